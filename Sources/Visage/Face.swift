@@ -1,0 +1,40 @@
+public import VisageCore
+public import VisageModels
+
+/// A face found in an image, with whatever the analyzer measured about it.
+///
+/// Coordinates are in the original image's pixels after EXIF orientation. Fields the analyzer
+/// was configured not to compute are nil, never a made-up default.
+public struct Face: Sendable, Hashable {
+    /// Bounding box from the detector.
+    public var box: Rect
+    /// Detector confidence in [0, 1].
+    public var score: Float
+    /// Left eye, right eye, nose tip, left and right mouth corner (as seen in the picture).
+    public var landmarks: [Point]
+    /// The 112×112 crop aligned to the ArcFace template, as the embedder saw it.
+    public var alignedCrop: Image?
+    /// L2-normalised 128-d SFace embedding; compare two with ``Face/similarity(to:)``.
+    public var embedding: [Float]?
+    /// Estimated apparent age in years.
+    public var age: Float?
+    /// Estimated apparent gender with its probability.
+    public var gender: GenderEstimate?
+
+    public init(detection: Detection) {
+        box = detection.box
+        score = detection.score
+        landmarks = detection.landmarks
+    }
+
+    /// Cosine similarity of the two faces' embeddings, nil when either lacks one.
+    public func similarity(to other: Face) -> Float? {
+        guard let a = embedding, let b = other.embedding else { return nil }
+        return cosineSimilarity(a, b)
+    }
+}
+
+extension Array where Element == Face {
+    /// The face with the largest box, the usual subject of a portrait.
+    public var largest: Face? { self.max { $0.box.area < $1.box.area } }
+}

@@ -1,0 +1,54 @@
+extension FaceAnalyzer {
+    /// The outcome for one file of a batch: its analysis, or the error that stopped it.
+    public struct BatchItem: Sendable {
+        /// Position of the file in the input list.
+        public var index: Int
+        public var path: String
+        public var result: Result<AnalyzedImage, any Error>
+    }
+
+    /// Analyses many files, `concurrency` at a time, yielding results in input order.
+    ///
+    /// Two images in flight keep both cores of a small machine busy: while one image is in
+    /// ONNX Runtime, the other is decoded and prepared in Swift. A bad file yields an item
+    /// with its error and the batch goes on.
+    ///
+    /// - Parameter concurrency: images processed at once; default 2.
+    public func analyzeFiles(_ paths: [String], concurrency: Int = 2, keepImages: Bool = false) -> AsyncStream<BatchItem> {
+        let window = max(1, concurrency)
+        return AsyncStream { continuation in
+            let task = Task {
+                await withTaskGroup(of: BatchItem.self) { group in
+                    var next = 0
+                    var pending: [Int: BatchItem] = [:]
+                    var emitted = 0
+                    func submit() {
+                        guard next < paths.count, !Task.isCancelled else { return }
+                        let index = next, path = paths[index]
+                        next += 1
+                        group.addTask {
+                            do {
+                                var analyzed = try await self.analyze(contentsOf: path)
+                                if !keepImages { analyzed.image = nil }
+                                return BatchItem(index: index, path: path, result: .success(analyzed))
+                            } catch {
+                                return BatchItem(index: index, path: path, result: .failure(error))
+                            }
+                        }
+                    }
+                    for _ in 0..<window { submit() }
+                    for await item in group {
+                        pending[item.index] = item
+                        while let ready = pending.removeValue(forKey: emitted) {
+                            continuation.yield(ready)
+                            emitted += 1
+                        }
+                        submit()
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+public import VisageCore
+public import VisageModels
+public import VisageRuntime
+
+extension FaceAnalyzer {
+    /// What the analyzer computes for each face beyond detection.
+    public struct Tasks: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// The 128-d SFace identity embedding.
+        public static let embedding = Tasks(rawValue: 1 << 0)
+        /// Apparent age in years.
+        public static let age = Tasks(rawValue: 1 << 1)
+        /// Apparent gender.
+        public static let gender = Tasks(rawValue: 1 << 2)
+        /// Keep the 112×112 aligned crop on each ``Face`` (needs `.embedding`).
+        public static let alignedCrop = Tasks(rawValue: 1 << 3)
+
+        /// Everything: embedding, age, gender and the aligned crop.
+        public static let all: Tasks = [.embedding, .age, .gender, .alignedCrop]
+    }
+
+    /// Settings of a ``FaceAnalyzer``; each property states its default.
+    public struct Configuration: Sendable {
+        /// Where the model files are; default ``ModelDirectory/default`` (`$VISAGE_HOME/models`).
+        public var models: ModelDirectory = .default
+        /// ONNX Runtime library and threads; default: `$VISAGE_HOME/lib`, one intra-op thread per core.
+        public var runtime: RuntimeConfiguration = .init()
+        /// Detector thresholds and input size; see ``YuNetDetector/Configuration``.
+        public var detector: YuNetDetector.Configuration = .init()
+        /// What to compute per face; default ``Tasks/all``.
+        public var tasks: Tasks = .all
+        /// Image decoding limits; default refuses images over 50 megapixels.
+        public var decoding: ImageDecodingOptions = .init()
+
+        public init() {}
+    }
+}

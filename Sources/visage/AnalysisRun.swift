@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageCore
+
+/// The loop shared by `analyze`, `detect` and `embed`: expand inputs, analyse them two at a
+/// time, print each result as it comes (in input order), annotate, and set the exit code.
+struct AnalysisRun {
+    var inputs: [String]
+    var global: GlobalOptions
+    var tasks: FaceAnalyzer.Tasks
+    var report: FaceReport
+    var annotateDirectory: String?
+
+    func run() async throws {
+        let paths = ImageInputs.expand(inputs)
+        guard !paths.isEmpty else { throw ValidationError("No images found in: \(inputs.joined(separator: ", ")).") }
+        if let annotateDirectory {
+            try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
+        }
+        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: tasks))
+        var progress = Progress(total: paths.count)
+        var badInputs = 0
+        var annotated: [String] = []
+        for await item in analyzer.analyzeFiles(paths, keepImages: annotateDirectory != nil) {
+            progress.advance(item.path)
+            switch item.result {
+            case let .success(analyzed):
+                print(global.json ? report.json(analyzed).rendered : report.text(analyzed))
+                if let annotateDirectory, let image = analyzed.image {
+                    let destination = Annotator.destination(for: item.path, index: item.index, in: annotateDirectory)
+                    do {
+                        try Annotator.draw(analyzed.faces, on: image, attributes: report.includesAttributes).write(to: destination)
+                        annotated.append(destination)
+                    } catch {
+                        badInputs += 1
+                        printError("\(item.path): could not write the annotated image \(destination): \(FaceReport.message(for: error))")
+                    }
+                }
+            case let .failure(error):
+                badInputs += 1
+                if global.json {
+                    print(FaceReport.errorJSON(path: item.path, error: error).rendered)
+                } else {
+                    printError("\(item.path): \(FaceReport.message(for: error))")
+                }
+            }
+        }
+        if !annotated.isEmpty, !global.json {
+            print("annotated image\(annotated.count == 1 ? "" : "s") written to: \(annotated.count == 1 ? annotated[0] : annotateDirectory!)")
+        }
+        if badInputs > 0 { throw VisageExitCode.badInput }
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import Visage
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure end-to-end throughput and per-stage time on a folder of photos.",
+        discussion: """
+        Runs the whole pipeline (decode, detect, align, embed, age, gender) over the images \
+        once as a warm-up of the first image, then timed. With --reference, prints the summary \
+        of bench/reference.py (the same models through Python's onnxruntime) beside ours.
+
+        Examples:
+          visage bench ../shared/data/pairs-deepface/images
+          visage bench --json --reference out/reference.json photos/
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Use at most this many images (default: all).")
+    var limit: Int?
+
+    @Option(help: "Images analysed at once (default: 2).")
+    var concurrency = 2
+
+    @Option(help: ArgumentHelp("A JSON summary line written by bench/reference.py --json, shown side by side.", valueName: "file"))
+    var reference: String?
+
+    @Argument(help: "Image files or folders.")
+    var paths: [String]
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+    }
+
+    func run() async throws {
+        var images = ImageInputs.expand(paths)
+        if let limit { images = Array(images.prefix(limit)) }
+        guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
+        let referenceSummary = try reference.map(Self.loadReference)
+
+        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding, .age, .gender]))
+        _ = try? analyzer.analyzeFile(images[0])  // warm-up: first-run allocations and kernel selection
+        let inferenceBefore = analyzer.inferenceTime
+
+        var stages = StageTimings()
+        var faces = 0, failures = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for await item in analyzer.analyzeFiles(images, concurrency: concurrency) {
+            switch item.result {
+            case let .success(analyzed):
+                stages = stages + analyzed.timings
+                faces += analyzed.faces.count
+            case let .failure(error):
+                failures += 1
+                printError("\(item.path): \(FaceReport.message(for: error))")
+            }
+        }
+        let wall = (clock.now - start).seconds
+        let inference = (analyzer.inferenceTime - inferenceBefore).seconds
+        let analysed = images.count - failures
+        let result = BenchSummary(images: analysed, faces: faces, wallSeconds: wall, stages: stages, inferenceSeconds: inference)
+
+        if global.json {
+            print(result.json.rendered)
+        } else {
+            print(result.text(threads: global.threads, concurrency: concurrency))
+            if let referenceSummary { print(result.comparison(with: referenceSummary)) }
+        }
+    }
+
+    static func loadReference(_ path: String) throws -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("Cannot read the reference summary \(path).")
+        }
+        for line in text.split(separator: "\n").reversed() {
+            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+               let summary = object["summary"] as? [String: Any] { return summary }
+        }
+        throw ValidationError("\(path) holds no {\"summary\": …} line from bench/reference.py --json.")
+    }
+}
+
+/// Figures of one benchmark run, printed as text or as one JSON line.
+struct BenchSummary {
+    var images: Int
+    var faces: Int
+    var wallSeconds: Double
+    var stages: StageTimings
+    var inferenceSeconds: Double
+
+    var imagesPerSecond: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
+    var stageMilliseconds: [(String, Double)] {
+        let n = Double(max(images, 1))
+        return [("decode", stages.decode), ("detect", stages.detect), ("align", stages.align),
+                ("embed", stages.embed), ("age_gender", stages.ageGender)].map { ($0.0, $0.1.seconds * 1000 / n) }
+    }
+    /// Share of pipeline time spent in our own code rather than inside ONNX Runtime's Run.
+    var outsideInferenceShare: Double {
+        let total = stages.total.seconds
+        return total > 0 ? max(0, total - inferenceSeconds) / total : 0
+    }
+
+    var json: JSONValue {
+        .object([("summary", .object([
+            ("implementation", .string("visage-swift")),
+            ("images", .integer(images)),
+            ("faces", .integer(faces)),
+            ("wall_s", .number(wallSeconds, decimals: 3)),
+            ("images_per_s", .number(imagesPerSecond, decimals: 2)),
+            ("stages_ms", .object(stageMilliseconds.map { ($0.0, .number($0.1, decimals: 2)) })),
+            ("ort_ms", .number(inferenceSeconds * 1000 / Double(max(images, 1)), decimals: 2)),
+            ("outside_ort_share", .number(outsideInferenceShare, decimals: 3)),
+        ]))])
+    }
+
+    func text(threads: Int?, concurrency: Int) -> String {
+        var lines = [String(format: "Visage: %d images, %d faces in %.2f s: %.1f images/s", images, faces, wallSeconds, imagesPerSecond)
+                     + " (concurrency \(concurrency), ORT threads \(threads.map(String.init) ?? "default"))"]
+        lines.append("per image (ms): " + stageMilliseconds.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
+        lines.append(String(format: "inside ONNX Runtime %.2f ms/image; outside it %.1f%% of pipeline time",
+                            inferenceSeconds * 1000 / Double(max(images, 1)), outsideInferenceShare * 100))
+        return lines.joined(separator: "\n")
+    }
+
+    func comparison(with reference: [String: Any]) -> String {
+        let refRate = (reference["images_per_s"] as? Double) ?? 0
+        let refStages = reference["stages_ms"] as? [String: Any] ?? [:]
+        func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+            let fill = String(repeating: " ", count: max(0, width - s.count))
+            return left ? s + fill : fill + s
+        }
+        let number = { (v: Double) in pad(String(format: "%.2f", v), 20) }
+        var lines = ["", pad("", 14, left: true) + pad("visage-swift", 20) + pad((reference["implementation"] as? String) ?? "reference", 20)]
+        lines.append(pad("images/s", 14, left: true) + number(imagesPerSecond) + number(refRate))
+        for (stage, ms) in stageMilliseconds {
+            lines.append(pad(stage + " ms", 14, left: true) + number(ms) + ((refStages[stage] as? Double).map(number) ?? pad("-", 20)))
+        }
+        if refRate > 0 { lines.append(String(format: "speed-up: %.2f× the reference", imagesPerSecond / refRate)) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attos) = components
+        return Double(s) + Double(attos) / 1e18
+    }
+}

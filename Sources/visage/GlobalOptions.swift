@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageModels
+import VisageRuntime
+
+/// Options every command shares.
+struct GlobalOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object per line instead of readable text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Folder holding the model files (default: $VISAGE_HOME/models).", valueName: "dir"))
+    var models: String?
+
+    @Option(help: "ONNX Runtime intra-op threads (default: one per core).")
+    var threads: Int?
+
+    @Option(help: "Refuse images with more pixels than this (default: 50000000).")
+    var maxPixels: Int?
+
+    func analyzerConfiguration(tasks: FaceAnalyzer.Tasks) -> FaceAnalyzer.Configuration {
+        var configuration = FaceAnalyzer.Configuration()
+        if let models { configuration.models = ModelDirectory(url: URL(fileURLWithPath: models, isDirectory: true)) }
+        if let threads { configuration.runtime.intraOpThreads = max(1, threads) }
+        if let maxPixels { configuration.decoding.maxPixels = maxPixels }
+        configuration.tasks = tasks
+        return configuration
+    }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if let maxPixels, maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+    }
+}
+
+/// Exit codes beyond argument-parser's own (0 success, 64 usage).
+enum VisageExitCode {
+    /// Some input image could not be read or analysed; the others were processed.
+    static let badInput = ExitCode(3)
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Expands the command line's files and folders into the list of images to process.
+///
+/// Folders are walked recursively and keep only image extensions, sorted for a stable order;
+/// files named explicitly are kept whatever their extension, so that a bad file given by name
+/// is reported rather than silently skipped.
+enum ImageInputs {
+    static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
+
+    static func expand(_ arguments: [String]) -> [String] {
+        var paths: [String] = []
+        let fm = FileManager.default
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+                paths.append(argument)
+                continue
+            }
+            let root = URL(fileURLWithPath: argument, isDirectory: true)
+            guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { continue }
+            var found: [String] = []
+            for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
+                found.append(argument.hasSuffix("/") ? argument + relative(url, to: root) : argument + "/" + relative(url, to: root))
+            }
+            paths += found.sorted()
+        }
+        return paths
+    }
+
+    private static func relative(_ url: URL, to root: URL) -> String {
+        let base = root.standardizedFileURL.path
+        let full = url.standardizedFileURL.path
+        return full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent
+    }
+}
+
+/// One-line progress on stderr ("[12/200] path"), only when there is more than one image.
+struct Progress {
+    let total: Int
+    private var done = 0
+
+    init(total: Int) { self.total = total }
+
+    mutating func advance(_ label: String) {
+        done += 1
+        guard total > 1 else { return }
+        let line = "\r[\(done)/\(total)] \(label)"
+        FileHandle.standardError.write(Data((line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)).utf8))
+        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A JSON value whose objects keep their keys in the order written, so `--json` lines have
+/// the documented shape (`image`, `width`, `height`, `faces`, …) rather than hash order.
+enum JSONValue {
+    case null
+    case bool(Bool)
+    case number(Double, decimals: Int)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    static func number(_ value: Float, decimals: Int = 4) -> JSONValue { .number(Double(value), decimals: decimals) }
+    static func integer(_ value: Int) -> JSONValue { .number(Double(value), decimals: 0) }
+
+    /// Compact single-line rendering.
+    var rendered: String {
+        var out = ""
+        write(into: &out)
+        return out
+    }
+
+    private func write(into out: inout String) {
+        switch self {
+        case .null: out += "null"
+        case let .bool(b): out += b ? "true" : "false"
+        case let .number(v, decimals):
+            guard v.isFinite else { out += "null"; return }
+            if decimals == 0 { out += String(Int(v.rounded())); return }
+            // Fixed decimals, then trailing zeros trimmed: 31.4 rather than 31.4000.
+            var text = String(format: "%.\(decimals)f", v)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+            out += text == "-0" ? "0" : text
+        case let .string(s): Self.writeString(s, into: &out)
+        case let .array(items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                item.write(into: &out)
+            }
+            out += "]"
+        case let .object(pairs):
+            out += "{"
+            for (i, (key, value)) in pairs.enumerated() {
+                if i > 0 { out += ", " }
+                Self.writeString(key, into: &out)
+                out += ": "
+                value.write(into: &out)
+            }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ s: String, into out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}

@@ -1,0 +1,58 @@
+import Testing
+@testable import VisageCore
+
+struct ImageWarpTests {
+    /// A 4×3 image whose pixel (x, y) is (10x, 10y, 7): easy to check after a warp.
+    private func ramp(width: Int = 4, height: Int = 3) -> Image {
+        var pixels: [UInt8] = []
+        for y in 0..<height { for x in 0..<width { pixels += [UInt8(10 * x), UInt8(10 * y), 7] } }
+        return Image(uncheckedWidth: width, height: height, pixels: pixels)
+    }
+
+    private func pixel(_ image: Image, _ x: Int, _ y: Int) -> [UInt8] {
+        let i = (y * image.width + x) * 3
+        return Array(image.pixels[i..<(i + 3)])
+    }
+
+    @Test func identityWarpCopiesPixels() {
+        let image = ramp()
+        #expect(image.warped(by: .identity, width: 4, height: 3) == image)
+    }
+
+    @Test func translationShiftsAndFillsBlack() {
+        // Moving the content right by one pixel: column 0 comes from outside and is black.
+        let shifted = ramp().warped(by: AffineTransform(a: 1, b: 0, tx: 1, c: 0, d: 1, ty: 0), width: 4, height: 3)
+        #expect(pixel(shifted, 0, 1) == [0, 0, 0])
+        #expect(pixel(shifted, 2, 1) == [10, 10, 7])
+    }
+
+    @Test func halfPixelSampleIsTheMean() {
+        let shifted = ramp().warped(by: AffineTransform(a: 1, b: 0, tx: -0.5, c: 0, d: 1, ty: 0), width: 3, height: 3)
+        #expect(pixel(shifted, 1, 0) == [15, 0, 7])
+    }
+
+    @Test func resizeKeepsAConstantImageConstant() {
+        let flat = Image(uncheckedWidth: 5, height: 5, pixels: [UInt8](repeating: 90, count: 75))
+        let big = flat.resized(width: 13, height: 7)
+        #expect(big.width == 13 && big.height == 7)
+        #expect(big.pixels.allSatisfy { $0 == 90 })
+        #expect(flat.resized(width: 2, height: 2).pixels.allSatisfy { $0 == 90 })
+    }
+
+    @Test func cropClipsToTheImage() throws {
+        let crop = try #require(ramp().cropped(to: Rect(x: 2, y: 1, width: 10, height: 10)))
+        #expect(crop.width == 2 && crop.height == 2)
+        #expect(pixel(crop, 0, 0) == [20, 10, 7])
+        #expect(ramp().cropped(to: Rect(x: 10, y: 10, width: 3, height: 3)) == nil)
+    }
+
+    @Test func planarTensorHonoursOrderMeanAndScale() {
+        let image = Image(uncheckedWidth: 1, height: 2, pixels: [10, 20, 30, 40, 50, 60])
+        var rgb = [Float](repeating: -1, count: 6)
+        rgb.withUnsafeMutableBufferPointer { image.writePlanar(into: $0, order: .rgb) }
+        #expect(rgb == [10, 40, 20, 50, 30, 60])
+        var bgr = [Float](repeating: -1, count: 6)
+        bgr.withUnsafeMutableBufferPointer { image.writePlanar(into: $0, order: .bgr, mean: (30, 20, 10), scale: (0.5, 0.5, 0.5)) }
+        #expect(bgr == [0, 15, 0, 15, 0, 15])
+    }
+}
