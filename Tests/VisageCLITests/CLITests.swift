@@ -1,0 +1,137 @@
+import Foundation
+import Testing
+
+/// Runs the built `visage` binary as a user would and checks its output and exit codes.
+struct CLITests {
+    static let visageHome: String = {
+        if let home = ProcessInfo.processInfo.environment["VISAGE_HOME"], !home.isEmpty { return home }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage").path
+    }()
+    static let groupPhoto = visageHome + "/samples/t1.jpg"
+    static let portrait = visageHome + "/samples/Tom_Hanks_54745.png"
+
+    /// The `visage` executable sits beside the test bundle in the build products folder.
+    static let binary: URL = {
+        let candidates = [Bundle.main.executableURL, URL(fileURLWithPath: CommandLine.arguments[0])].compactMap { $0 }
+        for candidate in candidates {
+            var folder = candidate.deletingLastPathComponent()
+            for _ in 0..<4 {
+                let url = folder.appendingPathComponent("visage")
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/visage").standardized
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+    }
+
+    static func visage(_ arguments: String...) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting so a large output cannot fill the pipe and deadlock.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func object(_ line: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    /// Keys of a JSON object line in the order they were written.
+    static func keyOrder(_ json: String) -> [String] {
+        json.matches(of: /"([a-z_]+)": /).map { String($0.output.1) }
+    }
+
+    @Test func analyzeJSONHasTheDocumentedShape() throws {
+        let run = try Self.visage("analyze", "--json", Self.groupPhoto)
+        #expect(run.status == 0)
+        #expect(run.lines.count == 1)
+        let line = try #require(run.lines.first)
+        let object = try Self.object(line)
+        #expect(object["image"] as? String == Self.groupPhoto)
+        let faces = try #require(object["faces"] as? [[String: Any]])
+        #expect(faces.count == 6)
+        for face in faces {
+            #expect((face["box"] as? [Double])?.count == 4)
+            #expect((face["landmarks"] as? [[Double]])?.allSatisfy { $0.count == 2 } == true)
+            #expect((face["landmarks"] as? [[Double]])?.count == 5)
+            #expect(face["age"] is Double)
+            let gender = try #require(face["gender"] as? [String: Any])
+            #expect(["male", "female"].contains(gender["label"] as? String ?? ""))
+        }
+        #expect(Self.keyOrder(line).prefix(9) == ["image", "width", "height", "faces", "box", "score", "landmarks", "age", "gender"])
+    }
+
+    @Test func embedAddsTheEmbedding() throws {
+        let run = try Self.visage("embed", "--json", Self.portrait)
+        #expect(run.status == 0)
+        let faces = try #require(try Self.object(try #require(run.lines.first))["faces"] as? [[String: Any]])
+        #expect((faces.first?["embedding"] as? [Double])?.count == 128)
+    }
+
+    @Test func detectOmitsAttributes() throws {
+        let run = try Self.visage("detect", "--json", Self.groupPhoto)
+        let faces = try #require(try Self.object(try #require(run.lines.first))["faces"] as? [[String: Any]])
+        #expect(faces.count == 6 && faces.allSatisfy { $0["age"] == nil && $0["gender"] == nil })
+    }
+
+    @Test func verifyJSON() throws {
+        let run = try Self.visage("verify", "--json", Self.portrait, Self.groupPhoto)
+        #expect(run.status == 0)
+        let object = try Self.object(try #require(run.lines.first))
+        #expect(Self.keyOrder(run.lines[0]) == ["similarity", "threshold", "same"])
+        #expect(object["same"] as? Bool == false)
+        let same = try Self.object(try #require(try Self.visage("verify", "--json", Self.portrait, Self.portrait).lines.first))
+        #expect(same["same"] as? Bool == true && (same["similarity"] as? Double ?? 0) > 0.99)
+    }
+
+    @Test func badInputGoesOnAndExitsThree() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let bad = folder.appendingPathComponent("empty.jpg")
+        try Data().write(to: bad)
+        let run = try Self.visage("analyze", "--json", bad.path, Self.portrait)
+        #expect(run.status == 3)
+        #expect(run.lines.count == 2)
+        let error = try Self.object(run.lines[0])
+        #expect(error["image"] as? String == bad.path)
+        #expect((error["error"] as? String)?.contains("empty") == true)
+        #expect(try Self.object(run.lines[1])["faces"] != nil)
+        #expect(run.stderr.contains("[2/2]"))
+    }
+
+    @Test func annotateWritesAnImage() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-annotate-\(UUID().uuidString)")
+        let run = try Self.visage("analyze", "--annotate", folder.path, Self.groupPhoto)
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("6 faces"))
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(written == ["0000-t1.jpg"])
+    }
+
+    @Test func usageErrorsExitSixtyFour() throws {
+        #expect(try Self.visage("analyze").status == 64)
+        #expect(try Self.visage("analyze", "--threads", "0", Self.portrait).status == 64)
+        #expect(try Self.visage("frobnicate").status == 64)
+    }
+
+    @Test func missingModelsNameTheSetUpCommand() throws {
+        let run = try Self.visage("analyze", "--models", "/nonexistent/models", Self.portrait)
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("/nonexistent/models/yunet_2023mar.onnx") && run.stderr.contains("make setup"))
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import VisageCore
+import VisageRuntime
+@testable import VisageModels
+
+struct YuNetDetectorTests {
+    let detector: YuNetDetector
+
+    init() throws {
+        detector = try YuNetDetector(runtime: try OnnxRuntime.shared(RuntimeConfiguration()))
+    }
+
+    private var home: URL {
+        if let home = ProcessInfo.processInfo.environment["VISAGE_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage")
+    }
+
+    @Test func findsTheSixFacesOfTheGroupPhoto() throws {
+        let image = try Image(contentsOf: home.appendingPathComponent("samples/t1.jpg").path)
+        let faces = try detector.detect(in: image)
+        #expect(faces.count == 6)
+        // Sorted by score and without overlaps after NMS.
+        #expect(faces.map(\.score) == faces.map(\.score).sorted(by: >))
+        for i in faces.indices { for j in faces.indices where j > i { #expect(faces[i].box.iou(faces[j].box) < 0.3) } }
+    }
+
+    @Test func alignmentPutsLandmarksOnTheTemplate() throws {
+        let image = try Image(contentsOf: home.appendingPathComponent("samples/t1.jpg").path)
+        for face in try detector.detect(in: image) {
+            let (crop, transform) = try #require(FaceAlignment.arcFaceCrop(of: image, landmarks: face.landmarks))
+            #expect(crop.width == 112 && crop.height == 112)
+            // A similarity cannot fit five points exactly; on real faces the residual is a few pixels.
+            let residual = zip(face.landmarks.map(transform.apply), FaceAlignment.arcFaceTemplate)
+                .map { hypot($0.x - $1.x, $0.y - $1.y) }.reduce(0, +) / 5
+            #expect(residual < 4)
+        }
+    }
+
+    @Test func aBlankImageHasNoFaces() throws {
+        let grey = try Image(width: 320, height: 240, pixels: [UInt8](repeating: 128, count: 320 * 240 * 3))
+        #expect(try detector.detect(in: grey).isEmpty)
+    }
+
+    @Test func tinyAndOddSizedImagesAreFine() throws {
+        for (w, h) in [(1, 1), (31, 7), (33, 65)] {
+            let image = try Image(width: w, height: h, pixels: [UInt8](repeating: 200, count: w * h * 3))
+            #expect(try detector.detect(in: image).isEmpty)
+        }
+    }
+}
