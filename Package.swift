@@ -24,10 +24,12 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        // setjmp/longjmp error handling for libjpeg and libpng, which Swift cannot do itself.
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
         // Our own declarations of the part of ONNX Runtime's C API we call; the library is dlopen'ed.
         .target(name: "COnnxRuntime"),
 
-        .target(name: "VisageCore", dependencies: ["CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
+        .target(name: "VisageCore", dependencies: ["CImageCodecs", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),

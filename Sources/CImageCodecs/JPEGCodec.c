@@ -1,0 +1,233 @@
+#include "ImageCodecs.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+// Hostile progressive files can hold thousands of tiny scans, each of which makes libjpeg
+// walk the whole coefficient buffer; real encoders emit about ten. The figure follows the
+// advice in libjpeg-turbo's own tjexample/djpeg documentation (-maxscans).
+#define VISAGE_JPEG_MAX_SCANS 500
+
+typedef struct {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    // Whether running out of data counts as truncation even if no missing bit was needed:
+    // see emit_message.
+    int end_of_data_is_fatal;
+    // Once every scanline is out, problems at the end of the file (a missing EOI) no
+    // longer affect the pixels, so they stop being fatal.
+    int pixels_complete;
+    char message[JMSG_LENGTH_MAX];
+} visage_jpeg_error;
+
+struct visage_jpeg_decoder {
+    struct jpeg_decompress_struct cinfo;
+    visage_jpeg_error error;
+    struct jpeg_progress_mgr progress;
+};
+
+static void copy_message(char *destination, size_t capacity, const char *source) {
+    if (destination == NULL || capacity == 0) return;
+    snprintf(destination, capacity, "%s", source);
+}
+
+static void fail(j_common_ptr cinfo) {
+    visage_jpeg_error *error = (visage_jpeg_error *)cinfo->err;
+    (*cinfo->err->format_message)(cinfo, error->message);
+    longjmp(error->jump, 1);
+}
+
+static void emit_message(j_common_ptr cinfo, int level) {
+    visage_jpeg_error *error = (visage_jpeg_error *)cinfo->err;
+    if (level >= 0) return;  // trace output, not a problem with the data
+    // libjpeg answers a premature end by inventing an EOI and filling the rest of the
+    // image with grey; a half-grey photo silently poisons every model downstream.
+    // HIT_MARKER means the Huffman decoder needed bits that were not there: truncated.
+    // JPEG_EOF only means the data ran out, which in a single Huffman scan also happens
+    // when just the final EOI marker is missing (the decoder reads ahead), a harmless and
+    // common defect. In progressive or arithmetic-coded files nothing else would notice
+    // missing scans, so there it is fatal. Other warnings (extraneous bytes, odd markers)
+    // leave the pixels intact and are tolerated, as OpenCV and Pillow do.
+    int code = error->pub.msg_code;
+    if (!error->pixels_complete) {
+        if (code == JWRN_HIT_MARKER || (code == JWRN_JPEG_EOF && error->end_of_data_is_fatal)) fail(cinfo);
+    }
+    error->pub.num_warnings++;
+}
+
+static void limit_scans(j_common_ptr cinfo) {
+    if (!cinfo->is_decompressor) return;
+    j_decompress_ptr decompress = (j_decompress_ptr)cinfo;
+    if (decompress->input_scan_number > VISAGE_JPEG_MAX_SCANS) {
+        visage_jpeg_error *error = (visage_jpeg_error *)cinfo->err;
+        snprintf(error->message, sizeof error->message, "more than %d progressive scans", VISAGE_JPEG_MAX_SCANS);
+        longjmp(error->jump, 1);
+    }
+}
+
+static void install_error_handlers(visage_jpeg_error *error) {
+    jpeg_std_error(&error->pub);
+    error->pub.error_exit = fail;
+    error->pub.emit_message = emit_message;
+    error->end_of_data_is_fatal = 1;
+    error->pixels_complete = 0;
+    error->message[0] = '\0';
+}
+
+visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jpeg_decoder **decoder_out,
+                                     visage_image_header *header, char *message, size_t message_capacity) {
+    *decoder_out = NULL;
+    visage_jpeg_decoder *decoder = calloc(1, sizeof *decoder);
+    if (decoder == NULL) {
+        copy_message(message, message_capacity, "out of memory");
+        return VISAGE_CODEC_FAILED;
+    }
+    decoder->cinfo.err = &decoder->error.pub;
+    install_error_handlers(&decoder->error);
+    if (setjmp(decoder->error.jump)) {
+        copy_message(message, message_capacity, decoder->error.message);
+        jpeg_destroy_decompress(&decoder->cinfo);
+        free(decoder);
+        return VISAGE_CODEC_CORRUPT;
+    }
+    jpeg_create_decompress(&decoder->cinfo);
+    decoder->progress.progress_monitor = limit_scans;
+    decoder->cinfo.progress = &decoder->progress;
+    jpeg_mem_src(&decoder->cinfo, data, (unsigned long)size);
+    jpeg_read_header(&decoder->cinfo, TRUE);
+    decoder->error.end_of_data_is_fatal = jpeg_has_multiple_scans(&decoder->cinfo) || decoder->cinfo.arith_code;
+
+    switch (decoder->cinfo.jpeg_color_space) {
+    case JCS_GRAYSCALE:
+    case JCS_RGB:
+    case JCS_YCbCr:
+    case JCS_CMYK:
+    case JCS_YCCK:
+        break;
+    default:
+        snprintf(message, message_capacity, "JPEG with %d components in an unknown colour space",
+                 decoder->cinfo.num_components);
+        jpeg_destroy_decompress(&decoder->cinfo);
+        free(decoder);
+        return VISAGE_CODEC_UNSUPPORTED;
+    }
+    header->width = (int32_t)decoder->cinfo.image_width;
+    header->height = (int32_t)decoder->cinfo.image_height;
+    *decoder_out = decoder;
+    return VISAGE_CODEC_OK;
+}
+
+// Adobe writes CMYK JPEGs with every sample inverted (0 = full ink), which is what
+// Photoshop and nearly every CMYK JPEG in the wild uses; the plain form is the rare case.
+static void cmyk_row_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, JDIMENSION width, int inverted) {
+    for (JDIMENSION x = 0; x < width; x++, cmyk += 4, rgb += 3) {
+        unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
+        if (!inverted) {
+            c = 255 - c, m = 255 - m, y = 255 - y, k = 255 - k;
+        }
+        rgb[0] = (uint8_t)((c * k + 127) / 255);
+        rgb[1] = (uint8_t)((m * k + 127) / 255);
+        rgb[2] = (uint8_t)((y * k + 127) / 255);
+    }
+}
+
+visage_codec_status visage_jpeg_decode_rgb(visage_jpeg_decoder *decoder, uint8_t *rgb, char *message,
+                                           size_t message_capacity) {
+    struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
+    if (setjmp(decoder->error.jump)) {
+        if (decoder->error.pixels_complete) return VISAGE_CODEC_OK;
+        copy_message(message, message_capacity, decoder->error.message);
+        return VISAGE_CODEC_CORRUPT;
+    }
+    const int cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
+    // libjpeg-turbo converts grey, YCbCr and RGB to RGB itself, straight into our rows.
+    cinfo->out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGB;
+    jpeg_start_decompress(cinfo);
+
+    const size_t stride = (size_t)cinfo->output_width * 3;
+    if (cmyk) {
+        JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE, cinfo->output_width * 4, 1);
+        while (cinfo->output_scanline < cinfo->output_height) {
+            uint8_t *target = rgb + (size_t)cinfo->output_scanline * stride;
+            jpeg_read_scanlines(cinfo, row, 1);
+            cmyk_row_to_rgb(row[0], target, cinfo->output_width, cinfo->saw_Adobe_marker);
+        }
+    } else {
+        JSAMPROW rows[8];
+        while (cinfo->output_scanline < cinfo->output_height) {
+            JDIMENSION remaining = cinfo->output_height - cinfo->output_scanline;
+            JDIMENSION count = remaining < 8 ? remaining : 8;
+            for (JDIMENSION i = 0; i < count; i++) rows[i] = rgb + (size_t)(cinfo->output_scanline + i) * stride;
+            jpeg_read_scanlines(cinfo, rows, count);
+        }
+    }
+    decoder->error.pixels_complete = 1;
+    jpeg_finish_decompress(cinfo);
+    return VISAGE_CODEC_OK;
+}
+
+void visage_jpeg_close(visage_jpeg_decoder *decoder) {
+    if (decoder == NULL) return;
+    jpeg_destroy_decompress(&decoder->cinfo);
+    free(decoder);
+}
+
+typedef struct {
+    struct jpeg_compress_struct cinfo;
+    visage_jpeg_error error;
+    unsigned char *buffer;
+    unsigned long size;
+} visage_jpeg_encoder;
+
+visage_codec_status visage_jpeg_encode_rgb(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality,
+                                           visage_codec_buffer *output, char *message, size_t message_capacity) {
+    output->data = NULL;
+    output->size = 0;
+    // On the heap so that nothing setjmp's caller frame holds changes between setjmp and longjmp.
+    visage_jpeg_encoder *encoder = calloc(1, sizeof *encoder);
+    if (encoder == NULL) {
+        copy_message(message, message_capacity, "out of memory");
+        return VISAGE_CODEC_FAILED;
+    }
+    encoder->cinfo.err = &encoder->error.pub;
+    install_error_handlers(&encoder->error);
+    if (setjmp(encoder->error.jump)) {
+        copy_message(message, message_capacity, encoder->error.message);
+        jpeg_destroy_compress(&encoder->cinfo);
+        free(encoder->buffer);
+        free(encoder);
+        return VISAGE_CODEC_FAILED;
+    }
+    jpeg_create_compress(&encoder->cinfo);
+    jpeg_mem_dest(&encoder->cinfo, &encoder->buffer, &encoder->size);
+    encoder->cinfo.image_width = (JDIMENSION)width;
+    encoder->cinfo.image_height = (JDIMENSION)height;
+    encoder->cinfo.input_components = 3;
+    encoder->cinfo.in_color_space = JCS_EXT_RGB;
+    jpeg_set_defaults(&encoder->cinfo);
+    jpeg_set_quality(&encoder->cinfo, quality, TRUE);
+    jpeg_start_compress(&encoder->cinfo, TRUE);
+    const size_t stride = (size_t)width * 3;
+    JSAMPROW rows[8];
+    while (encoder->cinfo.next_scanline < encoder->cinfo.image_height) {
+        JDIMENSION remaining = encoder->cinfo.image_height - encoder->cinfo.next_scanline;
+        JDIMENSION count = remaining < 8 ? remaining : 8;
+        // libjpeg's row type is not const but it only reads input rows.
+        for (JDIMENSION i = 0; i < count; i++)
+            rows[i] = (JSAMPROW)(rgb + (size_t)(encoder->cinfo.next_scanline + i) * stride);
+        jpeg_write_scanlines(&encoder->cinfo, rows, count);
+    }
+    jpeg_finish_compress(&encoder->cinfo);
+    jpeg_destroy_compress(&encoder->cinfo);
+    output->data = encoder->buffer;
+    output->size = encoder->size;
+    free(encoder);
+    return VISAGE_CODEC_OK;
+}
+
+void visage_codec_free(void *data) { free(data); }

@@ -1,0 +1,162 @@
+import CImageCodecs
+import CWebP
+
+/// The bridge to libjpeg, libpng and libwebp: reads headers, decodes pixels straight
+/// into the final RGB buffer, and encodes. Everything that can longjmp is in CImageCodecs.
+enum ImageCodec {
+    /// A decoder whose header has been read: the stored size is known, no pixels exist yet.
+    private struct OpenDecoder {
+        let width: Int
+        let height: Int
+        /// Fills `width * height * 3` bytes with RGB, or says why it could not.
+        let decode: (UnsafeMutablePointer<UInt8>) -> Failure?
+    }
+
+    private struct Failure {
+        var status: visage_codec_status
+        var reason: String
+    }
+
+    /// The stored dimensions, from the header alone.
+    static func dimensions(
+        of bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String
+    ) throws(ImageError) -> (width: Int, height: Int) {
+        try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+            (decoder.width, decoder.height)
+        }
+    }
+
+    /// The pixels as stored (orientation not applied), refusing more than `maxPixels`
+    /// before allocating them.
+    static func decode(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int
+    ) throws(ImageError) -> Image {
+        try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+            guard decoder.width > 0, decoder.height > 0 else {
+                throw .corrupt(source: source, reason: "the header declares a \(decoder.width)×\(decoder.height) image")
+            }
+            guard decoder.width * decoder.height <= maxPixels else {
+                throw .tooLarge(source: source, width: decoder.width, height: decoder.height, limit: maxPixels)
+            }
+            let count = decoder.width * decoder.height * 3
+            var failure: Failure?
+            let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                failure = decoder.decode(buffer.baseAddress!)
+                initialized = count
+            }
+            if let failure { throw error(for: failure, format: format, source: source) }
+            return Image(uncheckedWidth: decoder.width, height: decoder.height, pixels: pixels)
+        }
+    }
+
+    private static func withDecoder<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String,
+        _ body: (OpenDecoder) throws(ImageError) -> Result
+    ) throws(ImageError) -> Result {
+        switch format {
+        case .jpeg:
+            return try withCDecoder(
+                bytes, format: format, source: source,
+                open: { visage_jpeg_open($0, $1, $2, $3, $4, $5) },
+                decode: { visage_jpeg_decode_rgb($0, $1, $2, $3) },
+                close: { visage_jpeg_close($0) }, body)
+        case .png:
+            return try withCDecoder(
+                bytes, format: format, source: source,
+                open: { visage_png_open($0, $1, $2, $3, $4, $5) },
+                decode: { visage_png_decode_rgb($0, $1, $2, $3) },
+                close: { visage_png_close($0) }, body)
+        case .webp:
+            return try body(openWebP(bytes, source: source))
+        }
+    }
+
+    private static func withCDecoder<Result>(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String,
+        open: (
+            UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<OpaquePointer?>, UnsafeMutablePointer<visage_image_header>,
+            UnsafeMutablePointer<CChar>, Int
+        ) -> visage_codec_status,
+        decode: @escaping (OpaquePointer?, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<CChar>, Int) -> visage_codec_status,
+        close: (OpaquePointer?) -> Void,
+        _ body: (OpenDecoder) throws(ImageError) -> Result
+    ) throws(ImageError) -> Result {
+        var handle: OpaquePointer?
+        var header = visage_image_header()
+        if let failure = capturingReason({ open(bytes.baseAddress, bytes.count, &handle, &header, $0, $1) }) {
+            throw error(for: failure, format: format, source: source)
+        }
+        defer { close(handle) }
+        let decoder = OpenDecoder(width: Int(header.width), height: Int(header.height)) { [handle] rgb in
+            capturingReason { decode(handle, rgb, $0, $1) }
+        }
+        return try body(decoder)
+    }
+
+    /// Runs a C call that writes a NUL-terminated reason on failure.
+    private static func capturingReason(
+        _ call: (UnsafeMutablePointer<CChar>, Int) -> visage_codec_status
+    ) -> Failure? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            buffer[0] = 0
+            let status = call(buffer.baseAddress!, buffer.count)
+            guard status != VISAGE_CODEC_OK else { return nil }
+            return Failure(status: status, reason: String(cString: buffer.baseAddress!))
+        }
+    }
+
+    private static func error(for failure: Failure, format: ImageFormat, source: String) -> ImageError {
+        switch failure.status {
+        case VISAGE_CODEC_UNSUPPORTED: .unsupportedFormat(source: source, detail: failure.reason)
+        default: .corrupt(source: source, reason: "\(format.name): \(failure.reason)")
+        }
+    }
+
+    // MARK: WebP
+
+    /// libwebp reports errors as return values, so it needs no C wrapper.
+    private static func openWebP(_ bytes: UnsafeBufferPointer<UInt8>, source: String) throws(ImageError) -> OpenDecoder {
+        var features = WebPBitstreamFeatures()
+        let status = WebPGetFeatures(bytes.baseAddress, bytes.count, &features)
+        guard status == VP8_STATUS_OK else { throw webPError(status, source: source) }
+        guard features.has_animation == 0 else {
+            throw .unsupportedFormat(source: source, detail: "it is an animated WebP; extract a frame first")
+        }
+        let width = Int(features.width), height = Int(features.height)
+        return OpenDecoder(width: width, height: height) { rgb in
+            var config = WebPDecoderConfig()
+            guard WebPInitDecoderConfig(&config) != 0 else {
+                return Failure(status: VISAGE_CODEC_FAILED, reason: "libwebp version mismatch")
+            }
+            // Decode into our buffer; with MODE_RGB libwebp drops any alpha channel itself.
+            config.output.colorspace = MODE_RGB
+            config.output.is_external_memory = 1
+            config.output.u.RGBA.rgba = rgb
+            config.output.u.RGBA.stride = Int32(width * 3)
+            config.output.u.RGBA.size = width * height * 3
+            let status = WebPDecode(bytes.baseAddress, bytes.count, &config)
+            WebPFreeDecBuffer(&config.output)
+            guard status == VP8_STATUS_OK else {
+                return Failure(status: VISAGE_CODEC_CORRUPT, reason: webPReason(status))
+            }
+            return nil
+        }
+    }
+
+    private static func webPError(_ status: VP8StatusCode, source: String) -> ImageError {
+        status == VP8_STATUS_UNSUPPORTED_FEATURE
+            ? .unsupportedFormat(source: source, detail: "it uses a WebP feature libwebp cannot decode")
+            : .corrupt(source: source, reason: "WebP: \(webPReason(status))")
+    }
+
+    private static func webPReason(_ status: VP8StatusCode) -> String {
+        switch status {
+        case VP8_STATUS_NOT_ENOUGH_DATA: "the data ends early"
+        case VP8_STATUS_BITSTREAM_ERROR: "invalid bitstream"
+        case VP8_STATUS_INVALID_PARAM: "invalid header"
+        case VP8_STATUS_OUT_OF_MEMORY: "out of memory"
+        case VP8_STATUS_UNSUPPORTED_FEATURE: "unsupported feature"
+        default: "libwebp status \(status.rawValue)"
+        }
+    }
+}

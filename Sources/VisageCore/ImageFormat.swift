@@ -1,0 +1,78 @@
+/// An image file format Visage reads (all three) or writes (JPEG and PNG).
+///
+/// Reading goes by the first bytes of the data, never by the file name, so a PNG
+/// saved as `photo.jpg` still decodes.
+public enum ImageFormat: String, Sendable, CaseIterable, Codable {
+    case jpeg
+    case png
+    case webp
+
+    /// The name people use for the format, as in "JPEG".
+    public var name: String {
+        switch self {
+        case .jpeg: "JPEG"
+        case .png: "PNG"
+        case .webp: "WebP"
+        }
+    }
+
+    static let supportedFormatNames = "JPEG, PNG and WebP"
+
+    /// The format whose signature starts `bytes`, or nil when none does.
+    public init?(signatureOf bytes: [UInt8]) {
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            self = .jpeg
+        } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
+            self = .png
+        } else if bytes.starts(with: Array("RIFF".utf8)), bytes.count >= 12, Array(bytes[8..<12]) == Array("WEBP".utf8) {
+            self = .webp
+        } else {
+            return nil
+        }
+    }
+
+    /// What unsupported bytes look like, for the error message: naming the format a
+    /// user actually has tells them what to convert from.
+    static func describeUnsupported(_ bytes: [UInt8]) -> String {
+        func at(_ offset: Int, _ text: String) -> Bool {
+            let signature = Array(text.utf8)
+            return bytes.count >= offset + signature.count && Array(bytes[offset..<offset + signature.count]) == signature
+        }
+        if at(0, "GIF87a") || at(0, "GIF89a") { return "it is a GIF image" }
+        if at(0, "BM") { return "it is a BMP image" }
+        if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) {
+            return "it is a TIFF image (or a camera raw file)"
+        }
+        if at(4, "ftyp") {
+            if at(8, "avif") || at(8, "avis") { return "it is an AVIF image" }
+            if at(8, "heic") || at(8, "heix") || at(8, "hevc") || at(8, "mif1") || at(8, "msf1") {
+                return "it is a HEIC/HEIF image"
+            }
+            return "it is an MP4/QuickTime-family file, not a still image"
+        }
+        if bytes.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20]) || bytes.starts(with: [0xFF, 0x4F, 0xFF, 0x51]) {
+            return "it is a JPEG 2000 image"
+        }
+        if bytes.starts(with: [0xFF, 0x0A]) || bytes.starts(with: [0x00, 0x00, 0x00, 0x0C, 0x4A, 0x58, 0x4C, 0x20]) {
+            return "it is a JPEG XL image"
+        }
+        if at(0, "8BPS") { return "it is a Photoshop document" }
+        if at(0, "%PDF") { return "it is a PDF document" }
+        if at(0, "qoif") { return "it is a QOI image" }
+        if bytes.starts(with: [0x00, 0x00, 0x01, 0x00]) { return "it is a Windows icon" }
+        if at(0, "RIFF") { return "it is a RIFF file that is not WebP (AVI or WAV?)" }
+        if looksLikeText(bytes) { return "it contains text, not image data" }
+        let head = bytes.prefix(4).map { byte in
+            let hex = String(byte, radix: 16, uppercase: true)
+            return hex.count == 1 ? "0" + hex : hex
+        }
+        return "its first bytes (\(head.joined(separator: " "))) match no known image format"
+    }
+
+    private static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+        let head = bytes.prefix(512)
+        // Tabs, newlines and printable ASCII, plus UTF-8 continuation and lead bytes.
+        return head.allSatisfy { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || (0x20...0x7E).contains($0) || $0 >= 0x80 }
+            && head.contains { (0x20...0x7E).contains($0) }
+    }
+}

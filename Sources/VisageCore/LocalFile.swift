@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Whole-file reads and writes through POSIX calls, so every failure comes back as an
+/// ``ImageError`` carrying the system's own reason ("No such file or directory").
+enum LocalFile {
+    static func contents(of path: String) throws(ImageError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(source: path, reason: "it is a directory")
+        // A pipe or device may never end (/dev/zero), so reading it could hang or exhaust memory.
+        default: throw .unreadable(source: path, reason: "it is not a regular file")
+        }
+        let size = Int(status.st_size)
+        guard size > 0 else { throw .empty(source: path) }
+
+        var failure: ImageError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            while initialized < size {
+                let count = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+                if count > 0 {
+                    initialized += count
+                } else if count == 0 {
+                    break  // the file shrank while we read it; decoding will judge what is left
+                } else if errno != EINTR {
+                    failure = .unreadable(source: path, reason: lastErrorText())
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        guard !bytes.isEmpty else { throw .empty(source: path) }
+        return bytes
+    }
+
+    static func save(_ bytes: [UInt8], to path: String) throws(ImageError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .unwritable(destination: path, reason: lastErrorText()) }
+        var failure: ImageError?
+        bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count >= 0 {
+                    written += count
+                } else if errno != EINTR {
+                    failure = .unwritable(destination: path, reason: lastErrorText())
+                    return
+                }
+            }
+        }
+        // close reports deferred write errors (NFS, full disks) that write did not.
+        if close(descriptor) != 0, failure == nil { failure = .unwritable(destination: path, reason: lastErrorText()) }
+        if let failure { throw failure }
+    }
+
+    private static func lastErrorText() -> String {
+        String(cString: strerror(errno))
+    }
+}

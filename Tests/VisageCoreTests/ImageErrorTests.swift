@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+import VisageCore
+
+/// Every bad input ends in its own ``ImageError`` case: no crash, no hang, no grey-filled
+/// image, no giant allocation.
+struct ImageErrorTests {
+    // MARK: Files that cannot be read
+
+    @Test func missingFileIsUnreadable() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/nope.jpg"
+        #expect(throws: ImageError.unreadable(source: path, reason: "No such file or directory")) {
+            try Image(contentsOf: path)
+        }
+    }
+
+    @Test func directoryIsUnreadable() throws {
+        let folder = try TemporaryDirectory()
+        #expect(throws: ImageError.unreadable(source: folder.path, reason: "it is a directory")) {
+            try Image(contentsOf: folder.path)
+        }
+    }
+
+    @Test func deviceIsRefusedRatherThanReadForever() {
+        #expect(throws: ImageError.unreadable(source: "/dev/zero", reason: "it is not a regular file")) {
+            try Image(contentsOf: "/dev/zero")
+        }
+    }
+
+    @Test(.disabled(if: getuid() == 0, "root may read any file, so permissions cannot be tested"))
+    func fileWithoutPermissionIsUnreadable() throws {
+        let folder = try TemporaryDirectory()
+        let path = try folder.file("secret.jpg", Fixtures.sampleBytes("t1.jpg"))
+        chmod(path, 0)
+        #expect(throws: ImageError.unreadable(source: path, reason: "Permission denied")) {
+            try Image(contentsOf: path)
+        }
+    }
+
+    @Test func zeroByteFileIsEmpty() throws {
+        let folder = try TemporaryDirectory()
+        let path = try folder.file("empty.jpg", [])
+        #expect(throws: ImageError.empty(source: path)) { try Image(contentsOf: path) }
+        #expect(throws: ImageError.empty(source: "upload")) { try Image(data: [], source: "upload") }
+    }
+
+    // MARK: Not an image we decode
+
+    @Test(arguments: [
+        ("text", Array("Hello, this is not a photo.\n".utf8), "text"),
+        ("gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], "GIF"),
+        ("bmp", Array("BM".utf8) + [UInt8](repeating: 0, count: 52), "BMP"),
+        ("heic", [0, 0, 0, 24] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 12), "HEIC"),
+        ("tiff", [0x49, 0x49, 0x2A, 0x00, 8, 0, 0, 0], "TIFF"),
+        ("binary", [0x00, 0x01, 0x02, 0x03, 0xFE], "00 01 02 03"),
+    ])
+    func unknownBytesAreUnsupported(name: String, bytes: [UInt8], mentions: String) throws {
+        let folder = try TemporaryDirectory()
+        let path = try folder.file(name + ".jpg", bytes)
+        let error = try #require(throws: ImageError.self) { try Image(contentsOf: path) }
+        guard case let .unsupportedFormat(source, detail) = error else {
+            Issue.record("expected unsupportedFormat, got \(error)")
+            return
+        }
+        #expect(source == path)
+        #expect(detail.contains(mentions), "\(detail)")
+        #expect(error.errorDescription?.contains("JPEG, PNG and WebP") == true)
+    }
+
+    // MARK: Truncated and damaged data
+
+    static let truncationFractions = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99]
+
+    @Test(arguments: ["t1.jpg", "mask_black.jpg", "mask_white.jpg", "Tom_Hanks_54745.png"])
+    func truncatedFileIsCorruptNotGrey(_ name: String) throws {
+        let bytes = try Fixtures.sampleBytes(name)
+        for fraction in Self.truncationFractions {
+            let cut = Array(bytes.prefix(Int(Double(bytes.count) * fraction)))
+            expectCorrupt(source: "\(name) cut at \(fraction)") { try Image(data: cut, source: "\(name) cut at \(fraction)") }
+        }
+        // A few bytes short of the end: in the middle of the last Huffman bits or the PNG IEND chunk.
+        let nearlyWhole = Array(bytes.dropLast(name.hasSuffix(".png") ? 20 : 5))
+        expectCorrupt(source: name) { try Image(data: nearlyWhole, source: name) }
+    }
+
+    @Test func truncatedWebPIsCorrupt() throws {
+        let original = try Image(contentsOf: Fixtures.sample("mask_green.jpg"))
+        let webp = ReferenceEncoders.webp(rgb: original.pixels, width: original.width, height: original.height, lossless: false)
+        for fraction in Self.truncationFractions {
+            let cut = Array(webp.prefix(Int(Double(webp.count) * fraction)))
+            expectCorrupt(source: "webp") { try Image(data: cut, source: "webp") }
+        }
+    }
+
+    @Test func truncatedFileOnDiskIsCorrupt() throws {
+        let folder = try TemporaryDirectory()
+        let bytes = try Fixtures.sampleBytes("t1.jpg")
+        let path = try folder.file("half.jpg", Array(bytes.prefix(bytes.count / 2)))
+        let error = try #require(throws: ImageError.self) { try Image(contentsOf: path) }
+        #expect(error == .corrupt(source: path, reason: "JPEG: Corrupt JPEG data: premature end of data segment"))
+    }
+
+    @Test func flippedBytesNeverCrash() throws {
+        // Deterministic damage: every outcome is fine except a crash or a non-ImageError.
+        var generator = SplitMix64(seed: 42)
+        for name in ["t1.jpg", "mask_black.jpg", "Tom_Hanks_54745.png"] {
+            let bytes = try Fixtures.sampleBytes(name)
+            for _ in 0..<25 {
+                var damaged = bytes
+                for _ in 0..<8 {
+                    damaged[Int(generator.next() % UInt64(damaged.count - 8)) + 8] = UInt8(truncatingIfNeeded: generator.next())
+                }
+                do {
+                    let image = try Image(data: damaged, source: name)
+                    #expect(image.pixels.count == image.width * image.height * 3)
+                } catch {
+                    switch error {
+                    case .corrupt, .unsupportedFormat, .tooLarge: break
+                    default: Issue.record("\(name): unexpected \(error)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func pngWithBadHeaderChecksumIsCorrupt() {
+        var png = PNGBuilder.png(width: 1, height: 1, colorType: .grey, rows: [[0]])
+        png[29] ^= 0xFF  // last byte of the IHDR CRC
+        expectCorrupt(source: "bad-crc") { try Image(data: png, source: "bad-crc") }
+    }
+
+    // MARK: Hostile dimensions
+
+    @Test func pngClaimingHugeDimensionsIsRefusedFromTheHeader() {
+        // Signature, IHDR for 60000×60000 RGB, a token IDAT: a few dozen bytes.
+        let png = PNGBuilder.file([
+            ("IHDR", PNGBuilder.header(width: 60_000, height: 60_000, colorType: .rgb)),
+            ("IDAT", PNGBuilder.zlibStored([0, 1, 2, 3])), ("IEND", []),
+        ])
+        #expect(throws: ImageError.tooLarge(source: "bomb.png", width: 60_000, height: 60_000, limit: 50_000_000)) {
+            try Image(data: png, source: "bomb.png")
+        }
+    }
+
+    @Test func jpegClaimingHugeDimensionsIsRefusedFromTheHeader() throws {
+        let bytes = try Fixtures.sampleBytes("t1.jpg")
+        func stub(side: Int) throws -> [UInt8] {
+            let patched = try #require(JPEGSurgery.withDimensions(bytes, width: side, height: side))
+            let scan = try #require(JPEGSurgery.markerOffset(patched) { $0 == 0xDA })
+            return Array(patched.prefix(scan + 200))
+        }
+        #expect(throws: ImageError.tooLarge(source: "bomb.jpg", width: 65_000, height: 65_000, limit: 50_000_000)) {
+            try Image(data: stub(side: 65_000), source: "bomb.jpg")
+        }
+        // libjpeg itself refuses sides over 65500, before our limit is consulted.
+        expectCorrupt(source: "bomb.jpg") { try Image(data: stub(side: 65_535), source: "bomb.jpg") }
+    }
+
+    @Test func limitComesFromTheOptions() throws {
+        let path = try Fixtures.sample("t1.jpg")
+        #expect(throws: ImageError.tooLarge(source: path, width: 1280, height: 886, limit: 1_000_000)) {
+            try Image(contentsOf: path, options: ImageDecodingOptions(maxPixels: 1_000_000))
+        }
+        #expect(try Image(contentsOf: path, options: ImageDecodingOptions(maxPixels: 1280 * 886)).width == 1280)
+    }
+
+    @Test func zeroDimensionsAreCorrupt() throws {
+        let png = PNGBuilder.png(width: 0, height: 1, colorType: .grey, rows: [[]])
+        expectCorrupt(source: "zero.png") { try Image(data: png, source: "zero.png") }
+
+        let jpeg = try #require(JPEGSurgery.withDimensions(Fixtures.sampleBytes("t1.jpg"), width: 1280, height: 0))
+        expectCorrupt(source: "zero.jpg") { try Image(data: jpeg, source: "zero.jpg") }
+    }
+
+    // MARK: Messages
+
+    @Test func messagesNameTheSourceAndTheRemedy() {
+        let tooLarge = ImageError.tooLarge(source: "pano.jpg", width: 20_000, height: 10_000, limit: 50_000_000)
+        #expect(tooLarge.errorDescription?.contains("pano.jpg") == true)
+        #expect(tooLarge.errorDescription?.contains("maxPixels") == true)
+        let corrupt = ImageError.corrupt(source: "cut.jpg", reason: "JPEG: Premature end of JPEG file")
+        #expect(corrupt.errorDescription?.contains("cut.jpg") == true)
+        #expect(corrupt.errorDescription?.contains("Premature end") == true)
+        #expect(ImageError.empty(source: "e.png").errorDescription?.contains("e.png") == true)
+        #expect(ImageError.unreadable(source: "m.png", reason: "No such file or directory").localizedDescription.contains("m.png"))
+    }
+
+    private func expectCorrupt(source: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Image) {
+        do {
+            let image = try body()
+            Issue.record("\(source) decoded to a \(image.width)×\(image.height) image", sourceLocation: sourceLocation)
+        } catch let error as ImageError {
+            guard case .corrupt(let reported, _) = error, reported == source else {
+                Issue.record("\(source): expected corrupt, got \(error)", sourceLocation: sourceLocation)
+                return
+            }
+        } catch {
+            Issue.record("\(source): unexpected \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+/// A tiny seeded generator, so damaged-file tests are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
