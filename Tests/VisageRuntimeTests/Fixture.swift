@@ -21,9 +21,13 @@ enum Fixture {
         return url.path
     }
 
-    /// The process's runtime with the default configuration, which every test shares.
+    /// The configuration every test shares: the defaults, with any `VISAGE_ORT_*` variable
+    /// applied, so a test run can target another library or threading mode.
+    static let configuration = RuntimeConfiguration(environment: ProcessInfo.processInfo.environment)
+
+    /// The process's runtime, loaded with ``configuration``.
     static func runtime() throws -> OnnxRuntime {
-        try OnnxRuntime.shared()
+        try OnnxRuntime.shared(configuration)
     }
 
     static func session(_ path: String) throws -> InferenceSession {

@@ -11,19 +11,20 @@ struct OnnxRuntimeTests {
 
     @Test func loadsOncePerProcess() throws {
         let first = try Fixture.runtime()
-        let second = try OnnxRuntime.shared(RuntimeConfiguration())
+        let second = try OnnxRuntime.shared(Fixture.configuration)
         #expect(first === second)
     }
 
     @Test func anExplicitPathToTheSameLibraryIsTheSameConfiguration() throws {
         let runtime = try Fixture.runtime()
-        let explicit = RuntimeConfiguration(libraryPath: runtime.configuration.libraryPath)
+        var explicit = Fixture.configuration
+        explicit.libraryPath = runtime.configuration.libraryPath
         #expect(try OnnxRuntime.shared(explicit) === runtime)
     }
 
     @Test func aSecondConfigurationIsRefusedNotIgnored() throws {
         let runtime = try Fixture.runtime()
-        var other = RuntimeConfiguration()
+        var other = Fixture.configuration
         other.intraOpThreads = runtime.configuration.intraOpThreads + 1
         let error = #expect(throws: RuntimeError.self) { try OnnxRuntime.shared(other) }
         guard case .configurationConflict(let active, let requested) = error else {

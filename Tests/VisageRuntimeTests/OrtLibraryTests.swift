@@ -6,7 +6,7 @@ import Testing
 /// these cases could not reach the loader through `OnnxRuntime.shared` in any test order.
 struct OrtLibraryTests {
     @Test func servesTheApiVersionOurDeclarationsFollow() throws {
-        let path = RuntimeConfiguration().resolvedLibraryPath()
+        let path = Fixture.configuration.resolvedLibraryPath()
         let (_, version) = try OrtLibrary.open(path: path)
         #expect(version == "1.32.0")
     }
