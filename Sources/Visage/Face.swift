@@ -5,7 +5,7 @@ public import VisageModels
 ///
 /// Coordinates are in the original image's pixels after EXIF orientation. Fields the analyzer
 /// was configured not to compute are nil, never a made-up default.
-public struct Face: Sendable, Hashable {
+public struct Face: Sendable, Equatable {
     /// Bounding box from the detector.
     public var box: Rect
     /// Detector confidence in [0, 1].

@@ -36,6 +36,12 @@ public final class FaceAnalyzer: Sendable {
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
     }
 
+    /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
+    public var inferenceTime: Duration {
+        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics]
+            .compactMap { $0?.inferenceTime }.reduce(.zero, +)
+    }
+
     /// Detects and analyses every face in `image`, best detector score first.
     public func analyze(_ image: Image) async throws -> [Face] {
         try await offload { try self.analyzeNow(image).faces }
@@ -73,7 +79,7 @@ public final class FaceAnalyzer: Sendable {
 
         if let embedder {
             let crops = faces.map { FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
-                ?? Image.black(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize) }
+                ?? Image(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize) }
             lap(\.align)
             let embeddings = try embedder.embed(crops)
             for i in faces.indices {
@@ -110,7 +116,7 @@ public final class FaceAnalyzer: Sendable {
 
     private func chip(_ image: Image, _ face: Face, _ template: [Point], _ size: Int) -> Image {
         FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
-            ?? Image.black(width: size, height: size)
+            ?? Image(width: size, height: size)
     }
 
     private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

@@ -8,7 +8,7 @@ extension Image {
     public func warped(by transform: AffineTransform, width outWidth: Int, height outHeight: Int) -> Image {
         precondition(outWidth > 0 && outHeight > 0, "warp target must be non-empty")
         guard let inverse = transform.inverted else {
-            return Image(uncheckedWidth: outWidth, height: outHeight, pixels: [UInt8](repeating: 0, count: outWidth * outHeight * 3))
+            return Image(width: outWidth, height: outHeight)
         }
         var out = [UInt8](repeating: 0, count: outWidth * outHeight * 3)
         let w = width, h = height
@@ -105,12 +105,5 @@ extension Image {
             if inY1 && inX1 { v += w11 * Float(src[row1 + (x0 + 1) * 3 + ch]) }
             dst[o + ch] = UInt8(min(max(v + 0.5, 0), 255))
         }
-    }
-}
-
-extension Image {
-    /// An all-black image, the stand-in crop for a face whose landmarks were degenerate.
-    public static func black(width: Int, height: Int) -> Image {
-        Image(uncheckedWidth: width, height: height, pixels: [UInt8](repeating: 0, count: width * height * 3))
     }
 }

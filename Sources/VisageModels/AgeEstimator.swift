@@ -18,6 +18,9 @@ public struct AgeEstimator: Sendable {
 
     private let session: InferenceSession
 
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
@@ -26,7 +29,7 @@ public struct AgeEstimator: Sendable {
     /// (under one year) counted as 0.25 as the package does.
     public func estimate(_ chips: [Image]) throws -> [Float] {
         guard !chips.isEmpty else { return [] }
-        let input = Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
+        let input = try Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
         guard let p = try session.run(["images": input])["probabilities"], p.values.count == chips.count * Self.classes else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probabilities do not hold \(chips.count)×\(Self.classes) values")
         }

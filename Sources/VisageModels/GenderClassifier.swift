@@ -34,13 +34,16 @@ public struct GenderClassifier: Sendable {
 
     private let session: InferenceSession
 
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
 
     public func classify(_ chips: [Image]) throws -> [GenderEstimate] {
         guard !chips.isEmpty else { return [] }
-        let input = Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
+        let input = try Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
         guard let p = try session.run(["images": input])["probabilities"], p.values.count == chips.count * 2 else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probabilities do not hold \(chips.count)×2 values")
         }

@@ -47,7 +47,7 @@ public struct ModelContract: Sendable {
             let found = infos.map(\.name).joined(separator: ", ")
             throw ModelError.modelMismatch(name: name, detail: "no \(role) named '\(spec.name)' (found: \(found))")
         }
-        guard info.elementType == .float else {
+        guard info.elementType == .float32 else {
             throw ModelError.modelMismatch(name: name, detail: "\(role) '\(spec.name)' is \(info.elementType), expected float32")
         }
         guard info.shape.count == spec.shape.count else {

@@ -19,6 +19,9 @@ public struct SFaceEmbedder: Sendable {
 
     private let session: InferenceSession
 
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
@@ -26,7 +29,7 @@ public struct SFaceEmbedder: Sendable {
     /// Embeds aligned 112×112 crops in one batch; one unit-length vector per crop.
     public func embed(_ crops: [Image]) throws -> [[Float]] {
         guard !crops.isEmpty else { return [] }
-        let input = Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
+        let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
         guard let output = try session.run(["data": input])["fc1"], output.values.count == crops.count * Self.dimension else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "fc1 does not hold \(crops.count)×\(Self.dimension) values")
         }
@@ -48,7 +51,7 @@ public func cosineSimilarity(_ a: [Float], _ b: [Float]) -> Float {
 
 extension Tensor {
     /// Packs same-sized crops into one N×3×size×size tensor following a model's contract.
-    static func batch(_ crops: [Image], size: Int, contract: ModelContract) -> Tensor {
+    static func batch(_ crops: [Image], size: Int, contract: ModelContract) throws -> Tensor {
         let plane = 3 * size * size
         let values = [Float](unsafeUninitializedCapacity: crops.count * plane) { buffer, count in
             for (i, crop) in crops.enumerated() {
@@ -58,6 +61,6 @@ extension Tensor {
             }
             count = crops.count * plane
         }
-        return Tensor(shape: [crops.count, 3, size, size], values: values)
+        return try Tensor(shape: [crops.count, 3, size, size], values: values)
     }
 }

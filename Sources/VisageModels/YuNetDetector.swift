@@ -42,6 +42,9 @@ public struct YuNetDetector: Sendable {
     public let configuration: Configuration
     private let session: InferenceSession
 
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime, configuration: Configuration = .init()) throws {
         self.configuration = configuration
         self.session = try Self.contract.load(from: directory, runtime: runtime)
@@ -66,12 +69,12 @@ public struct YuNetDetector: Sendable {
     /// Finds faces; boxes and landmarks are in `image`'s pixels.
     public func detect(in image: Image) throws -> [Detection] {
         let box = Letterbox(width: image.width, height: image.height, maxSide: configuration.maxSide)
-        let input = preprocess(image, box)
+        let input = try preprocess(image, box)
         let outputs = try session.run(["input": input])
         return try decode(outputs, box)
     }
 
-    func preprocess(_ image: Image, _ box: Letterbox) -> Tensor {
+    func preprocess(_ image: Image, _ box: Letterbox) throws -> Tensor {
         let scaled = box.scale < 1 ? image.resized(width: box.scaledWidth, height: box.scaledHeight) : image
         let plane = box.paddedWidth * box.paddedHeight
         var values = [Float](repeating: 0, count: 3 * plane)
@@ -94,7 +97,7 @@ public struct YuNetDetector: Sendable {
                 }
             }
         }
-        return Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
+        return try Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
     }
 
     func decode(_ outputs: [String: Tensor], _ box: Letterbox) throws -> [Detection] {

@@ -26,7 +26,9 @@ extension InferenceSession {
         var values: [OpaquePointer?] = []
         values.reserveCapacity(fed.count)
         return try withInputValues(fed[...], &values) { values throws(RuntimeError) in
-            try execute(inputs: values, outputs: wanted)
+            let start = ContinuousClock.now
+            defer { statistics.record(ContinuousClock.now - start) }
+            return try execute(inputs: values, outputs: wanted)
         }
     }
 

@@ -26,6 +26,8 @@ public final class InferenceSession: @unchecked Sendable {
     public let outputs: [TensorInfo]
     /// The runtime the session belongs to.
     public let runtime: OnnxRuntime
+    /// Runs so far and the time they spent inside ONNX Runtime.
+    public let statistics = RunStatistics()
 
     let session: OpaquePointer
     /// Names as ORT allocated them, parallel to `inputs` and `outputs`; passed straight to Run,

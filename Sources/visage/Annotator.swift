@@ -1,5 +1,6 @@
 import Foundation
 import Visage
+import VisageModels
 import VisageCore
 
 /// Draws boxes, landmarks and labels over an image for `--annotate`.
