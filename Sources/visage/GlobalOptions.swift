@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Visage
+import VisageCore
 import VisageModels
 import VisageRuntime
 
