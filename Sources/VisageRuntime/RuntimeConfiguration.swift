@@ -3,7 +3,7 @@ public import Foundation
 
 /// How ``OnnxRuntime`` loads ONNX Runtime and schedules its threads.
 ///
-/// Every property has a default, so `RuntimeConfiguration()` is what the CLI uses. To read
+/// Every property has a default, so `RuntimeConfiguration()` loads the provisioned library. To read
 /// the `VISAGE_ORT_*` environment keys instead, use ``init(environment:)``.
 ///
 /// ```swift
