@@ -138,4 +138,39 @@ struct CLITests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("/nonexistent/models/yunet_2023mar.onnx") && run.stderr.contains("make setup"))
     }
+
+    /// The help text is part of the interface: a change to it should be a deliberate one.
+    @Test func analyzeHelpIsPinned() throws {
+        let run = try Self.visage("analyze", "--help")
+        #expect(run.status == 0)
+        #expect(run.stdout == Self.analyzeHelp)
+    }
+
+    static let analyzeHelp = """
+OVERVIEW: Detect faces and estimate identity embedding, age and gender.
+
+Examples:
+  visage analyze photo.jpg
+  visage analyze --json --annotate out/ photos/
+
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] <paths> ...
+
+ARGUMENTS:
+  <paths>                 Image files or folders (searched recursively for
+                          .jpg, .jpeg, .png, .webp).
+
+OPTIONS:
+  --json                  Print one JSON object per line instead of readable
+                          text.
+  --models <dir>          Folder holding the model files (default:
+                          $VISAGE_HOME/models).
+  --threads <threads>     ONNX Runtime intra-op threads (default: one per core).
+  --max-pixels <max-pixels>
+                          Refuse images with more pixels than this (default:
+                          50000000).
+  --annotate <dir>        Write each image with boxes, landmarks and labels
+                          drawn into this folder.
+  -h, --help              Show help information.
+
+"""
 }
