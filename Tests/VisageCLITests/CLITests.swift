@@ -143,7 +143,7 @@ struct CLITests {
     @Test func analyzeHelpIsPinned() throws {
         let run = try Self.visage("analyze", "--help")
         #expect(run.status == 0)
-        #expect(run.stdout == Self.analyzeHelp)
+        #expect(run.stdout.trimmingCharacters(in: .newlines) == Self.analyzeHelp.trimmingCharacters(in: .newlines))
     }
 
     static let analyzeHelp = """
