@@ -58,6 +58,9 @@ public struct Chart: Sendable {
         RGB(r: 255, g: 127, b: 14), RGB(r: 148, g: 103, b: 189), RGB(r: 140, g: 86, b: 75),
     ]
 
+    /// Reference lines and secondary ink.
+    public static let grey = RGB(r: 128, g: 128, b: 128)
+
     // MARK: Geometry
 
     private static let textScale = 2
