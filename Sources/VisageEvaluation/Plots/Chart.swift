@@ -201,7 +201,7 @@ public struct Chart: Sendable {
             image.drawText(s, at: point(x - Double(size.width) / 2, top), color: ink, scale: scale)
         }
 
-        text(title, centeredAt: Double(width) / 2, top: 14)
+        text(title, centeredAt: Double(width) / 2, top: 8)
         for (x, label) in xTicks {
             let px = transformX(x)
             image.drawLine(from: point(px, plotTop), to: point(px, plotBottom), color: grid, thickness: 1)
@@ -221,7 +221,7 @@ public struct Chart: Sendable {
         image.drawRectangle(plot, color: ink, thickness: 1)
         text(xLabel, centeredAt: (plotLeft + plotRight) / 2, top: Double(height) - 30)
         // The bitmap font cannot turn; the y label sits above the axis instead.
-        image.drawText(yLabel, at: point(8, plotTop - 24), color: ink, scale: Self.textScale)
+        image.drawText(yLabel, at: point(8, plotTop - 32), color: ink, scale: Self.textScale)
 
         for series in series {
             let points = pixels(series)
