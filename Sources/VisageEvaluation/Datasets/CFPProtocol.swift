@@ -23,7 +23,7 @@ public enum CFPProtocol: String, Sendable, CaseIterable {
     /// Parses a `Pair_list_*.txt` file: `index path` per line, index 1-based. Blank lines are skipped.
     static func parsePairList(_ text: String, path: String) throws(EvaluationError) -> [Int: String] {
         var entries: [Int: String] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty else { continue }
             let fields = line.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
@@ -42,7 +42,7 @@ public enum CFPProtocol: String, Sendable, CaseIterable {
     /// Parses a split file (`same.txt`, `diff.txt`): `i,j` per line, both 1-based.
     static func parseSplit(_ text: String, path: String) throws(EvaluationError) -> [(Int, Int)] {
         var pairs: [(Int, Int)] = []
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty else { continue }
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

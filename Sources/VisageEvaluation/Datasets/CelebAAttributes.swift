@@ -18,7 +18,7 @@ public struct CelebAAttributes: Sendable {
     }
 
     public init(text: String, path: String) throws(EvaluationError) {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard lines.count >= 2, let declared = Int(lines[0]) else {
             throw .malformed(path: path, line: 1, reason: "expected the number of images on the first line")
         }

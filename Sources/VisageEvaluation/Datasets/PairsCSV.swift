@@ -15,7 +15,7 @@ extension VerificationPairs {
         let text = try EvaluationError.readText(file, hint: hint)
         var rows: [(String, String, Bool)] = []
         var sawHeader = false
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !line.isEmpty else { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {

@@ -42,6 +42,10 @@ public struct VOCAnnotation: Sendable, Hashable {
             throw .malformed(path: path, line: delegate.failureLine ?? parser.lineNumber, reason: reason)
         }
         if let failure = delegate.failure { throw .malformed(path: path, line: delegate.failureLine, reason: failure) }
+        // FoundationXML on Linux accepts a document that stops part-way; an element still open is the tell.
+        if let open = delegate.openElements.last {
+            throw .malformed(path: path, line: parser.lineNumber, reason: "the file ends inside <\(open)> (truncated?)")
+        }
         guard delegate.sawAnnotation else {
             throw .malformed(path: path, line: nil, reason: "no <annotation> root element; is this a Pascal VOC file?")
         }
@@ -64,6 +68,7 @@ private final class VOCParserDelegate: NSObject, XMLParserDelegate {
     var failureLine: Int?
 
     private var path: [String] = []
+    var openElements: [String] { path }
     private var text = ""
     private var object: [String: String]?
     private var objectLine = 0

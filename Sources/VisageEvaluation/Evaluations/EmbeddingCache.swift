@@ -19,7 +19,7 @@ struct EmbeddingCache {
         self.path = path
         header = "# visage-embeddings 1 models=\(models)"
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
-        var lines = text.split(separator: "\n")
+        var lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first, first == header else { return }
         lines.removeFirst()
         for line in lines {
