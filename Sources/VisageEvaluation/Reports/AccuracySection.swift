@@ -89,7 +89,7 @@ public struct AccuracySection: Sendable {
             if plots.contains("roc") { out += "\n![ROC curves](\(plotFolder)/roc.png)\n" }
         }
         for r in ageGender {
-            out += "\n### Apparent age and gender (\(r.name))\n\n"
+            out += "\n### Apparent age and gender: \(r.name)\n\n"
             let keep = r.groups.filter { $0.dimension == "all" || $0.dimension == "race" || $0.dimension == "gender" || $0.dimension == "age band" }
             let rows = keep.map { g -> [String] in
                 let label = g.dimension == "all" ? "**all**" : "\(g.dimension): \(g.group)"
