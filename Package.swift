@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Visage", targets: ["Visage"]),
+        .library(name: "VisageEvaluation", targets: ["VisageEvaluation"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -33,9 +34,11 @@ let package = Package(
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
+        // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
+        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
     ]
 )

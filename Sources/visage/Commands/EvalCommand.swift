@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import VisageEvaluation
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure accuracy on named real data sets and write reports and plots.",
+        discussion: """
+        Each evaluation writes report.md, report.json and its plots to --output (default \
+        out/eval/<name>), shows progress on stderr and prints the markdown table. Data sets are \
+        looked for under $VISAGE_DATA (default ../shared/data). `visage eval readme` rewrites \
+        the README's Accuracy section from the reports; `make eval` runs everything.
+
+        Examples:
+          visage eval verification --protocol cfp-fp
+          visage eval detection --voc ../shared/data/mask-boxes --output out/eval/detection
+        """,
+        subcommands: [
+            EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
+            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalReadmeCommand.self,
+        ]
+    )
+}
+
+/// Shared by the `eval` subcommands: where data and reports go, progress, and how a report
+/// reaches the terminal.
+enum Eval {
+    /// `$VISAGE_DATA`, else `../shared/data`.
+    static var dataRoot: String {
+        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"] ?? ""
+        return env.isEmpty ? "../shared/data" : env
+    }
+
+    static func defaultOutput(_ name: String) -> String { "out/eval/" + name }
+
+    /// Runs an evaluation; a data set that is missing or malformed prints its message and
+    /// exits with 3 (bad input), as does a run in which some images were unreadable.
+    static func run<Report: EvaluationReport>(json: Bool, output: String, _ body: (inout EvalProgress) async throws -> Report) async throws {
+        var progress = EvalProgress()
+        let report: Report
+        do {
+            report = try await body(&progress)
+        } catch let error as EvaluationError {
+            progress.finish()
+            printError("Error: " + (error.errorDescription ?? "\(error)"))
+            switch error {
+            case .missing, .malformed, .empty: throw VisageExitCode.badInput
+            case .unwritable, .modelNotAvailable: throw ExitCode.failure
+            }
+        }
+        progress.finish()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.markdown())
+            print("written to \(output)/report.md, report.json")
+        }
+        if Self.unreadableCount(report) > 0 { throw VisageExitCode.badInput }
+    }
+
+    private static func unreadableCount(_ report: some EvaluationReport) -> Int {
+        switch report {
+        case let r as VerificationReport: r.unreadableImages.count
+        case let r as AgeGenderReport: r.unreadableImages.count
+        case let r as DetectionReport: r.unreadableImages.count
+        default: 0
+        }
+    }
+}
+
+/// "[done/total] label" on one stderr line, redrawn at most ten times a second.
+struct EvalProgress {
+    private var lastDraw = ContinuousClock.now - .seconds(1)
+    private var drawn = false
+
+    mutating func update(_ done: Int, _ total: Int, _ label: String) {
+        let now = ContinuousClock.now
+        guard done == total || now - lastDraw > .milliseconds(100) else { return }
+        lastDraw = now
+        drawn = true
+        var line = "\r[\(done)/\(total)] \(label)"
+        line = line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    mutating func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        drawn = false
+    }
+}
