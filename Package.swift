@@ -14,10 +14,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Visage", targets: ["Visage"]),
+        .library(name: "VisageGallery", targets: ["VisageGallery"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
@@ -33,9 +36,15 @@ let package = Package(
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
+        // Persistent people + templates (SQLite through GRDB) and the in-memory search index.
+        .target(
+            name: "VisageGallery",
+            dependencies: ["Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageGallery", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -43,6 +52,7 @@ let package = Package(
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
     ]
 )
