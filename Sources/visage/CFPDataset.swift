@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Visage
 import VisageGallery
@@ -76,7 +77,7 @@ struct CFPDataset {
         }
         let missing = allImages.filter { known[$0] == nil }
         guard !missing.isEmpty else { return known }
-        if !FileManager.default.fileExists(atPath: cacheURL.path) { FileManager.default.createFile(atPath: cacheURL.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: cacheURL.path) { _ = FileManager.default.createFile(atPath: cacheURL.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: cacheURL)
         defer { try? handle.close() }
         try handle.seekToEnd()

@@ -22,7 +22,18 @@ struct GalleryOptions: ParsableArguments {
     func open(analyzer: FaceAnalyzer? = nil) async throws -> Gallery {
         var configuration = Gallery.Configuration()
         if let threshold { configuration.threshold = threshold }
-        return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
+        do {
+            return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
+        } catch let error as GalleryError {
+            // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
+            switch error {
+            case .notAGallery, .newerSchema:
+                printError(error.localizedDescription)
+                throw VisageExitCode.badInput
+            default:
+                throw error
+            }
+        }
     }
 }
 
@@ -30,7 +41,7 @@ struct GalleryOptions: ParsableArguments {
 /// moment it is committed, even if the process is killed right after.
 func printNow(_ line: String) {
     print(line)
-    fflush(stdout)
+    fflush(nil)  // all streams: naming `stdout` is shared mutable state to Swift 6
 }
 
 extension Identification.Candidate {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Visage
 import VisageGallery
+import VisageModels
 
 struct CalibrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Visage
+import VisageCore
 import VisageGallery
 
 struct IdentifyCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VisageCore
 import VisageGallery
 
 struct PeopleCommand: AsyncParsableCommand {
