@@ -110,8 +110,10 @@ visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jp
     case JCS_YCCK:
         break;
     default:
-        snprintf(message, message_capacity, "JPEG with %d components in an unknown colour space",
+        char reason[80];
+        snprintf(reason, sizeof reason, "it is a JPEG with %d components in an unknown colour space",
                  decoder->cinfo.num_components);
+        copy_message(message, message_capacity, reason);
         jpeg_destroy_decompress(&decoder->cinfo);
         free(decoder);
         return VISAGE_CODEC_UNSUPPORTED;

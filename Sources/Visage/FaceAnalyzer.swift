@@ -1,5 +1,5 @@
 public import VisageCore
-public import VisageModels
+import VisageModels
 public import VisageRuntime
 import Dispatch
 import Foundation

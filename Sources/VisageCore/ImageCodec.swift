@@ -31,7 +31,10 @@ enum ImageCodec {
     static func decode(
         _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int
     ) throws(ImageError) -> Image {
-        try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+        if let declared = format.declaredSize(bytes), declared.width * declared.height > maxPixels {
+            throw .tooLarge(source: source, width: declared.width, height: declared.height, limit: maxPixels)
+        }
+        return try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
             guard decoder.width > 0, decoder.height > 0 else {
                 throw .corrupt(source: source, reason: "the header declares a \(decoder.width)×\(decoder.height) image")
             }

@@ -1,6 +1,6 @@
 public import Foundation
 public import VisageCore
-public import VisageRuntime
+import VisageRuntime
 
 /// What a model file must look like and how its input is prepared.
 ///

@@ -75,27 +75,11 @@ public struct YuNetDetector: Sendable {
     }
 
     func preprocess(_ image: Image, _ box: Letterbox) throws -> Tensor {
-        let scaled = box.scale < 1 ? image.resized(width: box.scaledWidth, height: box.scaledHeight) : image
-        let plane = box.paddedWidth * box.paddedHeight
-        var values = [Float](repeating: 0, count: 3 * plane)
-        if scaled.width == box.paddedWidth && scaled.height == box.paddedHeight {
-            values.withUnsafeMutableBufferPointer { scaled.writePlanar(into: $0, order: .bgr) }
-        } else {
-            // Pad right and bottom with zeros: write row by row into the larger planes.
-            scaled.pixels.withUnsafeBufferPointer { src in
-                values.withUnsafeMutableBufferPointer { dst in
-                    for y in 0..<scaled.height {
-                        var i = y * scaled.width * 3
-                        let row = y * box.paddedWidth
-                        for x in 0..<scaled.width {
-                            dst[2 * plane + row + x] = Float(src[i])
-                            dst[plane + row + x] = Float(src[i + 1])
-                            dst[row + x] = Float(src[i + 2])
-                            i += 3
-                        }
-                    }
-                }
-            }
+        var values = [Float](repeating: 0, count: 3 * box.paddedWidth * box.paddedHeight)
+        values.withUnsafeMutableBufferPointer { buffer in
+            // Resize and BGR conversion in one pass; padding (right, bottom) stays zero.
+            image.writeResizedPlanar(into: buffer, width: box.scaledWidth, height: box.scaledHeight,
+                                     planeWidth: box.paddedWidth, planeHeight: box.paddedHeight, order: .bgr)
         }
         return try Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
     }

@@ -80,25 +80,19 @@ extension InferenceSession {
         let shape = tensor.shape.map(Int64.init)
         // An empty array may have no storage to point at; ORT wants an address even for 0 bytes.
         let storage = tensor.values.isEmpty ? [0] : tensor.values
-        do {
-            return try storage.withUnsafeBufferPointer { buffer in
-                // ORT never writes to an input; the mutable pointer is only its signature's.
-                let data = UnsafeMutableRawPointer(mutating: buffer.baseAddress!)
-                var value: OpaquePointer?
-                try ort.check(
-                    api.CreateTensorWithDataAsOrtValue!(
-                        runtime.cpuMemory, data, tensor.values.count * MemoryLayout<Float>.stride,
-                        shape, shape.count, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &value
-                    )
+        return try storage.withUnsafeBufferPointer { (buffer) throws(RuntimeError) -> Result in
+            // ORT never writes to an input; the mutable pointer is only its signature's.
+            let data = UnsafeMutableRawPointer(mutating: buffer.baseAddress!)
+            var value: OpaquePointer?
+            try ort.check(
+                api.CreateTensorWithDataAsOrtValue!(
+                    runtime.cpuMemory, data, tensor.values.count * MemoryLayout<Float>.stride,
+                    shape, shape.count, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT, &value
                 )
-                defer { api.ReleaseValue!(value) }
-                values.append(value)
-                return try withInputValues(tensors.dropFirst(), &values, body)
-            }
-        } catch let error as RuntimeError {
-            throw error
-        } catch {
-            preconditionFailure("only RuntimeError is thrown here: \(error)")
+            )
+            defer { api.ReleaseValue!(value) }
+            values.append(value)
+            return try withInputValues(tensors.dropFirst(), &values, body)
         }
     }
 

@@ -123,7 +123,7 @@ public final class InferenceSession: @unchecked Sendable {
         own.intraOpThreads = options.intraOpThreads ?? configuration.intraOpThreads
         try ort.check(api.SetIntraOpNumThreads!(sessionOptions, own.clampedIntraOpThreads))
         // Without these, an idle pool keeps its threads spinning after every run, stealing the
-        // cores the next model in the pipeline needs (3× slower measured on 2 cores).
+        // cores the next model in the pipeline needs (1.8× slower measured on 2 cores).
         let spinning = configuration.allowsSpinning ? "1" : "0"
         try ort.check(api.AddSessionConfigEntry!(sessionOptions, "session.intra_op.allow_spinning", spinning))
         try ort.check(api.AddSessionConfigEntry!(sessionOptions, "session.inter_op.allow_spinning", spinning))

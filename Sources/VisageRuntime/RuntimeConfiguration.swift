@@ -3,7 +3,7 @@ public import Foundation
 
 /// How ``OnnxRuntime`` loads ONNX Runtime and schedules its threads.
 ///
-/// Every property has a default, so `RuntimeConfiguration()` is what the CLI uses. To read
+/// Every property has a default, so `RuntimeConfiguration()` loads the provisioned library. To read
 /// the `VISAGE_ORT_*` environment keys instead, use ``init(environment:)``.
 ///
 /// ```swift
@@ -28,16 +28,19 @@ public struct RuntimeConfiguration: Sendable, Hashable {
     /// Whether idle pool threads spin waiting for work instead of sleeping.
     ///
     /// Default false. Spinning shaves microseconds off a lone session's run but, with several
-    /// sessions on few cores, the spinning pools steal the cores the running session needs
-    /// (a pipeline measured 3× slower on 2 cores).
+    /// pools on few cores, idle pools steal the cores the running session needs: per-session
+    /// spinning pools ran the pipeline described under ``sharesThreadPool`` 1.8× slower on 2
+    /// cores, and spinning burns processor time other processes could use.
     public var allowsSpinning: Bool
 
     /// Whether all sessions share one process-wide thread pool instead of each owning one.
     ///
-    /// Default true: on 2 cores, one detector and three classifiers run in turn from one or two
-    /// tasks were as fast or faster on one shared pool than on per-session pools (see
-    /// `docs/runtime-threading.md` in the runtime branch's report), and a shared pool keeps
-    /// the thread count at `intraOpThreads` however many models are loaded.
+    /// Default true. Measured on 2 cores with YuNet (640×640), SFace, age and gender (batches
+    /// of 8) run in turn (`RuntimeThroughputTests`, ORT 1.32, best of several runs): without
+    /// spinning, one shared pool and per-session pools ran the pipeline equally fast (≈ 122 ms
+    /// from one task, ≈ 142 ms from two), so the shared pool wins on keeping the process at
+    /// `intraOpThreads` threads however many models are loaded. It also forgives
+    /// ``allowsSpinning``: spinning per-session pools took 224 ms, a spinning shared pool 123 ms.
     public var sharesThreadPool: Bool
 
     /// The least severe ONNX Runtime message written to stderr. Default ``LogLevel/warning``.

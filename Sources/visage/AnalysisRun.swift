@@ -18,7 +18,7 @@ struct AnalysisRun {
         if let annotateDirectory {
             try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
         }
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: tasks))
+        let analyzer = try global.makeAnalyzer(tasks: tasks)
         var progress = Progress(total: paths.count)
         var badInputs = 0
         var annotated: [String] = []

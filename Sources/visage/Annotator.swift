@@ -21,8 +21,11 @@ enum Annotator {
                 if let gender = face.gender { label += " \(gender.label.rawValue) " + String(format: "%.2f", gender.score) }
                 if let age = face.age { label += String(format: " %.0fy", age) }
             }
-            let above = face.box.y - Float(10 * textScale)
-            canvas.drawText(label, at: Point(x: face.box.x, y: above >= 0 ? above : face.box.maxY + 2),
+            // Above the box when there is room, else below; shifted left to stay in the picture.
+            let size = Image.textSize(label, scale: textScale)
+            let above = face.box.y - Float(size.height + 2)
+            let x = max(0, min(face.box.x, Float(image.width - size.width)))
+            canvas.drawText(label, at: Point(x: x, y: above >= 0 ? above : face.box.maxY + 2),
                             color: .black, background: .green, scale: textScale)
         }
         return canvas

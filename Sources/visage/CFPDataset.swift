@@ -133,3 +133,78 @@ struct CFPOpenSet {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
     }
 }
+
+/// The open-set identification protocol of issue 3 on CFP: identities 001–250 enrolled from
+/// frontal photos 01–05; searched with their frontal photos 06–10 and their 4 profiles, and
+/// with every photo of identities 251–500 as strangers.
+struct CFPIdentificationResult {
+    struct Tally { var searches = 0, noFace = 0, rank1 = 0, identified = 0, rejected = 0 }
+
+    var threshold: Float
+    var enrolled: Int
+    var frontal = Tally(), profile = Tally(), strangerFrontal = Tally(), strangerProfile = Tally()
+
+    var strangers: Tally {
+        Tally(searches: strangerFrontal.searches + strangerProfile.searches, noFace: strangerFrontal.noFace + strangerProfile.noFace,
+              rejected: strangerFrontal.rejected + strangerProfile.rejected)
+    }
+
+    static func pct(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) * 100 / Double(b) }
+    /// A stranger photo without a detected face is reported as nobody: it counts as rejected.
+    static func rejection(_ t: Tally) -> Double { pct(t.rejected + t.noFace, t.searches) }
+
+    static func run(embeddings: [String: [Float]?], threshold: Float, compact: Bool = false) async throws -> CFPIdentificationResult {
+        let openSet = try await CFPOpenSet(embeddings: embeddings, enrolled: 1...250, threshold: threshold, compact: compact)
+        defer { openSet.remove() }
+        func run(_ ids: ClosedRange<Int>, _ photos: [(String, Int)], enrolled: Bool) async -> Tally {
+            var tally = Tally()
+            for id in ids {
+                for (pose, n) in photos {
+                    tally.searches += 1
+                    guard let embedding = embeddings[CFPDataset.image(id, pose, n)] ?? nil else { tally.noFace += 1; continue }
+                    let answer = await openSet.gallery.search(embedding, topK: 1)
+                    if answer.match == nil { tally.rejected += 1 }
+                    if enrolled, let best = answer.candidates.first, best.personID == openSet.personIDs[id] {
+                        tally.rank1 += 1
+                        if answer.match != nil { tally.identified += 1 }
+                    }
+                }
+            }
+            return tally
+        }
+        var result = CFPIdentificationResult(threshold: threshold, enrolled: openSet.personIDs.count)
+        result.frontal = await run(1...250, (6...10).map { ("frontal", $0) }, enrolled: true)
+        result.profile = await run(1...250, (1...4).map { ("profile", $0) }, enrolled: true)
+        result.strangerFrontal = await run(251...500, (1...10).map { ("frontal", $0) }, enrolled: false)
+        result.strangerProfile = await run(251...500, (1...4).map { ("profile", $0) }, enrolled: false)
+        return result
+    }
+
+    var json: JSONValue {
+        func genuine(_ t: Tally) -> JSONValue {
+            .object([("searches", .integer(t.searches)), ("no_face", .integer(t.noFace)),
+                     ("rank1_accuracy", .number(Self.pct(t.rank1, t.searches), decimals: 2)),
+                     ("identified_at_threshold", .number(Self.pct(t.identified, t.searches), decimals: 2))])
+        }
+        func stranger(_ t: Tally) -> JSONValue {
+            .object([("searches", .integer(t.searches)), ("no_face", .integer(t.noFace)), ("rejection_rate", .number(Self.rejection(t), decimals: 2))])
+        }
+        return .object([
+            ("threshold", .number(threshold, decimals: 4)), ("enrolled", .integer(enrolled)),
+            ("frontal_06_10", genuine(frontal)), ("profile", genuine(profile)),
+            ("strangers", stranger(strangers)), ("strangers_frontal", stranger(strangerFrontal)), ("strangers_profile", stranger(strangerProfile)),
+        ])
+    }
+
+    var text: String {
+        var lines = [String(format: "open-set identification, %d people enrolled (001-250, frontal 01-05), threshold %.4f:", enrolled, threshold)]
+        for (name, t) in [("frontal 06-10", frontal), ("profile 01-04", profile)] {
+            lines.append(String(format: "  %@: %d searches, rank-1 %.2f%%, identified at threshold %.2f%% (%d without face)",
+                                name, t.searches, Self.pct(t.rank1, t.searches), Self.pct(t.identified, t.searches), t.noFace))
+        }
+        for (name, t) in [("strangers 251-500", strangers), ("  frontal", strangerFrontal), ("  profile", strangerProfile)] {
+            lines.append(String(format: "  %@: %d searches, rejected as unknown %.2f%% (%d without face)", name, t.searches, Self.rejection(t), t.noFace))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Visage
 import VisageCore
 import VisageModels
+import VisageRuntime
 
 /// How a command prints faces: which fields go into `--json` and the readable text.
 struct FaceReport {
@@ -38,8 +39,11 @@ struct FaceReport {
     }
 
     /// The text a person reads for an error: `LocalizedError`'s description when there is one.
+    /// Runtime errors keep file paths out of their description (a server must not leak them)
+    /// and put them in `debugDescription`; at a local terminal the path is what the user needs.
     static func message(for error: any Error) -> String {
-        (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
+        if let runtimeError = error as? RuntimeError { return runtimeError.debugDescription }
+        return (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
     }
 
     func text(_ analyzed: AnalyzedImage) -> String {

@@ -28,9 +28,27 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
+    /// Loads the models, turning a set-up problem into a message that names the missing file.
+    func makeAnalyzer(tasks: FaceAnalyzer.Tasks) throws -> FaceAnalyzer {
+        do {
+            return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks))
+        } catch {
+            throw CommandFailure(FaceReport.message(for: error))
+        }
+    }
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
         if let maxPixels, maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
+    }
+}
+
+/// A failure whose message is ready for the terminal; argument-parser prints it and exits 1.
+struct CommandFailure: LocalizedError {
+    let errorDescription: String?
+
+    init(_ message: String) {
+        errorDescription = message
     }
 }
 

@@ -51,9 +51,13 @@ struct CLITests {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 
+    static func firstObject(_ run: Run) throws -> [String: Any] {
+        try object(try #require(run.lines.first))
+    }
+
     /// Keys of a JSON object line in the order they were written.
     static func keyOrder(_ json: String) -> [String] {
-        json.matches(of: /"([a-z_]+)": /).map { String($0.output.1) }
+        json.matches(of: #/"([a-z_]+)": /#).map { String($0.output.1) }
     }
 
     @Test func analyzeJSONHasTheDocumentedShape() throws {
@@ -79,23 +83,23 @@ struct CLITests {
     @Test func embedAddsTheEmbedding() throws {
         let run = try Self.visage("embed", "--json", Self.portrait)
         #expect(run.status == 0)
-        let faces = try #require(try Self.object(try #require(run.lines.first))["faces"] as? [[String: Any]])
+        let faces = try #require(try Self.firstObject(run)["faces"] as? [[String: Any]])
         #expect((faces.first?["embedding"] as? [Double])?.count == 128)
     }
 
     @Test func detectOmitsAttributes() throws {
         let run = try Self.visage("detect", "--json", Self.groupPhoto)
-        let faces = try #require(try Self.object(try #require(run.lines.first))["faces"] as? [[String: Any]])
+        let faces = try #require(try Self.firstObject(run)["faces"] as? [[String: Any]])
         #expect(faces.count == 6 && faces.allSatisfy { $0["age"] == nil && $0["gender"] == nil })
     }
 
     @Test func verifyJSON() throws {
         let run = try Self.visage("verify", "--json", Self.portrait, Self.groupPhoto)
         #expect(run.status == 0)
-        let object = try Self.object(try #require(run.lines.first))
+        let object = try Self.firstObject(run)
         #expect(Self.keyOrder(run.lines[0]) == ["similarity", "threshold", "same"])
         #expect(object["same"] as? Bool == false)
-        let same = try Self.object(try #require(try Self.visage("verify", "--json", Self.portrait, Self.portrait).lines.first))
+        let same = try Self.firstObject(try Self.visage("verify", "--json", Self.portrait, Self.portrait))
         #expect(same["same"] as? Bool == true && (same["similarity"] as? Double ?? 0) > 0.99)
     }
 
@@ -134,4 +138,39 @@ struct CLITests {
         #expect(run.status == 1)
         #expect(run.stderr.contains("/nonexistent/models/yunet_2023mar.onnx") && run.stderr.contains("make setup"))
     }
+
+    /// The help text is part of the interface: a change to it should be a deliberate one.
+    @Test func analyzeHelpIsPinned() throws {
+        let run = try Self.visage("analyze", "--help")
+        #expect(run.status == 0)
+        #expect(run.stdout.trimmingCharacters(in: .newlines) == Self.analyzeHelp.trimmingCharacters(in: .newlines))
+    }
+
+    static let analyzeHelp = """
+OVERVIEW: Detect faces and estimate identity embedding, age and gender.
+
+Examples:
+  visage analyze photo.jpg
+  visage analyze --json --annotate out/ photos/
+
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] <paths> ...
+
+ARGUMENTS:
+  <paths>                 Image files or folders (searched recursively for
+                          .jpg, .jpeg, .png, .webp).
+
+OPTIONS:
+  --json                  Print one JSON object per line instead of readable
+                          text.
+  --models <dir>          Folder holding the model files (default:
+                          $VISAGE_HOME/models).
+  --threads <threads>     ONNX Runtime intra-op threads (default: one per core).
+  --max-pixels <max-pixels>
+                          Refuse images with more pixels than this (default:
+                          50000000).
+  --annotate <dir>        Write each image with boxes, landmarks and labels
+                          drawn into this folder.
+  -h, --help              Show help information.
+
+"""
 }

@@ -125,6 +125,14 @@ struct ImageDecodingTests {
         #expect(try Image(data: twoBit).pixels == [255, 0, 0, 0, 255, 0, 1, 2, 3, 255, 255, 255])
     }
 
+    @Test func decodesInterlacedPNG() throws {
+        let original = try Image(contentsOf: Fixtures.sample("mask_green.jpg"))
+        let png = ReferenceEncoders.interlacedPNG(rgb: original.pixels, width: original.width, height: original.height)
+        #expect(png[28] == 1)  // IHDR interlace method: Adam7
+        #expect(try Image(data: png) == original)
+        #expect(throws: ImageError.self) { try Image(data: Array(png.prefix(png.count * 3 / 4))) }
+    }
+
     // MARK: JPEG colour spaces, encoded with libjpeg from known colours
 
     /// A 16×16 picture in four flat 8×8 quadrants, so JPEG blocks do not straddle colours.

@@ -55,4 +55,28 @@ struct ImageWarpTests {
         bgr.withUnsafeMutableBufferPointer { image.writePlanar(into: $0, order: .bgr, mean: (30, 20, 10), scale: (0.5, 0.5, 0.5)) }
         #expect(bgr == [0, 15, 0, 15, 0, 15])
     }
+
+    @Test func fusedResizeMatchesResizeThenConvert() throws {
+        var pixels: [UInt8] = []
+        for y in 0..<37 { for x in 0..<53 { pixels += [UInt8((x * 7 + y * 3) % 256), UInt8((x * y) % 256), UInt8((255 - x * 4) & 0xFF)] } }
+        let image = try Image(width: 53, height: 37, pixels: pixels)
+        let (w, h, pw, ph) = (20, 14, 32, 32)
+        var fused = [Float](repeating: -7, count: 3 * pw * ph)
+        fused.withUnsafeMutableBufferPointer { image.writeResizedPlanar(into: $0, width: w, height: h, planeWidth: pw, planeHeight: ph, order: .bgr) }
+        let resized = image.resized(width: w, height: h)
+        for y in 0..<ph {
+            for x in 0..<pw {
+                for c in 0..<3 {
+                    let value = fused[c * pw * ph + y * pw + x]
+                    if x < w && y < h {
+                        // The two-step path rounds to bytes in between: at most one level apart.
+                        let expected = Float(resized.pixels[(y * w + x) * 3 + (2 - c)])
+                        #expect(abs(value - expected) <= 1)
+                    } else {
+                        #expect(value == -7)  // padding untouched
+                    }
+                }
+            }
+        }
+    }
 }

@@ -102,11 +102,12 @@ struct InferenceSessionRunTests {
         }
     }
 
-    /// 10,000 runs returning a 12 kB output: a leaked output value would add ~120 MB. The bound
-    /// leaves room for tests running beside this one in the same process.
+    /// 10,000 runs returning a 48 kB output: a leaked output value would add ~460 MiB. The bound
+    /// leaves room for the tests running beside this one in the same process, which load real
+    /// models (SFace alone is ~40 MB) while this one measures.
     @Test func tenThousandRunsDoNotGrowTheHeap() throws {
         let session = try Fixture.session(Fixture.identity)
-        let input = try Tensor(shape: [1000, 3], values: Array(repeating: 0.25, count: 3000))
+        let input = try Tensor(shape: [4000, 3], values: Array(repeating: 0.25, count: 12_000))
         for _ in 0..<500 {
             _ = try session.run(["x": input])
         }
@@ -115,7 +116,7 @@ struct InferenceSessionRunTests {
             _ = try session.run(["x": input])
         }
         let growth = residentBytes() - before
-        #expect(growth < 40 << 20, "resident memory grew by \(growth >> 20) MiB over 10,000 runs")
+        #expect(growth < 160 << 20, "resident memory grew by \(growth >> 20) MiB over 10,000 runs")
     }
 
     private func residentBytes() -> Int {

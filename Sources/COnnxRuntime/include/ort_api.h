@@ -5,7 +5,7 @@
 // makes the position of every member a fixed fact. Members we call are typed function
 // pointers; members we don't call are `void *` placeholders that keep their published name,
 // so the order can be checked entry by entry against the official header. The table ends
-// with the last member we call (index 149, SetGlobalSpinControl, present since API 5); asking
+// with the last member we call (index 149, SetGlobalSpinControl, already in API 13's table); asking
 // GetApi for ORT_VISAGE_API_VERSION returns a table at least that long.
 #pragma once
 

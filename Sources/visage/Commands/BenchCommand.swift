@@ -42,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
         let referenceSummary = try reference.map(Self.loadReference)
 
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding, .age, .gender]))
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .age, .gender])
         _ = try? analyzer.analyzeFile(images[0])  // warm-up: first-run allocations and kernel selection
         let inferenceBefore = analyzer.inferenceTime
 

@@ -28,7 +28,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var second: String
 
     func run() async throws {
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         var faces: [Face] = []
         for path in [first, second] {
             let analyzed: AnalyzedImage

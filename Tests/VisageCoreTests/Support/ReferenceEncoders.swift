@@ -1,5 +1,6 @@
 import Foundation
 import CJPEG
+import CPNG
 import CWebP
 
 /// Encoders the library itself does not offer (CMYK and grey JPEG, WebP), driving the
@@ -58,5 +59,33 @@ enum ReferenceEncoders {
             : WebPEncodeRGB(rgb, Int32(width), Int32(height), Int32(width * 3), 90, &output)
         defer { WebPFree(output) }
         return Array(UnsafeBufferPointer(start: output, count: size))
+    }
+}
+
+extension ReferenceEncoders {
+    /// An Adam7-interlaced RGB PNG written by libpng, a layout PNGBuilder does not produce.
+    static func interlacedPNG(rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
+        final class Sink { var bytes: [UInt8] = [] }
+        let sink = Sink()
+        var png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nil, nil, nil)
+        var info = png_create_info_struct(png)
+        defer { png_destroy_write_struct(&png, &info) }
+        png_set_write_fn(png, Unmanaged.passUnretained(sink).toOpaque(), { png, data, length in
+            let sink = Unmanaged<Sink>.fromOpaque(png_get_io_ptr(png)!).takeUnretainedValue()
+            sink.bytes += UnsafeBufferPointer(start: data, count: length)
+        }, nil)
+        png_set_IHDR(
+            png, info, png_uint_32(width), png_uint_32(height), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_ADAM7,
+            PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT)
+        png_write_info(png, info)
+        let passes = png_set_interlace_handling(png)
+        var rows = rgb
+        rows.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<passes {
+                for y in 0..<height { png_write_row(png, buffer.baseAddress! + y * width * 3) }
+            }
+        }
+        png_write_end(png, info)
+        return sink.bytes
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Embeddings of whole images (largest face), kept in a text file in the output folder so a
+/// re-run skips the images it has seen: CFP's 7,000 images take minutes, a cached run seconds.
+///
+/// Format: a header line `# visage-embeddings 1 models=<dir>`, then one line per image,
+/// `path<TAB>face<TAB>v1 v2 … v128` or `path<TAB>noface`. Unreadable images are not cached,
+/// so they are tried again. A header for another model folder discards the file.
+struct EmbeddingCache {
+    static let fileName = "embeddings.tsv"
+
+    let path: String
+    let header: String
+    /// nil value: the image was read and has no face.
+    private(set) var entries: [String: [Float]?] = [:]
+    private var unsaved = 0
+
+    init(path: String, models: String) {
+        self.path = path
+        header = "# visage-embeddings 1 models=\(models)"
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
+        var lines = text.split(whereSeparator: \.isNewline)
+        guard let first = lines.first, first == header else { return }
+        lines.removeFirst()
+        for line in lines {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 2 else { continue }
+            switch fields[1] {
+            case "noface":
+                entries[String(fields[0])] = .some(nil)
+            case "face" where fields.count == 3:
+                let values = fields[2].split(separator: " ").compactMap { Float($0) }
+                if !values.isEmpty { entries[String(fields[0])] = values }
+            default:
+                continue  // a line cut short by an interrupted run
+            }
+        }
+    }
+
+    subscript(path: String) -> [Float]?? { entries[path] }
+
+    mutating func record(_ path: String, embedding: [Float]?) {
+        entries[path] = .some(embedding)
+        unsaved += 1
+        // Keep an interrupted run's work.
+        if unsaved >= 500 { try? save() }
+    }
+
+    mutating func save() throws {
+        var out = header + "\n"
+        for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
+            guard !key.contains("\t"), !key.contains("\n") else { continue }
+            if let embedding = value {
+                out += key + "\tface\t" + embedding.map { String($0) }.joined(separator: " ") + "\n"
+            } else {
+                out += key + "\tnoface\n"
+            }
+        }
+        try out.write(toFile: path, atomically: true, encoding: .utf8)
+        unsaved = 0
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageEvaluation
+
+struct EvalVerificationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verification",
+        abstract: "Face verification accuracy on CFP or a CSV pair list: k-fold accuracy, TAR at FAR, EER, ROC.",
+        discussion: """
+        Each image is embedded once (largest face); a pair with an image without a face scores \
+        −1 and is counted. Accuracy is 10-fold: each fold's threshold is the best one on the \
+        other nine. CFP uses its standard split; a CSV gets 10 stratified folds in file order. \
+        Embeddings are cached in <output>/embeddings.tsv, so a re-run takes seconds.
+
+        Examples:
+          visage eval verification --protocol cfp-ff
+          visage eval verification --pairs-csv ../shared/data/pairs-deepface/pairs.csv --images ../shared/data/pairs-deepface/images
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("CFP protocol: cfp-ff (frontal–frontal) or cfp-fp (frontal–profile).", valueName: "name"))
+    var protocolName: String?
+
+    @Option(help: ArgumentHelp("The CFP folder, with Data/ and Protocol/ (default: $VISAGE_DATA/cfp, else ../shared/data/cfp).", valueName: "dir"))
+    var cfp: String?
+
+    @Option(help: ArgumentHelp("CFP folds to use, 1-based and comma-separated (default: all ten).", valueName: "list"))
+    var folds: String?
+
+    @Option(help: ArgumentHelp("A CSV pair list file_x,file_y,Decision (Yes/No).", valueName: "file"))
+    var pairsCsv: String?
+
+    @Option(help: ArgumentHelp("Folder the CSV's image names are relative to (default: images/ beside the CSV).", valueName: "dir"))
+    var images: String?
+
+    @Option(help: "Fixed threshold whose accuracy is also reported (default: 0.303, Visage's default).")
+    var threshold: Float = Verification.defaultThreshold
+
+    @Option(help: ArgumentHelp("Folder for report.md, report.json, scores.csv, roc.svg/png and the embedding cache (default: out/eval/<name>).", valueName: "dir"))
+    var output: String?
+
+    @Flag(help: "Embed every image again instead of reusing <output>/embeddings.tsv.")
+    var noCache = false
+
+    func validate() throws {
+        guard (protocolName == nil) != (pairsCsv == nil) else {
+            throw ValidationError("Give either --protocol cfp-ff|cfp-fp or --pairs-csv FILE.")
+        }
+        if let protocolName, CFPProtocol(rawValue: protocolName) == nil {
+            throw ValidationError("--protocol must be cfp-ff or cfp-fp, not \(protocolName).")
+        }
+        if pairsCsv != nil, cfp != nil || folds != nil { throw ValidationError("--cfp and --folds go with --protocol, not --pairs-csv.") }
+        if protocolName != nil, images != nil { throw ValidationError("--images goes with --pairs-csv.") }
+        _ = try foldList()
+    }
+
+    private func foldList() throws -> [Int] {
+        guard let folds else { return Array(1...10) }
+        let values = folds.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { (1...10).contains($0) } ?? false }) else {
+            throw ValidationError("--folds takes fold numbers 1–10 separated by commas, such as 1 or 1,2,3.")
+        }
+        return Array(Set(values.compactMap { $0 })).sorted()
+    }
+
+    func run() async throws {
+        let folds = try foldList()
+        let pairs: VerificationPairs
+        let name: String
+        do {
+            if let protocolName, let kind = CFPProtocol(rawValue: protocolName) {
+                pairs = try VerificationPairs.cfp(root: cfp ?? Eval.dataRoot + "/cfp", protocol: kind, folds: folds)
+                name = kind.rawValue
+            } else {
+                let csv = pairsCsv!
+                let imageFolder = images ?? URL(fileURLWithPath: csv).deletingLastPathComponent().appendingPathComponent("images").path
+                pairs = try VerificationPairs.csv(file: csv, images: imageFolder)
+                name = pairs.name
+            }
+        } catch {
+            printError("Error: " + (error.errorDescription ?? "\(error)"))
+            throw VisageExitCode.badInput
+        }
+        let output = output ?? Eval.defaultOutput(name)
+        var evaluation = VerificationEvaluation(pairs: pairs)
+        evaluation.fixedThreshold = threshold
+        evaluation.usesCache = !noCache
+        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        try await Eval.run(json: global.json, output: output) { progress in
+            try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import Visage
+@testable import VisageEvaluation
+
+/// Small real-data runs through the whole pipeline: skipped without ../shared/data or models.
+@Suite(.enabled(if: Fixtures.dataDirectory != nil && Fixtures.hasModels, "needs ../shared/data (or $VISAGE_DATA) and the models from scripts/setup"))
+struct RealDataTests {
+    @Test func deepfacePairsVerifyAlmostPerfectly() async throws {
+        let root = try #require(Fixtures.data("pairs-deepface"))
+        let output = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let pairs = try VerificationPairs.csv(file: root + "/pairs.csv", images: root + "/images")
+        var configuration = FaceAnalyzer.Configuration()
+        configuration.tasks = [.embedding]
+        let analyzer = try FaceAnalyzer(configuration: configuration)
+        let report = try await VerificationEvaluation(pairs: pairs).run(analyzer: analyzer, output: output) { _, _, _ in }
+        #expect(report.pairs == 300 && report.unreadableImages.isEmpty && report.failedPairs == 0)
+        // Python reference with the same models: 100% at the best threshold, 96.67% at 0.303.
+        #expect(report.bestThresholdAccuracy == 1)
+        #expect(abs(report.fixedThresholdAccuracy - 0.9667) <= 0.01)
+        #expect(report.accuracy >= 0.99)
+        for file in ["report.json", "report.md", "scores.csv", "roc.svg", "roc.png", "embeddings.tsv"] {
+            #expect(FileManager.default.fileExists(atPath: output + "/" + file), "\(file) missing")
+        }
+        // A second run reads every embedding from the cache and agrees.
+        let again = try await VerificationEvaluation(pairs: pairs).run(analyzer: analyzer, output: output) { _, _, _ in }
+        #expect(again.accuracy == report.accuracy && again.fixedThresholdAccuracy == report.fixedThresholdAccuracy)
+    }
+
+    @Test func twentyUTKFacePhotos() async throws {
+        let dataset = try UTKFaceDataset(root: try #require(Fixtures.data("utkface")), limit: 20)
+        let output = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var configuration = FaceAnalyzer.Configuration()
+        configuration.tasks = [.age, .gender]
+        let report = try await AgeGenderEvaluation(dataset: dataset).run(analyzer: try FaceAnalyzer(configuration: configuration), output: output) { _, _, _ in }
+        let all = try #require(report.overall)
+        #expect(all.photos == 20 && all.withoutFace <= 4)
+        // Loose bounds: 20 photos (the first by name are the oldest, 100+) are a smoke test, not a measurement.
+        #expect(try #require(all.ageMeanAbsoluteError) < 30)
+        #expect(try #require(all.genderAccuracy) >= 0.6)
+        #expect(FileManager.default.fileExists(atPath: output + "/age.png"))
+    }
+}
