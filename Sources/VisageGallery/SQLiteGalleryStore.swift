@@ -191,14 +191,18 @@ public final class SQLiteGalleryStore: GalleryStore {
         if applicationID != 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
         var configuration = Configuration()
         configuration.readonly = true
-        let tables: Int
+        // Zero in the file's header may only mean that the page setting it still sits in the
+        // write-ahead log (a new gallery not yet checkpointed): ask SQLite, which reads both.
+        let (tables, storedID): (Int, Int32)
         do {
-            tables = try DatabaseQueue(path: path, configuration: configuration).read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
+            (tables, storedID) = try DatabaseQueue(path: path, configuration: configuration).read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0,
+                 try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0)
             }
         } catch {
             throw GalleryError.notAGallery(path: path, reason: "the database file is damaged")
         }
+        if storedID == Self.applicationID { return }
         if tables > 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
     }
 
