@@ -1,0 +1,74 @@
+public import Foundation
+public import VisageCore
+
+/// Someone the gallery knows: a name, free-form metadata and one or more face templates.
+public struct Person: Sendable, Hashable, Codable, Identifiable {
+    /// Assigned by the store, unique within one gallery; never reused after a delete.
+    public var id: Int64
+    public var name: String
+    /// Application data (employee number, notes…), stored as a JSON object.
+    public var metadata: [String: String]
+    public var created: Date
+    /// How many templates the person has.
+    public var templateCount: Int
+
+    public init(id: Int64, name: String, metadata: [String: String] = [:], created: Date, templateCount: Int = 0) {
+        self.id = id
+        self.name = name
+        self.metadata = metadata
+        self.created = created
+        self.templateCount = templateCount
+    }
+}
+
+/// One face template: an embedding and where it came from.
+public struct Template: Sendable, Hashable {
+    /// Assigned by the store; 0 before the template is stored.
+    public var id: Int64
+    /// The person it belongs to; 0 before it is stored.
+    public var personID: Int64
+    /// L2-normalised embedding.
+    public var embedding: [Float]
+    /// Model name and version that produced it, e.g. `sface_2021dec`.
+    public var model: String
+    /// Hex SHA-256 of the source image file's bytes, when there was a file (never the image itself).
+    public var sourceSHA256: String?
+    /// Where the face was in the source image.
+    public var box: Rect?
+    /// Quality score: the detector's confidence in [0, 1].
+    public var quality: Float?
+    public var created: Date
+
+    public init(id: Int64 = 0, personID: Int64 = 0, embedding: [Float], model: String, sourceSHA256: String? = nil,
+                box: Rect? = nil, quality: Float? = nil, created: Date = Date()) {
+        self.id = id
+        self.personID = personID
+        self.embedding = embedding
+        self.model = model
+        self.sourceSHA256 = sourceSHA256
+        self.box = box
+        self.quality = quality
+        self.created = created
+    }
+}
+
+/// One line of the audit trail: who did what to which people, and when. Never an image or embedding.
+public struct AuditEntry: Sendable, Hashable {
+    public enum Operation: String, Sendable, Hashable, CaseIterable {
+        case enroll, identify, verify, delete, export, `import`
+    }
+
+    public var time: Date
+    /// Who asked: the OS user by default (``Gallery/Configuration/actor``).
+    public var actor: String
+    public var operation: Operation
+    /// The people concerned: enrolled, deleted, or returned as a match.
+    public var personIDs: [Int64]
+
+    public init(time: Date = Date(), actor: String, operation: Operation, personIDs: [Int64]) {
+        self.time = time
+        self.actor = actor
+        self.operation = operation
+        self.personIDs = personIDs
+    }
+}

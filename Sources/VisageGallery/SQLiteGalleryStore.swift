@@ -1,0 +1,298 @@
+public import Foundation
+import GRDB
+public import VisageCore
+
+/// A gallery in one SQLite file, through GRDB: the embedded default store.
+///
+/// ```swift
+/// let store = try SQLiteGalleryStore(path: "staff.gallery")
+/// let gallery = try await Gallery(store: store, analyzer: try FaceAnalyzer())
+/// ```
+///
+/// - The file is in WAL mode, so reads (identify, list) go on while an enrolment writes.
+/// - `PRAGMA secure_delete = ON` overwrites deleted rows with zeros, and a delete ends with a
+///   `wal_checkpoint(TRUNCATE)`, so an erased template's bytes do not linger in free pages
+///   or in the write-ahead log.
+/// - `PRAGMA synchronous = FULL`: a write that returned survives a crash of the process or
+///   of the machine.
+/// - The header's `application_id` marks the file as a Visage gallery, so that another
+///   program's database is refused rather than altered; migrations are GRDB's
+///   `DatabaseMigrator`, and a file migrated by a newer Visage is refused too.
+/// - With a ``TemplateCipher``, embeddings are stored AES-GCM sealed; the choice is fixed
+///   when the gallery is created.
+public final class SQLiteGalleryStore: GalleryStore {
+    /// `PRAGMA application_id` of a Visage gallery: "VGAL".
+    public static let applicationID: Int32 = 0x5647_414C
+
+    public let path: String
+    public let isEncrypted: Bool
+    private let pool: DatabasePool
+    private let cipher: TemplateCipher?
+
+    /// Opens the gallery at `path`, creating it when the file does not exist.
+    ///
+    /// - Throws: ``GalleryError/notAGallery(path:reason:)`` for a file that is not a Visage
+    ///   gallery or is damaged, ``GalleryError/newerSchema(path:)``, and the key errors.
+    public init(path: String, cipher: TemplateCipher? = nil) throws {
+        self.path = path
+        self.cipher = cipher
+        try Self.checkHeader(path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = Self.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw GalleryError.newerSchema(path: path) }
+            try migrator.migrate(pool)
+            isEncrypted = try pool.write { db in try Self.checkEncryption(db, cipher: cipher) }
+        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
+            throw GalleryError.notAGallery(path: path, reason: "the database file is damaged")
+        }
+    }
+
+    // MARK: - GalleryStore
+
+    public func insert(name: String, metadata: [String: String], created: Date, templates: [Template]) async throws -> (Person, [Template]) {
+        let metadataText = try Self.encode(metadata)
+        return try await pool.write { db in
+            try db.execute(sql: "INSERT INTO person (name, metadata, created) VALUES (?, ?, ?)",
+                           arguments: [name, metadataText, created.timeIntervalSince1970])
+            let id = db.lastInsertedRowID
+            let stored = try self.insertTemplates(templates, personID: id, db)
+            return (Person(id: id, name: name, metadata: metadata, created: created, templateCount: stored.count), stored)
+        }
+    }
+
+    public func addTemplates(_ templates: [Template], to personID: Int64) async throws -> [Template] {
+        try await pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [personID]) != nil else {
+                throw GalleryError.unknownPerson(id: personID)
+            }
+            return try self.insertTemplates(templates, personID: personID, db)
+        }
+    }
+
+    public func people() async throws -> [Person] {
+        try await pool.read { db in try Self.fetchPeople(db, sql: "", arguments: []) }
+    }
+
+    public func person(id: Int64) async throws -> Person? {
+        try await pool.read { db in try Self.fetchPeople(db, sql: "WHERE p.id = ?", arguments: [id]).first }
+    }
+
+    public func templates(of personID: Int64) async throws -> [Template] {
+        try await pool.read { db in try self.fetchTemplates(db, sql: "WHERE person_id = ?", arguments: [personID]) }
+    }
+
+    public func allTemplates() async throws -> [Template] {
+        try await pool.read { db in try self.fetchTemplates(db, sql: "", arguments: []) }
+    }
+
+    public func deletePerson(id: Int64) async throws -> [Int64] {
+        let removed = try await pool.write { db in
+            guard try Int.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil else {
+                throw GalleryError.unknownPerson(id: id)
+            }
+            let templateIDs = try Int64.fetchAll(db, sql: "SELECT id FROM template WHERE person_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM template WHERE person_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            return templateIDs
+        }
+        try checkpoint()
+        return removed
+    }
+
+    public func appendAudit(_ entry: AuditEntry) async throws {
+        let ids = "[" + entry.personIDs.map(String.init).joined(separator: ",") + "]"
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO audit (time, actor, operation, person_ids) VALUES (?, ?, ?, ?)",
+                           arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.operation.rawValue, ids])
+        }
+    }
+
+    public func auditLog(limit: Int) async throws -> [AuditEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT time, actor, operation, person_ids FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                let idsText: String = row["person_ids"]
+                let ids = idsText.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").compactMap { Int64($0) }
+                return AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
+                                  operation: AuditEntry.Operation(rawValue: row["operation"]) ?? .identify, personIDs: ids)
+            }
+        }
+    }
+
+    public func sizeInBytes() async throws -> Int? {
+        [path, path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+    }
+
+    /// Copies every committed page from the write-ahead log into the file and empties the log.
+    /// Falls back to a passive checkpoint while readers hold the log open.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in
+            do { try db.checkpoint(.truncate) } catch { try db.checkpoint(.passive) }
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    // MARK: - Schema
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                CREATE TABLE person (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    metadata TEXT NOT NULL DEFAULT '{}',
+                    created REAL NOT NULL);
+                CREATE TABLE template (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+                    embedding BLOB NOT NULL,
+                    dimension INTEGER NOT NULL,
+                    model TEXT NOT NULL,
+                    source_sha256 TEXT,
+                    box_x REAL, box_y REAL, box_width REAL, box_height REAL,
+                    quality REAL,
+                    created REAL NOT NULL);
+                CREATE INDEX template_person ON template(person_id);
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time REAL NOT NULL,
+                    actor TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    person_ids TEXT NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    /// Refuses, before SQLite opens (and would convert) it, a file that is not ours.
+    private static func checkHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        if header.isEmpty { return }
+        guard header.count == 100, header.prefix(16).elementsEqual(Array("SQLite format 3\0".utf8)) else {
+            throw GalleryError.notAGallery(path: path, reason: "not an SQLite database")
+        }
+        let applicationID = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        if applicationID == UInt32(bitPattern: Self.applicationID) { return }
+        if applicationID != 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
+        var configuration = Configuration()
+        configuration.readonly = true
+        // Zero in the file's header may only mean that the page setting it still sits in the
+        // write-ahead log (a new gallery not yet checkpointed): ask SQLite, which reads both.
+        let (tables, storedID): (Int, Int32)
+        do {
+            (tables, storedID) = try DatabaseQueue(path: path, configuration: configuration).read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0,
+                 try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0)
+            }
+        } catch {
+            throw GalleryError.notAGallery(path: path, reason: "the database file is damaged")
+        }
+        if storedID == Self.applicationID { return }
+        if tables > 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
+    }
+
+    private static let keyCheckPlaintext = Data("visage gallery key check".utf8)
+
+    private static func checkEncryption(_ db: Database, cipher: TemplateCipher?) throws -> Bool {
+        let mode = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'encryption'")
+        switch mode {
+        case nil:
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('encryption', ?)", arguments: [cipher == nil ? "none" : "aes-256-gcm"])
+            if let cipher {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('key_check', ?)",
+                               arguments: [try cipher.seal(keyCheckPlaintext).base64EncodedString()])
+            }
+            return cipher != nil
+        case "none":
+            if cipher != nil { throw GalleryError.encryptionMismatch(galleryEncrypted: false) }
+            return false
+        default:
+            guard let cipher else { throw GalleryError.keyRequired }
+            guard let check = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'"),
+                  let sealed = Data(base64Encoded: check), try cipher.open(sealed) == keyCheckPlaintext else {
+                throw GalleryError.wrongKey
+            }
+            return true
+        }
+    }
+
+    // MARK: - Rows
+
+    private func insertTemplates(_ templates: [Template], personID: Int64, _ db: Database) throws -> [Template] {
+        var stored: [Template] = []
+        for var template in templates {
+            template.personID = personID
+            try db.execute(sql: """
+                INSERT INTO template (person_id, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [personID, try encodeEmbedding(template.embedding), template.embedding.count, template.model,
+                                 template.sourceSHA256, template.box?.x, template.box?.y, template.box?.width, template.box?.height,
+                                 template.quality, template.created.timeIntervalSince1970])
+            template.id = db.lastInsertedRowID
+            stored.append(template)
+        }
+        return stored
+    }
+
+    private static func fetchPeople(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Person] {
+        try Row.fetchAll(db, sql: """
+            SELECT p.id, p.name, p.metadata, p.created, (SELECT count(*) FROM template t WHERE t.person_id = p.id) AS templates
+            FROM person p \(sql) ORDER BY p.id
+            """, arguments: arguments).map { row in
+            let metadataText: String = row["metadata"]
+            let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+            return Person(id: row["id"], name: row["name"], metadata: metadata,
+                          created: Date(timeIntervalSince1970: row["created"]), templateCount: row["templates"])
+        }
+    }
+
+    private func fetchTemplates(_ db: Database, sql: String, arguments: StatementArguments) throws -> [Template] {
+        try Row.fetchAll(db, sql: "SELECT * FROM template \(sql) ORDER BY id", arguments: arguments).map { row in
+            let blob: Data = row["embedding"]
+            let box: Rect? = (row["box_x"] as Float?).map { x in
+                Rect(x: x, y: row["box_y"] ?? 0, width: row["box_width"] ?? 0, height: row["box_height"] ?? 0)
+            }
+            return Template(id: row["id"], personID: row["person_id"], embedding: try decodeEmbedding(blob, dimension: row["dimension"]),
+                            model: row["model"], sourceSHA256: row["source_sha256"], box: box, quality: row["quality"],
+                            created: Date(timeIntervalSince1970: row["created"]))
+        }
+    }
+
+    /// Little-endian float32, sealed when the gallery is encrypted.
+    private func encodeEmbedding(_ embedding: [Float]) throws -> Data {
+        var data = Data(capacity: embedding.count * 4)
+        for value in embedding { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return try cipher?.seal(data) ?? data
+    }
+
+    private func decodeEmbedding(_ blob: Data, dimension: Int) throws -> [Float] {
+        let data = try cipher?.open(blob) ?? blob
+        guard data.count == dimension * 4 else {
+            throw GalleryError.notAGallery(path: path, reason: "a template holds \(data.count) bytes instead of \(dimension * 4)")
+        }
+        return data.withUnsafeBytes { raw in
+            (0..<dimension).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+
+    private static func encode(_ metadata: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageGallery
+
+/// CFP (Celebrities in Frontal-Profile): 500 people × 10 frontal + 4 profile photos, and the
+/// standard FF/FP pair protocol. Embeddings are cached in a folder, so a second run is fast.
+struct CFPDataset {
+    static let identities = 1...500
+    static let frontal = 1...10
+    static let profile = 1...4
+
+    let root: URL
+
+    init(path: String) throws {
+        root = URL(fileURLWithPath: path, isDirectory: true)
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Data/Images/001/frontal/01.jpg").path) else {
+            throw ValidationError("\(path) does not look like CFP: Data/Images/001/frontal/01.jpg is missing.")
+        }
+    }
+
+    /// "001/frontal/01.jpg", relative to Data/Images.
+    static func image(_ id: Int, _ pose: String, _ n: Int) -> String {
+        String(format: "%03d/%@/%02d.jpg", id, pose, n)
+    }
+
+    var allImages: [String] {
+        Self.identities.flatMap { id in
+            Self.frontal.map { Self.image(id, "frontal", $0) } + Self.profile.map { Self.image(id, "profile", $0) }
+        }
+    }
+
+    func absolute(_ image: String) -> String { root.appendingPathComponent("Data/Images/" + image).path }
+
+    struct Pair { var a: String; var b: String; var same: Bool; var fold: Int }
+
+    /// The 10 folds × (350 same + 350 different) pairs of the FF or FP protocol.
+    func pairs(_ name: String) throws -> [Pair] {
+        let protocolDir = root.appendingPathComponent("Protocol")
+        func list(_ file: String) throws -> [Int: String] {
+            let text = try String(contentsOf: protocolDir.appendingPathComponent(file), encoding: .utf8)
+            var map: [Int: String] = [:]
+            for line in text.split(whereSeparator: \.isNewline) {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let index = Int(parts[0]) else { continue }
+                map[index] = parts[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "../Data/Images/", with: "")
+            }
+            return map
+        }
+        let frontal = try list("Pair_list_F.txt")
+        let second = name == "FP" ? try list("Pair_list_P.txt") : frontal
+        var pairs: [Pair] = []
+        for fold in 1...10 {
+            for (file, same) in [("same.txt", true), ("diff.txt", false)] {
+                let text = try String(contentsOf: protocolDir.appendingPathComponent(String(format: "Split/%@/%02d/%@", name, fold, file)), encoding: .utf8)
+                for line in text.split(whereSeparator: \.isNewline) {
+                    let ij = line.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard ij.count == 2, let a = frontal[ij[0]], let b = second[ij[1]] else { continue }
+                    pairs.append(Pair(a: a, b: b, same: same, fold: fold))
+                }
+            }
+        }
+        return pairs
+    }
+
+    /// Embeddings of the largest face of every image (nil: no face), from the cache in
+    /// `cacheDirectory` where present, computed and appended to it otherwise.
+    func embeddings(analyzer: FaceAnalyzer, cacheDirectory: String, quiet: Bool) async throws -> [String: [Float]?] {
+        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+        let cacheURL = URL(fileURLWithPath: cacheDirectory).appendingPathComponent("cfp-embeddings-\(Gallery.embeddingModel).jsonl")
+        var known: [String: [Float]?] = [:]
+        if let data = FileManager.default.contents(atPath: cacheURL.path) {
+            for line in data.split(separator: UInt8(ascii: "\n")) {
+                guard let entry = try? JSONDecoder().decode(CacheLine.self, from: Data(line)) else { continue }
+                known[entry.image] = entry.embedding
+            }
+        }
+        let missing = allImages.filter { known[$0] == nil }
+        guard !missing.isEmpty else { return known }
+        if !FileManager.default.fileExists(atPath: cacheURL.path) { _ = FileManager.default.createFile(atPath: cacheURL.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: cacheURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        var progress = Progress(total: quiet ? 1 : missing.count)
+        let clock = ContinuousClock(), start = clock.now
+        for await item in analyzer.analyzeFiles(missing.map(absolute)) {
+            progress.advance(missing[item.index])
+            let embedding = (try? item.result.get())?.faces.largest?.embedding
+            known[missing[item.index]] = .some(embedding)
+            try handle.write(contentsOf: try JSONEncoder().encode(CacheLine(image: missing[item.index], embedding: embedding)) + Data("\n".utf8))
+        }
+        let seconds = (clock.now - start).seconds
+        printError(String(format: "embedded %d CFP images in %.0f s (%.1f images/s); cached in %@", missing.count, seconds, Double(missing.count) / seconds, cacheURL.path))
+        return known
+    }
+
+    private struct CacheLine: Codable {
+        var image: String
+        var embedding: [Float]?
+    }
+}
+
+/// A gallery of CFP identities enrolled from frontal photos 01–05, in a temporary SQLite file,
+/// searched through the same ``Gallery`` API the commands use.
+struct CFPOpenSet {
+    let gallery: Gallery
+    /// CFP identity number → person id in the gallery.
+    let personIDs: [Int: Int64]
+    private let file: URL
+
+    static let enrolmentPhotos = 1...5
+
+    init(embeddings: [String: [Float]?], enrolled: ClosedRange<Int>, threshold: Float = Gallery.defaultThreshold, compact: Bool = false) async throws {
+        file = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cfp-\(UUID().uuidString).gallery")
+        var configuration = Gallery.Configuration()
+        configuration.threshold = threshold
+        configuration.auditsIdentifications = false
+        if compact { configuration.searchMode = .compact }
+        gallery = try await Gallery.open(file.path, configuration: configuration)
+        var ids: [Int: Int64] = [:]
+        for id in enrolled {
+            let templates = Self.enrolmentPhotos.compactMap { n in
+                embeddings[CFPDataset.image(id, "frontal", n)].flatMap { $0 }.map { Template(embedding: $0, model: Gallery.embeddingModel) }
+            }
+            guard !templates.isEmpty else { continue }
+            let (person, _) = try await gallery.enroll(name: String(format: "%03d", id), templates: templates)
+            ids[id] = person.id
+        }
+        personIDs = ids
+    }
+
+    func remove() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
+    }
+}
+
+/// The open-set identification protocol of issue 3 on CFP: identities 001–250 enrolled from
+/// frontal photos 01–05; searched with their frontal photos 06–10 and their 4 profiles, and
+/// with every photo of identities 251–500 as strangers.
+struct CFPIdentificationResult {
+    struct Tally { var searches = 0, noFace = 0, rank1 = 0, identified = 0, rejected = 0 }
+
+    var threshold: Float
+    var enrolled: Int
+    var frontal = Tally(), profile = Tally(), strangerFrontal = Tally(), strangerProfile = Tally()
+
+    var strangers: Tally {
+        Tally(searches: strangerFrontal.searches + strangerProfile.searches, noFace: strangerFrontal.noFace + strangerProfile.noFace,
+              rejected: strangerFrontal.rejected + strangerProfile.rejected)
+    }
+
+    static func pct(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) * 100 / Double(b) }
+    /// A stranger photo without a detected face is reported as nobody: it counts as rejected.
+    static func rejection(_ t: Tally) -> Double { pct(t.rejected + t.noFace, t.searches) }
+
+    static func run(embeddings: [String: [Float]?], threshold: Float, compact: Bool = false) async throws -> CFPIdentificationResult {
+        let openSet = try await CFPOpenSet(embeddings: embeddings, enrolled: 1...250, threshold: threshold, compact: compact)
+        defer { openSet.remove() }
+        func run(_ ids: ClosedRange<Int>, _ photos: [(String, Int)], enrolled: Bool) async -> Tally {
+            var tally = Tally()
+            for id in ids {
+                for (pose, n) in photos {
+                    tally.searches += 1
+                    guard let embedding = embeddings[CFPDataset.image(id, pose, n)] ?? nil else { tally.noFace += 1; continue }
+                    let answer = await openSet.gallery.search(embedding, topK: 1)
+                    if answer.match == nil { tally.rejected += 1 }
+                    if enrolled, let best = answer.candidates.first, best.personID == openSet.personIDs[id] {
+                        tally.rank1 += 1
+                        if answer.match != nil { tally.identified += 1 }
+                    }
+                }
+            }
+            return tally
+        }
+        var result = CFPIdentificationResult(threshold: threshold, enrolled: openSet.personIDs.count)
+        result.frontal = await run(1...250, (6...10).map { ("frontal", $0) }, enrolled: true)
+        result.profile = await run(1...250, (1...4).map { ("profile", $0) }, enrolled: true)
+        result.strangerFrontal = await run(251...500, (1...10).map { ("frontal", $0) }, enrolled: false)
+        result.strangerProfile = await run(251...500, (1...4).map { ("profile", $0) }, enrolled: false)
+        return result
+    }
+
+    var json: JSONValue {
+        func genuine(_ t: Tally) -> JSONValue {
+            .object([("searches", .integer(t.searches)), ("no_face", .integer(t.noFace)),
+                     ("rank1_accuracy", .number(Self.pct(t.rank1, t.searches), decimals: 2)),
+                     ("identified_at_threshold", .number(Self.pct(t.identified, t.searches), decimals: 2))])
+        }
+        func stranger(_ t: Tally) -> JSONValue {
+            .object([("searches", .integer(t.searches)), ("no_face", .integer(t.noFace)), ("rejection_rate", .number(Self.rejection(t), decimals: 2))])
+        }
+        return .object([
+            ("threshold", .number(threshold, decimals: 4)), ("enrolled", .integer(enrolled)),
+            ("frontal_06_10", genuine(frontal)), ("profile", genuine(profile)),
+            ("strangers", stranger(strangers)), ("strangers_frontal", stranger(strangerFrontal)), ("strangers_profile", stranger(strangerProfile)),
+        ])
+    }
+
+    var text: String {
+        var lines = [String(format: "open-set identification, %d people enrolled (001-250, frontal 01-05), threshold %.4f:", enrolled, threshold)]
+        for (name, t) in [("frontal 06-10", frontal), ("profile 01-04", profile)] {
+            lines.append(String(format: "  %@: %d searches, rank-1 %.2f%%, identified at threshold %.2f%% (%d without face)",
+                                name, t.searches, Self.pct(t.rank1, t.searches), Self.pct(t.identified, t.searches), t.noFace))
+        }
+        for (name, t) in [("strangers 251-500", strangers), ("  frontal", strangerFrontal), ("  profile", strangerProfile)] {
+            lines.append(String(format: "  %@: %d searches, rejected as unknown %.2f%% (%d without face)", name, t.searches, Self.rejection(t), t.noFace))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageGallery
+
+struct EnrollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Add people to a gallery from photos: the largest face of each photo becomes a template.",
+        discussion: """
+        With --name, the images are photos of one new person. With --folders, every sub-folder \
+        of DIR is one person named after the folder (DIR/<person>/*.jpg). Each person is \
+        committed on its own and printed as soon as it is; a photo without a face is reported \
+        and skipped (exit code 3).
+
+        Examples:
+          visage enroll --gallery staff.gallery --name "Ada Lovelace" ada1.jpg ada2.jpg
+          visage enroll --gallery staff.gallery --folders people/ --json
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GalleryOptions
+
+    @Option(help: "Name of the person the images show.")
+    var name: String?
+
+    @Option(help: ArgumentHelp("A folder with one sub-folder of photos per person.", valueName: "dir"))
+    var folders: String?
+
+    @Option(parsing: .singleValue, help: ArgumentHelp("Metadata of the person, key=value (repeatable; with --name only).", valueName: "key=value"))
+    var metadata: [String] = []
+
+    @Argument(help: "Photos of the person (files or folders), with --name.")
+    var images: [String] = []
+
+    func validate() throws {
+        switch (name, folders) {
+        case (nil, nil): throw ValidationError("Give --name NAME with images, or --folders DIR.")
+        case (.some, .some): throw ValidationError("Give either --name or --folders, not both.")
+        case (.some, nil) where images.isEmpty: throw ValidationError("Give the images of \(name!).")
+        case (nil, .some) where !images.isEmpty: throw ValidationError("With --folders, images come from the folder; give no image arguments.")
+        default: break
+        }
+        for pair in metadata where !pair.contains("=") { throw ValidationError("--metadata takes key=value, not \(pair).") }
+    }
+
+    func run() async throws {
+        var people: [(name: String, images: [String])] = []
+        if let name {
+            people = [(name, ImageInputs.expand(images))]
+        } else if let folders {
+            let root = URL(fileURLWithPath: folders, isDirectory: true)
+            let entries = try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])
+            for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })
+            where (try? entry.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                let photos = ImageInputs.expand([entry.path])
+                if !photos.isEmpty { people.append((entry.lastPathComponent, photos)) }
+            }
+            guard !people.isEmpty else { throw ValidationError("No sub-folders with photos in \(folders).") }
+        }
+        let pairs = metadata.map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let metadataDictionary = Dictionary(pairs.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { $1 })
+
+        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let gallery = try await options.open(analyzer: analyzer)
+        // One stream over every photo keeps two images in flight across person boundaries.
+        let allImages = people.flatMap(\.images)
+        let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
+        var progress = Progress(total: allImages.count)
+        var templates: [Template] = []
+        var rejected: [(String, String)] = []
+        var badInputs = 0, enrolled = 0
+        var current = 0
+
+        func commit(_ index: Int) async throws {
+            defer { templates = []; rejected = [] }
+            let person = people[index]
+            badInputs += rejected.count
+            guard !templates.isEmpty else {
+                badInputs += rejected.isEmpty ? 1 : 0
+                report(name: person.name, stored: nil, rejected: rejected)
+                return
+            }
+            let (stored, _) = try await gallery.enroll(name: person.name, metadata: metadataDictionary, templates: templates)
+            enrolled += 1
+            report(name: person.name, stored: stored, rejected: rejected)
+        }
+
+        for await item in analyzer.analyzeFiles(allImages) {
+            progress.advance(item.path)
+            let index = owner[item.index]
+            if index != current {
+                try await commit(current)
+                current = index
+            }
+            switch item.result {
+            case let .success(analyzed):
+                if let face = analyzed.faces.largest, face.embedding != nil {
+                    templates.append(try gallery.template(for: face, imageData: FileManager.default.contents(atPath: item.path)))
+                } else {
+                    rejected.append((item.path, "no face found"))
+                }
+            case let .failure(error):
+                rejected.append((item.path, FaceReport.message(for: error)))
+            }
+        }
+        try await commit(current)
+        if !global.json, people.count > 1 { print("\(enrolled) of \(people.count) people enrolled in \(options.gallery)") }
+        if badInputs > 0 { throw VisageExitCode.badInput }
+    }
+
+    private func report(name: String, stored: Person?, rejected: [(String, String)]) {
+        if global.json {
+            printNow(JSONValue.object([
+                ("name", .string(name)),
+                ("id", stored.map { .integer(Int($0.id)) } ?? .null),
+                ("templates", .integer(stored?.templateCount ?? 0)),
+                ("rejected", .array(rejected.map { .object([("image", .string($0.0)), ("error", .string($0.1))]) })),
+            ]).rendered)
+        } else {
+            for (path, reason) in rejected { printError("\(path): \(reason)") }
+            if let stored {
+                printNow("enrolled #\(stored.id) \(name): \(stored.templateCount) template\(stored.templateCount == 1 ? "" : "s")")
+            } else {
+                printError("\(name): not enrolled, no photo with a face")
+            }
+        }
+    }
+}

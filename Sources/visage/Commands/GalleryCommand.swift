@@ -1,0 +1,131 @@
+import ArgumentParser
+import Foundation
+import VisageGallery
+
+struct GalleryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gallery",
+        abstract: "Gallery-wide operations: statistics, export, import, audit trail.",
+        discussion: """
+        Examples:
+          visage gallery stats --gallery staff.gallery
+          visage gallery export --gallery staff.gallery backup.jsonl
+        """,
+        subcommands: [Stats.self, Export.self, Import.self, Audit.self]
+    )
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "People, templates, sizes, encryption and threshold.",
+            discussion: """
+            Examples:
+              visage gallery stats --gallery staff.gallery
+              visage gallery stats --gallery staff.gallery --json
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        func run() async throws {
+            let s = try await options.open().stats()
+            if global.json {
+                print(JSONValue.object([
+                    ("people", .integer(s.people)), ("templates", .integer(s.templates)),
+                    ("model", .string(s.model)), ("dimension", .integer(s.dimension)),
+                    ("encrypted", .bool(s.encrypted)), ("threshold", .number(s.threshold, decimals: 4)),
+                    ("store_bytes", s.storeBytes.map { .integer($0) } ?? .null), ("index_bytes", .integer(s.indexBytes)),
+                ]).rendered)
+            } else {
+                print("""
+                    \(options.gallery): \(s.people) people, \(s.templates) templates (\(s.model), \(s.dimension)-d)
+                      encrypted: \(s.encrypted ? "yes (AES-256-GCM)" : "no")
+                      threshold: \(String(format: "%.3f", s.threshold))
+                      file: \(s.storeBytes.map { "\($0) bytes" } ?? "unknown"), index in memory: \(s.indexBytes) bytes
+                    """)
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write every person and template as JSON lines (embeddings in clear: protect the file).",
+            discussion: """
+            Examples:
+              visage gallery export --gallery staff.gallery backup.jsonl
+              VISAGE_GALLERY_KEY=$(cat key.hex) visage gallery export --gallery secure.gallery backup.jsonl
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Argument(help: "The JSON lines file to write (mode 600).")
+        var file: String
+
+        func run() async throws {
+            let count = try await options.open().export(to: URL(fileURLWithPath: file))
+            print(global.json ? JSONValue.object([("exported", .integer(count)), ("file", .string(file))]).rendered
+                              : "exported \(count) people to \(file)")
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol the people of an export file as new people (new ids), one commit each.",
+            discussion: """
+            Each person is printed once committed. Templates of another model than the gallery's \
+            are refused.
+
+            Examples:
+              visage gallery import --gallery new.gallery backup.jsonl
+              visage gallery import --gallery new.gallery --key-file key.hex --json backup.jsonl
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Argument(help: "A JSON lines file written by `visage gallery export`.")
+        var file: String
+
+        func run() async throws {
+            let json = global.json
+            let count = try await options.open().importPeople(from: URL(fileURLWithPath: file)) { person in
+                printNow(json ? person.json.rendered : "imported #\(person.id) \(person.name)")
+            }
+            if !json { print("imported \(count) people into \(options.gallery)") }
+        }
+    }
+
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the latest audit entries: time, actor, operation, person ids.",
+            discussion: """
+            Examples:
+              visage gallery audit --gallery staff.gallery
+              visage gallery audit --gallery staff.gallery --limit 1000 --json
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Option(help: "Entries to show, newest first (default: 50).")
+        var limit = 50
+
+        func run() async throws {
+            let formatter = ISO8601DateFormatter()
+            for entry in try await options.open().auditLog(limit: limit) {
+                if global.json {
+                    print(JSONValue.object([
+                        ("time", .string(formatter.string(from: entry.time))), ("actor", .string(entry.actor)),
+                        ("operation", .string(entry.operation.rawValue)), ("person_ids", .array(entry.personIDs.map { .integer(Int($0)) })),
+                    ]).rendered)
+                } else {
+                    print("\(formatter.string(from: entry.time))  \(entry.actor)  \(entry.operation.rawValue)  \(entry.personIDs.map { "#\($0)" }.joined(separator: " "))")
+                }
+            }
+        }
+    }
+}

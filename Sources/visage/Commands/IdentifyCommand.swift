@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageCore
+import VisageGallery
+
+struct IdentifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identify",
+        abstract: "Say who each face in the photos is, or that it is unknown.",
+        discussion: """
+        Every face is compared with every person in the gallery (a person's score is their best \
+        template's). The best candidate is the identity when its similarity reaches the \
+        threshold; otherwise the face is unknown and `name` is null. The default threshold is \
+        the one calibrated on CFP at a false-positive identification rate of 1e-3 (docs/gallery.md).
+
+        Examples:
+          visage identify --gallery staff.gallery door.jpg
+          visage identify --gallery staff.gallery --top-k 3 --json photos/
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: GalleryOptions
+
+    @Option(help: "Candidates listed per face (default: 5).")
+    var topK = 5
+
+    @Argument(help: "Image files or folders.")
+    var paths: [String]
+
+    func validate() throws {
+        if topK < 1 { throw ValidationError("--top-k must be at least 1.") }
+    }
+
+    func run() async throws {
+        let images = ImageInputs.expand(paths)
+        guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
+        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let gallery = try await options.open(analyzer: analyzer)
+        var progress = Progress(total: images.count)
+        var badInputs = 0
+        for await item in analyzer.analyzeFiles(images) {
+            progress.advance(item.path)
+            switch item.result {
+            case let .success(analyzed):
+                let faces = analyzed.faces.filter { $0.embedding != nil }
+                let answers = try await gallery.identify(faces: faces, topK: topK)
+                printNow(global.json ? json(item.path, faces, answers).rendered : text(item.path, faces, answers))
+            case let .failure(error):
+                badInputs += 1
+                if global.json {
+                    printNow(FaceReport.errorJSON(path: item.path, error: error).rendered)
+                } else {
+                    printError("\(item.path): \(FaceReport.message(for: error))")
+                }
+            }
+        }
+        if badInputs > 0 { throw VisageExitCode.badInput }
+    }
+
+    private func json(_ path: String, _ faces: [Face], _ answers: [Identification]) -> JSONValue {
+        .object([
+            ("image", .string(path)),
+            ("faces", .array(zip(faces, answers).map { face, answer in
+                .object([
+                    ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map { .number($0, decimals: 1) })),
+                    ("identity", .object([
+                        ("id", answer.match.map { .integer(Int($0.personID)) } ?? .null),
+                        ("name", answer.match.map { .string($0.name) } ?? .null),
+                        ("similarity", answer.bestSimilarity.map { .number($0, decimals: 4) } ?? .null),
+                    ])),
+                    ("candidates", .array(answer.candidates.map(\.json))),
+                ])
+            })),
+        ])
+    }
+
+    private func text(_ path: String, _ faces: [Face], _ answers: [Identification]) -> String {
+        var lines = ["\(path): \(faces.count) face\(faces.count == 1 ? "" : "s")"]
+        for (i, (face, answer)) in zip(faces, answers).enumerated() {
+            let b = face.box
+            var line = String(format: "  #%d  box %.0f,%.0f %.0f×%.0f  ", i + 1, b.x, b.y, b.width, b.height)
+            if let match = answer.match {
+                line += "\(match.name) (#\(match.personID)) " + String(format: "%.3f", match.similarity)
+            } else if let best = answer.candidates.first {
+                line += "unknown (closest: \(best.name) " + String(format: "%.3f", best.similarity) + String(format: " < %.3f)", answer.threshold)
+            } else {
+                line += "unknown (empty gallery)"
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageGallery
+
+/// Options of the commands that open a gallery: where it is and the key of its templates.
+struct GalleryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The gallery: a SQLite file (created when missing).", valueName: "file"))
+    var gallery: String
+
+    @Option(help: ArgumentHelp("File holding the 32-byte key of encrypted templates (raw, hex or base64); default: $VISAGE_GALLERY_KEY.", valueName: "file"))
+    var keyFile: String?
+
+    @Option(help: "Similarity at or above which the best candidate is a match (default: the calibrated gallery threshold).")
+    var threshold: Float?
+
+    func cipher() throws -> TemplateCipher? {
+        if let keyFile { return try TemplateCipher(keyFile: keyFile) }
+        return try TemplateCipher.fromEnvironment()
+    }
+
+    func open(analyzer: FaceAnalyzer? = nil) async throws -> Gallery {
+        var configuration = Gallery.Configuration()
+        if let threshold { configuration.threshold = threshold }
+        do {
+            return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
+        } catch let error as GalleryError {
+            // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
+            switch error {
+            case .notAGallery, .newerSchema:
+                printError(error.localizedDescription)
+                throw VisageExitCode.badInput
+            default:
+                throw error
+            }
+        }
+    }
+}
+
+/// Prints a line and flushes it at once, so that a reader of a pipe sees every result the
+/// moment it is committed, even if the process is killed right after.
+func printNow(_ line: String) {
+    print(line)
+    fflush(nil)  // all streams: naming `stdout` is shared mutable state to Swift 6
+}
+
+extension Identification.Candidate {
+    var json: JSONValue {
+        .object([("id", .integer(Int(personID))), ("name", .string(name)), ("similarity", .number(similarity, decimals: 4))])
+    }
+}
+
+extension Person {
+    var json: JSONValue {
+        .object([
+            ("id", .integer(Int(id))),
+            ("name", .string(name)),
+            ("metadata", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("templates", .integer(templateCount)),
+            ("created", .string(ISO8601DateFormatter().string(from: created))),
+        ])
+    }
+}

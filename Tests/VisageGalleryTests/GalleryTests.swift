@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import Visage
+import VisageCore
+import VisageGallery
+
+/// Enrol and identify real people: the face_recognition samples (../shared/data), five
+/// people with one or two training photos each and separate test photos.
+@Suite(.enabled(if: Fixtures.hasKnownPeople, "shared data (../shared/data or $VISAGE_DATA) is absent: skipping the face_recognition samples"))
+struct GalleryTests {
+    let root = Fixtures.knownPeople!
+
+    func enrolledGallery(_ path: String) async throws -> (Gallery, [String: Int64]) {
+        let gallery = try await Gallery.open(path, analyzer: try Fixtures.analyzer.get())
+        var ids: [String: Int64] = [:]
+        for name in ["alex_lacamoire", "biden", "kit_harington", "obama", "rose_leslie"] {
+            let enrolled = try await gallery.enroll(name: name, images: try Fixtures.photos(in: root.appendingPathComponent("train/\(name)")))
+            #expect(enrolled.rejected.isEmpty)
+            #expect(enrolled.templates.allSatisfy { $0.model == "sface_2021dec" && $0.sourceSHA256?.count == 64 && ($0.quality ?? 0) > 0.5 })
+            ids[name] = enrolled.person.id
+        }
+        return (gallery, ids)
+    }
+
+    @Test func identifiesEnrolledPeopleAndRejectsAStranger() async throws {
+        let (gallery, ids) = try await enrolledGallery(try Fixtures.galleryPath())
+        let single = [("alex_lacamoire1.jpg", "alex_lacamoire"), ("johnsnow_test1.jpg", "kit_harington"), ("obama1.jpg", "obama")]
+        for (photo, name) in single {
+            let results = try await gallery.identify(imageAt: root.appendingPathComponent("test/\(photo)").path, topK: 3)
+            let largest = try #require(results.max { $0.face.box.area < $1.face.box.area })
+            #expect(largest.identification.match?.personID == ids[name], "\(photo): \(largest.identification.candidates)")
+            #expect(largest.identification.candidates.count == 3)
+            #expect(largest.identification.candidates.map(\.similarity) == largest.identification.candidates.map(\.similarity).sorted(by: >))
+        }
+        // Two people in one photo: both found, each once.
+        let pair = try await gallery.identify(imageAt: root.appendingPathComponent("test/obama_and_biden.jpg").path)
+        #expect(Set(pair.compactMap { $0.identification.match?.name }) == ["obama", "biden"])
+
+        // Tom Hanks is not enrolled: unknown, with the closest candidate still listed.
+        let stranger = try await gallery.identify(imageAt: try Fixtures.sample("Tom_Hanks_54745.png"))
+        let answer = try #require(stranger.first?.identification)
+        #expect(answer.isUnknown)
+        #expect(answer.candidates.count == 5)
+        #expect(try #require(answer.bestSimilarity) < Gallery.defaultThreshold)
+    }
+
+    @Test func reopeningLoadsTheSameIndexAndDeleteUpdatesIt() async throws {
+        let path = try Fixtures.galleryPath()
+        let (gallery, ids) = try await enrolledGallery(path)
+        let probe = try await Fixtures.embedding(root.appendingPathComponent("test/obama1.jpg").path)
+        let before = await gallery.search(probe, topK: 5)
+
+        let reopened = try await Gallery.open(path)
+        #expect(await reopened.search(probe, topK: 5) == before)
+        #expect(try await reopened.stats().people == 5)
+        #expect(try await reopened.stats().templates == 9)
+
+        let obama = try #require(ids["obama"])
+        #expect(try await reopened.delete(personID: obama) == 2)
+        let after = await reopened.search(probe, topK: 5)
+        #expect(after.isUnknown)
+        #expect(!after.candidates.contains { $0.personID == obama })
+        #expect(try await reopened.people().map(\.name) == ["alex_lacamoire", "biden", "kit_harington", "rose_leslie"])
+        await #expect(throws: GalleryError.unknownPerson(id: obama)) { try await reopened.person(obama) }
+        await #expect(throws: GalleryError.unknownPerson(id: obama)) { try await reopened.delete(personID: obama) }
+        // And the deletion is in the file, not only in memory.
+        #expect(try await Gallery.open(path).search(probe, topK: 5).candidates.count == 4)
+    }
+
+    @Test func auditTrailRecordsOperationsWithoutImages() async throws {
+        let (gallery, ids) = try await enrolledGallery(try Fixtures.galleryPath())
+        _ = try await gallery.identify(imageAt: root.appendingPathComponent("test/obama1.jpg").path)
+        try await gallery.delete(personID: ids["biden"]!)
+        let log = try await gallery.auditLog()
+        #expect(log.map(\.operation) == [.delete, .identify, .enroll, .enroll, .enroll, .enroll, .enroll])
+        #expect(log[0].personIDs == [ids["biden"]!])
+        #expect(log[1].personIDs == [ids["obama"]!])
+        #expect(log.allSatisfy { !$0.actor.isEmpty })
+    }
+
+    @Test func photoWithoutAFaceIsRejectedAndNothingIsStored() async throws {
+        let path = try Fixtures.galleryPath()
+        let gallery = try await Gallery.open(path, analyzer: try Fixtures.analyzer.get())
+        let blank = try Fixtures.temporaryDirectory().appendingPathComponent("blank.png").path
+        try Image(width: 240, height: 240).write(to: blank)  // a uniform black picture: nothing to detect
+        await #expect(throws: GalleryError.noFace(image: blank)) { try await gallery.enroll(name: "nobody", images: [blank]) }
+        #expect(try await gallery.people().isEmpty)
+        // With one good photo beside it, the person is enrolled and the blank one reported.
+        let mixed = try await gallery.enroll(name: "alex", images: [blank] + (try Fixtures.photos(in: root.appendingPathComponent("train/alex_lacamoire"))))
+        #expect(mixed.templates.count == 1)
+        #expect(mixed.rejected.map(\.path) == [blank])
+    }
+
+    @Test func exportAndImportRoundTrip() async throws {
+        let (gallery, _) = try await enrolledGallery(try Fixtures.galleryPath())
+        let file = try Fixtures.temporaryDirectory().appendingPathComponent("export.jsonl")
+        #expect(try await gallery.export(to: file) == 5)
+        let copy = try await Gallery.open(try Fixtures.galleryPath())
+        let names = NamesBox()
+        #expect(try await copy.importPeople(from: file) { names.append($0.name) } == 5)
+        #expect(names.values == ["alex_lacamoire", "biden", "kit_harington", "obama", "rose_leslie"])
+        let probe = try await Fixtures.embedding(root.appendingPathComponent("test/johnsnow_test1.jpg").path)
+        let a = await gallery.search(probe, topK: 5), b = await copy.search(probe, topK: 5)
+        #expect(a.candidates.map(\.name) == b.candidates.map(\.name))
+        #expect(a.candidates.map(\.similarity) == b.candidates.map(\.similarity))
+    }
+}
+
+/// Collects names from a `@Sendable` callback.
+final class NamesBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [String] = []
+    func append(_ name: String) { lock.withLock { storage.append(name) } }
+    var values: [String] { lock.withLock { storage } }
+}
