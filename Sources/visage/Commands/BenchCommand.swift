@@ -2,9 +2,19 @@ import ArgumentParser
 import Foundation
 import Visage
 
+/// `visage bench`: the pipeline benchmark by default, `visage bench search` for the gallery index.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
+        abstract: "Measure throughput: the face pipeline (default) or gallery search.",
+        subcommands: [BenchPipelineCommand.self, BenchSearchCommand.self],
+        defaultSubcommand: BenchPipelineCommand.self
+    )
+}
+
+struct BenchPipelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
         abstract: "Measure end-to-end throughput and per-stage time on a folder of photos.",
         discussion: """
         Runs the whole pipeline (decode, detect, align, embed, age, gender) over the images \

@@ -4,7 +4,7 @@ import VisageGallery
 
 struct BenchSearchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-search",
+        commandName: "search",
         abstract: "Measure top-k search latency over N random vectors, exact and compact, and the compact variant's recall.",
         discussion: """
         The index holds --size random unit vectors (Gaussian, normalised; seeded), and the \
@@ -15,8 +15,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         `-c release`: a debug build is ~50× slower.
 
         Examples:
-          visage bench-search --size 1000000
-          visage bench-search --size 100000 --queries 200 --json
+          visage bench search --size 1000000
+          visage bench search --size 100000 --queries 200 --json
         """
     )
 
