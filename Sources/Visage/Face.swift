@@ -20,6 +20,8 @@ public struct Face: Sendable, Equatable {
     public var age: Float?
     /// Estimated apparent gender with its probability.
     public var gender: GenderEstimate?
+    /// Facial expression (what the face shows, not what the person feels) with every class's probability.
+    public var expression: ExpressionEstimate?
 
     public init(detection: Detection) {
         box = detection.box

@@ -16,9 +16,11 @@ extension FaceAnalyzer {
         public static let gender = Tasks(rawValue: 1 << 2)
         /// Keep the 112×112 aligned crop on each ``Face`` (needs `.embedding`).
         public static let alignedCrop = Tasks(rawValue: 1 << 3)
+        /// Facial expression (seven FER2013 classes), from our own model `expression-fer2013.onnx`.
+        public static let expression = Tasks(rawValue: 1 << 4)
 
-        /// Everything: embedding, age, gender and the aligned crop.
-        public static let all: Tasks = [.embedding, .age, .gender, .alignedCrop]
+        /// Everything: embedding, age, gender, expression and the aligned crop.
+        public static let all: Tasks = [.embedding, .age, .gender, .expression, .alignedCrop]
     }
 
     /// Settings of a ``FaceAnalyzer``; each property states its default.

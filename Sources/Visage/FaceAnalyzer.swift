@@ -4,7 +4,7 @@ public import VisageRuntime
 import Dispatch
 import Foundation
 
-/// Turns images into ``Face`` values: detection, alignment, embedding, age and gender.
+/// Turns images into ``Face`` values: detection, alignment, embedding, age, gender and expression.
 ///
 /// ```swift
 /// let analyzer = try FaceAnalyzer()
@@ -23,6 +23,7 @@ public final class FaceAnalyzer: Sendable {
     private let embedder: SFaceEmbedder?
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
+    private let expressionClassifier: ExpressionClassifier?
     private let queue = DispatchQueue(label: "visage.analyzer", attributes: .concurrent)
 
     public init(configuration: Configuration = .init()) throws {
@@ -34,11 +35,12 @@ public final class FaceAnalyzer: Sendable {
         embedder = tasks.contains(.embedding) ? try SFaceEmbedder(directory: models, runtime: runtime) : nil
         ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
+        expressionClassifier = tasks.contains(.expression) ? try ExpressionClassifier(directory: models, runtime: runtime) : nil
     }
 
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
     public var inferenceTime: Duration {
-        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics]
+        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics]
             .compactMap { $0?.inferenceTime }.reduce(.zero, +)
     }
 
@@ -100,6 +102,13 @@ public final class FaceAnalyzer: Sendable {
             for (i, gender) in try genderClassifier.classify(chips).enumerated() { faces[i].gender = gender }
             lap(\.ageGender)
         }
+        if let expressionClassifier {
+            let size = ExpressionClassifier.chipSize
+            let chips = faces.map { ExpressionClassifier.chip(of: image, landmarks: $0.landmarks) ?? Image(width: size, height: size) }
+            lap(\.align)
+            for (i, expression) in try expressionClassifier.classify(chips).enumerated() { faces[i].expression = expression }
+            lap(\.expression)
+        }
         return (faces, timings)
     }
 
@@ -144,10 +153,11 @@ public struct StageTimings: Sendable, Hashable {
     public var align: Duration = .zero
     public var embed: Duration = .zero
     public var ageGender: Duration = .zero
+    public var expression: Duration = .zero
 
     public init() {}
 
-    public var total: Duration { decode + detect + align + embed + ageGender }
+    public var total: Duration { decode + detect + align + embed + ageGender + expression }
 
     public static func + (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
         var sum = lhs
@@ -156,6 +166,7 @@ public struct StageTimings: Sendable, Hashable {
         sum.align += rhs.align
         sum.embed += rhs.embed
         sum.ageGender += rhs.ageGender
+        sum.expression += rhs.expression
         return sum
     }
 }

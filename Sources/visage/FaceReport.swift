@@ -27,6 +27,12 @@ struct FaceReport {
         if includesAttributes {
             fields.append(("age", face.age.map { .number($0, decimals: 1) } ?? .null))
             fields.append(("gender", face.gender.map { .object([("label", .string($0.label.rawValue)), ("score", .number($0.score, decimals: 4))]) } ?? .null))
+            fields.append(("expression", face.expression.map { e in
+                .object([
+                    ("label", .string(e.label.rawValue)),
+                    ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
+                ])
+            } ?? .null))
         }
         if includesEmbedding {
             fields.append(("embedding", face.embedding.map { .array($0.map { .number($0, decimals: 6) }) } ?? .null))
@@ -55,6 +61,7 @@ struct FaceReport {
             if includesAttributes {
                 if let age = face.age { line += String(format: "  age %.0f", age) }
                 if let g = face.gender { line += "  \(g.label.rawValue) " + String(format: "%.2f", g.score) }
+                if let e = face.expression { line += "  \(e.label.rawValue) " + String(format: "%.2f", e.score) }
             }
             if includesEmbedding, let e = face.embedding {
                 line += "  embedding [" + e.prefix(4).map { String(format: "%.3f", $0) }.joined(separator: ", ") + ", …]"

@@ -76,8 +76,12 @@ struct CLITests {
             #expect(face["age"] is Double)
             let gender = try #require(face["gender"] as? [String: Any])
             #expect(["male", "female"].contains(gender["label"] as? String ?? ""))
+            let expression = try #require(face["expression"] as? [String: Any])
+            let scores = try #require(expression["scores"] as? [String: Double])
+            #expect(scores.count == 7 && scores[expression["label"] as? String ?? ""] == scores.values.max())
         }
         #expect(Self.keyOrder(line).prefix(9) == ["image", "width", "height", "faces", "box", "score", "landmarks", "age", "gender"])
+        #expect(Self.keyOrder(line).dropFirst(9).prefix(4) == ["label", "score", "expression", "label"])
     }
 
     @Test func embedAddsTheEmbedding() throws {

@@ -35,6 +35,7 @@ struct FaceAnalyzerTests {
             let age = try #require(face.age)
             #expect(age > 10 && age < 70)
             #expect(face.gender != nil)
+            #expect(face.expression.map { abs($0.scores.reduce(0, +) - 1) < 1e-3 } == true)
             #expect(face.alignedCrop?.width == 112 && face.alignedCrop?.height == 112)
         }
         // Six different people. Strangers can exceed the pair threshold 0.303 (its FAR is 1e-3
