@@ -1,5 +1,5 @@
 public import Foundation
-public import VisageCore
+import VisageCore
 
 /// One line of an export file: a person and their templates, embeddings in clear.
 public struct ExportedPerson: Codable, Sendable {
@@ -31,7 +31,10 @@ extension Gallery {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
-        FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        // Owner-only from the first byte: the export holds every template.
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         let people = try await store.people()

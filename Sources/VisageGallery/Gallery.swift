@@ -1,6 +1,6 @@
 public import Foundation
 public import Visage
-public import VisageCore
+import VisageCore
 
 /// A persistent face gallery: enrol people from photos, then ask "who is this?" — with
 /// "nobody we know" as an answer.

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import VisageCore
+import VisageCore
 
 /// A gallery in one SQLite file, through GRDB: the embedded default store.
 ///
