@@ -122,15 +122,15 @@ public struct Answerer: Sendable {
             return make((m.wearing ? "Yes, \(lower(who)) wears a mask" : "No, \(lower(who)) does not wear a mask") + words + ".",
                         .bool(m.wearing), m.probability, m.source)
         case .enrolment:
-            var problems = EnrolmentCheck(face: face).problems
+            var problems = EnrolmentCheck(face: face).problems.map { "\(lower(who)) is " + $0 }
             if photo.faces.count > 1 {
-                problems.append("the photo has \(photo.faces.count) faces (a gallery enrols the largest; crop to the one person)")
+                problems.insert("the photo has \(photo.faces.count) faces (a gallery enrols the largest; crop it to the one person)", at: 0)
             }
             let facts = String(format: "%.0f×%.0f px, detector score %.2f", face.box.width, face.box.height, face.detectorScore)
                 + (face.sharpness.map { String(format: ", sharpness %.0f", $0) } ?? "")
             let text = problems.isEmpty
                 ? "Yes, this photo is good enough for enrolment: one frontal, sharp face, large enough (\(facts))."
-                : "No, not for enrolment: \(lower(who)) is " + problems.joined(separator: "; ") + " (\(facts))."
+                : "No, not good enough for enrolment: " + problems.joined(separator: "; ") + " (\(who): \(facts))."
             return make(text, .bool(problems.isEmpty), nil, EnrolmentCheck.source)
         case let .blur(askedBlurred):
             guard let sharpness = face.sharpness else { return notMeasured("sharpness", Models.sharpness) }

@@ -190,6 +190,7 @@ enum IntentParser {
 
     static func age(_ t: Words) -> Intent? {
         if t.has("age group", "age range", "age bracket", "age band", "age category", "decade", "generation", "age class") { return .ageGroup }
+        if t.has("how old", "what age", "which age", "how many years") { return .age }
         if let range = ageRange(t) { return .ageCheck(range) }
         if t.has("how old", "age", "ages", "aged", "years old", "year old", "what year", "born", "birth", "estimate the age", "estimated age") { return .age }
         return nil
