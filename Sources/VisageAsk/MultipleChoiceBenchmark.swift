@@ -149,10 +149,9 @@ public struct MultipleChoiceBenchmark: Sendable {
             outcomes.append((item, Self.choose(answer, among: item.options), photo.faces.isEmpty, answer.declined || photo.faces.isEmpty ? nil : answer.source))
         }
         var results: [QAReport.Category] = []
-        let order = categories.values.sorted { a, b in
-            let ia = items.firstIndex { $0.category == a.name } ?? 0, ib = items.firstIndex { $0.category == b.name } ?? 0
-            return ia < ib
-        }
+        let fixed = [QACategory.ageGroup.name, QACategory.gender.name] + QACategory.celeba.map(\.category.name)
+            + [QACategory.expression.name, QACategory.mask.name]
+        let order = categories.values.sorted { (fixed.firstIndex(of: $0.name) ?? fixed.count) < (fixed.firstIndex(of: $1.name) ?? fixed.count) }
         for category in order {
             let mine = outcomes.filter { $0.item.category == category.name }
             let (isAnswerable, reason) = category.answerability
