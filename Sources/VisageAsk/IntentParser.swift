@@ -154,10 +154,10 @@ enum IntentParser {
     }
 
     static func feelings(_ t: Words) -> Outside? {
-        guard t.hasPrefix("feel", "depress", "anxi", "nervous", "stress", "bored", "lonel", "jealous", "love", "excite",
+        guard t.hasPrefix("feel", "depress", "anxi", "nervous", "stress", "bored", "lonel", "jealous", "excite",
                           "confus", "thinking", "worr", "frustrat", "embarrass", "proud", "ashamed", "guilt", "calm", "relax", "content",
                           "emotional state", "state of mind", "mental")
-            || t.has("in love", "frown", "frowning", "grumpy", "pensive", "sarcastic", "interested", "curious") else { return nil }
+            || t.has("in love", "love", "loves", "loving", "frown", "frowning", "grumpy", "pensive", "sarcastic", "interested", "curious") else { return nil }
         var reason = "Visage cannot tell what someone feels or thinks"
         reason += MeasuredExtras.measuresExpression
             ? "; it reads facial expressions (angry, disgust, fear, happy, neutral, sad, surprise), which show on a face but are not feelings. Ask \"what is her expression?\"."
@@ -230,6 +230,7 @@ enum IntentParser {
 
     static func gender(_ t: Words) -> Intent? {
         if t.has("gender", "sex", "male or female", "female or male", "man or woman", "woman or man", "boy or girl", "girl or boy",
+                 "man or a woman", "woman or a man", "boy or a girl", "girl or a boy",
                  "men or women", "guy or girl") {
             return .gender
         }

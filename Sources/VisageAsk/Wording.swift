@@ -69,6 +69,8 @@ public enum AgeBands {
     public static func probability(_ range: Range<Float>, estimate age: Float) -> Float {
         let b = typicalError
         func cdf(_ x: Float) -> Float { x < age ? 0.5 * exp((x - age) / b) : 1 - 0.5 * exp(-(x - age) / b) }
-        return max(0, min(1, cdf(range.upperBound) - cdf(range.lowerBound)))
+        // Ages below 0 do not exist: a range starting at 0 takes the whole lower tail.
+        let low = range.lowerBound <= 0 ? 0 : cdf(range.lowerBound)
+        return max(0, min(1, cdf(range.upperBound) - low))
     }
 }

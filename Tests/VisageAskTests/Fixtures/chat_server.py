@@ -8,12 +8,15 @@ malformed (200 with a body that is not JSON), slow (waits 5 s before answering),
 refuse (prints a port nobody listens on and exits at once).
 """
 import json
+import signal
 import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 mode = sys.argv[1] if len(sys.argv) > 1 else "ok"
+# A parent may start us with SIGTERM blocked (the mask is inherited); the test stops us with it.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
 
 if mode == "refuse":
     s = socket.socket()
