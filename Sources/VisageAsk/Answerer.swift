@@ -134,7 +134,7 @@ public struct Answerer: Sendable {
                 + (face.sharpness.map { String(format: ", sharpness %.0f", $0) } ?? "")
             let text = problems.isEmpty
                 ? "Yes, this photo is good enough for enrolment: one frontal, sharp face, large enough (\(facts))."
-                : "No, not good enough for enrolment: " + problems.joined(separator: "; ") + " (\(who): \(facts))."
+                : "No, not good enough for enrolment: " + problems.joined(separator: "; ") + " (\(facts))."
             return make(text, .bool(problems.isEmpty), nil, EnrolmentCheck.source)
         case let .blur(askedBlurred):
             guard let sharpness = face.sharpness else { return notMeasured("sharpness", Models.sharpness) }

@@ -162,6 +162,7 @@ public struct MultipleChoiceBenchmark: Sendable {
                 answered: mine.count { $0.choice != nil }, noFace: mine.count { $0.noFace }, correct: isAnswerable ? correct : nil,
                 accuracy: isAnswerable && !mine.isEmpty ? Double(correct) / Double(mine.count) : nil,
                 randomBaseline: 1 / Double(category.optionCount),
+                majorityBaseline: Self.majority(mine.map { $0.item.options[$0.item.answer] }),
                 source: mine.compactMap(\.source).first))
         }
         let report = QAReport(seed: seed, sources: sources, categories: results, unreadableImages: unreadable)
@@ -177,6 +178,12 @@ public struct MultipleChoiceBenchmark: Sendable {
         try ReportWriting.write(Data(lines.utf8), to: output + "/items.jsonl")
         try report.write(to: output)
         return report
+    }
+
+    /// The share of the most common right answer: what always answering it would score.
+    static func majority(_ answers: [String]) -> Double {
+        guard !answers.isEmpty else { return 0 }
+        return Double(Dictionary(grouping: answers, by: { $0 }).values.map(\.count).max()!) / Double(answers.count)
     }
 
     /// The option an answer picks: yes/no for a Bool, the equal option for a string, the
@@ -224,6 +231,9 @@ public struct QAReport: EvaluationReport {
         /// nil for a category Visage cannot answer: no made-up figure.
         public var accuracy: Double?
         public var randomBaseline: Double
+        /// Always giving the most common right answer ("yes" for CelebA's Young, which most
+        /// photos carry): a stricter baseline than chance for unbalanced labels.
+        public var majorityBaseline: Double
         /// The model that answered.
         public var source: String?
     }
@@ -241,11 +251,11 @@ public struct QAReport: EvaluationReport {
         out += "Questions generated from labelled data (seed \(seed)); each is parsed and answered as by `visage ask` on the image's largest face, "
         out += "and the answer mapped onto the options. Declined questions and images without a detected face count as wrong.\n\n"
         out += "Data: " + sources.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", ") + "\n\n"
-        let header = ["category", "data", "questions", "options", "Visage accuracy", "random baseline", "answered", "no face", "answered by / note"]
+        let header = ["category", "data", "questions", "options", "Visage accuracy", "random baseline", "majority baseline", "answered", "no face", "answered by / note"]
         let rows = categories.map { c in
             [c.category, c.dataset, "\(c.questions)", "\(c.options)",
              c.accuracy.map { String(format: "%.1f%%", $0 * 100) } ?? "–",
-             String(format: "%.1f%%", c.randomBaseline * 100),
+             String(format: "%.1f%%", c.randomBaseline * 100), String(format: "%.1f%%", c.majorityBaseline * 100),
              c.answerable ? "\(c.answered)" : "–", c.answerable ? "\(c.noFace)" : "–",
              c.answerable ? (c.source ?? "") : "not answerable: " + (c.reason ?? "")]
         }
