@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Visage", targets: ["Visage"]),
         .library(name: "VisageEvaluation", targets: ["VisageEvaluation"]),
         .library(name: "VisageGallery", targets: ["VisageGallery"]),
+        .library(name: "VisageAsk", targets: ["VisageAsk"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -45,9 +46,11 @@ let package = Package(
             dependencies: ["Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
+        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
     ]
 )

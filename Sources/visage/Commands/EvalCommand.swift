@@ -18,7 +18,7 @@ struct EvalCommand: AsyncParsableCommand {
         """,
         subcommands: [
             EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
-            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalReadmeCommand.self,
+            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalQACommand.self, EvalReadmeCommand.self,
         ]
     )
 }
