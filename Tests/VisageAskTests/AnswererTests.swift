@@ -98,6 +98,18 @@ struct AnswererTests {
         #expect(answer.text.contains("no mask model"))
     }
 
+    /// With the expression model in the pipeline, expression questions are answered from it.
+    @Test func expressionAnswersComeFromTheModel() async throws {
+        let photo = try await Fixtures.photo("t1.jpg")
+        let answerer = Answerer(photo: photo)
+        let third = answerer.answer("What expression does face 3 have?")
+        #expect(third.value == .string("happy"))
+        #expect(third.source == "expression-fer2013")
+        let smiling = answerer.answer("Is the person on the left smiling?")
+        #expect(smiling.value == .bool(false))
+        #expect(!answerer.answer("Who is the happiest?").declined)
+    }
+
     @Test func singlePortrait() async throws {
         let photo = try await Fixtures.photo("Tom_Hanks_54745.png")
         #expect(photo.faces.count == 1)
