@@ -1,6 +1,6 @@
 import Foundation
 public import Visage
-public import VisageCore
+import VisageCore
 import VisageModels
 
 /// Everything Visage measured in one photo: its size and its faces, numbered left to right.
