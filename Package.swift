@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "Visage", targets: ["Visage"]),
         .library(name: "VisageEvaluation", targets: ["VisageEvaluation"]),
+        .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -36,9 +37,11 @@ let package = Package(
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
         .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
+        .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageEvaluation", "VisageDataset", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
     ]
 )

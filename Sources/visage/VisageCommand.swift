@@ -11,6 +11,8 @@ struct VisageCommand: AsyncParsableCommand {
 
         Exit codes: 0 ok, 1 failure, 3 some input was bad, 64 usage error.
         """,
-        subcommands: [AnalyzeCommand.self, DetectCommand.self, EmbedCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self]
+        subcommands: [
+            AnalyzeCommand.self, DetectCommand.self, EmbedCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self, DatasetCommand.self,
+        ]
     )
 }
