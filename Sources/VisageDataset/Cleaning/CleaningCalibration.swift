@@ -32,15 +32,27 @@ public struct CleaningCalibration: Sendable {
     public var duplicateImpostor: Distribution
     public var outlierGenuine: Distribution
     public var outlierImpostor: Distribution
+    /// The outlier distributions of turned faces only (`|yaw| ≥ turnedYaw`), and of the others.
+    public var outlierGenuineTurned: Distribution
+    public var outlierImpostorTurned: Distribution
+    public var outlierGenuineFrontal: Distribution
+    public var outlierImpostorFrontal: Distribution
 
     /// - Parameter identity: the true identity of a sample (default: its folder).
-    public init(samples: [CleaningSample], identity: (CleaningSample) -> String = { $0.identity }) {
+    public init(samples: [CleaningSample], turnedYaw: Float = CleaningConfiguration().turnedYaw,
+                identity: (CleaningSample) -> String = { $0.identity }) {
         var groups: [String: [(String, [Float])]] = [:]
-        for s in samples { if let e = s.embedding { groups[identity(s), default: []].append((s.path, e)) } }
+        var turned: Set<String> = []
+        for s in samples {
+            if let e = s.embedding { groups[identity(s), default: []].append((s.path, e)) }
+            if abs(s.yaw) >= turnedYaw { turned.insert(s.path) }
+        }
+        var genuineTurned: [Float] = [], genuineFrontal: [Float] = [], impostorTurned: [Float] = [], impostorFrontal: [Float] = []
         let ids = groups.keys.sorted()
         var halves: [Float] = [], centres: [[Float]] = [], looScores: [Float] = []
         for id in ids {
-            let members = groups[id]!.sorted { $0.0 < $1.0 }.map(\.1)
+            let named = groups[id]!.sorted { $0.0 < $1.0 }
+            let members = named.map(\.1)
             centres.append(Vector.mean(members))
             if members.count >= 4 {
                 let a = members.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
@@ -49,10 +61,12 @@ public struct CleaningCalibration: Sendable {
             }
             if members.count >= 2 {
                 let sum = members.reduce(into: [Float](repeating: 0, count: members[0].count)) { s, e in for d in 0..<e.count { s[d] += e[d] } }
-                for e in members {
+                for (path, e) in named {
                     var others = sum
                     for d in 0..<e.count { others[d] -= e[d] }
-                    looScores.append(Vector.dot(e, Vector.normalised(others)))
+                    let score = Vector.dot(e, Vector.normalised(others))
+                    looScores.append(score)
+                    if turned.contains(path) { genuineTurned.append(score) } else { genuineFrontal.append(score) }
                 }
             }
         }
@@ -60,13 +74,22 @@ public struct CleaningCalibration: Sendable {
         for i in centres.indices { for j in (i + 1)..<centres.count { impostorCentres.append(Vector.dot(centres[i], centres[j])) } }
         var impostorImages: [Float] = []
         for (k, id) in ids.enumerated() {
-            for (_, e) in groups[id]! {
-                for j in centres.indices where j != k { impostorImages.append(Vector.dot(e, centres[j])) }
+            for (path, e) in groups[id]! {
+                let isTurned = turned.contains(path)
+                for j in centres.indices where j != k {
+                    let score = Vector.dot(e, centres[j])
+                    impostorImages.append(score)
+                    if isTurned { impostorTurned.append(score) } else { impostorFrontal.append(score) }
+                }
             }
         }
         duplicateGenuine = Distribution(halves)
         duplicateImpostor = Distribution(impostorCentres)
         outlierGenuine = Distribution(looScores)
         outlierImpostor = Distribution(impostorImages)
+        outlierGenuineTurned = Distribution(genuineTurned)
+        outlierImpostorTurned = Distribution(impostorTurned)
+        outlierGenuineFrontal = Distribution(genuineFrontal)
+        outlierImpostorFrontal = Distribution(impostorFrontal)
     }
 }

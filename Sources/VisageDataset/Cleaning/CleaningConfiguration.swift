@@ -18,6 +18,14 @@ public struct CleaningConfiguration: Sendable, Equatable {
     /// Default 0.40: a tight identity's MAD rule would otherwise flag its own profile photos
     /// (on CFP no image scored against another identity's centre reaches 0.40).
     public var absoluteCeiling: Float = 0.40
+    /// A face is *turned* (towards profile) when `|yaw|` (``EmbeddingRecord/yaw``) is at least
+    /// this; turned faces get their own floor and ceiling, because a genuine profile scores
+    /// against its identity's centre about as low as a frontal photo of a stranger. Default 0.10.
+    public var turnedYaw: Float = 0.10
+    /// ``absoluteFloor`` for turned faces. Default: see `docs/dataset-cleaning.md`.
+    public var turnedFloor: Float = 0.10
+    /// ``absoluteCeiling`` for turned faces. Default: see `docs/dataset-cleaning.md`.
+    public var turnedCeiling: Float = 0.25
     /// Rounds of flag-and-re-estimate; the loop stops earlier when a round flags nothing. Default 10.
     public var maxIterations = 10
     /// Identities with fewer images with a face than this are not searched for outliers (their

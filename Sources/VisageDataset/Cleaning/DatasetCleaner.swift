@@ -54,15 +54,16 @@ public struct DatasetCleaner: Sendable {
             for id in identities {
                 let members = inliers[id]!
                 guard members.count >= configuration.minimumImages else { continue }
-                let (scores, threshold) = outlierScores(members.map { samples[$0].embedding! })
-                var below = members.indices.filter { scores[$0] < threshold }.sorted { scores[$0] < scores[$1] }
+                let (scores, adaptive) = outlierScores(members.map { samples[$0].embedding! })
+                let thresholds = members.map { threshold(adaptive, turned: abs(samples[$0].yaw) >= configuration.turnedYaw) }
+                var below = members.indices.filter { scores[$0] < thresholds[$0] }.sorted { scores[$0] < scores[$1] }
                 let cap = Int(Float(members.count) * configuration.maxRemovalFraction)
                 if below.count > cap { below = Array(below.prefix(cap)) }
                 guard !below.isEmpty else { continue }
                 for k in below {
                     let s = samples[members[k]]
                     result.suspects.append(Suspect(path: s.path, identity: id, reason: .outlier, score: scores[k], iteration: iteration,
-                                                   detail: String(format: "threshold %.3f", threshold)))
+                                                   detail: String(format: "threshold %.3f%@", thresholds[k], abs(s.yaw) >= configuration.turnedYaw ? " (turned head)" : "")))
                 }
                 let removed = Set(below.map { members[$0] })
                 inliers[id] = members.filter { !removed.contains($0) }
@@ -85,8 +86,14 @@ public struct DatasetCleaner: Sendable {
         return result
     }
 
+    /// The identity's adaptive threshold clamped to the floor and ceiling of the image's pose.
+    func threshold(_ adaptive: Float, turned: Bool) -> Float {
+        turned ? min(configuration.turnedCeiling, max(configuration.turnedFloor, adaptive))
+            : min(configuration.absoluteCeiling, max(configuration.absoluteFloor, adaptive))
+    }
+
     /// Leave-one-out similarity of each embedding to the others' normalised mean, and the
-    /// identity's outlier threshold.
+    /// identity's adaptive threshold `median − k·1.4826·MAD` (not yet clamped).
     func outlierScores(_ embeddings: [[Float]]) -> (scores: [Float], threshold: Float) {
         let dim = embeddings[0].count
         var sum = [Float](repeating: 0, count: dim)
@@ -99,7 +106,7 @@ public struct DatasetCleaner: Sendable {
         let median = Stats.median(scores)
         let mad = Stats.median(scores.map { abs($0 - median) }) * 1.4826
         let adaptive = median - configuration.madMultiplier * mad
-        return (scores, min(configuration.absoluteCeiling, max(configuration.absoluteFloor, adaptive)))
+        return (scores, adaptive)
     }
 
     func identityCentres(_ identities: [String], _ inliers: [String: [Int]], _ samples: [CleaningSample]) -> [(String, [Float])] {
@@ -132,22 +139,25 @@ public struct CleaningSample: Sendable {
     public var embedding: [Float]?
     public var faceCount: Int
     public var secondFaceRatio: Float
+    /// See ``EmbeddingRecord/yaw``.
+    public var yaw: Float
     public var error: String?
 
     public init(path: String, identity: String, embedding: [Float]?, status: EmbeddingRecord.Status? = nil,
-                faceCount: Int = 1, secondFaceRatio: Float = 0, error: String? = nil) {
+                faceCount: Int = 1, secondFaceRatio: Float = 0, yaw: Float = 0, error: String? = nil) {
         self.path = path
         self.identity = identity
         self.embedding = embedding
         self.status = status ?? (embedding == nil ? .noFace : .face)
         self.faceCount = faceCount
         self.secondFaceRatio = secondFaceRatio
+        self.yaw = yaw
         self.error = error
     }
 
     public init(_ record: EmbeddingRecord) {
         self.init(path: record.relativePath, identity: record.identity, embedding: record.embedding, status: record.status,
-                  faceCount: record.faceCount, secondFaceRatio: record.secondFaceRatio, error: record.error)
+                  faceCount: record.faceCount, secondFaceRatio: record.secondFaceRatio, yaw: record.yaw, error: record.error)
     }
 }
 

@@ -74,9 +74,11 @@ public struct DatasetEmbedder: Sendable {
                 return EmbeddingRecord(relativePath: image.relativePath, identity: image.identity, status: .noFace)
             }
             let second = faces.count > 1 && best.box.area > 0 ? faces[1].box.area / best.box.area : 0
+            let l = best.landmarks
+            let yaw = l.count == 5 && best.box.width > 0 ? (l[2].x - (l[0].x + l[1].x) / 2) / best.box.width : 0
             return EmbeddingRecord(relativePath: image.relativePath, identity: image.identity, status: .face,
                                    faceCount: faces.count, box: best.box, score: best.score,
-                                   secondFaceRatio: second, embedding: embedding)
+                                   secondFaceRatio: second, yaw: yaw, embedding: embedding)
         case let .failure(error):
             let message = (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
             return EmbeddingRecord(relativePath: image.relativePath, identity: image.identity, status: .error, error: message)

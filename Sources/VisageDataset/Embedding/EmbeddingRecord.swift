@@ -23,12 +23,15 @@ public struct EmbeddingRecord: Sendable, Equatable {
     public var box: Rect?
     public var score: Float?
     public var secondFaceRatio: Float
+    /// A head-turn proxy from the landmarks: the nose's horizontal offset from the midpoint of
+    /// the eyes over the box width; about 0 for a frontal face, ±0.15 or more for a profile.
+    public var yaw: Float
     /// L2-normalised 128-d SFace embedding of the best face.
     public var embedding: [Float]?
     public var error: String?
 
     public init(relativePath: String, identity: String, status: Status, faceCount: Int = 0, box: Rect? = nil,
-                score: Float? = nil, secondFaceRatio: Float = 0, embedding: [Float]? = nil, error: String? = nil) {
+                score: Float? = nil, secondFaceRatio: Float = 0, yaw: Float = 0, embedding: [Float]? = nil, error: String? = nil) {
         self.relativePath = relativePath
         self.identity = identity
         self.status = status
@@ -36,6 +39,7 @@ public struct EmbeddingRecord: Sendable, Equatable {
         self.box = box
         self.score = score
         self.secondFaceRatio = secondFaceRatio
+        self.yaw = yaw
         self.embedding = embedding
         self.error = error
     }

@@ -4,9 +4,9 @@ import VisageCore
 /// The embedding cache of a dataset: one append-only TSV file per shard in an output folder
 /// (never in the dataset), `embeddings-<i>-of-<n>.tsv`, and the merge of all of them.
 ///
-/// Each file starts with `# visage-dataset-embeddings 1 root=<dataset> models=<model folder>
+/// Each file starts with `# visage-dataset-embeddings 2 root=<dataset> models=<model folder>
 /// shard=<i>/<n>`, then one line per image:
-/// `path  identity  status  faces  box  score  second  payload` (tab-separated), where `box` is
+/// `path  identity  status  faces  box  score  second  yaw  payload` (tab-separated), where `box` is
 /// `x y w h` in image pixels (or `-`), `payload` is the embedding as base64 of 128 little-endian
 /// float32 (status `face`), empty (`noface`) or the error message (`error`). Lines are appended
 /// as images finish, so an interrupted job keeps its work; a line cut short is ignored on load.
@@ -35,7 +35,7 @@ public struct EmbeddingStore: Sendable {
     var rootIdentity: String { URL(fileURLWithPath: root).standardizedFileURL.path }
 
     func header(for shard: Shard) -> String {
-        "# visage-dataset-embeddings 1 root=\(Self.escape(rootIdentity)) models=\(Self.escape(models)) shard=\(shard)"
+        "# visage-dataset-embeddings 2 root=\(Self.escape(rootIdentity)) models=\(Self.escape(models)) shard=\(shard)"
     }
 
     /// Every record of every shard file in the folder, by relative path; a path in two files
@@ -60,8 +60,8 @@ public struct EmbeddingStore: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let text = String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let first = lines.first, first.hasPrefix("# visage-dataset-embeddings 1 ") else {
-            throw .malformed(path: path, reason: "not a visage dataset embedding cache (no header line)")
+        guard let first = lines.first, first.hasPrefix("# visage-dataset-embeddings 2 ") else {
+            throw .malformed(path: path, reason: "not a visage dataset embedding cache of format 2 (an older visage made it, or it is another file); delete it")
         }
         let expected = "root=\(Self.escape(rootIdentity)) models=\(Self.escape(models))"
         let fields = first.split(separator: " ")
@@ -75,10 +75,10 @@ public struct EmbeddingStore: Sendable {
 
     static func parse(_ line: Substring) -> EmbeddingRecord? {
         let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-        guard f.count == 8, let status = EmbeddingRecord.Status(rawValue: String(f[2])), let faces = Int(f[3]),
-              let second = Float(f[6]) else { return nil }
+        guard f.count == 9, let status = EmbeddingRecord.Status(rawValue: String(f[2])), let faces = Int(f[3]),
+              let second = Float(f[6]), let yaw = Float(f[7]) else { return nil }
         var record = EmbeddingRecord(relativePath: unescape(f[0]), identity: unescape(f[1]), status: status,
-                                     faceCount: faces, secondFaceRatio: second)
+                                     faceCount: faces, secondFaceRatio: second, yaw: yaw)
         if f[4] != "-" {
             let v = f[4].split(separator: " ").compactMap { Float($0) }
             guard v.count == 4 else { return nil }
@@ -87,12 +87,12 @@ public struct EmbeddingStore: Sendable {
         record.score = f[5] == "-" ? nil : Float(f[5])
         switch status {
         case .face:
-            guard let data = Data(base64Encoded: String(f[7])), data.count % 4 == 0, !data.isEmpty else { return nil }
+            guard let data = Data(base64Encoded: String(f[8])), data.count % 4 == 0, !data.isEmpty else { return nil }
             record.embedding = data.withUnsafeBytes { raw in
                 (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
             }
         case .noFace: break
-        case .error: record.error = unescape(f[7])
+        case .error: record.error = unescape(f[8])
         }
         return record
     }
@@ -109,7 +109,7 @@ public struct EmbeddingStore: Sendable {
             payload = escape(error)
         }
         return [escape(r.relativePath), escape(r.identity), r.status.rawValue, String(r.faceCount), box, score,
-                String(format: "%.3f", r.secondFaceRatio), payload].joined(separator: "\t")
+                String(format: "%.3f", r.secondFaceRatio), String(format: "%.3f", r.yaw), payload].joined(separator: "\t")
     }
 
     static func escape(_ s: String) -> String {

@@ -59,6 +59,12 @@ struct DatasetCleanCommand: AsyncParsableCommand {
     @Option(help: "Similarity at which an image is never an outlier (default: 0.40, calibrated on CFP).")
     var ceiling: Float = CleaningConfiguration().absoluteCeiling
 
+    @Option(help: "Absolute floor for turned heads, |yaw| ≥ 0.10 (default: 0.10, calibrated on CFP).")
+    var turnedFloor: Float = CleaningConfiguration().turnedFloor
+
+    @Option(help: "Ceiling for turned heads (default: 0.25, calibrated on CFP).")
+    var turnedCeiling: Float = CleaningConfiguration().turnedCeiling
+
     @Option(help: "Centre similarity from which two identities are reported as duplicates (default: 0.60, calibrated on CFP).")
     var duplicateThreshold: Float = CleaningConfiguration().duplicateThreshold
 
@@ -68,7 +74,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
     func validate() throws {
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.errorDescription ?? "bad --shard") } }
         guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be at least 1.") }
-        guard floor <= ceiling else { throw ValidationError("--floor must not be above --ceiling.") }
+        guard floor <= ceiling, turnedFloor <= turnedCeiling else { throw ValidationError("--floor must not be above --ceiling (nor --turned-floor above --turned-ceiling).") }
     }
 
     var cleaningConfiguration: CleaningConfiguration {
@@ -76,6 +82,8 @@ struct DatasetCleanCommand: AsyncParsableCommand {
         c.madMultiplier = k
         c.absoluteFloor = floor
         c.absoluteCeiling = ceiling
+        c.turnedFloor = turnedFloor
+        c.turnedCeiling = turnedCeiling
         c.duplicateThreshold = duplicateThreshold
         c.maxIterations = maxIterations
         return c
@@ -105,7 +113,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
             let scores = manifest.map { CleaningScore.rows(result, truth: $0) }
             let calibration = manifest.map { m in
                 let truthByPath = m.trueIdentity
-                return CleaningCalibration(samples: samples) { truthByPath[$0.path] ?? $0.identity }
+                return CleaningCalibration(samples: samples, turnedYaw: cleaningConfiguration.turnedYaw) { truthByPath[$0.path] ?? $0.identity }
             }
             unreadable = result.suspects.filter { $0.reason == .unreadable }.count
             let json = reportJSON(result, listing: listing, samples: samples, embedding: embedding, scores: scores, calibration: calibration)
@@ -158,7 +166,8 @@ struct DatasetCleanCommand: AsyncParsableCommand {
             ("outliers", "\(count(result, .outlier))"), ("without a face", "\(count(result, .noFace))"),
             ("several faces", "\(count(result, .severalFaces))"), ("unreadable", "\(count(result, .unreadable))"),
             ("duplicate pairs", "\(result.duplicates.count)"),
-            ("outlier threshold", String(format: "clamp(median − %.1f·1.4826·MAD, %.2f, %.2f)", c.madMultiplier, c.absoluteFloor, c.absoluteCeiling)),
+            ("outlier threshold", String(format: "clamp(median − %.1f·1.4826·MAD, %.2f, %.2f); turned heads (|yaw| ≥ %.2f): clamp(…, %.2f, %.2f)",
+                                         c.madMultiplier, c.absoluteFloor, c.absoluteCeiling, c.turnedYaw, c.turnedFloor, c.turnedCeiling)),
             ("duplicate threshold", String(format: "%.2f", c.duplicateThreshold)),
         ]
     }
@@ -182,6 +191,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
             ("iterations", .array(result.iterations.map { .object([("iteration", .integer($0.iteration)), ("new_outliers", .integer($0.newOutliers)),
                                                                    ("duplicates", .integer($0.duplicates.count))]) })),
             ("configuration", .object([("k", .number(c.madMultiplier)), ("floor", .number(c.absoluteFloor)), ("ceiling", .number(c.absoluteCeiling)),
+                                       ("turned_yaw", .number(c.turnedYaw)), ("turned_floor", .number(c.turnedFloor)), ("turned_ceiling", .number(c.turnedCeiling)),
                                        ("duplicate_threshold", .number(c.duplicateThreshold)), ("max_iterations", .integer(c.maxIterations)),
                                        ("minimum_images", .integer(c.minimumImages)), ("max_removal_fraction", .number(c.maxRemovalFraction)),
                                        ("several_faces_ratio", .number(c.severalFacesRatio))])),
@@ -207,6 +217,8 @@ struct DatasetCleanCommand: AsyncParsableCommand {
             stats.append(("calibration", .object([
                 ("duplicate_genuine_halves", summary(calibration.duplicateGenuine)), ("duplicate_impostor_centres", summary(calibration.duplicateImpostor)),
                 ("outlier_genuine_loo", summary(calibration.outlierGenuine)), ("outlier_impostor_centre", summary(calibration.outlierImpostor)),
+                ("outlier_genuine_loo_frontal", summary(calibration.outlierGenuineFrontal)), ("outlier_impostor_centre_frontal", summary(calibration.outlierImpostorFrontal)),
+                ("outlier_genuine_loo_turned", summary(calibration.outlierGenuineTurned)), ("outlier_impostor_centre_turned", summary(calibration.outlierImpostorTurned)),
             ])))
         }
         return .object([("suspects", .array(suspects)), ("duplicates", .array(duplicates)), ("stats", .object(stats))])
@@ -232,6 +244,8 @@ struct DatasetCleanCommand: AsyncParsableCommand {
                 line("duplicates, impostor (centres of two identities) ", c.duplicateImpostor),
                 line("outliers, genuine (image vs own leave-one-out centre)", c.outlierGenuine),
                 line("outliers, impostor (image vs another identity's centre)", c.outlierImpostor),
+                line("outliers, genuine, frontal", c.outlierGenuineFrontal), line("outliers, impostor, frontal", c.outlierImpostorFrontal),
+                line("outliers, genuine, turned head", c.outlierGenuineTurned), line("outliers, impostor, turned head", c.outlierImpostorTurned),
                 String(format: "  at duplicate threshold %.2f: %.2f%% of split halves found, %.4f%% of impostor centre pairs above",
                        config.duplicateThreshold, c.duplicateGenuine.fraction(atLeast: config.duplicateThreshold) * 100,
                        c.duplicateImpostor.fraction(atLeast: config.duplicateThreshold) * 100),
