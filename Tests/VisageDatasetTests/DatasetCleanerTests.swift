@@ -33,9 +33,18 @@ struct DatasetCleanerTests {
         #expect(result.identities.first?.inliers == 8)
     }
 
+    static let wideConfiguration: CleaningConfiguration = {
+        var c = CleaningConfiguration()
+        c.absoluteFloor = 0.25
+        c.absoluteCeiling = 0.40
+        c.turnedFloor = 0.10
+        c.turnedCeiling = 0.25
+        return c
+    }()
+
     /// The adaptive value is clamped to the floor and ceiling of the image's pose.
     @Test func thresholdIsMedianMinusKMADClampedToFloorAndCeiling() {
-        let cleaner = DatasetCleaner()  // floor 0.25, ceiling 0.40; turned heads 0.10, 0.25; k 3
+        let cleaner = DatasetCleaner(configuration: Self.wideConfiguration)  // floor 0.25, ceiling 0.40; turned heads 0.10, 0.25; k 3
         let tight = [Self.e1, Self.e1, Self.e1, Self.unit([1, 0.3, 0, 0]), Self.e3]
         let (scores, adaptive) = cleaner.outlierScores(tight)
         // Median ≈ 0.99 with a tiny MAD: the adaptive value is above the ceiling, so 0.40 rules.
@@ -69,7 +78,7 @@ struct DatasetCleanerTests {
     /// threshold, but at most ⌊11 × 0.34⌋ = 3 go; round 2 takes the last one (score 0).
     @Test func removalsPerRoundAreCappedSoTheMajorityKeepsTheCentre() {
         let samples = Self.samples("M", Array(repeating: Self.e1, count: 7) + Array(repeating: Self.e3, count: 4))
-        let result = DatasetCleaner().clean(samples)
+        let result = DatasetCleaner(configuration: Self.wideConfiguration).clean(samples)
         #expect(result.iterations.map(\.newOutliers) == [3, 1, 0])
         let outliers = result.suspects.filter { $0.reason == .outlier }
         #expect(Set(outliers.map(\.path)) == ["M/7.jpg", "M/8.jpg", "M/9.jpg", "M/10.jpg"])

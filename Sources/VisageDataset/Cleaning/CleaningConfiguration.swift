@@ -11,21 +11,24 @@ public struct CleaningConfiguration: Sendable, Equatable {
     /// (three standard deviations for normal data).
     public var madMultiplier: Float = 3
     /// Below this similarity to its centre an image is an outlier whatever its identity's
-    /// spread. Default 0.25: on CFP with its true labels, 99.9% of images scored against another
-    /// identity's centre score below it, and 0.5% of genuine ones do (`docs/dataset-cleaning.md`).
-    public var absoluteFloor: Float = 0.25
+    /// spread. Default 0.15: on CFP with its true labels, 0.24% of genuine frontal images score
+    /// below it against their own identity's centre (`docs/dataset-cleaning.md`).
+    public var absoluteFloor: Float = 0.15
     /// At or above this similarity an image is never an outlier, however tight its identity.
-    /// Default 0.40: a tight identity's MAD rule would otherwise flag its own profile photos
-    /// (on CFP no image scored against another identity's centre reaches 0.40).
-    public var absoluteCeiling: Float = 0.40
+    /// Default 0.22: on CFP's true labels, the value that minimises expected errors with 5% of
+    /// images mislabelled (0.43% of genuine frontal images below it, 3.6% of images scored
+    /// against another identity's centre at or above it).
+    public var absoluteCeiling: Float = 0.22
     /// A face is *turned* (towards profile) when `|yaw|` (``EmbeddingRecord/yaw``) is at least
     /// this; turned faces get their own floor and ceiling, because a genuine profile scores
-    /// against its identity's centre about as low as a frontal photo of a stranger. Default 0.10.
+    /// against its identity's centre far lower than a frontal photo does (CFP: 1% of turned
+    /// genuine images below 0.13, against 1% of frontal ones below 0.37). Default 0.10.
     public var turnedYaw: Float = 0.10
-    /// ``absoluteFloor`` for turned faces. Default: see `docs/dataset-cleaning.md`.
+    /// ``absoluteFloor`` for turned faces. Default 0.10 (0.5% of CFP's turned genuine images below).
     public var turnedFloor: Float = 0.10
-    /// ``absoluteCeiling`` for turned faces. Default: see `docs/dataset-cleaning.md`.
-    public var turnedCeiling: Float = 0.25
+    /// ``absoluteCeiling`` for turned faces. Default 0.15: the same expected-error rule on CFP's
+    /// turned faces (1.1% of genuine below, 11% of impostor at or above).
+    public var turnedCeiling: Float = 0.15
     /// Rounds of flag-and-re-estimate; the loop stops earlier when a round flags nothing. Default 10.
     public var maxIterations = 10
     /// Identities with fewer images with a face than this are not searched for outliers (their
@@ -35,11 +38,11 @@ public struct CleaningConfiguration: Sendable, Equatable {
     /// first, so that a folder mixing two people is not emptied by its own centre. Default 0.34.
     public var maxRemovalFraction: Float = 0.34
     /// Two identities whose centres are at least this similar are reported as a likely
-    /// duplicate. Default 0.60: above every one of the 124,750 pairs of different CFP
-    /// identities' centres (maximum 0.53) and below 99.4% of CFP identities split in two halves
-    /// (`docs/dataset-cleaning.md`). Re-calibrate it for far more identities: the largest
-    /// impostor similarity grows with the number of pairs.
-    public var duplicateThreshold: Float = 0.60
+    /// duplicate. Default 0.68: midway between the largest of the 124,750 similarities of
+    /// different CFP identities' centres (0.590) and the smallest of CFP's 500 identities split
+    /// in two halves (0.773) (`docs/dataset-cleaning.md`). Re-calibrate it for far more
+    /// identities: the largest impostor similarity grows with the number of pairs.
+    public var duplicateThreshold: Float = 0.68
     /// An image whose second-largest face has at least this fraction of the largest's area is
     /// reported as `several-faces` (its subject is ambiguous). Default 0.5.
     public var severalFacesRatio: Float = 0.5

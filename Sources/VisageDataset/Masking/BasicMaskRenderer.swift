@@ -40,7 +40,7 @@ public struct BasicMaskRenderer: FaceMaskRenderer {
         let bridge = at(Point(x: (eyeMid.x + nose.x) / 2, y: (eyeMid.y + nose.y) / 2), 0, -0.05)
         let chin = at(mouthMid, 0, 0.75)
         return [
-            at(bridge, -0.35, 0.02), bridge, at(bridge, 0.35, 0.02),
+            at(bridge, -0.6, 0.1), bridge, at(bridge, 0.6, 0.1),
             at(re, 0.38, 0.55), at(rm, 0.42, 0.35), at(rm, 0.25, 0.8), chin,
             at(lm, -0.25, 0.8), at(lm, -0.42, 0.35), at(le, -0.38, 0.55),
         ]
