@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VisageEvaluation", targets: ["VisageEvaluation"]),
         .library(name: "VisageGallery", targets: ["VisageGallery"]),
         .library(name: "VisageAsk", targets: ["VisageAsk"]),
+        .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -46,11 +47,13 @@ let package = Package(
             dependencies: ["Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
+        .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
         .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
     ]
 )
