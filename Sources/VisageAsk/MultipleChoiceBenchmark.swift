@@ -166,7 +166,7 @@ public struct MultipleChoiceBenchmark: Sendable {
                 source: mine.compactMap(\.source).first))
         }
         let report = QAReport(seed: seed, sources: sources, categories: results, unreadableImages: unreadable)
-        try ReportWriting.createDirectory(output)
+        try ReportFiles.createDirectory(output)
         var lines = ""
         for o in outcomes {
             let object: [String: Any] = ["category": o.item.category, "dataset": o.item.dataset, "image": o.item.image, "question": o.item.question,
@@ -175,7 +175,7 @@ public struct MultipleChoiceBenchmark: Sendable {
                 lines += String(decoding: data, as: UTF8.self) + "\n"
             }
         }
-        try ReportWriting.write(Data(lines.utf8), to: output + "/items.jsonl")
+        try ReportFiles.write(Data(lines.utf8), to: output + "/items.jsonl")
         try report.write(to: output)
         return report
     }
@@ -259,24 +259,8 @@ public struct QAReport: EvaluationReport {
              c.answerable ? "\(c.answered)" : "–", c.answerable ? "\(c.noFace)" : "–",
              c.answerable ? (c.source ?? "") : "not answerable: " + (c.reason ?? "")]
         }
-        out += "| " + header.joined(separator: " | ") + " |\n|" + header.map { _ in "---" }.joined(separator: "|") + "|\n"
-        out += rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+        out += Format.table(header, rows) + "\n"
         for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
         return out
-    }
-}
-
-/// Report files for this target (VisageEvaluation keeps its own helpers internal).
-enum ReportWriting {
-    static func createDirectory(_ path: String) throws(EvaluationError) {
-        do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
-        }
-    }
-
-    static func write(_ data: Data, to path: String) throws(EvaluationError) {
-        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw .unwritable(path: path, reason: error.localizedDescription)
-        }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What every evaluation produces: a JSON-encodable result that renders itself as a markdown
 /// table. ``write(to:)`` puts `report.json` and `report.md` in the output folder (the plots
@@ -27,14 +27,16 @@ extension EvaluationReport {
     }
 }
 
-enum ReportFiles {
-    static func createDirectory(_ path: String) throws(EvaluationError) {
+/// Creating report folders and writing report files, with errors that name the path; shared by
+/// every module that writes reports (the evaluations here, the QA benchmark in VisageAsk).
+public enum ReportFiles {
+    public static func createDirectory(_ path: String) throws(EvaluationError) {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
     }
 
-    static func write(_ data: Data, to path: String) throws(EvaluationError) {
+    public static func write(_ data: Data, to path: String) throws(EvaluationError) {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
@@ -42,7 +44,7 @@ enum ReportFiles {
 }
 
 /// Number formatting shared by the markdown tables.
-enum Format {
+public enum Format {
     /// 0.99403 → "99.40%".
     static func percent(_ value: Double, decimals: Int = 2) -> String {
         String(format: "%.\(decimals)f%%", value * 100)
@@ -71,7 +73,8 @@ enum Format {
         return (value * scale).rounded() / scale
     }
 
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    /// A markdown table; `|` inside a cell is escaped.
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
         var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
         lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n")
