@@ -167,8 +167,9 @@ function draw() {
     const label = parts.join(" · ");
     const tw = g.measureText(label).width + 8, th = parseInt(g.font.match(/(\d+)px/)[1], 10) + 6;
     const ty = y - th >= 0 ? y - th : y + h;
-    g.fillRect(x - line / 2, ty, tw, th);
-    g.fillStyle = "#fff"; g.fillText(label, x + 4 - line / 2, ty + th - 6);
+    const tx = Math.max(0, Math.min(x - line / 2, canvas.width - tw));  // keep the label inside the picture
+    g.fillRect(tx, ty, tw, th);
+    g.fillStyle = "#fff"; g.fillText(label, tx + 4, ty + th - 6);
   });
 }
 

@@ -12,6 +12,7 @@ with what the page shows; exits 0 when the page shows `--expect-faces` faces, 1 
 """
 import argparse
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -27,8 +28,12 @@ class Chromium:
         self.from_browser, from_browser_w = os.pipe()
 
         def wire_pipes():  # Chromium reads commands on fd 3 and writes answers on fd 4
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
+            # Through fds above 4 first: a pipe may already be fd 3 or 4, and dup2 onto itself
+            # would leave it close-on-exec.
+            high_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
+            high_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
+            os.dup2(high_r, 3)
+            os.dup2(high_w, 4)
 
         self.profile = tempfile.mkdtemp(prefix="visage-chromium-")
         self.process = subprocess.Popen(
