@@ -50,5 +50,14 @@ eval: build
 	.build/release/visage eval detection --voc $(DATA)/mask-boxes --output $(OUT)/eval/detection
 	.build/release/visage eval readme --reports $(OUT)/eval --readme README.md --plots docs/eval
 
+# The service under load: 200 connections on /v1/analyze for 30 s (wrk from Debian).
+load: build
+	bench/serve-load
+
+# schemathesis against the service's /openapi.json on loopback: no 500s, responses match the document.
+schemathesis:
+	swift build --product visage
+	bench/serve-schemathesis
+
 clean:
 	rm -rf .build $(OUT)

@@ -100,7 +100,7 @@ public enum Multipart {
                 continue
             }
         }
-        guard let name, !name.isEmpty else {
+        guard let name else {
             throw MultipartError("part \(index) has no Content-Disposition with a field name")
         }
         return MultipartPart(name: name, filename: filename, contentType: contentType, body: [])

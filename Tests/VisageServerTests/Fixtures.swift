@@ -97,7 +97,7 @@ enum Fixtures {
 extension TestResponse {
     /// The body parsed as a JSON object.
     func object() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+        try #require(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])
     }
 
     var text: String { String(buffer: body) }

@@ -6,7 +6,7 @@ import Testing
 @testable import VisageServer
 
 struct OpenAPIDocumentTests {
-    static let document: [String: Any] = (try? JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any]) ?? [:]
+    static var document: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any]) ?? [:] }
 
     static var operations: [(path: String, method: String)] {
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
