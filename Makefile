@@ -33,6 +33,7 @@ test-deps:
 test: setup test-deps
 	swift build --build-tests
 	swift test --skip-build --parallel --num-workers 2
+	bench/serve-schemathesis
 
 bench: build
 	bench/setup-reference
