@@ -14,7 +14,7 @@ final class ServiceMetrics: Sendable {
     static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "visage", metricName: "http_requests", unitName: "total",
                                                helpText: "HTTP requests answered, by route, method and status.") }
     static var latency: MetricNameDescriptor { MetricNameDescriptor(namespace: "visage", metricName: "http_request_duration", unitName: "seconds",
-                                              helpText: "Time from request to response head, by route.") }
+                                              helpText: "Time from request to response head, by route and status class (2xx, 4xx, 503, 5xx).") }
 
     init() {
         running = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "analyses", unitName: "running",
@@ -33,7 +33,9 @@ final class ServiceMetrics: Sendable {
     func record(route: String, method: String, status: Int, duration: Duration) {
         let known = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"].contains(method) ? method : "other"
         registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("method", known), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route)], buckets: Self.buckets).record(duration)
+        // 503s answered at once would hide the latency of the analyses, hence the status class.
+        let outcome = status == 503 ? "503" : "\(status / 100)xx"
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route), ("status", outcome)], buckets: Self.buckets).record(duration)
     }
 
     func render(load: (running: Int, waiting: Int)) -> String {
