@@ -143,6 +143,8 @@ struct RoutesTests {
             response = try await client.execute(uri: "/v1/people/99", method: .get, headers: headers())
             #expect(response.status == .notFound)
             #expect(try response.errorCode() == "unknown_person")
+            response = try await client.execute(uri: "/v1/analyze?embedding=", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: [1]))
+            #expect(response.status == .badRequest)  // schemathesis found `embedding=` taken as false
             response = try await client.execute(uri: "/v1/identify?top_k=0", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: [1]))
             #expect(response.status == .badRequest)
         }

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Analyses running at once (default: 2).")
     var concurrency = VisageService.Configuration().concurrentAnalyses
 
-    @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503 (default: 64).")
+    @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503 (default: 16).")
     var queue = VisageService.Configuration().queueLimit
 
     @Option(help: "Seconds a request may wait for an analysis before a 503 (default: 20).")
