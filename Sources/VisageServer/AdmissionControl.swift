@@ -27,6 +27,13 @@ final class AdmissionControl: @unchecked Sendable {
         lock.withLock { (active, waiters.count) }
     }
 
+    /// Throws ``ServiceError/busy(retryAfter:)`` when every slot is taken and the queue is full,
+    /// so that a flood is refused before its bodies are read into memory.
+    func refuseIfSaturated() throws {
+        let saturated = lock.withLock { active >= slots && waiters.count >= queueLimit }
+        if saturated { throw ServiceError.busy(retryAfter: retryAfter) }
+    }
+
     /// Runs `work` once a slot is free.
     func run<T: Sendable>(_ work: () async throws -> T) async throws -> T {
         try await acquire()

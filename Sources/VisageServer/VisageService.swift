@@ -127,6 +127,7 @@ public struct VisageService: Sendable {
     // MARK: - Handlers
 
     private func analyze(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         let upload = try uploads.file("image")
         let embedding = try Self.flag(request, "embedding")
@@ -138,6 +139,7 @@ public struct VisageService: Sendable {
     }
 
     private func verify(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         guard uploads.isMultipart else {
             throw ServiceError.badRequest("Verify compares two images: send them as multipart/form-data file fields `a` and `b`.")
@@ -163,6 +165,7 @@ public struct VisageService: Sendable {
     }
 
     private func identify(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         let upload = try uploads.file("image")
         var topK = configuration.topK
@@ -180,6 +183,7 @@ public struct VisageService: Sendable {
     }
 
     private func createPerson(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         let name = try Self.personName(uploads.text("name") ?? request.uri.queryParameters.get("name").map { String($0) })
         let metadata = try Self.metadata(uploads.text("metadata"))
@@ -190,6 +194,7 @@ public struct VisageService: Sendable {
 
     private func addFaces(_ request: Request, personID: Int64) async throws -> Response {
         _ = try await gallery.person(personID)  // 404 before any analysis
+        try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.addTemplates(templates, to: personID)

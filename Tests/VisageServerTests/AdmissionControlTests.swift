@@ -9,6 +9,7 @@ struct AdmissionControlTests {
         let waiter = Task { try await control.acquire() }
         while control.load.waiting == 0 { await Task.yield() }
         await #expect(throws: ServiceError.self) { try await control.acquire() }  // queue full: busy
+        #expect(throws: ServiceError.self) { try control.refuseIfSaturated() }
         control.release()
         try await waiter.value
         #expect(control.load.running == 1 && control.load.waiting == 0)
