@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Visage", targets: ["Visage"]),
         .library(name: "VisageEvaluation", targets: ["VisageEvaluation"]),
         .library(name: "VisageGallery", targets: ["VisageGallery"]),
+        .library(name: "VisageAsk", targets: ["VisageAsk"]),
+        .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .library(name: "VisageServer", targets: ["VisageServer"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
@@ -51,6 +53,10 @@ let package = Package(
             dependencies: ["Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
+        .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
+        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation"], swiftSettings: swiftSettings),
         // The `--json` shapes of faces, identifications and people, shared by the CLI and the server.
         .target(name: "VisageJSON", dependencies: ["Visage", "VisageGallery"], swiftSettings: swiftSettings),
         // `visage serve`: the REST API, its OpenAPI document and the web page (Hummingbird 2).
@@ -68,7 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageJSON", "VisageServer",
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
@@ -79,6 +85,8 @@ let package = Package(
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",

@@ -18,6 +18,8 @@ public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
     case unwritable(path: String, reason: String)
     /// The model the evaluation needs does not exist in Visage yet.
     case modelNotAvailable(task: String, detail: String)
+    /// The model ran and failed (a runtime error); the reason is its message.
+    case modelFailed(reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -31,6 +33,8 @@ public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
             return "cannot write \(path): \(reason)"
         case let .modelNotAvailable(task, detail):
             return "no \(task) model is available in Visage yet, so there is nothing to evaluate. \(detail)"
+        case let .modelFailed(reason):
+            return "the model failed while evaluating: \(reason)"
         }
     }
 

@@ -30,7 +30,9 @@ command and the numbers it printed):
 * --teachers A.onnx,B.onnx: distillation. The loss becomes
   kd_alpha·T²·KL(teachers' averaged softmax(z/T) ‖ student's) + (1 − kd_alpha)·CE, the
   teachers (earlier exports of this same network, rebuilt by FoldedNet) seeing the same
-  augmented batch. The shipped model was made this way; see README.md beside this file.
+  augmented batch. With --kd-split each teacher labels only its own slice of the batch
+  (the same target in expectation, at the cost of one teacher). The shipped model was made
+  this way; see README.md beside this file.
 
 Export: ``model.onnx`` takes ``input`` N×1×48×48 float32 grey values 0–255
 (no other scaling: the graph normalises) and returns ``probs`` N×7 softmax
@@ -155,10 +157,14 @@ class FoldedNet(nn.Module):
     @staticmethod
     def read(path):
         """Weights and biases of the 8 convolutions and the final linear layer, in order, from
-        the exported .onnx or from an .npz of arrays w0…w8, b0…b8 (a smaller transfer copy)."""
+        the exported .onnx or from an .npz of arrays w0…w8, b0…b8, or int8 q0…q8 with per-channel
+        scales s0…s8 (smaller transfer copies written by teacher_npz.py)."""
         if path.endswith(".npz"):
             d = np.load(path)
-            ws = [torch.from_numpy(d[f"w{i}"].astype(np.float32)) for i in range(9)]
+            if "q0" in d:  # int8 per-output-channel copy from teacher_npz.py --int8: w = q · s
+                ws = [torch.from_numpy(d[f"q{i}"].astype(np.float32) * d[f"s{i}"].astype(np.float32).reshape((-1,) + (1,) * (d[f"q{i}"].ndim - 1))) for i in range(9)]
+            else:
+                ws = [torch.from_numpy(d[f"w{i}"].astype(np.float32)) for i in range(9)]
             bs = [torch.from_numpy(d[f"b{i}"].astype(np.float32)) for i in range(9)]
             return ws, bs
         import onnx
@@ -272,6 +278,7 @@ def main():
     p.add_argument("--teachers", default="", help="comma-separated model.onnx files of earlier runs: distil their averaged soft labels")
     p.add_argument("--kd-alpha", type=float, default=0.8, help="weight of the distillation term")
     p.add_argument("--kd-temp", type=float, default=2.0)
+    p.add_argument("--kd-split", action="store_true", help="each teacher labels 1/k of every batch instead of all of it (k teachers cost one)")
     p.add_argument("--limit", type=int, default=0, help="train on a random subset of this size (smoke tests)")
     a = p.parse_args()
 
@@ -352,7 +359,15 @@ def main():
                 loss = crit(logits, ytr[idx])
                 if teachers:
                     with torch.no_grad():
-                        soft = sum(torch.softmax(t(xb).float() / a.kd_temp, 1) for t in teachers) / len(teachers)
+                        if a.kd_split and len(teachers) > 1:
+                            # each teacher labels its own slice of the (randomly drawn) batch: in
+                            # expectation the same gradient as the averaged target (the KL term is
+                            # linear in it), at the cost of one teacher instead of all of them
+                            k = step % len(teachers)
+                            order = teachers[k:] + teachers[:k]
+                            soft = torch.cat([torch.softmax(t(c).float() / a.kd_temp, 1) for t, c in zip(order, xb.chunk(len(teachers)))])
+                        else:
+                            soft = sum(torch.softmax(t(xb).float() / a.kd_temp, 1) for t in teachers) / len(teachers)
                     kd = F.kl_div(F.log_softmax(logits / a.kd_temp, 1), soft, reduction="batchmean") * a.kd_temp**2
                     loss = a.kd_alpha * kd + (1 - a.kd_alpha) * loss
             opt.zero_grad(set_to_none=True)

@@ -16,6 +16,7 @@ public struct AccuracySection: Sendable {
     public var verification: [VerificationReport] = []
     public var ageGender: [AgeGenderReport] = []
     public var detection: [DetectionReport] = []
+    public var expression: [ExpressionReport] = []
     /// Folder (relative to the README) that holds the copied plots.
     public var plotFolder: String
     /// Which plots exist in `plotFolder`: "roc", "age", "pr".
@@ -28,6 +29,7 @@ public struct AccuracySection: Sendable {
             case let r as VerificationReport: verification.append(r)
             case let r as AgeGenderReport: ageGender.append(r)
             case let r as DetectionReport: detection.append(r)
+            case let r as ExpressionReport: expression.append(r)
             default: break
             }
         }
@@ -50,6 +52,7 @@ public struct AccuracySection: Sendable {
                 case "verification": reports.append(try decoder.decode(VerificationReport.self, from: data))
                 case "age-gender": reports.append(try decoder.decode(AgeGenderReport.self, from: data))
                 case "detection": reports.append(try decoder.decode(DetectionReport.self, from: data))
+                case "expression": reports.append(try decoder.decode(ExpressionReport.self, from: data))
                 default: continue
                 }
             } catch {
@@ -115,6 +118,15 @@ public struct AccuracySection: Sendable {
             out += "Any face box may match a labelled box of either label (VOC matching rules); the curve is traced "
             out += "down to detector score \(Format.number(r.curveScoreThreshold, decimals: 1)).\n"
             if plots.contains("pr") { out += "\n![Precision–recall](\(plotFolder)/pr.png)\n" }
+        }
+        for r in expression {
+            out += "\n### Facial expression (\(r.name), \(r.metrics.total) face crops, our model)\n\n"
+            let recalls = r.labels.indices.map { "\(r.labels[$0]) \(Format.percent(r.metrics.recall(of: $0), decimals: 1))" }
+            out += Format.table(["accuracy", "mean per-class recall", "recall by class"],
+                                [[Format.percent(r.metrics.accuracy), Format.percent(r.meanRecall), recalls.joined(separator: ", ")]]) + "\n\n"
+            out += "Each crop goes straight to the model at its 48×48 input (these are the crops it was made for; the detector "
+            out += "rarely fires on 48-pixel faces). The confusion matrix is in the full report.\n"
+            if plots.contains("confusion") { out += "\n![Expression confusion matrix](\(plotFolder)/confusion.png)\n" }
         }
         return out
     }

@@ -18,7 +18,7 @@ struct EvalCommand: AsyncParsableCommand {
         """,
         subcommands: [
             EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
-            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalReadmeCommand.self,
+            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalQACommand.self, EvalReadmeCommand.self,
         ]
     )
 }
@@ -46,7 +46,7 @@ enum Eval {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             switch error {
             case .missing, .malformed, .empty: throw VisageExitCode.badInput
-            case .unwritable, .modelNotAvailable: throw ExitCode.failure
+            case .unwritable, .modelNotAvailable, .modelFailed: throw ExitCode.failure
             }
         }
         progress.finish()
@@ -66,6 +66,7 @@ enum Eval {
         case let r as VerificationReport: r.unreadableImages.count
         case let r as AgeGenderReport: r.unreadableImages.count
         case let r as DetectionReport: r.unreadableImages.count
+        case let r as ExpressionReport: r.unreadableImages.count
         default: 0
         }
     }

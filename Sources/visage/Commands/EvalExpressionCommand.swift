@@ -1,48 +1,55 @@
 import ArgumentParser
+import Foundation
 import VisageEvaluation
+import VisageModels
+import VisageRuntime
 
 struct EvalExpressionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "expression",
-        abstract: "Facial expression accuracy on FER2013 or CK+ (needs an expression model; none exists yet).",
+        abstract: "Facial expression accuracy, per-class recall and confusion matrix on FER2013 or CK+.",
         discussion: """
-        Reads a folder of class folders (angry, disgust, fear, happy, neutral, sad, surprise) \
-        and checks it; the accuracy, per-class recall and confusion matrix will follow once \
-        Visage has an expression model. Until then it reports the data and exits 1, with no numbers.
+        Reads a folder of class folders (angry, disgust, fear, happy, neutral, sad, surprise; \
+        CK+'s anger/sadness spellings are accepted, its contempt class is skipped and counted) \
+        of face crops and feeds each crop to the expression model at its 48×48 input. Writes \
+        confusion.png beside the report.
 
         Examples:
           visage eval expression
-          visage eval expression --fer ../shared/data/ckplus48
+          visage eval expression --fer ../shared/data/ckplus48 --output out/eval/ckplus
         """
     )
+
+    @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("Folder of class folders (default: $VISAGE_DATA/fer2013/publictest, else ../shared/data/fer2013/publictest).", valueName: "dir"))
     var fer: String?
 
-    func run() async throws {
-        try EvalUnavailable.check(task: "facial expression") {
-            try ClassFolderDataset(root: fer ?? Eval.dataRoot + "/fer2013/publictest", hint: "Point --fer at a folder of class folders, e.g. ../shared/data/fer2013/publictest.")
-        }
-    }
-}
+    @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/expression).", valueName: "dir"))
+    var output: String = Eval.defaultOutput("expression")
 
-/// For evaluations whose model Visage does not have yet: check the data, say what was found
-/// and that no model exists, and exit 1 (3 when the data itself is bad).
-enum EvalUnavailable {
-    static func check(task: String, _ load: () throws -> ClassFolderDataset) throws {
+    func run() async throws {
+        let root = fer ?? Eval.dataRoot + "/fer2013/publictest"
         let dataset: ClassFolderDataset
-        do { dataset = try load() } catch let error as EvaluationError {
+        do {
+            dataset = try ClassFolderDataset(root: root, hint: "Point --fer at a folder of class folders, e.g. ../shared/data/fer2013/publictest.")
+        } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let counts = dataset.classes.indices.map { label in "\(dataset.classes[label]) \(dataset.samples.count { $0.label == label })" }
-        report(task: task, data: "\(dataset.samples.count) photos in \(dataset.root) (\(counts.joined(separator: ", ")))")
-        throw ExitCode.failure
-    }
-
-    static func report(task: String, data: String) {
-        printError("Found \(data).")
-        printError("Error: " + (EvaluationError.modelNotAvailable(
-            task: task, detail: "The data set parser and metrics are ready; the evaluation will run once a model is added to VisageModels.").errorDescription ?? ""))
+        let classifier: ExpressionClassifier
+        do {
+            var runtime = RuntimeConfiguration()
+            if let threads = global.threads { runtime.intraOpThreads = threads }
+            let directory = global.models.map { ModelDirectory(url: URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default
+            classifier = try ExpressionClassifier(directory: directory, runtime: try OnnxRuntime.shared(runtime))
+        } catch {
+            throw CommandFailure(FaceReport.message(for: error))
+        }
+        let name = URL(fileURLWithPath: root).standardized.pathComponents.suffix(2).joined(separator: "/")
+        let evaluation = ExpressionEvaluation(dataset: dataset, name: name)
+        try await Eval.run(json: global.json, output: output) { progress in
+            try evaluation.run(classifier: classifier, output: output) { progress.update($0, $1, $2) }
+        }
     }
 }

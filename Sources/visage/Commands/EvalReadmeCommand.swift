@@ -49,11 +49,11 @@ struct EvalReadmeCommand: AsyncParsableCommand {
         }
         // Copy the per-evaluation plots the section shows (the first report of each kind).
         let folders = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).sorted()
-        for (plot, kind) in [("age", "age-gender"), ("pr", "detection")] {
+        for (plot, kind) in [("age", "age-gender"), ("pr", "detection"), ("confusion", "expression")] {
             guard let folder = folders.first(where: { folder in
                 loaded.contains { $0.kind == kind } && FileManager.default.fileExists(atPath: "\(reports)/\(folder)/\(plot).png")
             }) else { continue }
-            for ext in ["png", "svg"] {
+            for ext in ["png", "svg"] where FileManager.default.fileExists(atPath: "\(reports)/\(folder)/\(plot).\(ext)") {
                 let destination = "\(plotDirectory)/\(plot).\(ext)"
                 try? FileManager.default.removeItem(atPath: destination)
                 try FileManager.default.copyItem(atPath: "\(reports)/\(folder)/\(plot).\(ext)", toPath: destination)

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageDataset
+
+struct DatasetMaskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mask",
+        abstract: "Make a copy of a dataset in which a fraction of the images wear a rendered face mask.",
+        discussion: """
+        Images are chosen by a seeded hash of their path (the same each run); every detected \
+        face of a chosen image gets a mask and the image is written at the same relative path \
+        under OUT; the others, and chosen images without a face, are symbolic links. \
+        OUT/mask-manifest.tsv lists what happened to each image. The only renderer so far is \
+        `basic`: a shaded, soft-edged polygon from the five landmarks, not a realistic mask \
+        (the masked-faces renderer of issue #5 plugs in through FaceMaskRenderer).
+
+        Examples:
+          visage dataset mask ../shared/data/cfp/Data/Images /tmp/cfp-masked --ratio 0.5
+          visage dataset mask faces faces-masked --ratio 1 --seed 7
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The dataset, DIR/<identity>/**/*.jpg.", valueName: "in"))
+    var source: String
+
+    @Argument(help: ArgumentHelp("New or empty folder for the masked copy.", valueName: "out"))
+    var output: String
+
+    @Option(help: "Fraction of images to mask, 0 to 1 (default: 0.5).")
+    var ratio: Double = 0.5
+
+    @Option(help: "Seed of the choice of images (default: 1).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Mask renderer: basic (default: basic).")
+    var renderer: String = "basic"
+
+    func validate() throws {
+        guard (0...1).contains(ratio) else { throw ValidationError("--ratio must be between 0 and 1.") }
+        guard renderer == "basic" else { throw ValidationError("--renderer must be basic (the only one so far), not \(renderer).") }
+    }
+
+    func run() async throws {
+        var errors = 0
+        try await DatasetTool.run {
+            try DatasetTool.requireOutside(output, of: source)
+            _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
+            let analyzer = try global.makeAnalyzer(tasks: [])
+            let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, renderer: BasicMaskRenderer())
+            var progress = EvalProgress()
+            let summary = try await copy.run(analyzer: analyzer) { progress.update($0, $1, $2) }
+            progress.finish()
+            print("\(summary.images) images: \(summary.masked) masked, \(summary.linked) linked, \(summary.withoutFace) chosen without a face (linked), \(summary.errors) unreadable")
+            print("manifest: \(output)/\(MaskedCopy.manifestName)")
+            errors = summary.errors
+        }
+        if errors > 0 { throw VisageExitCode.badInput }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+/// `visage dataset …` as a user runs it: bad inputs exit 3 with a message naming the path,
+/// usage errors 64; none of these need the models.
+struct DatasetCLITests {
+    static func scratch() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("visage-dataset-cli-\(UUID().uuidString)").path
+        for id in ["a", "b", "c", "d"] {
+            for n in 0..<4 {
+                let file = "\(path)/data/\(id)/\(n).jpg"
+                try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data([0xFF, 0xD8, UInt8(n)]).write(to: URL(fileURLWithPath: file))
+            }
+        }
+        return path
+    }
+
+    @Test func helpListsTheSubcommands() throws {
+        let run = try CLITests.visage("dataset", "--help")
+        #expect(run.status == 0)
+        for name in ["clean", "noisy-copy", "mask"] { #expect(run.stdout.contains(name)) }
+    }
+
+    @Test func missingFolderAndFileInPlaceOfAFolderExit3() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let missing = try CLITests.visage("dataset", "clean", root + "/nope", "--cache", root + "/cache")
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains(root + "/nope does not exist"))
+        let file = try CLITests.visage("dataset", "clean", root + "/data/a/0.jpg", "--cache", root + "/cache")
+        #expect(file.status == 3)
+        #expect(file.stderr.contains("is a file, not a folder"))
+        let inside = try CLITests.visage("dataset", "clean", root + "/data", "--cache", root + "/data/cache")
+        #expect(inside.status == 3)
+        #expect(inside.stderr.contains("inside the dataset"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/data/cache"))
+        let mask = try CLITests.visage("dataset", "mask", root + "/nope", root + "/masked")
+        #expect(mask.status == 3)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try CLITests.visage("dataset", "clean", "x", "--cache", "y", "--shard", "4/4").status == 64)
+        #expect(try CLITests.visage("dataset", "clean", "x").status == 64)  // --cache is required
+        #expect(try CLITests.visage("dataset", "mask", "x", "y", "--ratio", "1.5").status == 64)
+        #expect(try CLITests.visage("dataset", "noisy-copy", "x", "y", "--wrong", "2").status == 64)
+    }
+
+    @Test func noisyCopyWritesLinksAndAManifestAndRefusesANonEmptyOutput() throws {
+        let root = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = try CLITests.visage("dataset", "noisy-copy", root + "/data", root + "/noisy", "--wrong", "0.25", "--split", "1", "--seed", "2")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("16 images linked") && run.stdout.contains("4 moved"))
+        #expect(FileManager.default.fileExists(atPath: root + "/noisy/noisy-manifest.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/noisy").contains("split-01"))
+        let again = try CLITests.visage("dataset", "noisy-copy", root + "/data", root + "/noisy")
+        #expect(again.status == 3 && again.stderr.contains("not empty"))
+    }
+}
