@@ -9,7 +9,7 @@ SAMPLE := $(VISAGE_HOME)/samples/t1.jpg
 BENCH_DIR ?= $(if $(wildcard $(DATA)/pairs-deepface/images),$(DATA)/pairs-deepface/images,$(VISAGE_HOME)/samples)
 BENCH_THREADS ?= 2
 
-.PHONY: setup build run test bench eval clean
+.PHONY: setup test-deps build run test bench eval clean serve load schemathesis
 
 setup:
 	scripts/setup
@@ -22,9 +22,18 @@ run: build
 	@mkdir -p $(OUT)
 	.build/release/visage analyze --annotate $(OUT) $(SAMPLE)
 
-test: setup
+# Chromium from Debian for the web page's browser test (it skips, saying so, when Chromium is absent).
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) \
+	      || echo "could not install chromium: the browser test will skip"; \
+	  else echo "chromium is not installed (apt-get install chromium): the browser test will skip"; fi; }
+
+test: setup test-deps
 	swift build --build-tests
 	swift test --skip-build --parallel --num-workers 2
+	bench/serve-schemathesis
 
 bench: build
 	bench/setup-reference
@@ -42,6 +51,15 @@ eval: build
 	.build/release/visage eval detection --voc $(DATA)/mask-boxes --output $(OUT)/eval/detection
 	.build/release/visage eval expression --fer $(DATA)/fer2013/publictest --output $(OUT)/eval/expression
 	.build/release/visage eval readme --reports $(OUT)/eval --readme README.md --plots docs/eval
+
+# The service under load: 200 connections on /v1/analyze for 30 s (wrk from Debian).
+load: build
+	bench/serve-load
+
+# schemathesis against the service's /openapi.json on loopback: no 500s, responses match the document.
+schemathesis:
+	swift build --product visage
+	bench/serve-schemathesis
 
 clean:
 	rm -rf .build $(OUT)

@@ -18,12 +18,18 @@ let package = Package(
         .library(name: "VisageGallery", targets: ["VisageGallery"]),
         .library(name: "VisageAsk", targets: ["VisageAsk"]),
         .library(name: "VisageDataset", targets: ["VisageDataset"]),
+        .library(name: "VisageServer", targets: ["VisageServer"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
@@ -51,9 +57,25 @@ let package = Package(
         .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
         .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation"], swiftSettings: swiftSettings),
+        // The `--json` shapes of faces, identifications and people, shared by the CLI and the server.
+        .target(name: "VisageJSON", dependencies: ["Visage", "VisageGallery"], swiftSettings: swiftSettings),
+        // `visage serve`: the REST API, its OpenAPI document and the web page (Hummingbird 2).
+        .target(
+            name: "VisageServer",
+            dependencies: [
+                "Visage", "VisageCore", "VisageGallery", "VisageJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
@@ -66,5 +88,11 @@ let package = Package(
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VisageServerTests",
+            dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -139,6 +139,18 @@ public actor Gallery {
         return Enrollment(person: updated, templates: stored, rejected: rejected)
     }
 
+    /// Adds ready-made templates to someone already enrolled (for example faces from an upload); one transaction.
+    public func addTemplates(_ templates: [Template], to personID: Int64) async throws -> (Person, [Template]) {
+        guard !templates.isEmpty else { throw GalleryError.nothingToEnroll }
+        guard names[personID] != nil, var person = try await store.person(id: personID) else { throw GalleryError.unknownPerson(id: personID) }
+        for template in templates { try Self.check(template, configuration) }
+        let stored = try await store.addTemplates(templates, to: personID)
+        for template in stored { index.add(template) }
+        try await audit(.enroll, [personID])
+        person.templateCount += stored.count
+        return (person, stored)
+    }
+
     /// The template for an analysed face (which must carry an embedding), stamped with the gallery's model.
     public nonisolated func template(for face: Face, imageData: Data?) throws -> Template {
         guard let embedding = face.embedding else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VisageJSON
 import Foundation
 import Visage
 import VisageCore

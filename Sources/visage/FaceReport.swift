@@ -3,6 +3,7 @@ import Visage
 import VisageCore
 import VisageModels
 import VisageRuntime
+import VisageJSON
 
 /// How a command prints faces: which fields go into `--json` and the readable text.
 struct FaceReport {
@@ -10,38 +11,16 @@ struct FaceReport {
     var includesEmbedding: Bool
 
     func json(_ analyzed: AnalyzedImage) -> JSONValue {
-        .object([
-            ("image", .string(analyzed.path)),
-            ("width", .integer(analyzed.width)),
-            ("height", .integer(analyzed.height)),
-            ("faces", .array(analyzed.faces.map(json))),
-        ])
+        VisageJSON.analysis(image: analyzed.path, width: analyzed.width, height: analyzed.height, faces: analyzed.faces,
+                            attributes: includesAttributes, embedding: includesEmbedding)
     }
 
     func json(_ face: Face) -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map { .number($0, decimals: 1) })),
-            ("score", .number(face.score, decimals: 4)),
-            ("landmarks", .array(face.landmarks.map { .array([.number($0.x, decimals: 1), .number($0.y, decimals: 1)]) })),
-        ]
-        if includesAttributes {
-            fields.append(("age", face.age.map { .number($0, decimals: 1) } ?? .null))
-            fields.append(("gender", face.gender.map { .object([("label", .string($0.label.rawValue)), ("score", .number($0.score, decimals: 4))]) } ?? .null))
-            fields.append(("expression", face.expression.map { e in
-                .object([
-                    ("label", .string(e.label.rawValue)),
-                    ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
-                ])
-            } ?? .null))
-        }
-        if includesEmbedding {
-            fields.append(("embedding", face.embedding.map { .array($0.map { .number($0, decimals: 6) }) } ?? .null))
-        }
-        return .object(fields)
+        face.json(attributes: includesAttributes, embedding: includesEmbedding)
     }
 
     static func errorJSON(path: String, error: any Error) -> JSONValue {
-        .object([("image", .string(path)), ("error", .string(message(for: error)))])
+        VisageJSON.imageError(image: path, message: message(for: error))
     }
 
     /// The text a person reads for an error: `LocalizedError`'s description when there is one.

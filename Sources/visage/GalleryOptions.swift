@@ -43,21 +43,3 @@ func printNow(_ line: String) {
     print(line)
     fflush(nil)  // all streams: naming `stdout` is shared mutable state to Swift 6
 }
-
-extension Identification.Candidate {
-    var json: JSONValue {
-        .object([("id", .integer(Int(personID))), ("name", .string(name)), ("similarity", .number(similarity, decimals: 4))])
-    }
-}
-
-extension Person {
-    var json: JSONValue {
-        .object([
-            ("id", .integer(Int(id))),
-            ("name", .string(name)),
-            ("metadata", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ("templates", .integer(templateCount)),
-            ("created", .string(ISO8601DateFormatter().string(from: created))),
-        ])
-    }
-}

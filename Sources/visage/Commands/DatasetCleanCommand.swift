@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Visage
+import VisageJSON
 import VisageDataset
 import VisageModels
 

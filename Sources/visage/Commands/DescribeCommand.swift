@@ -1,5 +1,6 @@
 import ArgumentParser
 import Visage
+import VisageJSON
 import VisageAsk
 
 struct DescribeCommand: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VisageJSON
 import Foundation
 import Visage
 import VisageCore
@@ -60,20 +61,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     }
 
     private func json(_ path: String, _ faces: [Face], _ answers: [Identification]) -> JSONValue {
-        .object([
-            ("image", .string(path)),
-            ("faces", .array(zip(faces, answers).map { face, answer in
-                .object([
-                    ("box", .array([face.box.x, face.box.y, face.box.width, face.box.height].map { .number($0, decimals: 1) })),
-                    ("identity", .object([
-                        ("id", answer.match.map { .integer(Int($0.personID)) } ?? .null),
-                        ("name", answer.match.map { .string($0.name) } ?? .null),
-                        ("similarity", answer.bestSimilarity.map { .number($0, decimals: 4) } ?? .null),
-                    ])),
-                    ("candidates", .array(answer.candidates.map(\.json))),
-                ])
-            })),
-        ])
+        VisageJSON.identification(image: path, faces: faces, answers: answers)
     }
 
     private func text(_ path: String, _ faces: [Face], _ answers: [Identification]) -> String {

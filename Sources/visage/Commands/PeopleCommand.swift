@@ -1,4 +1,5 @@
 import ArgumentParser
+import VisageJSON
 import Foundation
 import VisageCore
 import VisageGallery
@@ -60,18 +61,7 @@ struct PeopleCommand: AsyncParsableCommand {
         func run() async throws {
             let (person, templates) = try await options.open().person(id)
             if global.json {
-                guard case var .object(fields) = person.json else { return }
-                fields.append(("template_list", .array(templates.map { t in
-                    .object([
-                        ("id", .integer(Int(t.id))),
-                        ("model", .string(t.model)),
-                        ("sha256", t.sourceSHA256.map { .string($0) } ?? .null),
-                        ("box", t.box.map { b in .array([b.x, b.y, b.width, b.height].map { .number($0, decimals: 1) }) } ?? .null),
-                        ("quality", t.quality.map { .number($0, decimals: 4) } ?? .null),
-                        ("created", .string(ISO8601DateFormatter().string(from: t.created))),
-                    ])
-                })))
-                print(JSONValue.object(fields).rendered)
+                print(person.json(templates: templates).rendered)
             } else {
                 print("#\(person.id)  \(person.name)  enrolled \(ISO8601DateFormatter().string(from: person.created))")
                 for (key, value) in person.metadata.sorted(by: { $0.key < $1.key }) { print("  \(key): \(value)") }
@@ -108,7 +98,7 @@ struct PeopleCommand: AsyncParsableCommand {
                 do {
                     let removed = try await gallery.delete(personID: id)
                     printNow(global.json
-                        ? JSONValue.object([("id", .integer(Int(id))), ("deleted", .bool(true)), ("templates", .integer(removed))]).rendered
+                        ? VisageJSON.deletion(id: id, templates: removed).rendered
                         : "deleted #\(id) and \(removed) template\(removed == 1 ? "" : "s")")
                 } catch let error as GalleryError {
                     guard case .unknownPerson = error else { throw error }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VisageJSON
 import Foundation
 import Visage
 
@@ -46,11 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let verification = Verification(similarity: faces[0].similarity(to: faces[1]) ?? -1, threshold: threshold)
         if global.json {
-            print(JSONValue.object([
-                ("similarity", .number(verification.similarity, decimals: 4)),
-                ("threshold", .number(verification.threshold, decimals: 4)),
-                ("same", .bool(verification.same)),
-            ]).rendered)
+            print(verification.json.rendered)
         } else {
             print(String(format: "similarity %.4f (threshold %.3f): ", verification.similarity, verification.threshold)
                   + (verification.same ? "same person" : "different people"))
@@ -59,7 +56,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     private func report(path: String, error: String) {
         if global.json {
-            print(JSONValue.object([("image", .string(path)), ("error", .string(error))]).rendered)
+            print(VisageJSON.imageError(image: path, message: error).rendered)
         } else {
             printError("\(path): \(error)")
         }

@@ -1,8 +1,14 @@
 import Foundation
 
-/// A JSON value whose objects keep their keys in the order written, so `--json` lines have
-/// the documented shape (`image`, `width`, `height`, `faces`, …) rather than hash order.
-enum JSONValue {
+/// A JSON value whose objects keep their keys in the order written, so `--json` lines and the
+/// server's responses have the documented shape (`image`, `width`, `height`, `faces`, …)
+/// rather than hash order.
+///
+/// ```swift
+/// let line = JSONValue.object([("id", .integer(7)), ("name", .string("Ada"))]).rendered
+/// // {"id": 7, "name": "Ada"}
+/// ```
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case number(Double, decimals: Int)
@@ -10,11 +16,11 @@ enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func number(_ value: Float, decimals: Int = 4) -> JSONValue { .number(Double(value), decimals: decimals) }
-    static func integer(_ value: Int) -> JSONValue { .number(Double(value), decimals: 0) }
+    public static func number(_ value: Float, decimals: Int = 4) -> JSONValue { .number(Double(value), decimals: decimals) }
+    public static func integer(_ value: Int) -> JSONValue { .number(Double(value), decimals: 0) }
 
     /// Compact single-line rendering.
-    var rendered: String {
+    public var rendered: String {
         var out = ""
         write(into: &out)
         return out

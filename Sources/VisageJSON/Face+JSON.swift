@@ -1,0 +1,59 @@
+public import Visage
+public import VisageCore
+import VisageModels
+
+extension Face {
+    /// The face as `visage analyze --json` and `POST /v1/analyze` print it: `box`, `score`,
+    /// `landmarks`, then `age`, `gender` and `expression` when `attributes` is true, then
+    /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
+    ///
+    /// ```swift
+    /// let line = face.json(attributes: true, embedding: false).rendered
+    /// ```
+    public func json(attributes: Bool, embedding includesEmbedding: Bool) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("box", box.json),
+            ("score", .number(score, decimals: 4)),
+            ("landmarks", .array(landmarks.map { .array([.number($0.x, decimals: 1), .number($0.y, decimals: 1)]) })),
+        ]
+        if attributes {
+            fields.append(("age", age.map { .number($0, decimals: 1) } ?? .null))
+            fields.append(("gender", gender.map { .object([("label", .string($0.label.rawValue)), ("score", .number($0.score, decimals: 4))]) } ?? .null))
+            fields.append(("expression", expression.map { e in
+                .object([
+                    ("label", .string(e.label.rawValue)),
+                    ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
+                ])
+            } ?? .null))
+        }
+        if includesEmbedding {
+            fields.append(("embedding", embedding.map { .array($0.map { .number($0, decimals: 6) }) } ?? .null))
+        }
+        return .object(fields)
+    }
+}
+
+extension Rect {
+    /// `[x, y, width, height]` in pixels, one decimal.
+    public var json: JSONValue {
+        .array([x, y, width, height].map { .number($0, decimals: 1) })
+    }
+}
+
+/// The JSON of whole answers, shared by the CLI's `--json` lines and the server's responses.
+public enum VisageJSON {
+    /// One analysed image: `image` (its path or upload name), `width`, `height`, `faces`.
+    public static func analysis(image: String, width: Int, height: Int, faces: [Face], attributes: Bool, embedding: Bool) -> JSONValue {
+        .object([
+            ("image", .string(image)),
+            ("width", .integer(width)),
+            ("height", .integer(height)),
+            ("faces", .array(faces.map { $0.json(attributes: attributes, embedding: embedding) })),
+        ])
+    }
+
+    /// An image that could not be analysed, as the CLI prints it: `image`, `error`.
+    public static func imageError(image: String, message: String) -> JSONValue {
+        .object([("image", .string(image)), ("error", .string(message))])
+    }
+}

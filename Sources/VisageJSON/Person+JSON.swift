@@ -1,0 +1,44 @@
+public import Foundation
+public import VisageGallery
+
+extension Person {
+    /// `id`, `name`, `metadata` (keys sorted), `templates` (a count), `created` (ISO 8601).
+    public var json: JSONValue {
+        .object([
+            ("id", .integer(Int(id))),
+            ("name", .string(name)),
+            ("metadata", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("templates", .integer(templateCount)),
+            ("created", .string(ISO8601DateFormatter().string(from: created))),
+        ])
+    }
+
+    /// ``json`` plus `template_list`: each template's `id`, `model`, `sha256`, `box`, `quality`,
+    /// `created`, never its embedding (`visage people show --json`).
+    public func json(templates: [Template]) -> JSONValue {
+        guard case var .object(fields) = json else { return json }
+        fields.append(("template_list", .array(templates.map(\.json))))
+        return .object(fields)
+    }
+}
+
+extension Template {
+    /// Where the template came from, without the embedding.
+    public var json: JSONValue {
+        .object([
+            ("id", .integer(Int(id))),
+            ("model", .string(model)),
+            ("sha256", sourceSHA256.map { .string($0) } ?? .null),
+            ("box", box.map(\.json) ?? .null),
+            ("quality", quality.map { .number($0, decimals: 4) } ?? .null),
+            ("created", .string(ISO8601DateFormatter().string(from: created))),
+        ])
+    }
+}
+
+extension VisageJSON {
+    /// A deleted person: `id`, `deleted` (true), `templates` (how many were removed).
+    public static func deletion(id: Int64, templates: Int) -> JSONValue {
+        .object([("id", .integer(Int(id))), ("deleted", .bool(true)), ("templates", .integer(templates))])
+    }
+}

@@ -1,0 +1,430 @@
+enum OpenAPIDocument {
+    /// The OpenAPI 3.0 document of the whole service, served at `GET /openapi.json`;
+    /// `OpenAPIDocumentTests` checks that it lists every route the router has.
+    static let json = #"""
+{
+  "openapi": "3.0.3",
+  "info": {
+    "title": "Visage",
+    "version": "1.0.0",
+    "description": "Face analysis, verification, identification and people management. Responses use the JSON shapes of the CLI's `--json`. Every error is `{\"error\": {\"code\": ..., \"message\": ...}}`. Images are sent as the raw body (Content-Type image/jpeg, image/png or image/webp) or as multipart/form-data file fields. API keys go in `Authorization: Bearer KEY`: the read role may analyse, verify and identify; the admin role also manages people."
+  },
+  "servers": [{"url": "/"}],
+  "security": [{"bearer": []}],
+  "tags": [
+    {"name": "analysis", "description": "Faces in an image (read role)."},
+    {"name": "people", "description": "The gallery of known people (admin role)."},
+    {"name": "service", "description": "Health, metrics, this document and the web page (no key needed)."}
+  ],
+  "paths": {
+    "/v1/analyze": {
+      "post": {
+        "tags": ["analysis"],
+        "operationId": "analyze",
+        "summary": "Detect every face and estimate landmarks, age, gender and expression.",
+        "parameters": [
+          {"name": "embedding", "in": "query", "required": false, "description": "Include each face's 128-d embedding. Default false.", "schema": {"type": "boolean", "default": false}}
+        ],
+        "requestBody": {"$ref": "#/components/requestBodies/Image"},
+        "responses": {
+          "200": {"description": "The faces, best detector score first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Analysis"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/verify": {
+      "post": {
+        "tags": ["analysis"],
+        "operationId": "verify",
+        "summary": "Decide whether the largest faces of two images are the same person.",
+        "parameters": [
+          {"name": "threshold", "in": "query", "required": false, "description": "Cosine similarity at or above which the faces count as the same person. Default 0.303, the threshold at a false-accept rate of 1e-3 on the CFP impostor pairs.", "schema": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.303}}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": ["a", "b"],
+                "properties": {
+                  "a": {"type": "string", "format": "binary", "description": "The first image."},
+                  "b": {"type": "string", "format": "binary", "description": "The second image."}
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {"description": "The similarity and the decision.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Verification"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/identify": {
+      "post": {
+        "tags": ["analysis"],
+        "operationId": "identify",
+        "summary": "Say who each face in the image is, or that it is unknown.",
+        "parameters": [
+          {"name": "top_k", "in": "query", "required": false, "description": "Candidates listed per face. Default 5.", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 5}}
+        ],
+        "requestBody": {"$ref": "#/components/requestBodies/Image"},
+        "responses": {
+          "200": {"description": "Each face with its identity (null id and name when unknown) and the best candidates.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Identification"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/people": {
+      "get": {
+        "tags": ["people"],
+        "operationId": "listPeople",
+        "summary": "List everyone in the gallery.",
+        "responses": {
+          "200": {"description": "Everyone, by id.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PeopleList"}}}},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
+        }
+      },
+      "post": {
+        "tags": ["people"],
+        "operationId": "createPerson",
+        "summary": "Enrol a new person: the largest face of each image becomes a template.",
+        "parameters": [
+          {"name": "name", "in": "query", "required": false, "description": "The person's name, when the body is a raw image (multipart requests use the `name` field).", "schema": {"type": "string", "maxLength": 200}}
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": ["name", "image"],
+                "properties": {
+                  "name": {"type": "string", "maxLength": 200, "description": "The person's name."},
+                  "metadata": {"type": "string", "description": "A JSON object of strings, e.g. {\"employee\": \"1042\"}."},
+                  "image": {"type": "string", "format": "binary", "description": "A photo of the person; repeat the field for up to 16 photos."}
+                }
+              }
+            },
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/webp": {"schema": {"type": "string", "format": "binary"}}
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The person and the templates stored.",
+            "headers": {"Location": {"description": "The new person's URL.", "schema": {"type": "string"}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonDetail"}}}
+          },
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/people/{id}": {
+      "parameters": [{"$ref": "#/components/parameters/PersonID"}],
+      "get": {
+        "tags": ["people"],
+        "operationId": "getPerson",
+        "summary": "One person and their templates (never the embeddings).",
+        "responses": {
+          "200": {"description": "The person.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonDetail"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      },
+      "delete": {
+        "tags": ["people"],
+        "operationId": "deletePerson",
+        "summary": "Delete a person and every template of theirs.",
+        "responses": {
+          "200": {"description": "What was deleted.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Deletion"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"}
+        }
+      }
+    },
+    "/v1/people/{id}/faces": {
+      "parameters": [{"$ref": "#/components/parameters/PersonID"}],
+      "post": {
+        "tags": ["people"],
+        "operationId": "addFaces",
+        "summary": "Add templates to a person from more photos.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": ["image"],
+                "properties": {
+                  "image": {"type": "string", "format": "binary", "description": "A photo of the person; repeat the field for up to 16 photos."}
+                }
+              }
+            },
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/webp": {"schema": {"type": "string", "format": "binary"}}
+          }
+        },
+        "responses": {
+          "201": {"description": "The person and the templates just added.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PersonDetail"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"},
+          "404": {"$ref": "#/components/responses/NotFound"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/health": {
+      "get": {
+        "tags": ["service"],
+        "operationId": "health",
+        "summary": "Whether the service is up, and how busy.",
+        "security": [],
+        "responses": {
+          "200": {"description": "Up.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "tags": ["service"],
+        "operationId": "metrics",
+        "summary": "Prometheus metrics: requests by route and status, latency, analyses running and waiting.",
+        "security": [],
+        "responses": {
+          "200": {"description": "Prometheus text exposition format 0.0.4.", "content": {"text/plain": {"schema": {"type": "string"}}}}
+        }
+      }
+    },
+    "/openapi.json": {
+      "get": {
+        "tags": ["service"],
+        "operationId": "openapi",
+        "summary": "This document.",
+        "security": [],
+        "responses": {
+          "200": {"description": "OpenAPI 3.0 document.", "content": {"application/json": {"schema": {"type": "object"}}}}
+        }
+      }
+    },
+    "/": {
+      "get": {
+        "tags": ["service"],
+        "operationId": "webPage",
+        "summary": "The web page: analyse a photo, enrol, identify, list and delete people.",
+        "security": [],
+        "responses": {
+          "200": {"description": "HTML page with its CSS and JavaScript inline.", "content": {"text/html": {"schema": {"type": "string"}}}}
+        }
+      }
+    }
+  },
+  "components": {
+    "securitySchemes": {
+      "bearer": {"type": "http", "scheme": "bearer", "description": "An API key from the server's --keys file or $VISAGE_API_KEYS."}
+    },
+    "parameters": {
+      "PersonID": {"name": "id", "in": "path", "required": true, "description": "The person's id (GET /v1/people lists them).", "schema": {"type": "integer", "format": "int64", "minimum": 1}}
+    },
+    "requestBodies": {
+      "Image": {
+        "required": true,
+        "description": "One image: the raw body, or a multipart file field `image`. JPEG, PNG or WebP, at most the server's body and pixel limits (default 20 MiB, 50,000,000 pixels).",
+        "content": {
+          "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+          "image/png": {"schema": {"type": "string", "format": "binary"}},
+          "image/webp": {"schema": {"type": "string", "format": "binary"}},
+          "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+          "multipart/form-data": {
+            "schema": {"type": "object", "required": ["image"], "properties": {"image": {"type": "string", "format": "binary"}}}
+          }
+        }
+      }
+    },
+    "responses": {
+      "BadRequest": {"description": "The request could not be used: a missing field, a bad parameter, a damaged image.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unauthorized": {"description": "No API key, or an unknown one.", "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "The key's role may not do this (people need the admin role).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "NotFound": {"description": "No person with this id.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "PayloadTooLarge": {"description": "The body is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "UnsupportedMediaType": {"description": "Not an image type Visage reads (JPEG, PNG, WebP), or not a body type it accepts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unprocessable": {"description": "The image has more pixels than the server's limit (code image_too_large), or no face where one is needed (code no_face).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Busy": {"description": "Every analysis slot is busy and the queue is full, or the request waited too long for one. Retry after the Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    },
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+              "code": {"type": "string", "description": "Stable, for programs: unauthorized, forbidden, bad_request, not_found, unknown_person, method_not_allowed, payload_too_large, unsupported_media_type, unsupported_image, empty_image, corrupt_image, image_too_large, no_face, busy, timeout, internal."},
+              "message": {"type": "string", "description": "For people: what went wrong and what to do."}
+            }
+          }
+        }
+      },
+      "Box": {"type": "array", "description": "x, y, width, height in pixels of the upright image.", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+      "Face": {
+        "type": "object",
+        "required": ["box", "score", "landmarks", "age", "gender", "expression"],
+        "properties": {
+          "box": {"$ref": "#/components/schemas/Box"},
+          "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Detector confidence."},
+          "landmarks": {"type": "array", "description": "Left eye, right eye, nose tip, left and right mouth corner: [x, y] each.", "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}},
+          "age": {"type": "number", "nullable": true, "description": "Apparent age in years."},
+          "gender": {
+            "type": "object", "nullable": true,
+            "required": ["label", "score"],
+            "properties": {"label": {"type": "string", "enum": ["female", "male"]}, "score": {"type": "number"}}
+          },
+          "expression": {
+            "type": "object", "nullable": true,
+            "required": ["label", "scores"],
+            "properties": {
+              "label": {"type": "string", "enum": ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]},
+              "scores": {"type": "object", "additionalProperties": {"type": "number"}}
+            }
+          },
+          "embedding": {"type": "array", "nullable": true, "items": {"type": "number"}, "description": "L2-normalised 128-d SFace embedding; only with ?embedding=true."}
+        }
+      },
+      "Analysis": {
+        "type": "object",
+        "required": ["image", "width", "height", "faces"],
+        "properties": {
+          "image": {"type": "string", "description": "The upload's file name, else its field name (`image`)."},
+          "width": {"type": "integer"},
+          "height": {"type": "integer"},
+          "faces": {"type": "array", "items": {"$ref": "#/components/schemas/Face"}}
+        }
+      },
+      "Verification": {
+        "type": "object",
+        "required": ["similarity", "threshold", "same"],
+        "properties": {
+          "similarity": {"type": "number", "description": "Cosine similarity of the two largest faces' embeddings."},
+          "threshold": {"type": "number"},
+          "same": {"type": "boolean", "description": "similarity >= threshold."}
+        }
+      },
+      "Candidate": {
+        "type": "object",
+        "required": ["id", "name", "similarity"],
+        "properties": {"id": {"type": "integer", "format": "int64"}, "name": {"type": "string"}, "similarity": {"type": "number"}}
+      },
+      "Identification": {
+        "type": "object",
+        "required": ["image", "faces"],
+        "properties": {
+          "image": {"type": "string"},
+          "faces": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": ["box", "identity", "candidates"],
+              "properties": {
+                "box": {"$ref": "#/components/schemas/Box"},
+                "identity": {
+                  "type": "object",
+                  "required": ["id", "name", "similarity"],
+                  "properties": {
+                    "id": {"type": "integer", "format": "int64", "nullable": true, "description": "null when unknown."},
+                    "name": {"type": "string", "nullable": true, "description": "null when unknown."},
+                    "similarity": {"type": "number", "nullable": true, "description": "Best similarity in the gallery; null for an empty gallery."}
+                  }
+                },
+                "candidates": {"type": "array", "items": {"$ref": "#/components/schemas/Candidate"}}
+              }
+            }
+          }
+        }
+      },
+      "Person": {
+        "type": "object",
+        "required": ["id", "name", "metadata", "templates", "created"],
+        "properties": {
+          "id": {"type": "integer", "format": "int64"},
+          "name": {"type": "string"},
+          "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+          "templates": {"type": "integer", "description": "How many templates the person has."},
+          "created": {"type": "string", "format": "date-time"}
+        }
+      },
+      "Template": {
+        "type": "object",
+        "required": ["id", "model", "sha256", "box", "quality", "created"],
+        "properties": {
+          "id": {"type": "integer", "format": "int64"},
+          "model": {"type": "string"},
+          "sha256": {"type": "string", "nullable": true, "description": "Hex SHA-256 of the source image's bytes."},
+          "box": {"allOf": [{"$ref": "#/components/schemas/Box"}], "nullable": true},
+          "quality": {"type": "number", "nullable": true},
+          "created": {"type": "string", "format": "date-time"}
+        }
+      },
+      "PersonDetail": {
+        "allOf": [
+          {"$ref": "#/components/schemas/Person"},
+          {"type": "object", "required": ["template_list"], "properties": {"template_list": {"type": "array", "items": {"$ref": "#/components/schemas/Template"}}}}
+        ]
+      },
+      "PeopleList": {
+        "type": "object",
+        "required": ["people"],
+        "properties": {"people": {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}}
+      },
+      "Deletion": {
+        "type": "object",
+        "required": ["id", "deleted", "templates"],
+        "properties": {"id": {"type": "integer", "format": "int64"}, "deleted": {"type": "boolean"}, "templates": {"type": "integer"}}
+      },
+      "Health": {
+        "type": "object",
+        "required": ["status", "analyses_running", "requests_waiting"],
+        "properties": {
+          "status": {"type": "string", "enum": ["ok"]},
+          "analyses_running": {"type": "integer"},
+          "requests_waiting": {"type": "integer"}
+        }
+      }
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,167 @@
+public import HTTPTypes
+public import Hummingbird
+import Foundation
+import NIOCore
+import VisageCore
+import VisageGallery
+import VisageJSON
+
+/// An error the service answers with: an HTTP status, a stable `code` a client can match, and a
+/// message a person can act on. Every response body is `{"error": {"code": …, "message": …}}`.
+///
+/// Messages never hold server paths, keys or embeddings; the details of an unexpected error go
+/// to the log (``ErrorMiddleware``), and the client gets a generic 500.
+public struct ServiceError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        jsonResponse
+    }
+
+    var jsonResponse: Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))]))]).rendered
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension ServiceError {
+    static func unauthorized(_ message: String) -> ServiceError {
+        ServiceError(.unauthorized, code: "unauthorized", message: message, headers: [.wwwAuthenticate: #"Bearer realm="visage""#])
+    }
+
+    static let forbidden = ServiceError(
+        .forbidden, code: "forbidden",
+        message: "This API key has the read role; managing people needs a key with the admin role."
+    )
+
+    static func badRequest(_ message: String) -> ServiceError {
+        ServiceError(.badRequest, code: "bad_request", message: message)
+    }
+
+    static func payloadTooLarge(limit: Int) -> ServiceError {
+        ServiceError(.contentTooLarge, code: "payload_too_large",
+                     message: "The request body is over the limit of \(limit) bytes. Send a smaller image (downscale or re-encode it as JPEG).")
+    }
+
+    static let unsupportedMediaType = ServiceError(
+        .unsupportedMediaType, code: "unsupported_media_type",
+        message: "Send the image as the raw request body with Content-Type image/jpeg, image/png or image/webp, "
+            + "or as multipart/form-data with the image in a file field."
+    )
+
+    static func noFace(_ field: String) -> ServiceError {
+        ServiceError(.unprocessableContent, code: "no_face", message: "No face found in image `\(field)`. Send a photo where a face is visible and at least about 30 pixels wide.")
+    }
+
+    static func busy(retryAfter seconds: Int) -> ServiceError {
+        ServiceError(.serviceUnavailable, code: "busy",
+                     message: "The server is analysing as many images as it can and its queue is full. Retry after \(seconds) s, or send fewer requests at once.",
+                     headers: [.retryAfter: String(seconds)])
+    }
+
+    static func timedOut(retryAfter seconds: Int) -> ServiceError {
+        ServiceError(.serviceUnavailable, code: "timeout",
+                     message: "The request waited too long for a free analysis slot. Retry after \(seconds) s, or send fewer requests at once.",
+                     headers: [.retryAfter: String(seconds)])
+    }
+
+    static let internalError = ServiceError(
+        .internalServerError, code: "internal",
+        message: "The server failed to handle this request; the details are in its log. Retry, and report it if it persists."
+    )
+
+    /// The service's answer for any error: ours as they are, the others translated, and anything
+    /// unexpected as a generic 500 (nil `logDetail` means the client's answer says it all).
+    static func from(_ error: any Error, bodyLimit: Int) -> (error: ServiceError, logDetail: String?) {
+        switch error {
+        case let error as ServiceError:
+            return (error, nil)
+        case let error as ImageError:
+            return from(error)
+        case let error as GalleryError:
+            return from(error)
+        case is NIOTooManyBytesError:
+            return (payloadTooLarge(limit: bodyLimit), nil)
+        case let error as HTTPError:
+            return (from(error), nil)
+        case let error as any HTTPResponseError:
+            return (ServiceError(error.status, code: code(for: error.status), message: defaultMessage(for: error.status)), nil)
+        default:
+            return (internalError, String(reflecting: error))
+        }
+    }
+
+    private static func from(_ error: ImageError) -> (ServiceError, String?) {
+        // In-memory decoding names the source after the form field, so the message holds no path.
+        switch error {
+        case .tooLarge:
+            return (ServiceError(.unprocessableContent, code: "image_too_large", message: error.localizedDescription
+                .replacingOccurrences(of: ", or raise ImageDecodingOptions.maxPixels if you trust the file", with: " (the server's --max-pixels sets the limit)")), nil)
+        case .unsupportedFormat:
+            return (ServiceError(.unsupportedMediaType, code: "unsupported_image", message: error.localizedDescription), nil)
+        case .empty:
+            return (ServiceError(.badRequest, code: "empty_image", message: "The image is empty (0 bytes); send the file's contents."), nil)
+        case .corrupt:
+            return (ServiceError(.badRequest, code: "corrupt_image", message: error.localizedDescription), nil)
+        default:
+            return (internalError, String(reflecting: error))
+        }
+    }
+
+    private static func from(_ error: GalleryError) -> (ServiceError, String?) {
+        switch error {
+        case let .unknownPerson(id):
+            return (ServiceError(.notFound, code: "unknown_person", message: "No person with id \(id) in the gallery; GET /v1/people lists the ids."), nil)
+        case .noFace:
+            return (noFace("image"), nil)
+        case .nothingToEnroll:
+            return (badRequest("Nothing to enrol: send at least one image with a face."), nil)
+        default:
+            // Paths and key problems are the operator's business, not the client's.
+            return (internalError, String(reflecting: error))
+        }
+    }
+
+    private static func from(_ error: HTTPError) -> ServiceError {
+        let message = error.body.flatMap { $0.isEmpty ? nil : $0 } ?? defaultMessage(for: error.status)
+        return ServiceError(error.status, code: code(for: error.status), message: message, headers: error.headers)
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 408: "request_timeout"
+        case 413: "payload_too_large"
+        case 415: "unsupported_media_type"
+        case 422: "unprocessable"
+        case 503: "unavailable"
+        case 500...: "internal"
+        default: "error_\(status.code)"
+        }
+    }
+
+    static func defaultMessage(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 404: "No such endpoint. GET /openapi.json lists the API; the web page is at /."
+        case 405: "This endpoint does not take this method; GET /openapi.json lists the methods of each path."
+        case 400: "The request could not be read; check it against GET /openapi.json."
+        default: status.reasonPhrase
+        }
+    }
+}

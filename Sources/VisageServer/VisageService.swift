@@ -1,0 +1,291 @@
+import Dispatch
+import Foundation
+import HTTPTypes
+public import Hummingbird
+public import Logging
+public import NIOCore
+public import Visage
+import VisageCore
+public import VisageGallery
+import VisageJSON
+
+/// The HTTP service behind `visage serve`: face analysis, verification, identification and
+/// people management over REST, its OpenAPI document and a web page.
+///
+/// ```swift
+/// let service = VisageService(analyzer: try FaceAnalyzer(), embedder: try FaceAnalyzer(configuration: embeddingOnly),
+///                             gallery: try await Gallery.open("staff.gallery"), keys: try APIKeys.load(file: "keys"))
+/// try await service.makeApplication().runService()
+/// ```
+///
+/// Responses use the JSON shapes of the CLI's `--json` (``VisageJSON``); every error is
+/// `{"error": {"code": …, "message": …}}` (``ServiceError``). Analyses run at most
+/// ``Configuration/concurrentAnalyses`` at a time; requests beyond the queue get 503.
+public struct VisageService: Sendable {
+    /// Settings of the service; each property states its default.
+    public struct Configuration: Sendable {
+        /// Interface to listen on; default `127.0.0.1` (this machine only).
+        public var host = "127.0.0.1"
+        /// TCP port; default 8080 (0 picks a free one).
+        public var port = 8080
+        /// Largest request body accepted, in bytes; default 20 MiB. Larger ones get 413.
+        public var maxBodyBytes = 20 * 1024 * 1024
+        /// Most pixels an uploaded image may declare; default 50,000,000 (as the CLI). Larger get 422.
+        public var maxPixels = ImageDecodingOptions().maxPixels
+        /// Analyses (decode + inference) running at once; default 2, one per core of a small
+        /// machine: inference already uses every core, so more only adds latency.
+        public var concurrentAnalyses = 2
+        /// Requests that may wait for an analysis slot; default 16. Beyond it: 503 with Retry-After.
+        /// A waiter's latency is about queue length ÷ throughput: at the ~6 photos/s of a 2-core
+        /// machine, 16 keeps it near 3 s, where 64 made it 10 s (`make load`).
+        public var queueLimit = 16
+        /// Longest a request waits for an analysis slot before a 503; default 20 s.
+        public var requestTimeout: Duration = .seconds(20)
+        /// A connection with no traffic for this long is closed (slow or stuck clients); default 60 s.
+        public var idleTimeout: Duration = .seconds(60)
+        /// Candidates listed per face by identify unless `top_k` is given; default 5.
+        public var topK = 5
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    /// Analyses uploads for `/v1/analyze` (every task).
+    public let analyzer: FaceAnalyzer
+    /// Embeds faces for verify, identify and enrolment (detection + embedding only).
+    public let embedder: FaceAnalyzer
+    public let gallery: Gallery
+    /// nil: no authentication (`--insecure-no-auth`).
+    public let keys: APIKeys?
+
+    let admission: AdmissionControl
+    let metrics = ServiceMetrics()
+    private let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
+
+    public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?) {
+        self.configuration = configuration
+        self.analyzer = analyzer
+        self.embedder = embedder
+        self.gallery = gallery
+        self.keys = keys
+        admission = AdmissionControl(slots: configuration.concurrentAnalyses, queueLimit: configuration.queueLimit,
+                                     maxWait: configuration.requestTimeout)
+    }
+
+    /// The application listening on ``Configuration/host``:``Configuration/port``.
+    public func makeApplication(logger: Logger? = nil,
+                                onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let idle = configuration.idleTimeout.components
+        return Application(
+            router: makeRouter(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(idle.seconds) + .nanoseconds(idle.attoseconds / 1_000_000_000))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "visage"),
+            onServerRunning: onServerRunning,
+            logger: logger ?? Logger(label: "visage.server")
+        )
+    }
+
+    /// Every route, behind the metrics, error and authentication middleware.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(MetricsMiddleware(metrics: metrics))
+        router.middlewares.add(ErrorMiddleware(bodyLimit: configuration.maxBodyBytes))
+        router.middlewares.add(AuthMiddleware(keys: keys))
+
+        router.get("/") { _, _ in Self.text(WebPage.html, contentType: "text/html; charset=utf-8") }
+        router.get("/openapi.json") { _, _ in Self.text(OpenAPIDocument.json, contentType: "application/json") }
+        router.get("/metrics") { _, _ in
+            Self.text(metrics.render(load: admission.load), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("/v1/health") { _, _ in
+            let load = admission.load
+            return Self.json(.object([
+                ("status", .string("ok")),
+                ("analyses_running", .integer(load.running)),
+                ("requests_waiting", .integer(load.waiting)),
+            ]))
+        }
+        router.post("/v1/analyze") { request, _ in try await analyze(request) }
+        router.post("/v1/verify") { request, _ in try await verify(request) }
+        router.post("/v1/identify") { request, _ in try await identify(request) }
+        router.get("/v1/people") { _, _ in
+            Self.json(.object([("people", .array(try await gallery.people().map(\.json)))]))
+        }
+        router.post("/v1/people") { request, _ in try await createPerson(request) }
+        router.get("/v1/people/:id") { _, context in
+            let (person, templates) = try await gallery.person(try Self.personID(context))
+            return Self.json(person.json(templates: templates))
+        }
+        router.delete("/v1/people/:id") { _, context in
+            let id = try Self.personID(context)
+            return Self.json(VisageJSON.deletion(id: id, templates: try await gallery.delete(personID: id)))
+        }
+        router.post("/v1/people/:id/faces") { request, context in try await addFaces(request, personID: try Self.personID(context)) }
+        return router
+    }
+
+    // MARK: - Handlers
+
+    private func analyze(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let upload = try uploads.file("image")
+        let embedding = try Self.flag(request, "embedding")
+        let (width, height, faces) = try await admission.run {
+            let image = try await decode(upload)
+            return (image.width, image.height, try await analyzer.analyze(image))
+        }
+        return Self.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces, attributes: true, embedding: embedding))
+    }
+
+    private func verify(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        guard uploads.isMultipart else {
+            throw ServiceError.badRequest("Verify compares two images: send them as multipart/form-data file fields `a` and `b`.")
+        }
+        let a = try uploads.file("a"), b = try uploads.file("b")
+        var threshold = Verification.defaultThreshold
+        if let text = request.uri.queryParameters.get("threshold") {
+            guard let value = Float(text), value.isFinite, (-1...1).contains(value) else {
+                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default is \(Verification.defaultThreshold).")
+            }
+            threshold = value
+        }
+        let faces = try await admission.run {
+            var faces: [Face] = []
+            for upload in [a, b] {
+                guard let face = try await embedder.analyze(try await decode(upload)).largest else { throw ServiceError.noFace(upload.field) }
+                faces.append(face)
+            }
+            return faces
+        }
+        let verification = Verification(similarity: faces[0].similarity(to: faces[1]) ?? -1, threshold: threshold)
+        return Self.json(verification.json)
+    }
+
+    private func identify(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let upload = try uploads.file("image")
+        var topK = configuration.topK
+        if let text = request.uri.queryParameters.get("top_k") {
+            guard let value = Int(text), (1...100).contains(value) else {
+                throw ServiceError.badRequest("`top_k` must be a whole number from 1 to 100; the default is \(configuration.topK).")
+            }
+            topK = value
+        }
+        let faces = try await admission.run {
+            try await embedder.analyze(try await decode(upload)).filter { $0.embedding != nil }
+        }
+        let answers = try await gallery.identify(faces: faces, topK: topK)
+        return Self.json(VisageJSON.identification(image: upload.label, faces: faces, answers: answers))
+    }
+
+    private func createPerson(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let name = try Self.personName(uploads.text("name") ?? request.uri.queryParameters.get("name").map { String($0) })
+        let metadata = try Self.metadata(uploads.text("metadata"))
+        let templates = try await templates(from: uploads.files("image"))
+        let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
+        return Self.json(person.json(templates: stored), status: .created, headers: [.location: "/v1/people/\(person.id)"])
+    }
+
+    private func addFaces(_ request: Request, personID: Int64) async throws -> Response {
+        _ = try await gallery.person(personID)  // 404 before any analysis
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let templates = try await templates(from: uploads.files("image"))
+        let (person, stored) = try await gallery.addTemplates(templates, to: personID)
+        return Self.json(person.json(templates: stored), status: .created)
+    }
+
+    /// The largest face of each image as a template; an image without a face refuses the request.
+    private func templates(from uploads: [Upload]) async throws -> [Template] {
+        guard !uploads.isEmpty else { throw ServiceError.badRequest("Send at least one image: the raw body, or multipart file fields named `image`.") }
+        guard uploads.count <= 16 else { throw ServiceError.badRequest("At most 16 images per request; send the others in another request.") }
+        var templates: [Template] = []
+        for upload in uploads {
+            let face = try await admission.run { try await embedder.analyze(try await decode(upload)).largest }
+            guard let face else { throw ServiceError.noFace(upload.field) }
+            templates.append(try gallery.template(for: face, imageData: Data(upload.bytes)))
+        }
+        return templates
+    }
+
+    /// Decodes off the cooperative pool: a large JPEG takes tens of milliseconds of CPU.
+    private func decode(_ upload: Upload) async throws -> Image {
+        let options = ImageDecodingOptions(maxPixels: configuration.maxPixels)
+        return try await withCheckedThrowingContinuation { continuation in
+            decodeQueue.async {
+                continuation.resume(with: Result { try Image(data: upload.bytes, source: "image `\(upload.field)`", options: options) })
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.rendered)))
+    }
+
+    static func text(_ text: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func personID(_ context: BasicRequestContext) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw ServiceError.badRequest("A person id is a positive whole number; GET /v1/people lists them.")
+        }
+        return id
+    }
+
+    static func flag(_ request: Request, _ name: String) throws -> Bool {
+        guard let value = request.uri.queryParameters.get(name) else { return false }
+        // Exactly the document's boolean: anything else is a client's mistake worth telling.
+        switch value {
+        case "true": return true
+        case "false": return false
+        default: throw ServiceError.badRequest("`\(name)` is `true` or `false`.")
+        }
+    }
+
+    static func personName(_ raw: String?) throws -> String {
+        let name = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else {
+            throw ServiceError.badRequest("Give the person's name: a multipart field `name`, or `?name=` with a raw image body.")
+        }
+        guard name.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ServiceError.badRequest("A name is at most 200 characters, without control characters.")
+        }
+        return name
+    }
+
+    static func metadata(_ raw: String?) throws -> [String: String] {
+        guard let raw, !raw.trimmingCharacters(in: .whitespaces).isEmpty else { return [:] }
+        let error = ServiceError.badRequest(#"`metadata` is a JSON object of strings, e.g. {"employee": "1042"}."#)
+        guard raw.utf8.count <= 16 * 1024,
+              let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any] else { throw error }
+        var metadata: [String: String] = [:]
+        for (key, value) in object {
+            guard let text = value as? String else { throw error }
+            metadata[key] = text
+        }
+        return metadata
+    }
+}
+
+extension VisageService {
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    ///
+    /// - Parameter onListening: called once the socket is bound, with the port (useful with port 0).
+    public func run(logger: Logger? = nil, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let app = makeApplication(logger: logger) { channel in
+            onListening(channel.localAddress?.port ?? configuration.port)
+        }
+        try await app.runService()
+    }
+}

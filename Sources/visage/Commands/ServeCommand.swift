@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageGallery
+import VisageServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve analysis, verification, identification and the gallery over HTTP, with a web page.",
+        discussion: """
+        The API is under /v1 (GET /openapi.json describes it), the web page at /, Prometheus \
+        metrics at /metrics. Clients send `Authorization: Bearer KEY`; keys come from --keys FILE \
+        or $VISAGE_API_KEYS, one `role key` pair per line (roles: read, admin). Without keys the \
+        server refuses to start unless given --insecure-no-auth.
+
+        Examples:
+          visage serve --gallery staff.gallery --keys keys.txt
+          VISAGE_API_KEYS="admin $(openssl rand -hex 16)" visage serve --gallery staff.gallery --port 9000
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var galleryOptions: GalleryOptions
+
+    @Option(help: "Interface to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface).")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port (default: 8080; 0 picks a free one).")
+    var port = 8080
+
+    @Option(help: ArgumentHelp("File of API keys, one `role key` pair per line (default: $VISAGE_API_KEYS).", valueName: "file"))
+    var keys: String?
+
+    @Flag(help: "Serve without API keys: anyone who can reach the port may analyse and manage people.")
+    var insecureNoAuth = false
+
+    @Option(help: "Largest request body in bytes (default: 20971520, 20 MiB).")
+    var maxBodyBytes = VisageService.Configuration().maxBodyBytes
+
+    @Option(help: "Analyses running at once (default: 2).")
+    var concurrency = VisageService.Configuration().concurrentAnalyses
+
+    @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503 (default: 16).")
+    var queue = VisageService.Configuration().queueLimit
+
+    @Option(help: "Seconds a request may wait for an analysis before a 503 (default: 20).")
+    var timeout: Double = 20
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
+        if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+        if queue < 0 { throw ValidationError("--queue must be 0 or more.") }
+        if !(timeout > 0 && timeout <= 3600) { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds.") }
+    }
+
+    func run() async throws {
+        let apiKeys: APIKeys
+        do {
+            apiKeys = try APIKeys.load(file: keys)
+        } catch {
+            throw ValidationError(error.localizedDescription)
+        }
+        if apiKeys.isEmpty, !insecureNoAuth {
+            throw ValidationError("""
+            No API keys: give --keys FILE or set $VISAGE_API_KEYS (one `role key` pair per line, roles read and admin; \
+            `openssl rand -hex 16` makes a key), or pass --insecure-no-auth to serve without authentication.
+            """)
+        }
+        if !apiKeys.isEmpty, insecureNoAuth {
+            throw ValidationError("--insecure-no-auth and API keys exclude each other; drop one.")
+        }
+        if insecureNoAuth {
+            printError("warning: serving WITHOUT authentication (--insecure-no-auth): anyone who can reach \(host):\(port) may analyse photos and read, enrol and delete people.")
+        }
+
+        let analyzer = try global.makeAnalyzer(tasks: .all)
+        let embedder = try global.makeAnalyzer(tasks: [.embedding])
+        let gallery = try await galleryOptions.open(analyzer: embedder)
+
+        var configuration = VisageService.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.maxBodyBytes = maxBodyBytes
+        if let maxPixels = global.maxPixels { configuration.maxPixels = maxPixels }
+        configuration.concurrentAnalyses = concurrency
+        configuration.queueLimit = queue
+        configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
+        let service = VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery,
+                                    keys: insecureNoAuth ? nil : apiKeys)
+        let host = host
+        try await service.run { port in
+            printError("visage: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (API under /v1, description at /openapi.json)")
+        }
+    }
+}

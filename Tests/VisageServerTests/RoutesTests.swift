@@ -1,0 +1,284 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+@testable import VisageServer
+
+/// The routes, in-process (`.router`), with real photos from `$VISAGE_HOME/samples`.
+@Suite(.enabled(if: Fixtures.hasModels, "the models and samples are missing: run `make setup` (scripts/setup) first"))
+struct RoutesTests {
+    @Test func analyzeGroupPhotoHasTheCLIShape() async throws {
+        let photo = try Fixtures.sample("t1.jpg")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(key: Fixtures.readKey, contentType: "image/jpeg"),
+                                                    body: ByteBuffer(bytes: photo))
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            let object = try response.object()
+            let faces = try #require(object["faces"] as? [[String: Any]])
+            #expect(faces.count == 6)
+            #expect(object["image"] as? String == "image")
+            #expect((object["width"] as? Int ?? 0) > 0)
+            // The CLI's key order: image, width, height, faces; each face box, score, landmarks, age, gender, expression.
+            let keys = keyOrder(response.text)
+            #expect(Array(keys.prefix(8)) == ["image", "width", "height", "faces", "box", "score", "landmarks", "age"])
+            #expect(keys.contains("gender") && keys.contains("expression") && !keys.contains("embedding"))
+            for face in faces {
+                #expect((face["box"] as? [Double])?.count == 4)
+                #expect((face["landmarks"] as? [[Double]])?.count == 5)
+                #expect(face["age"] is Double)
+            }
+        }
+    }
+
+    @Test func analyzeMultipartWithEmbedding() async throws {
+        let photo = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service().makeApplication()
+        let (body, type) = Fixtures.multipart([("image", "tom.png", "image/png", photo)])
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/analyze?embedding=true", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .ok)
+            let object = try response.object()
+            #expect(object["image"] as? String == "tom.png")
+            let face = try #require((object["faces"] as? [[String: Any]])?.first)
+            #expect((face["embedding"] as? [Double])?.count == 128)
+        }
+    }
+
+    @Test func authentication() async throws {
+        let photo = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            var response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(key: nil, contentType: "image/png"), body: ByteBuffer(bytes: photo))
+            #expect(response.status == .unauthorized)
+            #expect(try response.errorCode() == "unauthorized")
+            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+
+            response = try await client.execute(uri: "/v1/identify", method: .post, headers: headers(key: "not-a-key-0123456789", contentType: "image/png"), body: ByteBuffer(bytes: photo))
+            #expect(response.status == .unauthorized)
+
+            response = try await client.execute(uri: "/v1/people", method: .get, headers: headers(key: Fixtures.readKey))
+            #expect(response.status == .forbidden)
+            #expect(try response.errorCode() == "forbidden")
+            response = try await client.execute(uri: "/v1/people/1", method: .delete, headers: headers(key: Fixtures.readKey))
+            #expect(response.status == .forbidden)
+
+            response = try await client.execute(uri: "/v1/people", method: .get, headers: headers(key: Fixtures.adminKey))
+            #expect(response.status == .ok)
+            // Open to all: health, the document, the page, metrics.
+            for uri in ["/v1/health", "/openapi.json", "/", "/metrics"] {
+                response = try await client.execute(uri: uri, method: .get)
+                #expect(response.status == .ok, "\(uri)")
+            }
+        }
+    }
+
+    @Test func noAuthenticationWhenInsecure() async throws {
+        let app = try await Fixtures.service(keys: nil).makeApplication()
+        try await app.test(.router) { client in
+            let response = try await client.execute(uri: "/v1/people", method: .get)
+            #expect(response.status == .ok)
+            #expect(try response.object()["people"] as? [Any] != nil)
+        }
+    }
+
+    @Test func badUploads() async throws {
+        let photo = try Fixtures.sample("t1.jpg")
+        let app = try await Fixtures.service { $0.maxBodyBytes = 64 * 1024 }.makeApplication()
+        try await app.test(.router) { client in
+            func post(_ bytes: [UInt8], _ type: String?) async throws -> TestResponse {
+                try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: type), body: ByteBuffer(bytes: bytes))
+            }
+            var response = try await post(photo, "image/jpeg")  // t1.jpg is over 64 KiB
+            #expect(response.status == .contentTooLarge)
+            #expect(try response.errorCode() == "payload_too_large")
+
+            response = try await post(Fixtures.pngHeader(width: 60_000, height: 60_000), "image/png")
+            #expect(response.status == .unprocessableContent)
+            #expect(try response.errorCode() == "image_too_large")
+            #expect(response.text.contains("60000×60000"))
+
+            response = try await post(Array("this is not an image at all".utf8), "image/jpeg")
+            #expect(response.status == .unsupportedMediaType)
+            #expect(try response.errorCode() == "unsupported_image")
+
+            response = try await post(Array(photo.prefix(2000)), "image/jpeg")
+            #expect(response.status == .badRequest)
+            #expect(try response.errorCode() == "corrupt_image")
+
+            response = try await post([], "image/jpeg")
+            #expect(response.status == .badRequest)
+
+            response = try await post(Array("{}".utf8), "application/json")
+            #expect(response.status == .unsupportedMediaType)
+            #expect(try response.errorCode() == "unsupported_media_type")
+
+            response = try await post(Array("garbage".utf8), nil)
+            #expect(response.status == .unsupportedMediaType)
+
+            response = try await post(Array("--x\r\nbroken".utf8), "multipart/form-data; boundary=x")
+            #expect(response.status == .badRequest)
+
+            let (body, type) = Fixtures.multipart([("photo", "a.jpg", "image/jpeg", Array(photo.prefix(100)))])
+            response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("`image`"))
+        }
+    }
+
+    @Test func unknownPathsAndMethods() async throws {
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            var response = try await client.execute(uri: "/v2/nothing", method: .get)
+            #expect(response.status == .notFound)
+            #expect(try response.errorCode() == "not_found")
+            response = try await client.execute(uri: "/v1/analyze", method: .get, headers: headers())
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+            response = try await client.execute(uri: "/v1/people/abc", method: .get, headers: headers())
+            #expect(response.status == .badRequest)
+            response = try await client.execute(uri: "/v1/people/99", method: .get, headers: headers())
+            #expect(response.status == .notFound)
+            #expect(try response.errorCode() == "unknown_person")
+            response = try await client.execute(uri: "/v1/analyze?embedding=", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: [1]))
+            #expect(response.status == .badRequest)  // schemathesis found `embedding=` taken as false
+            response = try await client.execute(uri: "/v1/identify?top_k=0", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: [1]))
+            #expect(response.status == .badRequest)
+        }
+    }
+
+    @Test func enrolIdentifyDeleteRoundTrip() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let group = try Fixtures.sample("t1.jpg")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let (body, type) = Fixtures.multipart([
+                ("name", nil, nil, Array("Tom Hanks".utf8)),
+                ("metadata", nil, nil, Array(#"{"source": "samples"}"#.utf8)),
+                ("image", "tom.png", "image/png", tom),
+            ])
+            var response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .created)
+            let person = try response.object()
+            let id = try #require(person["id"] as? Int)
+            #expect(person["name"] as? String == "Tom Hanks")
+            #expect(person["templates"] as? Int == 1)
+            #expect((person["metadata"] as? [String: String]) == ["source": "samples"])
+            #expect((person["template_list"] as? [Any])?.count == 1)
+            #expect(response.headers[.location] == "/v1/people/\(id)")
+            #expect(Array(keyOrder(response.text).prefix(6)) == ["id", "name", "metadata", "source", "templates", "created"])
+
+            // A second photo through /faces (the raw-body form).
+            response = try await client.execute(uri: "/v1/people/\(id)/faces", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .created)
+            #expect(try response.object()["templates"] as? Int == 2)
+
+            response = try await client.execute(uri: "/v1/identify", method: .post, headers: headers(key: Fixtures.readKey, contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .ok)
+            let identified = try #require((try response.object()["faces"] as? [[String: Any]])?.first)
+            let identity = try #require(identified["identity"] as? [String: Any])
+            #expect(identity["name"] as? String == "Tom Hanks")
+            #expect(identity["id"] as? Int == id)
+            #expect(Array(keyOrder(response.text).prefix(4)) == ["image", "faces", "box", "identity"])
+
+            // Nobody in the group photo is Tom Hanks.
+            response = try await client.execute(uri: "/v1/identify?top_k=1", method: .post, headers: headers(contentType: "image/jpeg"), body: ByteBuffer(bytes: group))
+            let faces = try #require(try response.object()["faces"] as? [[String: Any]])
+            #expect(faces.count == 6)
+            #expect(faces.allSatisfy { ($0["identity"] as? [String: Any])?["name"] is NSNull })
+
+            response = try await client.execute(uri: "/v1/people", method: .get, headers: headers())
+            #expect((try response.object()["people"] as? [[String: Any]])?.map { $0["id"] as? Int } == [id])
+            response = try await client.execute(uri: "/v1/people/\(id)", method: .get, headers: headers())
+            #expect((try response.object()["template_list"] as? [Any])?.count == 2)
+
+            response = try await client.execute(uri: "/v1/people/\(id)", method: .delete, headers: headers())
+            #expect(response.status == .ok)
+            #expect(response.text == #"{"id": \#(id), "deleted": true, "templates": 2}"#)
+            response = try await client.execute(uri: "/v1/people/\(id)", method: .delete, headers: headers())
+            #expect(response.status == .notFound)
+
+            response = try await client.execute(uri: "/v1/identify", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            let after = try #require((try response.object()["faces"] as? [[String: Any]])?.first?["identity"] as? [String: Any])
+            #expect(after["name"] is NSNull)
+        }
+    }
+
+    @Test func enrolRefusesBadRequests() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            var (body, type) = Fixtures.multipart([("image", "tom.png", "image/png", tom)])
+            var response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)  // no name
+            (body, type) = Fixtures.multipart([("name", nil, nil, Array("X".utf8)), ("metadata", nil, nil, Array("[1]".utf8)), ("image", "t.png", nil, tom)])
+            response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)  // metadata not an object of strings
+            response = try await client.execute(uri: "/v1/people?name=Nobody", method: .post, headers: headers(contentType: "image/png"),
+                                                body: ByteBuffer(bytes: Fixtures.blankPNG))
+            #expect(response.status == .unprocessableContent)
+            #expect(try response.errorCode() == "no_face")
+            response = try await client.execute(uri: "/v1/people/12345/faces", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .notFound)
+        }
+    }
+
+    @Test func verifySamePerson() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let (body, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.png", "image/png", tom)])
+            var response = try await client.execute(uri: "/v1/verify", method: .post, headers: headers(key: Fixtures.readKey, contentType: type), body: body)
+            #expect(response.status == .ok)
+            #expect(keyOrder(response.text) == ["similarity", "threshold", "same"])
+            #expect(try response.object()["same"] as? Bool == true)
+
+            response = try await client.execute(uri: "/v1/verify", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .badRequest)
+            let (blank, blankType) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.png", "image/png", Fixtures.blankPNG)])
+            response = try await client.execute(uri: "/v1/verify", method: .post, headers: headers(contentType: blankType), body: blank)
+            #expect(response.status == .unprocessableContent)
+            #expect(response.text.contains("`b`"))
+        }
+    }
+
+    /// With every slot taken and no queue, a request is refused at once with 503 and Retry-After.
+    @Test func saturatedServiceAnswers503() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let service = try await Fixtures.service { $0.concurrentAnalyses = 1; $0.queueLimit = 0 }
+        try await service.admission.acquire()
+        defer { service.admission.release() }
+        try await service.makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.errorCode() == "busy")
+            #expect(response.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test func metricsCountRequests() async throws {
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            _ = try await client.execute(uri: "/v1/health", method: .get)
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.text.contains(#"visage_http_requests_total{route="/v1/health",method="GET",status="200"} 1"#))
+            #expect(response.text.contains("visage_analyses_running"))
+        }
+    }
+
+    /// One real socket on loopback: health and an analysis.
+    @Test func liveSmoke() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.live) { client in
+            var response = try await client.execute(uri: "/v1/health", method: .get)
+            #expect(try response.object()["status"] as? String == "ok")
+            response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(response.status == .ok)
+            #expect((try response.object()["faces"] as? [Any])?.count == 1)
+        }
+    }
+}
