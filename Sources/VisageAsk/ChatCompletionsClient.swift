@@ -1,6 +1,6 @@
 public import Foundation
 #if canImport(FoundationNetworking)
-public import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// Asks a vision-language model behind an OpenAI-compatible `/v1/chat/completions` endpoint

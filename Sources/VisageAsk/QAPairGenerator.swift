@@ -1,4 +1,5 @@
 import Foundation
+import VisageJSON
 
 /// Question-answer conversations about labelled faces, FairFaceGPT-style, for fine-tuning a
 /// vision-language model elsewhere (LoRA, as in FaceLLM).
@@ -34,9 +35,10 @@ public struct QAPairGenerator: Sendable {
 
         /// One JSON line, keys in the documented order.
         public var jsonLine: String {
-            "{\"image\": \(JSONText.string(image)), \"conversations\": ["
-                + turns.map { "{\"from\": \(JSONText.string($0.from)), \"value\": \(JSONText.string($0.value))}" }.joined(separator: ", ")
-                + "]}"
+            JSONValue.object([
+                ("image", .string(image)),
+                ("conversations", .array(turns.map { .object([("from", .string($0.from)), ("value", .string($0.value))]) })),
+            ]).rendered
         }
     }
 
@@ -133,23 +135,4 @@ public struct QAPairGenerator: Sendable {
         "Mouth_Slightly_Open": (["Is the person's mouth open?", "Is this person's mouth slightly open?"], ["Yes, the mouth is slightly open."], ["No, the mouth is closed."]),
         "Wearing_Earrings": (["Is the person wearing earrings?"], ["Yes, earrings are visible."], ["No earrings are visible."]),
     ]
-}
-
-/// JSON string literals for hand-ordered JSON lines.
-enum JSONText {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
