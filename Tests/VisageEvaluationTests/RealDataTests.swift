@@ -53,7 +53,9 @@ struct RealDataTests {
         // land well above chance (25%) — a loose floor, this is a smoke test.
         #expect(report.metrics.accuracy > 0.5)
         #expect(report.metrics.recall(of: ExpressionLabel.allCases.firstIndex(of: .happy)!) > 0.7)
-        #expect(fm.fileExists(atPath: output + "/confusion.png"))
+        for file in ["confusion.png", "report.json", "report.md"] {
+            #expect(fm.fileExists(atPath: output + "/" + file), "\(file) missing")
+        }
     }
 
     @Test func twentyUTKFacePhotos() async throws {

@@ -97,8 +97,10 @@ public struct ExpressionEvaluation: Sendable {
         do { try picture.write(to: output + "/confusion.png") } catch {
             throw .unwritable(path: output + "/confusion.png", reason: error.errorDescription ?? "\(error)")
         }
-        return ExpressionReport(name: name, source: dataset.root, labels: labels, metrics: metrics,
-                                skippedClasses: skipped, unreadableImages: unreadable, plots: ["confusion.png"])
+        let report = ExpressionReport(name: name, source: dataset.root, labels: labels, metrics: metrics,
+                                      skippedClasses: skipped, unreadableImages: unreadable, plots: ["confusion.png"])
+        try report.write(to: output)
+        return report
     }
 }
 
