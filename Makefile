@@ -30,10 +30,11 @@ test-deps:
 	      || echo "could not install chromium: the browser test will skip"; \
 	  else echo "chromium is not installed (apt-get install chromium): the browser test will skip"; fi; }
 
+# schemathesis runs before the test suite so that swift test's summary is the last line.
 test: setup test-deps
 	swift build --build-tests
-	swift test --skip-build --parallel --num-workers 2
 	bench/serve-schemathesis
+	swift test --skip-build --parallel --num-workers 2
 
 bench: build
 	bench/setup-reference
