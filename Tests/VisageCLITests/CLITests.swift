@@ -151,7 +151,8 @@ struct CLITests {
     }
 
     static let analyzeHelp = """
-OVERVIEW: Detect faces and estimate identity embedding, age and gender.
+OVERVIEW: Detect faces and estimate identity embedding, age, gender and
+expression.
 
 Examples:
   visage analyze photo.jpg

@@ -4,7 +4,7 @@ import Visage
 struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Detect faces and estimate identity embedding, age and gender.",
+        abstract: "Detect faces and estimate identity embedding, age, gender and expression.",
         discussion: """
         Examples:
           visage analyze photo.jpg
