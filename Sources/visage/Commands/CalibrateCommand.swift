@@ -49,7 +49,7 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cfp = try CFPDataset(path: dataset ?? Self.defaultCFP)
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         let embeddings = try await cfp.embeddings(analyzer: analyzer, cacheDirectory: output, quiet: global.json)
         let missing = embeddings.values.filter { $0 == nil }.count
 

@@ -42,7 +42,7 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.age, .gender]))
+        let analyzer = try global.makeAnalyzer(tasks: [.age, .gender])
         let evaluation = AgeGenderEvaluation(dataset: dataset)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Visage
 import VisageEvaluation
 import VisageModels
 import VisageRuntime
@@ -39,10 +40,9 @@ struct EvalExpressionCommand: AsyncParsableCommand {
         }
         let classifier: ExpressionClassifier
         do {
-            var runtime = RuntimeConfiguration()
-            if let threads = global.threads { runtime.intraOpThreads = threads }
-            let directory = global.models.map { ModelDirectory(url: URL(fileURLWithPath: $0, isDirectory: true)) } ?? .default
-            classifier = try ExpressionClassifier(directory: directory, runtime: try OnnxRuntime.shared(runtime))
+            // The same model folder and runtime settings as every other command.
+            let configuration = global.analyzerConfiguration(tasks: [])
+            classifier = try ExpressionClassifier(directory: configuration.models, runtime: try OnnxRuntime.shared(configuration.runtime))
         } catch {
             throw CommandFailure(FaceReport.message(for: error))
         }

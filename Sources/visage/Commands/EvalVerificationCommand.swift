@@ -88,7 +88,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         var evaluation = VerificationEvaluation(pairs: pairs)
         evaluation.fixedThreshold = threshold
         evaluation.usesCache = !noCache
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }

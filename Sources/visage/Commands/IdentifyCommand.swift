@@ -37,7 +37,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     func run() async throws {
         let images = ImageInputs.expand(paths)
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
-        let analyzer = try FaceAnalyzer(configuration: global.analyzerConfiguration(tasks: [.embedding]))
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         let gallery = try await options.open(analyzer: analyzer)
         var progress = Progress(total: images.count)
         var badInputs = 0
