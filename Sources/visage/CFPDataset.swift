@@ -3,6 +3,7 @@ import VisageJSON
 import Foundation
 import Visage
 import VisageGallery
+import VisageEvaluation
 
 /// CFP (Celebrities in Frontal-Profile): 500 people × 10 frontal + 4 profile photos, and the
 /// standard FF/FP pair protocol. Embeddings are cached in a folder, so a second run is fast.
@@ -33,35 +34,12 @@ struct CFPDataset {
 
     func absolute(_ image: String) -> String { root.appendingPathComponent("Data/Images/" + image).path }
 
-    struct Pair { var a: String; var b: String; var same: Bool; var fold: Int }
-
-    /// The 10 folds × (350 same + 350 different) pairs of the FF or FP protocol.
-    func pairs(_ name: String) throws -> [Pair] {
-        let protocolDir = root.appendingPathComponent("Protocol")
-        func list(_ file: String) throws -> [Int: String] {
-            let text = try String(contentsOf: protocolDir.appendingPathComponent(file), encoding: .utf8)
-            var map: [Int: String] = [:]
-            for line in text.split(whereSeparator: \.isNewline) {
-                let parts = line.split(separator: " ", maxSplits: 1)
-                guard parts.count == 2, let index = Int(parts[0]) else { continue }
-                map[index] = parts[1].trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "../Data/Images/", with: "")
-            }
-            return map
-        }
-        let frontal = try list("Pair_list_F.txt")
-        let second = name == "FP" ? try list("Pair_list_P.txt") : frontal
-        var pairs: [Pair] = []
-        for fold in 1...10 {
-            for (file, same) in [("same.txt", true), ("diff.txt", false)] {
-                let text = try String(contentsOf: protocolDir.appendingPathComponent(String(format: "Split/%@/%02d/%@", name, fold, file)), encoding: .utf8)
-                for line in text.split(whereSeparator: \.isNewline) {
-                    let ij = line.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard ij.count == 2, let a = frontal[ij[0]], let b = second[ij[1]] else { continue }
-                    pairs.append(Pair(a: a, b: b, same: same, fold: fold))
-                }
-            }
-        }
-        return pairs
+    /// The pairs of the FF or FP protocol, parsed by VisageEvaluation, with both images named as
+    /// in ``image(_:_:_:)`` (relative to Data/Images), the keys of the embedding cache.
+    func pairs(_ kind: CFPProtocol) throws -> [(a: String, b: String, same: Bool)] {
+        let images = root.appendingPathComponent("Data/Images").standardizedFileURL.path + "/"
+        func key(_ path: String) -> String { path.hasPrefix(images) ? String(path.dropFirst(images.count)) : path }
+        return try VerificationPairs.cfp(root: root.path, protocol: kind).pairs.map { (key($0.first), key($0.second), $0.same) }
     }
 
     /// Embeddings of the largest face of every image (nil: no face), from the cache in

@@ -3,6 +3,7 @@ import VisageJSON
 import Foundation
 import Visage
 import VisageGallery
+import VisageEvaluation
 import VisageModels
 
 struct CalibrateCommand: AsyncParsableCommand {
@@ -56,10 +57,10 @@ struct CalibrateCommand: AsyncParsableCommand {
         var pairSections: [(String, JSONValue)] = []
         var text: [String] = [String(format: "CFP: %d photos, %d without a detected face (left out)", embeddings.count, missing)]
         var allImpostors: [Float] = [], allGenuine: [Float] = []
-        for name in ["FF", "FP"] {
+        for (name, kind) in [("FF", CFPProtocol.frontalFrontal), ("FP", .frontalProfile)] {
             var genuine: [Float] = [], impostor: [Float] = []
             var skipped = 0
-            for pair in try cfp.pairs(name) {
+            for pair in try cfp.pairs(kind) {
                 guard let a = embeddings[pair.a] ?? nil, let b = embeddings[pair.b] ?? nil else { skipped += 1; continue }
                 let score = cosineSimilarity(a, b)
                 if pair.same { genuine.append(score) } else { impostor.append(score) }
