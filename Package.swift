@@ -56,14 +56,14 @@ let package = Package(
         // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
         .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
-        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation", "VisageJSON"], swiftSettings: swiftSettings),
+        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
         // The `--json` shapes of faces, identifications and people, shared by the CLI and the server.
         .target(name: "VisageJSON", dependencies: ["Visage", "VisageGallery"], swiftSettings: swiftSettings),
         // `visage serve`: the REST API, its OpenAPI document and the web page (Hummingbird 2).
         .target(
             name: "VisageServer",
             dependencies: [
-                "Visage", "VisageCore", "VisageGallery", "VisageJSON",
+                "Visage", "VisageCore", "VisageGallery", "VisageJSON", "VisageAsk",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

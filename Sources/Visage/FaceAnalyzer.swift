@@ -20,7 +20,7 @@ public final class FaceAnalyzer: Sendable {
     public let configuration: Configuration
     public let runtime: OnnxRuntime
     private let detector: YuNetDetector
-    private let embedder: SFaceEmbedder?
+    let embedder: SFaceEmbedder?
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
     private let expressionClassifier: ExpressionClassifier?

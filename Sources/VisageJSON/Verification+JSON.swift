@@ -1,12 +1,37 @@
 public import Visage
+import Foundation
 
 extension Verification {
     /// `similarity`, `threshold`, `same`, as `visage verify --json` prints it.
-    public var json: JSONValue {
-        .object([
+    public var json: JSONValue { json(explanation: nil) }
+
+    /// The same, plus `explanation` when one was made (``SimilarityExplanation/json(image:)``).
+    public func json(explanation: SimilarityExplanation?, explanationImage: [UInt8]? = nil) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
             ("similarity", .number(similarity, decimals: 4)),
             ("threshold", .number(threshold, decimals: 4)),
             ("same", .bool(same)),
-        ])
+        ]
+        if let explanation { fields.append(("explanation", explanation.json(image: explanationImage))) }
+        return .object(fields)
+    }
+}
+
+extension SimilarityExplanation {
+    /// `method`, `grid`, the two maps as rows of cells (`a`, `b`: similarity drop when the cell
+    /// is hidden; positive supported the match), and the rendered picture as a PNG data URL
+    /// when `image` is given.
+    public func json(image: [UInt8]? = nil) -> JSONValue {
+        func rows(_ map: [Float]) -> JSONValue {
+            .array(stride(from: 0, to: map.count, by: grid).map { start in .array(map[start..<start + grid].map { .number($0, decimals: 4) }) })
+        }
+        var fields: [(String, JSONValue)] = [
+            ("method", .string("occlusion")),
+            ("grid", .integer(grid)),
+            ("a", rows(mapA)),
+            ("b", rows(mapB)),
+        ]
+        if let image { fields.append(("image", .string("data:image/png;base64," + Data(image).base64EncodedString()))) }
+        return .object(fields)
     }
 }

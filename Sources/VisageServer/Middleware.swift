@@ -30,7 +30,7 @@ extension ErrorMiddleware {
     static func allowedMethods(for path: String) -> String? {
         switch path {
         case "/", "/openapi.json", "/metrics", "/v1/health": return "GET"
-        case "/v1/analyze", "/v1/verify", "/v1/identify": return "POST"
+        case "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask": return "POST"
         case "/v1/people": return "GET, POST"
         default:
             let components = path.split(separator: "/", omittingEmptySubsequences: false)
@@ -47,11 +47,11 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// nil: every request is allowed (`--insecure-no-auth`).
     let keys: APIKeys?
 
-    /// `admin` for people, `read` for analyze/verify/identify, nil (open) for the page,
+    /// `admin` for people, `read` for analyze/verify/identify/describe/ask, nil (open) for the page,
     /// the OpenAPI document, health and metrics.
     static func requiredRole(for path: String) -> APIRole? {
         if path == "/v1/people" || path.hasPrefix("/v1/people/") { return .admin }
-        if ["/v1/analyze", "/v1/verify", "/v1/identify"].contains(path) { return .read }
+        if ["/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask"].contains(path) { return .read }
         return nil
     }
 

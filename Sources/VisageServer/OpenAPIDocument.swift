@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "Visage",
     "version": "1.0.0",
-    "description": "Face analysis, verification, identification and people management. Responses use the JSON shapes of the CLI's `--json`. Every error is `{\"error\": {\"code\": ..., \"message\": ...}}`. Images are sent as the raw body (Content-Type image/jpeg, image/png or image/webp) or as multipart/form-data file fields. API keys go in `Authorization: Bearer KEY`: the read role may analyse, verify and identify; the admin role also manages people."
+    "description": "Face analysis, verification, identification and people management. Responses use the JSON shapes of the CLI's `--json`. Every error is `{\"error\": {\"code\": ..., \"message\": ...}}`. Images are sent as the raw body (Content-Type image/jpeg, image/png or image/webp) or as multipart/form-data file fields. API keys go in `Authorization: Bearer KEY`: the read role may analyse, describe, ask, verify and identify; the admin role also manages people."
   },
   "servers": [{"url": "/"}],
   "security": [{"bearer": []}],
@@ -43,6 +43,7 @@ enum OpenAPIDocument {
         "operationId": "verify",
         "summary": "Decide whether the largest faces of two images are the same person.",
         "parameters": [
+          {"name": "explain", "in": "query", "required": false, "description": "Also return an occlusion-sensitivity explanation: which regions of each aligned face drove the similarity (about 100 extra embeddings, a second or two). Default false.", "schema": {"type": "boolean", "default": false}},
           {"name": "threshold", "in": "query", "required": false, "description": "Cosine similarity at or above which the faces count as the same person. Default 0.303, the threshold at a false-accept rate of 1e-3 on the CFP impostor pairs.", "schema": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.303}}
         ],
         "requestBody": {
@@ -82,6 +83,62 @@ enum OpenAPIDocument {
         "requestBody": {"$ref": "#/components/requestBodies/Image"},
         "responses": {
           "200": {"description": "Each face with its identity (null id and name when unknown) and the best candidates.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Identification"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/describe": {
+      "post": {
+        "tags": ["analysis"],
+        "operationId": "describe",
+        "summary": "Describe each face in plain words, composed only from what Visage measured (as `visage describe --json`).",
+        "requestBody": {"$ref": "#/components/requestBodies/Image"},
+        "responses": {
+          "200": {"description": "A summary sentence, and each face (numbered from the left) with its description and measurements; identities come from the service's gallery.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Description"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+          "422": {"$ref": "#/components/responses/Unprocessable"},
+          "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/ask": {
+      "post": {
+        "tags": ["analysis"],
+        "operationId": "ask",
+        "summary": "Answer a question about the faces in a photo from what Visage measured, or say why it cannot (as `visage ask --json`).",
+        "parameters": [
+          {"name": "question", "in": "query", "required": false, "description": "The question, in English, when the body is a raw image (multipart requests use the `question` field).", "schema": {"type": "string", "maxLength": 500}}
+        ],
+        "requestBody": {
+          "required": true,
+          "description": "The photo and the question: multipart fields `image` (file) and `question` (text), or the raw image with `?question=`.",
+          "content": {
+            "multipart/form-data": {
+              "schema": {
+                "type": "object",
+                "required": ["image", "question"],
+                "properties": {
+                  "image": {"type": "string", "format": "binary"},
+                  "question": {"type": "string", "maxLength": 500, "example": "How many people are in this photo?"}
+                }
+              }
+            },
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/webp": {"schema": {"type": "string", "format": "binary"}},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+          }
+        },
+        "responses": {
+          "200": {"description": "The answer; a question Visage cannot answer is declined in `answer` with a null `value`.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
@@ -244,7 +301,7 @@ enum OpenAPIDocument {
       "get": {
         "tags": ["service"],
         "operationId": "webPage",
-        "summary": "The web page: analyse a photo, enrol, identify, list and delete people.",
+        "summary": "The web page: analyse a photo, ask about it, compare two photos with an explanation, enrol, identify, list and delete people.",
         "security": [],
         "responses": {
           "200": {"description": "HTML page with its CSS and JavaScript inline.", "content": {"text/html": {"schema": {"type": "string"}}}}
@@ -324,6 +381,47 @@ enum OpenAPIDocument {
           "embedding": {"type": "array", "nullable": true, "items": {"type": "number"}, "description": "L2-normalised 128-d SFace embedding; only with ?embedding=true."}
         }
       },
+      "Description": {
+        "type": "object",
+        "required": ["image", "width", "height", "summary", "faces"],
+        "properties": {
+          "image": {"type": "string"},
+          "width": {"type": "integer"},
+          "height": {"type": "integer"},
+          "summary": {"type": "string", "description": "How many faces, in a sentence."},
+          "faces": {"type": "array", "items": {"$ref": "#/components/schemas/DescribedFace"}}
+        }
+      },
+      "DescribedFace": {
+        "type": "object",
+        "required": ["face", "position", "description", "box", "score", "age", "gender", "sharpness", "enrolment"],
+        "properties": {
+          "face": {"type": "integer", "minimum": 1, "description": "Number, counted from the left of the picture."},
+          "position": {"type": "string", "description": "Where it is, in words (e.g. \"on the left\")."},
+          "description": {"type": "string", "description": "The sentence: apparent age and gender with how sure, expression, pose, identity, fitness for enrolment."},
+          "box": {"$ref": "#/components/schemas/Box"},
+          "score": {"type": "number"},
+          "age": {"type": "number", "nullable": true},
+          "gender": {"type": "object", "nullable": true, "required": ["label", "score"], "properties": {"label": {"type": "string"}, "score": {"type": "number"}}},
+          "expression": {"type": "object", "required": ["label", "score"], "properties": {"label": {"type": "string"}, "score": {"type": "number"}}},
+          "mask": {"type": "object", "required": ["wearing", "score"], "properties": {"wearing": {"type": "boolean"}, "score": {"type": "number", "nullable": true}}},
+          "pose": {"type": "object", "required": ["facing", "yaw", "roll"], "properties": {"facing": {"type": "string"}, "yaw": {"type": "number"}, "roll": {"type": "number"}}},
+          "sharpness": {"type": "number", "nullable": true, "description": "Laplacian variance of the aligned crop."},
+          "enrolment": {"type": "object", "required": ["fit", "problems"], "properties": {"fit": {"type": "boolean"}, "problems": {"type": "array", "items": {"type": "string"}}}},
+          "identity": {"type": "object", "required": ["name", "similarity", "threshold"], "properties": {"name": {"type": "string", "nullable": true, "description": "null: nobody in the gallery reaches the threshold."}, "similarity": {"type": "number", "nullable": true}, "threshold": {"type": "number"}}}
+        }
+      },
+      "Answer": {
+        "type": "object",
+        "required": ["question", "answer", "value", "confidence", "source"],
+        "properties": {
+          "question": {"type": "string"},
+          "answer": {"type": "string", "description": "One or two sentences."},
+          "value": {"nullable": true, "description": "A boolean for yes/no questions, a number for numeric ones, a string for labels, null when declined.", "oneOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]},
+          "confidence": {"type": "number", "nullable": true, "description": "The model's probability, when it gives one."},
+          "source": {"type": "string", "description": "The model or gallery that produced the answer; none when declined."}
+        }
+      },
       "Analysis": {
         "type": "object",
         "required": ["image", "width", "height", "faces"],
@@ -340,7 +438,20 @@ enum OpenAPIDocument {
         "properties": {
           "similarity": {"type": "number", "description": "Cosine similarity of the two largest faces' embeddings."},
           "threshold": {"type": "number"},
-          "same": {"type": "boolean", "description": "similarity >= threshold."}
+          "same": {"type": "boolean", "description": "similarity >= threshold."},
+          "explanation": {"$ref": "#/components/schemas/Explanation"}
+        }
+      },
+      "Explanation": {
+        "type": "object",
+        "description": "Only with ?explain=true. Each aligned 112x112 face is divided into grid x grid cells; a cell's value is how much the similarity drops when that region is hidden (positive: it supported the match; negative: it worked against it).",
+        "required": ["method", "grid", "a", "b", "image"],
+        "properties": {
+          "method": {"type": "string", "enum": ["occlusion"]},
+          "grid": {"type": "integer"},
+          "a": {"type": "array", "description": "Rows of cells of face a, from the top left.", "items": {"type": "array", "items": {"type": "number"}}},
+          "b": {"type": "array", "description": "Rows of cells of face b.", "items": {"type": "array", "items": {"type": "number"}}},
+          "image": {"type": "string", "description": "Both faces side by side under their maps (red supported the match, blue worked against it), as a PNG data URL."}
         }
       },
       "Candidate": {

@@ -7,7 +7,7 @@ final class ServiceMetrics: Sendable {
     private let running: Gauge
     private let waiting: Gauge
 
-    static let routes: Set<String> = ["/", "/openapi.json", "/metrics", "/v1/health", "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/people"]
+    static let routes: Set<String> = ["/", "/openapi.json", "/metrics", "/v1/health", "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/people"]
     static let buckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                       .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
 

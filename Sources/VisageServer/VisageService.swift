@@ -5,6 +5,7 @@ public import Hummingbird
 public import Logging
 public import NIOCore
 public import Visage
+import VisageAsk
 import VisageCore
 public import VisageGallery
 import VisageJSON
@@ -108,6 +109,8 @@ public struct VisageService: Sendable {
         router.post("/v1/analyze") { request, _ in try await analyze(request) }
         router.post("/v1/verify") { request, _ in try await verify(request) }
         router.post("/v1/identify") { request, _ in try await identify(request) }
+        router.post("/v1/describe") { request, _ in try await describe(request) }
+        router.post("/v1/ask") { request, _ in try await ask(request) }
         router.get("/v1/people") { _, _ in
             Self.json(.object([("people", .array(try await gallery.people().map(\.json)))]))
         }
@@ -152,16 +155,20 @@ public struct VisageService: Sendable {
             }
             threshold = value
         }
-        let faces = try await admission.run {
+        let explain = try Self.flag(request, "explain")
+        // The explanation needs the aligned crops, which the full analyzer keeps.
+        let faceAnalyzer = explain ? analyzer : embedder
+        let (faces, explanation): ([Face], SimilarityExplanation?) = try await admission.run {
             var faces: [Face] = []
             for upload in [a, b] {
-                guard let face = try await embedder.analyze(try await decode(upload)).largest else { throw ServiceError.noFace(upload.field) }
+                guard let face = try await faceAnalyzer.analyze(try await decode(upload)).largest else { throw ServiceError.noFace(upload.field) }
                 faces.append(face)
             }
-            return faces
+            return (faces, explain ? try await occlusionMaps(faces[0], faces[1]) : nil)
         }
         let verification = Verification(similarity: faces[0].similarity(to: faces[1]) ?? -1, threshold: threshold)
-        return Self.json(verification.json)
+        let picture = try explanation.map { try $0.rendered(threshold: threshold).pngData() }
+        return Self.json(verification.json(explanation: explanation, explanationImage: picture))
     }
 
     private func identify(_ request: Request) async throws -> Response {
@@ -180,6 +187,37 @@ public struct VisageService: Sendable {
         }
         let answers = try await gallery.identify(faces: faces, topK: topK)
         return Self.json(VisageJSON.identification(image: upload.label, faces: faces, answers: answers))
+    }
+
+    private func describe(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let upload = try uploads.file("image")
+        let photo = try await questionedPhoto(upload)
+        return Self.json(photo.descriptionJSON(image: upload.label))
+    }
+
+    private func ask(_ request: Request) async throws -> Response {
+        try admission.refuseIfSaturated()
+        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let question = (uploads.text("question") ?? request.uri.queryParameters.get("question").map { String($0) })?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !question.isEmpty else {
+            throw ServiceError.badRequest("Send the question as the multipart text field `question` (or the query parameter `question`), e.g. \"How many people are in this photo?\".")
+        }
+        guard question.count <= 500 else { throw ServiceError.badRequest("The question is longer than 500 characters; ask something shorter.") }
+        let photo = try await questionedPhoto(try uploads.file("image"))
+        return Self.json(Answerer(photo: photo).answer(question).json)
+    }
+
+    /// Every measurement of the photo plus each face looked up in the gallery, as `describe`
+    /// and `ask --gallery` see it.
+    private func questionedPhoto(_ upload: Upload) async throws -> PhotoAnalysis {
+        let (width, height, faces) = try await admission.run {
+            let image = try await decode(upload)
+            return (image.width, image.height, try await analyzer.analyze(image))
+        }
+        return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery")
     }
 
     private func createPerson(_ request: Request) async throws -> Response {
@@ -212,6 +250,13 @@ public struct VisageService: Sendable {
             templates.append(try gallery.template(for: face, imageData: Data(upload.bytes)))
         }
         return templates
+    }
+
+    /// The occlusion maps of two faces, off the cooperative pool (about a hundred embeddings).
+    private func occlusionMaps(_ a: Face, _ b: Face) async throws -> SimilarityExplanation {
+        try await withCheckedThrowingContinuation { continuation in
+            decodeQueue.async { continuation.resume(with: Result { try analyzer.explainSimilarity(a, b) }) }
+        }
     }
 
     /// Decodes off the cooperative pool: a large JPEG takes tens of milliseconds of CPU.

@@ -31,6 +31,8 @@ enum WebPage {
   input[type=text], input[type=password] { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
   .muted { color: var(--muted); }
   .error { color: var(--bad); white-space: pre-wrap; }
+  .answer { white-space: pre-wrap; margin: 6px 0; }
+  #explanation { max-width: 100%; margin-top: 8px; border-radius: 4px; }
   .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; vertical-align: -1px; }
   .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0; }
   @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
@@ -52,8 +54,24 @@ enum WebPage {
         <button id="identify" disabled>Identify faces</button>
         <span id="status" class="muted"></span>
       </div>
+      <div class="row">
+        <input id="question" type="text" size="44" placeholder="Ask about this photo, e.g. How many people are here?" disabled>
+        <button id="ask" disabled>Ask</button>
+        <button id="describe" disabled>Describe</button>
+      </div>
+      <div id="answer" class="answer"></div>
       <div id="error" class="error"></div>
       <div id="stage"><canvas id="canvas"></canvas></div>
+    </section>
+    <section>
+      <h2>Compare two photos</h2>
+      <div class="row">
+        <label>A <input id="verify-a" type="file" accept="image/jpeg,image/png,image/webp"></label>
+        <label>B <input id="verify-b" type="file" accept="image/jpeg,image/png,image/webp"></label>
+        <button id="verify" disabled>Compare and explain</button>
+      </div>
+      <div id="verdict" class="muted"></div>
+      <img id="explanation" alt="Which regions of each face drove the similarity" hidden>
     </section>
     <section>
       <h2 id="faces-summary" data-count="">Faces</h2>
@@ -132,6 +150,7 @@ async function choose(file) {
       state.width = analysis.width; state.height = analysis.height;
       setStatus(analysis.faces.length + " face" + (analysis.faces.length === 1 ? "" : "s") + " in " + analysis.width + "×" + analysis.height);
       $("identify").disabled = analysis.faces.length === 0;
+      for (const id of ["question", "ask", "describe"]) $(id).disabled = false;
     } catch (e) { showError(e); setStatus(""); }
     draw(); listFaces();
   };
@@ -256,6 +275,52 @@ async function identify() {
   draw(); listFaces();
 }
 
+// Answers come from what the service measured (POST /v1/ask); questions outside it are declined.
+async function ask() {
+  const question = $("question").value.trim();
+  if (!state.file || !question) return;
+  showError(null);
+  $("answer").textContent = "…";
+  try {
+    const form = new FormData();
+    form.append("image", state.file, state.file.name || "photo");
+    form.append("question", question);
+    const answer = await call("POST", "/v1/ask", form);
+    $("answer").textContent = answer.answer;
+    $("answer").dataset.value = JSON.stringify(answer.value);
+  } catch (e) { showError(e); $("answer").textContent = ""; }
+}
+
+async function describe() {
+  if (!state.file) return;
+  showError(null);
+  $("answer").textContent = "…";
+  try {
+    const d = await call("POST", "/v1/describe", state.file, imageType(state.file));
+    $("answer").textContent = [d.summary].concat(d.faces.map((f) => f.description)).join("\n");
+  } catch (e) { showError(e); $("answer").textContent = ""; }
+}
+
+function compareReady() { $("verify").disabled = !($("verify-a").files[0] && $("verify-b").files[0]); }
+
+async function compare() {
+  const a = $("verify-a").files[0], b = $("verify-b").files[0];
+  if (!a || !b) return;
+  showError(null);
+  $("verdict").textContent = "comparing…";
+  $("explanation").hidden = true;
+  try {
+    const form = new FormData();
+    form.append("a", a, a.name || "a");
+    form.append("b", b, b.name || "b");
+    const v = await call("POST", "/v1/verify?explain=true", form);
+    $("verdict").textContent = "similarity " + v.similarity.toFixed(3) + " (threshold " + v.threshold.toFixed(3) + "): "
+      + (v.same ? "same person" : "different people");
+    $("verdict").dataset.same = String(v.same);
+    if (v.explanation) { $("explanation").src = v.explanation.image; $("explanation").hidden = false; }
+  } catch (e) { showError(e); $("verdict").textContent = ""; }
+}
+
 async function loadPeople() {
   const body = $("people").querySelector("tbody");
   try {
@@ -290,6 +355,12 @@ drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove
 $("file").addEventListener("change", (e) => choose(e.target.files[0]));
 $("identify").addEventListener("click", identify);
 $("refresh").addEventListener("click", loadPeople);
+$("ask").addEventListener("click", ask);
+$("question").addEventListener("keydown", (e) => { if (e.key === "Enter") ask(); });
+$("describe").addEventListener("click", describe);
+$("verify-a").addEventListener("change", compareReady);
+$("verify-b").addEventListener("change", compareReady);
+$("verify").addEventListener("click", compare);
 health();
 loadPeople();
 </script>

@@ -4,7 +4,8 @@
 Drives headless Chromium over the DevTools protocol on a pipe (--remote-debugging-pipe, so no
 package beyond Python's standard library): opens the page of a running `visage serve`, types
 the API key, uploads a photo through the page's file input, waits for the faces to be drawn,
-enrols the first face under a name, identifies, and saves a screenshot. Prints one JSON line
+enrols the first face under a name, identifies, asks a question in the Ask box, compares the
+photo with a second one with the explanation shown, and saves a screenshot. Prints one JSON line
 with what the page shows; exits 0 when the page shows `--expect-faces` faces, 1 otherwise.
 
     python3 Tests/Browser/page_check.py --url http://127.0.0.1:8080/ --key KEY \
@@ -110,6 +111,8 @@ def main():
     parser.add_argument("--key", default="")
     parser.add_argument("--expect-faces", type=int, default=None)
     parser.add_argument("--enrol-name", default="Guest One", help="name given to the first face (empty: no enrolment)")
+    parser.add_argument("--question", default="", help="typed into the Ask box (empty: not asked)")
+    parser.add_argument("--compare", default="", help="a second photo compared with --photo, explanation included (empty: skipped)")
     parser.add_argument("--screenshot", default=None)
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
     parser.add_argument("--width", type=int, default=1400)
@@ -144,6 +147,25 @@ def main():
             report["people"] = browser.evaluate("[...document.querySelectorAll('#people tr.person td:nth-child(2)')].map(td => td.textContent)")
             report["identities"] = browser.evaluate("[...document.querySelectorAll('#faces tr.face td:nth-child(7)')].map(td => td.textContent)")
             report["error"] = browser.evaluate("document.getElementById('error').textContent")
+        if args.question and report["faces"] > 0:
+            browser.evaluate(f"(() => {{ const q = document.getElementById('question'); q.value = {json.dumps(args.question)}; "
+                             "document.getElementById('ask').click(); return true; })()")
+            browser.wait_for("(() => { const t = document.getElementById('answer').textContent; return (t !== '' && t !== '…') "
+                             "|| document.getElementById('error').textContent !== ''; })()")
+            report["answer"] = browser.evaluate("document.getElementById('answer').textContent")
+            report["answer_value"] = browser.evaluate("document.getElementById('answer').dataset.value || null")
+            report["error"] = browser.evaluate("document.getElementById('error').textContent")
+        if args.compare:
+            for selector, path in (("#verify-a", args.photo), ("#verify-b", args.compare)):
+                node = browser.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+                browser.send("DOM.setFileInputFiles", {"nodeId": node, "files": [os.path.abspath(path)]})
+            browser.wait_for("!document.getElementById('verify').disabled")
+            browser.evaluate("document.getElementById('verify').click()")
+            browser.wait_for("(() => { const img = document.getElementById('explanation'); return (!img.hidden && img.complete && img.naturalWidth > 0) "
+                             "|| document.getElementById('error').textContent !== ''; })()")
+            report["verdict"] = browser.evaluate("document.getElementById('verdict').textContent")
+            report["explanation_size"] = browser.evaluate("(() => { const img = document.getElementById('explanation'); return [img.naturalWidth, img.naturalHeight]; })()")
+            report["error"] = browser.evaluate("document.getElementById('error').textContent")
         if args.screenshot:
             metrics = browser.send("Page.getLayoutMetrics")
             height = int(min(4000, max(args.height, metrics["cssContentSize"]["height"])))
@@ -164,6 +186,10 @@ def main():
         ok = ok and report.get("faces") == args.expect_faces and report.get("rows") == args.expect_faces
     if args.enrol_name and ok:
         ok = args.enrol_name in (report.get("people") or []) and any(args.enrol_name in i for i in report.get("identities") or [])
+    if args.question and ok:
+        ok = bool(report.get("answer"))
+    if args.compare and ok:
+        ok = "similarity" in (report.get("verdict") or "") and (report.get("explanation_size") or [0])[0] > 0
     return 0 if ok else 1
 
 

@@ -107,6 +107,26 @@ struct CLITests {
         #expect(same["same"] as? Bool == true && (same["similarity"] as? Double ?? 0) > 0.99)
     }
 
+    /// The picture is written and the JSON carries both maps; a path that cannot be written
+    /// fails with exit 1, naming it.
+    @Test func verifyExplainWritesTheHeatmap() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let picture = folder.appendingPathComponent("why.png").path
+        let run = try Self.visage("verify", "--json", "--explain", picture, Self.portrait, Self.portrait)
+        #expect(run.status == 0)
+        let explanation = try #require(try Self.firstObject(run)["explanation"] as? [String: Any])
+        #expect(explanation["method"] as? String == "occlusion")
+        let grid = try #require(explanation["grid"] as? Int)
+        #expect((explanation["a"] as? [[Double]])?.count == grid)
+        let png = try #require(FileManager.default.contents(atPath: picture))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+
+        let unwritable = try Self.visage("verify", "--explain", "/nonexistent-folder/why.png", Self.portrait, Self.portrait)
+        #expect(unwritable.status == 1)
+        #expect(unwritable.stderr.contains("/nonexistent-folder/why.png"))
+    }
+
     @Test func badInputGoesOnAndExitsThree() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

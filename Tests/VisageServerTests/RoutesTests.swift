@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VisageCore
 @testable import VisageServer
 
 /// The routes, in-process (`.router`), with real photos from `$VISAGE_HOME/samples`.
@@ -242,6 +243,61 @@ struct RoutesTests {
             response = try await client.execute(uri: "/v1/verify", method: .post, headers: headers(contentType: blankType), body: blank)
             #expect(response.status == .unprocessableContent)
             #expect(response.text.contains("`b`"))
+        }
+    }
+
+    @Test func verifyExplainsWithOcclusionMaps() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let group = try Fixtures.sample("t1.jpg")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let (body, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.jpg", "image/jpeg", group)])
+            let response = try await client.execute(uri: "/v1/verify?explain=true", method: .post, headers: headers(key: Fixtures.readKey, contentType: type), body: body)
+            #expect(response.status == .ok)
+            #expect(keyOrder(response.text).prefix(5) == ["similarity", "threshold", "same", "explanation", "method"])
+            let object = try response.object()
+            #expect(object["same"] as? Bool == false)
+            let explanation = try #require(object["explanation"] as? [String: Any])
+            let grid = try #require(explanation["grid"] as? Int)
+            let a = try #require(explanation["a"] as? [[Double]]), b = try #require(explanation["b"] as? [[Double]])
+            #expect(a.count == grid && b.count == grid && a.allSatisfy { $0.count == grid })
+            // Hiding parts of a face changes its similarity: a map of zeros would mean the occlusion did nothing.
+            #expect(a.joined().contains { abs($0) > 0.001 } && b.joined().contains { abs($0) > 0.001 })
+            let image = try #require(explanation["image"] as? String)
+            let png = try #require(Data(base64Encoded: String(image.dropFirst("data:image/png;base64,".count))))
+            #expect(try Image(data: [UInt8](png), source: "explanation").width > 2 * 112)
+        }
+    }
+
+    @Test func askAndDescribeAnswerFromTheAnalysis() async throws {
+        let group = try Fixtures.sample("t1.jpg")
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let (body, type) = Fixtures.multipart([("image", "t1.jpg", "image/jpeg", group), ("question", nil, nil, Array("How many people are in this photo?".utf8))])
+            var response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(key: Fixtures.readKey, contentType: type), body: body)
+            #expect(response.status == .ok)
+            #expect(keyOrder(response.text) == ["question", "answer", "value", "confidence", "source"])
+            #expect(try response.object()["value"] as? Int == 6)
+
+            // A raw image with the question in the query; a question Visage cannot answer is declined, not guessed.
+            response = try await client.execute(uri: "/v1/ask?question=Is%20he%20lying%3F", method: .post,
+                                                headers: headers(key: Fixtures.readKey, contentType: "image/jpeg"), body: ByteBuffer(bytes: group))
+            #expect(response.status == .ok)
+            let declined = try response.object()
+            #expect(declined["value"] is NSNull)
+            #expect((declined["answer"] as? String)?.contains("cannot") == true)
+
+            response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(key: Fixtures.readKey, contentType: "image/jpeg"), body: ByteBuffer(bytes: group))
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("question"))
+
+            response = try await client.execute(uri: "/v1/describe", method: .post, headers: headers(key: Fixtures.readKey, contentType: "image/jpeg"), body: ByteBuffer(bytes: group))
+            #expect(response.status == .ok)
+            #expect(keyOrder(response.text).prefix(6) == ["image", "width", "height", "summary", "faces", "face"])
+            let faces = try #require(try response.object()["faces"] as? [[String: Any]])
+            #expect(faces.count == 6)
+            #expect(faces.map { $0["face"] as? Int } == Array(1...6))
+            #expect(faces.allSatisfy { ($0["description"] as? String)?.isEmpty == false })
         }
     }
 

@@ -35,12 +35,19 @@ struct WebPageTests {
                 "python3", Self.repositoryRoot.appendingPathComponent("Tests/Browser/page_check.py").path,
                 "--url", "http://127.0.0.1:\(port)/", "--key", Fixtures.adminKey, "--photo", photo,
                 "--expect-faces", "6", "--screenshot", screenshot, "--chromium", Self.chromium ?? "chromium",
+                "--question", "How many people are in this photo?",
+                "--compare", Fixtures.visageHome.appendingPathComponent("samples/Tom_Hanks_54745.png").path,
             ])
             #expect(status == 0, "page_check.py: \(output)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], "\(output)")
             #expect(report["faces"] as? Int == 6)
             #expect(report["rows"] as? Int == 6)
             #expect((report["people"] as? [String]) == ["Guest One"])
+            // The Ask box answers from the analysis: six faces, as a number.
+            #expect(report["answer_value"] as? String == "6", "answer: \(report["answer"] ?? "none")")
+            // The group photo's largest face is not Tom Hanks, and the explanation picture is shown.
+            #expect((report["verdict"] as? String)?.hasSuffix("different people") == true, "verdict: \(report["verdict"] ?? "none")")
+            #expect((report["explanation_size"] as? [Int])?.first ?? 0 > 0)
             #expect(FileManager.default.fileExists(atPath: screenshot))
         }
     }

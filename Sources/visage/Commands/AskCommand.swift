@@ -64,12 +64,12 @@ struct AskCommand: AsyncParsableCommand {
         let analyzer = try global.makeAnalyzer(tasks: PhotoQuestioning.tasks)
         let photo = try await PhotoQuestioning.analyze(image, analyzer: analyzer, gallery: gallery).1
         let answer = Answerer(photo: photo).answer(question)
-        print(global.json ? PhotoQuestioning.json(answer).rendered : answer.text)
+        print(global.json ? answer.json.rendered : answer.text)
         guard let client else { return }
         let reply: ChatCompletionsClient.Reply
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: image))
-            let grounding = PhotoQuestioning.json(photo, path: (image as NSString).lastPathComponent).rendered
+            let grounding = photo.json(image: (image as NSString).lastPathComponent).rendered
             reply = try await client.ask(question, imageData: data, mimeType: Self.mimeType(data), grounding: grounding)
         } catch let error as ChatError {
             printError("Error: " + (error.errorDescription ?? "\(error)"))

@@ -39,16 +39,7 @@ struct DescribeCommand: AsyncParsableCommand {
                 badInputs += 1
                 continue
             }
-            let description = Describer(photo: photo).describe()
-            if global.json {
-                print(JSONValue.object([
-                    ("image", .string(path)), ("width", .integer(photo.width)), ("height", .integer(photo.height)),
-                    ("summary", .string(description.summary)),
-                    ("faces", .array(zip(photo.faces, description.faces).map { PhotoQuestioning.json($0, photo: photo, description: $1) })),
-                ]).rendered)
-            } else {
-                print("\(path): " + description.text)
-            }
+            print(global.json ? photo.descriptionJSON(image: path).rendered : "\(path): " + Describer(photo: photo).describe().text)
         }
         if badInputs > 0 { throw VisageExitCode.badInput }
     }
