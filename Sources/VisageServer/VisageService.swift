@@ -200,12 +200,16 @@ public struct VisageService: Sendable {
     private func ask(_ request: Request) async throws -> Response {
         try admission.refuseIfSaturated()
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
-        let question = (uploads.text("question") ?? request.uri.queryParameters.get("question").map { String($0) })?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard !question.isEmpty else {
-            throw ServiceError.badRequest("Send the question as the multipart text field `question` (or the query parameter `question`), e.g. \"How many people are in this photo?\".")
+        // A form carries its question as a field, a raw image in the query; both places are
+        // checked, so a bad query parameter is refused even when the form has a question.
+        let query = request.uri.queryParameters.get("question").map { String($0) }
+        for text in [uploads.text("question"), query].compactMap({ $0 }) where text.count > 500 {
+            throw ServiceError.badRequest("The question is longer than 500 characters (\(text.count)); ask something shorter.")
         }
-        guard question.count <= 500 else { throw ServiceError.badRequest("The question is longer than 500 characters; ask something shorter.") }
+        let question = ((uploads.isMultipart ? uploads.text("question") : query) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !question.isEmpty else {
+            throw ServiceError.badRequest("Send the question as the multipart text field `question` (with a raw image body: the query parameter `question`), e.g. \"How many people are in this photo?\".")
+        }
         let photo = try await questionedPhoto(try uploads.file("image"))
         return Self.json(Answerer(photo: photo).answer(question).json)
     }
