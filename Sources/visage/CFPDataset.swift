@@ -42,40 +42,29 @@ struct CFPDataset {
         return try VerificationPairs.cfp(root: root.path, protocol: kind).pairs.map { (key($0.first), key($0.second), $0.same) }
     }
 
-    /// Embeddings of the largest face of every image (nil: no face), from the cache in
-    /// `cacheDirectory` where present, computed and appended to it otherwise.
+    /// Embeddings of the largest face of every image (nil: no face), through VisageEvaluation's
+    /// ``ImageEmbeddings`` and its cache file in `cacheDirectory` (the one `visage eval
+    /// verification` keeps), so a second run reads them instead of analysing 7,000 photos.
     func embeddings(analyzer: FaceAnalyzer, cacheDirectory: String, quiet: Bool) async throws -> [String: [Float]?] {
         try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
-        let cacheURL = URL(fileURLWithPath: cacheDirectory).appendingPathComponent("cfp-embeddings-\(Gallery.embeddingModel).jsonl")
-        var known: [String: [Float]?] = [:]
-        if let data = FileManager.default.contents(atPath: cacheURL.path) {
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                guard let entry = try? JSONDecoder().decode(CacheLine.self, from: Data(line)) else { continue }
-                known[entry.image] = entry.embedding
-            }
-        }
-        let missing = allImages.filter { known[$0] == nil }
-        guard !missing.isEmpty else { return known }
-        if !FileManager.default.fileExists(atPath: cacheURL.path) { _ = FileManager.default.createFile(atPath: cacheURL.path, contents: nil) }
-        let handle = try FileHandle(forWritingTo: cacheURL)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        var progress = Progress(total: quiet ? 1 : missing.count)
+        let images = allImages
+        var progress = Progress(total: quiet ? 1 : images.count)
         let clock = ContinuousClock(), start = clock.now
-        for await item in analyzer.analyzeFiles(missing.map(absolute)) {
-            progress.advance(missing[item.index])
-            let embedding = (try? item.result.get())?.faces.largest?.embedding
-            known[missing[item.index]] = .some(embedding)
-            try handle.write(contentsOf: try JSONEncoder().encode(CacheLine(image: missing[item.index], embedding: embedding)) + Data("\n".utf8))
+        let collected = await ImageEmbeddings.collect(images.map(absolute), analyzer: analyzer,
+                                                      cachePath: cacheDirectory + "/" + ImageEmbeddings.cacheFileName) { _, _, path in
+            progress.advance(path)
         }
-        let seconds = (clock.now - start).seconds
-        printError(String(format: "embedded %d CFP images in %.0f s (%.1f images/s); cached in %@", missing.count, seconds, Double(missing.count) / seconds, cacheURL.path))
+        if let bad = collected.unreadable.first {
+            throw ValidationError("\(collected.unreadable.count) CFP images could not be read, e.g. \(bad.path): \(bad.error)")
+        }
+        var known: [String: [Float]?] = [:]
+        for image in images { known[image] = .some(collected.embeddings[absolute(image)]) }
+        let computed = images.count - collected.fromCache
+        if computed > 0 {
+            let seconds = (clock.now - start).seconds
+            printError(String(format: "embedded %d CFP images in %.0f s (%.1f images/s); cached in %@", computed, seconds, Double(computed) / seconds, cacheDirectory))
+        }
         return known
-    }
-
-    private struct CacheLine: Codable {
-        var image: String
-        var embedding: [Float]?
     }
 }
 

@@ -15,6 +15,9 @@ public struct ImageEmbeddings: Sendable {
 
     public init() {}
 
+    /// The cache file's name in an output folder (``collect(_:analyzer:cachePath:progress:)``).
+    public static let cacheFileName = EmbeddingCache.fileName
+
     /// Embeds each path once (largest face), two images in flight, reusing and updating the
     /// cache file at `cachePath` when given.
     public static func collect(
