@@ -5,7 +5,10 @@ import VisageGallery
 
 /// Options of the commands that open a gallery: where it is and the key of its templates.
 struct GalleryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The gallery: a SQLite file (created when missing).", valueName: "file"))
+    @Option(help: ArgumentHelp("""
+        The gallery: a SQLite file (created when missing), or a PostgreSQL database as \
+        postgres://USER@HOST[:PORT]/DATABASE (password in $PGPASSWORD or after USER:; tables created in an empty database).
+        """, valueName: "file|url"))
     var gallery: String
 
     @Option(help: ArgumentHelp("File holding the 32-byte key of encrypted templates (raw, hex or base64); default: $VISAGE_GALLERY_KEY.", valueName: "file"))
@@ -27,7 +30,7 @@ struct GalleryOptions: ParsableArguments {
         } catch let error as GalleryError {
             // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
             switch error {
-            case .notAGallery, .newerSchema:
+            case .notAGallery, .newerSchema, .invalidLocation, .storeUnavailable:
                 printError(error.localizedDescription)
                 throw VisageExitCode.badInput
             default:
