@@ -24,7 +24,8 @@ import VisageCore
 /// - Erasure: PostgreSQL never overwrites a row in place (MVCC leaves a deleted row's bytes in
 ///   the table file until its space is reused), so a delete ends with `VACUUM FULL person,
 ///   template`, which writes both tables anew without the deleted rows and drops the old
-///   files. That costs a rewrite of the template table (O(gallery size)) per delete. The
+///   files. VACUUM must keep rows that an older snapshot may still see, so it first waits (up
+///   to 10 s) for every transaction older than the delete, on any database of the server, to end. That costs a rewrite of the template table (O(gallery size)) per delete. The
 ///   write-ahead log, replicas and backups keep the old rows until they are recycled: encrypt
 ///   the templates when that matters.
 public final class PostgresGalleryStore: GalleryStore {
@@ -124,8 +125,9 @@ public final class PostgresGalleryStore: GalleryStore {
     }
 
     public func deletePerson(id: Int64) async throws -> [Int64] {
-        let removed = try await transaction { connection, logger in
+        let (removed, deletingTransaction) = try await transaction { connection, logger in
             let generation = try await Self.nextGeneration(connection, logger)
+            let transactionID = try await Self.one(Int64.self, connection.query("SELECT txid_current()", logger: logger))
             guard try await Self.exists(connection.query("SELECT 1 FROM person WHERE id = \(id)", logger: logger)) else {
                 throw GalleryError.unknownPerson(id: id)
             }
@@ -136,10 +138,21 @@ public final class PostgresGalleryStore: GalleryStore {
             }
             try await connection.query("DELETE FROM person WHERE id = \(id)", logger: logger)
             try await connection.query("INSERT INTO deletion (generation, person_id) VALUES (\(generation), \(id))", logger: logger)
-            return templateIDs.sorted()
+            return (templateIDs.sorted(), transactionID)
         }
-        // After the commit, outside any transaction (VACUUM cannot run in one).
+        // After the commit, outside any transaction (VACUUM cannot run in one). VACUUM keeps
+        // a deleted row that a snapshot older than the delete might still see, so first wait
+        // (up to 10 s) until no session holds one.
         try await withConnection { connection, logger in
+            for _ in 0..<100 {
+                let older = try await Self.one(Int64.self, connection.query("""
+                    SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (
+                        (backend_xmin IS NOT NULL AND age(backend_xmin) >= age((\(deletingTransaction) % 4294967296)::text::xid))
+                        OR (backend_xid IS NOT NULL AND age(backend_xid) >= age((\(deletingTransaction) % 4294967296)::text::xid)))
+                    """, logger: logger))
+                if older == 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             try await connection.query("VACUUM FULL person, template", logger: logger)
         }
         return removed

@@ -17,6 +17,11 @@ struct GalleryOptions: ParsableArguments {
     @Option(help: "Similarity at or above which the best candidate is a match (default: the calibrated gallery threshold).")
     var threshold: Float?
 
+    /// The gallery as messages name it: a PostgreSQL URL without its password.
+    var shownLocation: String {
+        PostgresLocation.isPostgres(gallery) ? ((try? PostgresLocation(gallery).redacted) ?? "the PostgreSQL gallery") : gallery
+    }
+
     func cipher() throws -> TemplateCipher? {
         if let keyFile { return try TemplateCipher(keyFile: keyFile) }
         return try TemplateCipher.fromEnvironment()
