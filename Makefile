@@ -31,10 +31,13 @@ test-deps:
 	  else echo "chromium is not installed (apt-get install chromium): the browser test will skip"; fi; }
 
 # schemathesis runs before the test suite so that swift test's summary is the last line.
+# scripts/test-postgres installs and starts PostgreSQL on loopback (as root) and prints its URL,
+# against which the gallery suite runs a second time; a URL already set is used as it is.
 test: setup test-deps
 	swift build --build-tests
 	bench/serve-schemathesis
-	swift test --skip-build --parallel --num-workers 2
+	url="$${VISAGE_TEST_POSTGRES_URL:-$$(scripts/test-postgres)}" && \
+	  VISAGE_TEST_POSTGRES_URL="$$url" swift test --skip-build --parallel --num-workers 2
 
 bench: build
 	bench/setup-reference

@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
@@ -47,10 +49,14 @@ let package = Package(
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
         .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        // Persistent people + templates (SQLite through GRDB) and the in-memory search index.
+        // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index.
         .target(
             name: "VisageGallery",
-            dependencies: ["Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Visage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
@@ -84,14 +90,20 @@ let package = Package(
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "VisageGalleryTests",
+            dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",
             dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")],
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -13,10 +13,14 @@ import VisageCore
 /// }
 /// ```
 ///
-/// The store (``SQLiteGalleryStore`` by default) is the truth; the ``GalleryIndex`` in memory
-/// is loaded from it when the gallery opens and updated after every enrol and delete has been
-/// committed. Being an actor, a gallery lets identifications run while an enrolment is busy
-/// embedding photos; each write to the store is one transaction. Every enrol, identify,
+/// The store (``SQLiteGalleryStore`` by default, ``PostgresGalleryStore`` for a `postgres://`
+/// URL) is the truth; the ``GalleryIndex`` in memory is loaded from it when the gallery opens
+/// and updated after every enrol and delete has been committed. Other processes may write to
+/// the same store (a CLI beside a server, several service nodes): before every identify,
+/// enrol of more faces, delete and stats, the gallery asks the store for the changes committed
+/// since it last looked (``refresh()``), so an operation that starts after a write has returned
+/// anywhere sees it. Being an actor, a gallery lets identifications run while an enrolment is
+/// busy embedding photos; each write to the store is one transaction. Every enrol, identify,
 /// delete, export and import is written to the store's audit trail (no images, no embeddings).
 public actor Gallery {
     /// Settings of a ``Gallery``; each property states its default.
@@ -60,6 +64,8 @@ public actor Gallery {
     public nonisolated let analyzer: FaceAnalyzer?
     private var index: GalleryIndex
     private var names: [Int64: String] = [:]
+    /// The store's generation the index reflects (it may hold some later writes of its own too).
+    private var generation: Int64
 
     /// Opens a gallery over `store` and loads its templates into memory.
     ///
@@ -68,6 +74,8 @@ public actor Gallery {
         self.store = store
         self.analyzer = analyzer
         self.configuration = configuration
+        // The generation first: whatever is committed after it is replayed by the next refresh.
+        generation = try await store.generation()
         var index = GalleryIndex(dimension: configuration.dimension)
         for template in try await store.allTemplates() {
             try Self.check(template, configuration)
@@ -77,15 +85,40 @@ public actor Gallery {
         for person in try await store.people() { names[person.id] = person.name }
     }
 
-    /// Opens (creating it if needed) the gallery at `location`: a SQLite file path.
+    /// Opens (creating it if needed) the gallery at `location`: a SQLite file path, or a
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` URL (``PostgresLocation``).
     ///
     /// - Parameter cipher: the key for encrypted templates; a new gallery is encrypted when given one.
     public static func open(_ location: String, cipher: TemplateCipher? = nil, analyzer: FaceAnalyzer? = nil,
                             configuration: Configuration = .init()) async throws -> Gallery {
-        if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
-            throw GalleryError.unsupportedLocation(location.prefix { $0 != ":" } + "://…")
+        let store: any GalleryStore = PostgresLocation.isPostgres(location)
+            ? try await PostgresGalleryStore(url: location, cipher: cipher)
+            : try SQLiteGalleryStore(path: location, cipher: cipher)
+        return try await Gallery(store: store, analyzer: analyzer, configuration: configuration)
+    }
+
+    /// Brings the index up to date with what other processes committed to the store since the
+    /// last look: one cheap read of the store's generation when nothing changed.
+    public func refresh() async throws {
+        while true {
+            let seen = generation
+            let changes = try await store.changes(since: seen)
+            // Another refresh ran while this one waited for the store: start over from where it
+            // got to, rather than apply older changes over newer ones.
+            guard generation == seen else { continue }
+            guard changes.generation > seen else { return }
+            for id in changes.deletedPersonIDs {
+                index.removePerson(id)
+                names[id] = nil
+            }
+            for template in changes.templates {
+                try Self.check(template, configuration)
+                index.add(template)
+            }
+            for person in changes.people { names[person.id] = person.name }
+            generation = changes.generation
+            return
         }
-        return try await Gallery(store: try SQLiteGalleryStore(path: location, cipher: cipher), analyzer: analyzer, configuration: configuration)
     }
 
     // MARK: - Enrol
@@ -128,6 +161,7 @@ public actor Gallery {
 
     /// Adds templates from more photos of someone already enrolled.
     public func addImages(_ images: [String], to personID: Int64) async throws -> Enrollment {
+        try await refresh()
         guard names[personID] != nil, let person = try await store.person(id: personID) else { throw GalleryError.unknownPerson(id: personID) }
         let (templates, rejected) = try await templates(from: images)
         guard !templates.isEmpty else { throw GalleryError.noFace(image: images.first ?? "") }
@@ -142,6 +176,7 @@ public actor Gallery {
     /// Adds ready-made templates to someone already enrolled (for example faces from an upload); one transaction.
     public func addTemplates(_ templates: [Template], to personID: Int64) async throws -> (Person, [Template]) {
         guard !templates.isEmpty else { throw GalleryError.nothingToEnroll }
+        try await refresh()
         guard names[personID] != nil, var person = try await store.person(id: personID) else { throw GalleryError.unknownPerson(id: personID) }
         for template in templates { try Self.check(template, configuration) }
         let stored = try await store.addTemplates(templates, to: personID)
@@ -181,6 +216,7 @@ public actor Gallery {
 
     /// Who `embedding` belongs to: the top `topK` people and the match, if any reaches the threshold.
     public func identify(embedding: [Float], topK: Int = 5) async throws -> Identification {
+        try await refresh()
         let answer = search(embedding, topK: topK)
         if configuration.auditsIdentifications { try await audit(.identify, answer.match.map { [$0.personID] } ?? []) }
         return answer
@@ -201,6 +237,7 @@ public actor Gallery {
 
     /// Identifies the faces of one image (each must carry an embedding); one audit entry for them all.
     public func identify(faces: [Face], topK: Int = 5) async throws -> [Identification] {
+        try await refresh()
         let results = try faces.map { face in
             guard let embedding = face.embedding else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }
             return search(embedding, topK: topK)
@@ -209,7 +246,8 @@ public actor Gallery {
         return results
     }
 
-    /// The search itself, without audit: for evaluations that run thousands of queries.
+    /// The search itself, without audit and without ``refresh()`` (the index as it last was):
+    /// for evaluations that run thousands of queries.
     public func search(_ embedding: [Float], topK: Int = 5) -> Identification {
         let candidates = index.search(embedding, k: max(1, topK), mode: configuration.searchMode).map {
             Identification.Candidate(personID: $0.personID, name: names[$0.personID] ?? "", similarity: $0.similarity)
@@ -250,7 +288,8 @@ public actor Gallery {
     }
 
     public func stats() async throws -> Stats {
-        Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
+        try await refresh()
+        return Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
               encrypted: store.isEncrypted, threshold: configuration.threshold, storeBytes: try await store.sizeInBytes(),
               indexBytes: index.vectors.memoryBytes)
     }

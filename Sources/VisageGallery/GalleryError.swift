@@ -5,7 +5,7 @@ public import Foundation
 /// `errorDescription` names no person and holds no embedding; paths appear only where the
 /// user gave them and needs to see which file was refused.
 public enum GalleryError: Error, Sendable, Equatable {
-    /// The file exists but is not a Visage gallery: not SQLite at all, or another program's database.
+    /// The file (or PostgreSQL database) exists but is not a Visage gallery: not SQLite at all, or another program's database.
     case notAGallery(path: String, reason: String)
     /// The gallery was written by a newer Visage whose schema this build does not know.
     case newerSchema(path: String)
@@ -25,8 +25,11 @@ public enum GalleryError: Error, Sendable, Equatable {
     case noFace(image: String)
     /// Enrolment needs at least one image or template.
     case nothingToEnroll
-    /// A gallery URL whose scheme this build cannot open (for example `postgres://`).
-    case unsupportedLocation(String)
+    /// A `postgres://` URL that cannot be used as it is written.
+    case invalidLocation(String, reason: String)
+    /// The gallery's database server cannot be reached, or refuses the user or the database.
+    /// `location` is the URL without its password.
+    case storeUnavailable(location: String, reason: String)
     /// A line of an import file could not be read.
     case invalidImport(line: Int, reason: String)
     /// The gallery was opened without a face analyzer, so images cannot be embedded.
@@ -58,8 +61,10 @@ extension GalleryError: LocalizedError {
             "No face found in \(image)."
         case .nothingToEnroll:
             "Nothing to enrol: give at least one image with a face."
-        case let .unsupportedLocation(location):
-            "Cannot open a gallery at \(location): this build stores galleries in SQLite files only."
+        case let .invalidLocation(location, reason):
+            "Cannot use \(location) as a gallery: \(reason). A PostgreSQL gallery is postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require]."
+        case let .storeUnavailable(location, reason):
+            "The gallery database at \(location) failed: \(reason). Check that the server is running and that the user, password (in the URL or $PGPASSWORD) and database are right."
         case let .invalidImport(line, reason):
             "Import line \(line): \(reason)."
         case .analyzerRequired:

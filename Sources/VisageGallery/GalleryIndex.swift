@@ -16,6 +16,7 @@ public struct GalleryIndex: Sendable {
     private var templateIDs: [Int64] = []
     private var personIDs: [Int64] = []
     private var templatesPerPerson: [Int64: Int] = [:]
+    private var knownTemplates: Set<Int64> = []
 
     public init(dimension: Int) {
         vectors = VectorIndex(dimension: dimension)
@@ -25,7 +26,10 @@ public struct GalleryIndex: Sendable {
     public var personCount: Int { templatesPerPerson.count }
     public var dimension: Int { vectors.dimension }
 
+    /// Adds a template; one whose id is already in the index is skipped, so that replaying a
+    /// store's changes over the gallery's own writes adds nothing twice.
     public mutating func add(_ template: Template) {
+        guard knownTemplates.insert(template.id).inserted else { return }
         vectors.append(template.embedding)
         templateIDs.append(template.id)
         personIDs.append(template.personID)
@@ -36,6 +40,7 @@ public struct GalleryIndex: Sendable {
         let rows = Set(personIDs.indices.filter { personIDs[$0] == personID })
         guard !rows.isEmpty else { return }
         vectors.remove(rows: rows)
+        for row in rows { knownTemplates.remove(templateIDs[row]) }
         templateIDs = templateIDs.indices.filter { !rows.contains($0) }.map { templateIDs[$0] }
         personIDs = personIDs.indices.filter { !rows.contains($0) }.map { personIDs[$0] }
         templatesPerPerson[personID] = nil

@@ -2,12 +2,19 @@ public import Foundation
 
 /// Persistent storage for people, templates and the audit trail.
 ///
-/// ``SQLiteGalleryStore`` is the embedded default. A store only persists: searching is the
-/// in-memory ``GalleryIndex``'s job, which ``Gallery`` loads from ``allTemplates()`` and keeps
-/// in step with every insert and delete.
+/// ``SQLiteGalleryStore`` is the embedded default; ``PostgresGalleryStore`` lets several
+/// service nodes share one gallery. A store only persists: searching is the in-memory
+/// ``GalleryIndex``'s job, which ``Gallery`` loads from ``allTemplates()`` and keeps in step
+/// with every insert and delete, its own and, through ``changes(since:)``, those of other
+/// processes sharing the store.
 ///
 /// Every method that writes is one transaction: after it returns, the change survives a
 /// crash of the process; if the process dies before, nothing of it is visible.
+///
+/// Every insert, addTemplates and delete also raises the store's *generation*, a counter
+/// that writers raise one at a time (the writer holds the counter until it commits), so
+/// generations become visible in order: a reader that sees generation g sees every change
+/// up to g.
 public protocol GalleryStore: Sendable {
     /// Adds a person together with their templates, atomically; returns the stored values with ids.
     func insert(name: String, metadata: [String: String], created: Date, templates: [Template]) async throws -> (Person, [Template])
@@ -29,6 +36,29 @@ public protocol GalleryStore: Sendable {
     func auditLog(limit: Int) async throws -> [AuditEntry]
     /// Whether the templates are encrypted at rest.
     var isEncrypted: Bool { get }
-    /// Bytes the store occupies (file plus write-ahead log), nil when unknown.
+    /// Bytes the store occupies (file plus write-ahead log, or the database), nil when unknown.
     func sizeInBytes() async throws -> Int?
+    /// The current generation: read it before ``allTemplates()`` to know where to take changes from.
+    func generation() async throws -> Int64
+    /// What other writers committed after `generation`: one cheap read when nothing did.
+    func changes(since generation: Int64) async throws -> GalleryChanges
+}
+
+/// The writes committed to a store between two generations, for bringing an index up to date.
+public struct GalleryChanges: Sendable {
+    /// The generation these changes bring a reader to.
+    public var generation: Int64
+    /// People deleted in the interval (their templates are gone from the store).
+    public var deletedPersonIDs: [Int64]
+    /// Templates added in the interval by people still in the store, by id.
+    public var templates: [Template]
+    /// The owners of ``templates``, for their names.
+    public var people: [Person]
+
+    public init(generation: Int64, deletedPersonIDs: [Int64] = [], templates: [Template] = [], people: [Person] = []) {
+        self.generation = generation
+        self.deletedPersonIDs = deletedPersonIDs
+        self.templates = templates
+        self.people = people
+    }
 }

@@ -27,7 +27,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     public let path: String
     public let isEncrypted: Bool
     private let pool: DatabasePool
-    private let cipher: TemplateCipher?
+    private let encoding: StoreEncoding
 
     /// Opens the gallery at `path`, creating it when the file does not exist.
     ///
@@ -35,7 +35,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     ///   gallery or is damaged, ``GalleryError/newerSchema(path:)``, and the key errors.
     public init(path: String, cipher: TemplateCipher? = nil) throws {
         self.path = path
-        self.cipher = cipher
+        encoding = StoreEncoding(cipher: cipher, location: path)
         try Self.checkHeader(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
@@ -57,12 +57,12 @@ public final class SQLiteGalleryStore: GalleryStore {
     // MARK: - GalleryStore
 
     public func insert(name: String, metadata: [String: String], created: Date, templates: [Template]) async throws -> (Person, [Template]) {
-        let metadataText = try Self.encode(metadata)
+        let metadataText = try StoreEncoding.metadataText(metadata)
         return try await pool.write { db in
             try db.execute(sql: "INSERT INTO person (name, metadata, created) VALUES (?, ?, ?)",
                            arguments: [name, metadataText, created.timeIntervalSince1970])
             let id = db.lastInsertedRowID
-            let stored = try self.insertTemplates(templates, personID: id, db)
+            let stored = try self.insertTemplates(templates, personID: id, generation: try Self.nextGeneration(db), db)
             return (Person(id: id, name: name, metadata: metadata, created: created, templateCount: stored.count), stored)
         }
     }
@@ -72,7 +72,7 @@ public final class SQLiteGalleryStore: GalleryStore {
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [personID]) != nil else {
                 throw GalleryError.unknownPerson(id: personID)
             }
-            return try self.insertTemplates(templates, personID: personID, db)
+            return try self.insertTemplates(templates, personID: personID, generation: try Self.nextGeneration(db), db)
         }
     }
 
@@ -100,6 +100,7 @@ public final class SQLiteGalleryStore: GalleryStore {
             let templateIDs = try Int64.fetchAll(db, sql: "SELECT id FROM template WHERE person_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM template WHERE person_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            try db.execute(sql: "INSERT INTO deletion (generation, person_id) VALUES (?, ?)", arguments: [try Self.nextGeneration(db), id])
             return templateIDs
         }
         try checkpoint()
@@ -107,26 +108,41 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func appendAudit(_ entry: AuditEntry) async throws {
-        let ids = "[" + entry.personIDs.map(String.init).joined(separator: ",") + "]"
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO audit (time, actor, operation, person_ids) VALUES (?, ?, ?, ?)",
-                           arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.operation.rawValue, ids])
+                           arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.operation.rawValue, StoreEncoding.personIDsText(entry.personIDs)])
         }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT time, actor, operation, person_ids FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                let idsText: String = row["person_ids"]
-                let ids = idsText.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",").compactMap { Int64($0) }
-                return AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
-                                  operation: AuditEntry.Operation(rawValue: row["operation"]) ?? .identify, personIDs: ids)
+                AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
+                           operation: AuditEntry.Operation(rawValue: row["operation"]) ?? .identify,
+                           personIDs: StoreEncoding.personIDs(from: row["person_ids"]))
             }
         }
     }
 
     public func sizeInBytes() async throws -> Int? {
         [path, path + "-wal"].compactMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }.reduce(0, +)
+    }
+
+    public func generation() async throws -> Int64 {
+        try await pool.read { db in try Self.currentGeneration(db) }
+    }
+
+    public func changes(since generation: Int64) async throws -> GalleryChanges {
+        try await pool.read { db in
+            let current = try Self.currentGeneration(db)
+            guard current > generation else { return GalleryChanges(generation: generation) }
+            let deleted = try Int64.fetchAll(db, sql: "SELECT person_id FROM deletion WHERE generation > ? AND generation <= ? ORDER BY generation",
+                                             arguments: [generation, current])
+            let templates = try self.fetchTemplates(db, sql: "WHERE generation > ? AND generation <= ?", arguments: [generation, current])
+            let owners = Set(templates.map(\.personID)).sorted()
+            let people = owners.isEmpty ? [] : try Self.fetchPeople(db, sql: "WHERE p.id IN (\(owners.map { String($0) }.joined(separator: ",")))", arguments: [])
+            return GalleryChanges(generation: current, deletedPersonIDs: deleted, templates: templates, people: people)
+        }
     }
 
     /// Copies every committed page from the write-ahead log into the file and empties the log.
@@ -174,7 +190,28 @@ public final class SQLiteGalleryStore: GalleryStore {
                     person_ids TEXT NOT NULL);
                 """)
         }
+        // Generations, so that a gallery notices what other processes wrote to the same file.
+        migrator.registerMigration("v2-generations") { db in
+            try db.execute(sql: """
+                ALTER TABLE template ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX template_generation ON template(generation);
+                CREATE TABLE deletion (generation INTEGER NOT NULL, person_id INTEGER NOT NULL);
+                CREATE INDEX deletion_generation ON deletion(generation);
+                INSERT INTO meta (key, value) VALUES ('generation', '0');
+                """)
+        }
         return migrator
+    }
+
+    private static func currentGeneration(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'") ?? 0
+    }
+
+    /// Raises the generation inside the current write transaction (SQLite has one writer at a time).
+    private static func nextGeneration(_ db: Database) throws -> Int64 {
+        let next = try currentGeneration(db) + 1
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'generation'", arguments: [String(next)])
+        return next
     }
 
     /// Refuses, before SQLite opens (and would convert) it, a file that is not ours.
@@ -206,41 +243,27 @@ public final class SQLiteGalleryStore: GalleryStore {
         if tables > 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
     }
 
-    private static let keyCheckPlaintext = Data("visage gallery key check".utf8)
-
     private static func checkEncryption(_ db: Database, cipher: TemplateCipher?) throws -> Bool {
-        let mode = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'encryption'")
-        switch mode {
-        case nil:
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('encryption', ?)", arguments: [cipher == nil ? "none" : "aes-256-gcm"])
-            if let cipher {
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('key_check', ?)",
-                               arguments: [try cipher.seal(keyCheckPlaintext).base64EncodedString()])
+        guard let mode = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'encryption'") else {
+            for (key, value) in try StoreEncoding.newEncryptionMeta(cipher: cipher) {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
             }
             return cipher != nil
-        case "none":
-            if cipher != nil { throw GalleryError.encryptionMismatch(galleryEncrypted: false) }
-            return false
-        default:
-            guard let cipher else { throw GalleryError.keyRequired }
-            guard let check = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'"),
-                  let sealed = Data(base64Encoded: check), try cipher.open(sealed) == keyCheckPlaintext else {
-                throw GalleryError.wrongKey
-            }
-            return true
         }
+        let keyCheck = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'key_check'")
+        return try StoreEncoding.checkEncryption(mode: mode, keyCheck: keyCheck, cipher: cipher)
     }
 
     // MARK: - Rows
 
-    private func insertTemplates(_ templates: [Template], personID: Int64, _ db: Database) throws -> [Template] {
+    private func insertTemplates(_ templates: [Template], personID: Int64, generation: Int64, _ db: Database) throws -> [Template] {
         var stored: [Template] = []
         for var template in templates {
             template.personID = personID
             try db.execute(sql: """
-                INSERT INTO template (person_id, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [personID, try encodeEmbedding(template.embedding), template.embedding.count, template.model,
+                INSERT INTO template (person_id, generation, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [personID, generation, try encoding.embeddingBytes(template.embedding), template.embedding.count, template.model,
                                  template.sourceSHA256, template.box?.x, template.box?.y, template.box?.width, template.box?.height,
                                  template.quality, template.created.timeIntervalSince1970])
             template.id = db.lastInsertedRowID
@@ -254,9 +277,7 @@ public final class SQLiteGalleryStore: GalleryStore {
             SELECT p.id, p.name, p.metadata, p.created, (SELECT count(*) FROM template t WHERE t.person_id = p.id) AS templates
             FROM person p \(sql) ORDER BY p.id
             """, arguments: arguments).map { row in
-            let metadataText: String = row["metadata"]
-            let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
-            return Person(id: row["id"], name: row["name"], metadata: metadata,
+            return Person(id: row["id"], name: row["name"], metadata: StoreEncoding.metadata(from: row["metadata"]),
                           created: Date(timeIntervalSince1970: row["created"]), templateCount: row["templates"])
         }
     }
@@ -267,32 +288,9 @@ public final class SQLiteGalleryStore: GalleryStore {
             let box: Rect? = (row["box_x"] as Float?).map { x in
                 Rect(x: x, y: row["box_y"] ?? 0, width: row["box_width"] ?? 0, height: row["box_height"] ?? 0)
             }
-            return Template(id: row["id"], personID: row["person_id"], embedding: try decodeEmbedding(blob, dimension: row["dimension"]),
+            return Template(id: row["id"], personID: row["person_id"], embedding: try encoding.embedding(from: blob, dimension: row["dimension"]),
                             model: row["model"], sourceSHA256: row["source_sha256"], box: box, quality: row["quality"],
                             created: Date(timeIntervalSince1970: row["created"]))
         }
-    }
-
-    /// Little-endian float32, sealed when the gallery is encrypted.
-    private func encodeEmbedding(_ embedding: [Float]) throws -> Data {
-        var data = Data(capacity: embedding.count * 4)
-        for value in embedding { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-        return try cipher?.seal(data) ?? data
-    }
-
-    private func decodeEmbedding(_ blob: Data, dimension: Int) throws -> [Float] {
-        let data = try cipher?.open(blob) ?? blob
-        guard data.count == dimension * 4 else {
-            throw GalleryError.notAGallery(path: path, reason: "a template holds \(data.count) bytes instead of \(dimension * 4)")
-        }
-        return data.withUnsafeBytes { raw in
-            (0..<dimension).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
-    }
-
-    private static func encode(_ metadata: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
     }
 }

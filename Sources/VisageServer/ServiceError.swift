@@ -128,6 +128,11 @@ extension ServiceError {
             return (noFace("image"), nil)
         case .nothingToEnroll:
             return (badRequest("Nothing to enrol: send at least one image with a face."), nil)
+        case .storeUnavailable:
+            // A database outage is temporary, and its details (host, user) are the operator's business.
+            return (ServiceError(.serviceUnavailable, code: "gallery_unavailable",
+                                 message: "The gallery's database cannot be reached just now; try again shortly.",
+                                 headers: [.retryAfter: "5"]), String(reflecting: error))
         default:
             // Paths and key problems are the operator's business, not the client's.
             return (internalError, String(reflecting: error))

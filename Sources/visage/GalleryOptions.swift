@@ -5,7 +5,10 @@ import VisageGallery
 
 /// Options of the commands that open a gallery: where it is and the key of its templates.
 struct GalleryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The gallery: a SQLite file (created when missing).", valueName: "file"))
+    @Option(help: ArgumentHelp("""
+        The gallery: a SQLite file (created when missing), or a PostgreSQL database as \
+        postgres://USER@HOST[:PORT]/DATABASE (password in $PGPASSWORD or after USER:; tables created in an empty database).
+        """, valueName: "file|url"))
     var gallery: String
 
     @Option(help: ArgumentHelp("File holding the 32-byte key of encrypted templates (raw, hex or base64); default: $VISAGE_GALLERY_KEY.", valueName: "file"))
@@ -13,6 +16,11 @@ struct GalleryOptions: ParsableArguments {
 
     @Option(help: "Similarity at or above which the best candidate is a match (default: the calibrated gallery threshold).")
     var threshold: Float?
+
+    /// The gallery as messages name it: a PostgreSQL URL without its password.
+    var shownLocation: String {
+        PostgresLocation.isPostgres(gallery) ? ((try? PostgresLocation(gallery).redacted) ?? "the PostgreSQL gallery") : gallery
+    }
 
     func cipher() throws -> TemplateCipher? {
         if let keyFile { return try TemplateCipher(keyFile: keyFile) }
@@ -27,7 +35,7 @@ struct GalleryOptions: ParsableArguments {
         } catch let error as GalleryError {
             // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
             switch error {
-            case .notAGallery, .newerSchema:
+            case .notAGallery, .newerSchema, .invalidLocation, .storeUnavailable:
                 printError(error.localizedDescription)
                 throw VisageExitCode.badInput
             default:

@@ -38,7 +38,7 @@ enum PhotoQuestioning {
         guard let location = gallery.gallery else {
             return (analyzed, PhotoAnalysis(faces: faces, width: analyzed.width, height: analyzed.height))
         }
-        guard FileManager.default.fileExists(atPath: location) else {
+        guard PostgresLocation.isPostgres(location) || FileManager.default.fileExists(atPath: location) else {
             printError("Error: no gallery at \(location); make one with `visage enroll --gallery \(location) …`.")
             throw VisageExitCode.badInput
         }

@@ -5,7 +5,8 @@ import VisageCore
 import VisageGallery
 
 /// Enrol and identify real people: the face_recognition samples (../shared/data), five
-/// people with one or two training photos each and separate test photos.
+/// people with one or two training photos each and separate test photos. Every test runs
+/// against both stores: a SQLite file, and a database on the test PostgreSQL server.
 @Suite(.enabled(if: Fixtures.hasKnownPeople, "shared data (../shared/data or $VISAGE_DATA) is absent: skipping the face_recognition samples"))
 struct GalleryTests {
     let root = Fixtures.knownPeople!
@@ -22,8 +23,9 @@ struct GalleryTests {
         return (gallery, ids)
     }
 
-    @Test func identifiesEnrolledPeopleAndRejectsAStranger() async throws {
-        let (gallery, ids) = try await enrolledGallery(try Fixtures.galleryPath())
+    @Test(arguments: StoreKind.allCases)
+    func identifiesEnrolledPeopleAndRejectsAStranger(_ store: StoreKind) async throws {
+        let (gallery, ids) = try await enrolledGallery(try await Fixtures.galleryLocation(store))
         let single = [("alex_lacamoire1.jpg", "alex_lacamoire"), ("johnsnow_test1.jpg", "kit_harington"), ("obama1.jpg", "obama")]
         for (photo, name) in single {
             let results = try await gallery.identify(imageAt: root.appendingPathComponent("test/\(photo)").path, topK: 3)
@@ -44,8 +46,9 @@ struct GalleryTests {
         #expect(try #require(answer.bestSimilarity) < Gallery.defaultThreshold)
     }
 
-    @Test func reopeningLoadsTheSameIndexAndDeleteUpdatesIt() async throws {
-        let path = try Fixtures.galleryPath()
+    @Test(arguments: StoreKind.allCases)
+    func reopeningLoadsTheSameIndexAndDeleteUpdatesIt(_ store: StoreKind) async throws {
+        let path = try await Fixtures.galleryLocation(store)
         let (gallery, ids) = try await enrolledGallery(path)
         let probe = try await Fixtures.embedding(root.appendingPathComponent("test/obama1.jpg").path)
         let before = await gallery.search(probe, topK: 5)
@@ -63,12 +66,13 @@ struct GalleryTests {
         #expect(try await reopened.people().map(\.name) == ["alex_lacamoire", "biden", "kit_harington", "rose_leslie"])
         await #expect(throws: GalleryError.unknownPerson(id: obama)) { try await reopened.person(obama) }
         await #expect(throws: GalleryError.unknownPerson(id: obama)) { try await reopened.delete(personID: obama) }
-        // And the deletion is in the file, not only in memory.
+        // And the deletion is in the store, not only in memory.
         #expect(try await Gallery.open(path).search(probe, topK: 5).candidates.count == 4)
     }
 
-    @Test func auditTrailRecordsOperationsWithoutImages() async throws {
-        let (gallery, ids) = try await enrolledGallery(try Fixtures.galleryPath())
+    @Test(arguments: StoreKind.allCases)
+    func auditTrailRecordsOperationsWithoutImages(_ store: StoreKind) async throws {
+        let (gallery, ids) = try await enrolledGallery(try await Fixtures.galleryLocation(store))
         _ = try await gallery.identify(imageAt: root.appendingPathComponent("test/obama1.jpg").path)
         try await gallery.delete(personID: ids["biden"]!)
         let log = try await gallery.auditLog()
@@ -78,8 +82,9 @@ struct GalleryTests {
         #expect(log.allSatisfy { !$0.actor.isEmpty })
     }
 
-    @Test func photoWithoutAFaceIsRejectedAndNothingIsStored() async throws {
-        let path = try Fixtures.galleryPath()
+    @Test(arguments: StoreKind.allCases)
+    func photoWithoutAFaceIsRejectedAndNothingIsStored(_ store: StoreKind) async throws {
+        let path = try await Fixtures.galleryLocation(store)
         let gallery = try await Gallery.open(path, analyzer: try Fixtures.analyzer.get())
         let blank = try Fixtures.temporaryDirectory().appendingPathComponent("blank.png").path
         try Image(width: 240, height: 240).write(to: blank)  // a uniform black picture: nothing to detect
@@ -91,11 +96,12 @@ struct GalleryTests {
         #expect(mixed.rejected.map(\.path) == [blank])
     }
 
-    @Test func exportAndImportRoundTrip() async throws {
-        let (gallery, _) = try await enrolledGallery(try Fixtures.galleryPath())
+    @Test(arguments: StoreKind.allCases)
+    func exportAndImportRoundTrip(_ store: StoreKind) async throws {
+        let (gallery, _) = try await enrolledGallery(try await Fixtures.galleryLocation(store))
         let file = try Fixtures.temporaryDirectory().appendingPathComponent("export.jsonl")
         #expect(try await gallery.export(to: file) == 5)
-        let copy = try await Gallery.open(try Fixtures.galleryPath())
+        let copy = try await Gallery.open(try await Fixtures.galleryLocation(store))
         let names = NamesBox()
         #expect(try await copy.importPeople(from: file) { names.append($0.name) } == 5)
         #expect(names.values == ["alex_lacamoire", "biden", "kit_harington", "obama", "rose_leslie"])

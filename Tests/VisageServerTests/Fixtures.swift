@@ -46,12 +46,13 @@ enum Fixtures {
         return (a, e)
     }()
 
-    /// A service over a new, empty gallery in a temporary folder.
-    static func service(keys: APIKeys? = Fixtures.keys, configure: (inout VisageService.Configuration) -> Void = { _ in }) async throws -> VisageService {
+    /// A service over `gallery` (a path or a postgres:// URL), by default a new, empty gallery in a temporary folder.
+    static func service(gallery location: String? = nil, keys: APIKeys? = Fixtures.keys,
+                        configure: (inout VisageService.Configuration) -> Void = { _ in }) async throws -> VisageService {
         let (analyzer, embedder) = try #require(analyzers, "the models are missing: run `make setup` (scripts/setup) first")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-server-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let gallery = try await Gallery.open(folder.appendingPathComponent("test.gallery").path, analyzer: embedder)
+        let gallery = try await Gallery.open(location ?? folder.appendingPathComponent("test.gallery").path, analyzer: embedder)
         var configuration = VisageService.Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0

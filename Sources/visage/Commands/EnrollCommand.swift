@@ -107,7 +107,7 @@ struct EnrollCommand: AsyncParsableCommand {
             }
         }
         try await commit(current)
-        if !global.json, people.count > 1 { print("\(enrolled) of \(people.count) people enrolled in \(options.gallery)") }
+        if !global.json, people.count > 1 { print("\(enrolled) of \(people.count) people enrolled in \(options.shownLocation)") }
         if badInputs > 0 { throw VisageExitCode.badInput }
     }
 

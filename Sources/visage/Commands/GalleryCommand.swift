@@ -39,7 +39,7 @@ struct GalleryCommand: AsyncParsableCommand {
                 ]).rendered)
             } else {
                 print("""
-                    \(options.gallery): \(s.people) people, \(s.templates) templates (\(s.model), \(s.dimension)-d)
+                    \(options.shownLocation): \(s.people) people, \(s.templates) templates (\(s.model), \(s.dimension)-d)
                       encrypted: \(s.encrypted ? "yes (AES-256-GCM)" : "no")
                       threshold: \(String(format: "%.3f", s.threshold))
                       file: \(s.storeBytes.map { "\($0) bytes" } ?? "unknown"), index in memory: \(s.indexBytes) bytes
@@ -95,7 +95,7 @@ struct GalleryCommand: AsyncParsableCommand {
             let count = try await options.open().importPeople(from: URL(fileURLWithPath: file)) { person in
                 printNow(json ? person.json.rendered : "imported #\(person.id) \(person.name)")
             }
-            if !json { print("imported \(count) people into \(options.gallery)") }
+            if !json { print("imported \(count) people into \(options.shownLocation)") }
         }
     }
 
