@@ -240,7 +240,9 @@ int vc_writer_open(const char *path, int width, int height, int fps_num, int fps
     if (rotation % 360 != 0) {
         uint8_t *matrix = av_stream_new_side_data(w->stream, AV_PKT_DATA_DISPLAYMATRIX, sizeof(int32_t) * 9);
         if (!matrix) { set_error(error, error_size, "out of memory", 0); goto fail; }
-        av_display_rotation_set((int32_t *)matrix, -(double)rotation);
+        // The inverse of the reader's reading: av_display_rotation_get(av_display_rotation_set(a)) is -a
+        // in this FFmpeg, and the reader turns by -get, as the ffmpeg tool's autorotate does.
+        av_display_rotation_set((int32_t *)matrix, (double)rotation);
     }
     code = avio_open(&w->format->pb, path, AVIO_FLAG_WRITE);
     if (code < 0) { set_error(error, error_size, "cannot create the file", code); goto fail; }

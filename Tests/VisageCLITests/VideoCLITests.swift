@@ -23,14 +23,16 @@ struct VideoCLITests {
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.lines
         #expect(lines.count == 2)  // one speaker, one track, then the summary
-        let track = try CLITests.object(try #require(lines.first))
+        let first = try #require(lines.first)
+        let track = try CLITests.object(first)
         #expect(CLITests.keyOrder(lines[0]).prefix(8) == ["track", "first_frame", "last_frame", "frames", "age", "gender", "label", "confidence"])
         #expect(track["track"] as? Int == 1)
         #expect((track["frames"] as? Int ?? 0) >= 6)
         #expect(track["identity"] is NSNull)
         let expression = try #require(track["expression"] as? [String: Any])
         #expect(expression["label"] is String)
-        let summary = try #require(try CLITests.object(try #require(lines.last))["summary"] as? [String: Any])
+        let last = try #require(lines.last)
+        let summary = try #require(try CLITests.object(last)["summary"] as? [String: Any])
         #expect(summary["tracks"] as? Int == 1)
         #expect((summary["frames"] as? Int ?? 0) >= 6)
         #expect((summary["fps"] as? Double ?? 0) > 0)
@@ -44,7 +46,8 @@ struct VideoCLITests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try CLITests.visage("video", "tracks", "--json", "--every", "15", "--end", "3", Self.clip!, folder)
         #expect(run.status == 0, "\(run.stderr)")
-        let line = try CLITests.object(try #require(run.lines.first))
+        let first = try #require(run.lines.first)
+        let line = try CLITests.object(first)
         let crops = try FileManager.default.contentsOfDirectory(atPath: folder + "/track-1").filter { $0.hasPrefix("frame-") && $0.hasSuffix(".png") }
         #expect(crops.count == line["frames"] as? Int)
         #expect(crops.contains("frame-0.png"))
@@ -59,7 +62,7 @@ struct VideoCLITests {
         #expect(run.stderr.contains(path))
         let empty = path + ".empty.mp4"
         defer { try? FileManager.default.removeItem(atPath: empty) }
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         let emptyRun = try CLITests.visage("video", "tracks", empty, path + "-out")
         #expect(emptyRun.status == 3)
         #expect(emptyRun.stderr.contains("\(empty) is empty"))

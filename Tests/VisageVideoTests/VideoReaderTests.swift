@@ -22,8 +22,7 @@ struct VideoReaderTests {
         #expect(frames.allSatisfy { $0.image.width == reader.info.width && $0.image.height == reader.info.height })
         #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.timestamp < $1.timestamp })
         // A real picture, not a blank buffer: the pixels vary.
-        let pixels = frames[0].image.pixels
-        #expect(Set(pixels.prefix(30_000)).count > 50)
+        #expect(Set(frames[0].image.pixels).count > 100)
         #expect(try reader.next() == nil)
     }
 
@@ -42,7 +41,7 @@ struct VideoReaderTests {
         all.end = 2
         let sequential = try VideoReader(path: Fixtures.clip!, options: all)
         var same: VideoFrame?
-        while let frame = try sequential.next() where frame.index <= first.index { same = frame }
+        while let frame = try sequential.next(), frame.index <= first.index { same = frame }
         #expect(same?.index == first.index)
         #expect(same?.image == first.image)
     }
@@ -91,7 +90,7 @@ struct VideoReaderTests {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("empty.mp4").path
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         #expect(throws: VideoError.empty(path: path)) { try VideoReader(path: path) }
         #expect(VideoError.empty(path: path).localizedDescription.contains(path))
     }
@@ -108,8 +107,8 @@ struct VideoReaderTests {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("notes.mov").path
-        FileManager.default.createFile(atPath: path, contents: Data(String(repeating: "not a video at all\n", count: 200).utf8))
-        let error = try #require(throws: VideoError.self) { try VideoReader(path: path) }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(String(repeating: "not a video at all\n", count: 200).utf8))
+        let error = try #require(throws: VideoError.self) { _ = try VideoReader(path: path) }
         guard case let .unsupported(named, _) = error else { Issue.record("expected .unsupported, got \(error)"); return }
         #expect(named == path)
         #expect(error.localizedDescription.contains(path))
@@ -133,7 +132,7 @@ struct VideoReaderTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.clip!))
         let path = folder.appendingPathComponent("truncated.mp4").path
-        FileManager.default.createFile(atPath: path, contents: bytes.prefix(bytes.count / 3))
+        _ = FileManager.default.createFile(atPath: path, contents: bytes.prefix(bytes.count / 3))
         let error = try #require(throws: VideoError.self) {
             let reader = try VideoReader(path: path)
             while try reader.next() != nil {}
