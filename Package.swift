@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VisageAsk", targets: ["VisageAsk"]),
         .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .library(name: "VisageServer", targets: ["VisageServer"]),
+        .library(name: "VisageVideo", targets: ["VisageVideo"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -40,6 +41,14 @@ let package = Package(
         .systemLibrary(name: "CWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         // setjmp/longjmp error handling for libjpeg and libpng, which Swift cannot do itself.
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
+        // FFmpeg from Debian (libavformat-dev, libavcodec-dev, libswscale-dev, libavutil-dev; scripts/setup installs them).
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        // Video decode/encode through FFmpeg behind a few plain C calls (its API is macros and owned pointers).
+        // C code does not import CFFmpeg's module, so its `link` lines do not reach the linker: name the libraries here.
+        .target(
+            name: "CVideoCodecs", dependencies: ["CFFmpeg"],
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]
+        ),
         // Our own declarations of the part of ONNX Runtime's C API we call; the library is dlopen'ed.
         .target(name: "COnnxRuntime"),
 
@@ -49,6 +58,8 @@ let package = Package(
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
         .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
+        .target(name: "VisageVideo", dependencies: ["Visage", "VisageCore", "VisageModels", "CVideoCodecs"], swiftSettings: swiftSettings),
         // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index.
         .target(
             name: "VisageGallery",
@@ -80,7 +91,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer",
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
@@ -98,6 +109,7 @@ let package = Package(
         ),
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageVideoTests", dependencies: ["VisageVideo", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",

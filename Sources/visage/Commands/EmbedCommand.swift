@@ -1,25 +1,77 @@
 import ArgumentParser
+import Foundation
 import Visage
+import VisageJSON
+import VisageModels
+import VisageRuntime
 
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Compute each face's 128-d identity embedding (with age and gender).",
+        abstract: "Compute each face's 128-d identity embedding (with age and gender), or its 256-d FAb-Net attribute embedding.",
         discussion: """
+        --model fabnet replaces the identity embedding with our FAb-Net encoder's 256-d vector \
+        (pose and expression, learned from video without labels; models/fabnet-encoder.md), \
+        computed on the same aligned crop; age and gender are then left out.
+
         Examples:
           visage embed --json portrait.jpg
           visage embed --json people/ > embeddings.jsonl
+          visage embed --model fabnet --json portrait.jpg
         """
     )
 
+    /// Which embedding `embed` prints.
+    enum Model: String, ExpressibleByArgument, CaseIterable {
+        case sface, fabnet
+    }
+
     @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The embedding: sface (identity, 128-d) or fabnet (attributes, 256-d) (default: sface).")
+    var model: Model = .sface
 
     @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png, .webp).")
     var paths: [String]
 
     func run() async throws {
-        try await AnalysisRun(inputs: paths, global: global, tasks: [.embedding, .age, .gender],
-                              report: FaceReport(includesAttributes: true, includesEmbedding: true),
-                              annotateDirectory: nil).run()
+        switch model {
+        case .sface:
+            try await AnalysisRun(inputs: paths, global: global, tasks: [.embedding, .age, .gender],
+                                  report: FaceReport(includesAttributes: true, includesEmbedding: true),
+                                  annotateDirectory: nil).run()
+        case .fabnet:
+            try await runFabNet()
+        }
+    }
+
+    private func runFabNet() async throws {
+        let files = ImageInputs.expand(paths)
+        guard !files.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .alignedCrop])
+        let encoder: FabNetEncoder
+        do {
+            encoder = try FabNetEncoder(directory: analyzer.configuration.models, runtime: analyzer.runtime)
+        } catch {
+            throw CommandFailure(FaceReport.message(for: error))
+        }
+        let report = FaceReport(includesAttributes: false, includesEmbedding: true)
+        var badInputs = 0
+        for await item in analyzer.analyzeFiles(files) {
+            switch item.result {
+            case var .success(analyzed):
+                let vectors = try encoder.embed(analyzed.faces.compactMap(\.alignedCrop))
+                var next = vectors.makeIterator()
+                for i in analyzed.faces.indices {
+                    analyzed.faces[i].embedding = analyzed.faces[i].alignedCrop == nil ? nil : next.next()
+                    analyzed.faces[i].alignedCrop = nil
+                }
+                print(global.json ? report.json(analyzed).rendered : report.text(analyzed))
+            case let .failure(error):
+                badInputs += 1
+                if global.json { print(FaceReport.errorJSON(path: item.path, error: error).rendered) } else { printError("\(item.path): \(FaceReport.message(for: error))") }
+            }
+        }
+        if badInputs > 0 { throw VisageExitCode.badInput }
     }
 }

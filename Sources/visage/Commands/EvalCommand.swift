@@ -18,7 +18,8 @@ struct EvalCommand: AsyncParsableCommand {
         """,
         subcommands: [
             EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
-            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalQACommand.self, EvalReadmeCommand.self,
+            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalQACommand.self, EvalProbeCommand.self,
+            EvalReadmeCommand.self,
         ]
     )
 }

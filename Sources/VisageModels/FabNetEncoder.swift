@@ -1,0 +1,37 @@
+public import VisageCore
+public import VisageRuntime
+
+/// FAb-Net encoder: our own 256-d facial-attribute embedding, learned without labels from the
+/// face tracks of 20 talking-face clips (`training/fabnet/`, card `models/fabnet-encoder.md`).
+/// Unlike SFace's identity embedding, it is meant to hold what changes in one person's face
+/// (pose, expression); read attributes off it with a linear head.
+///
+/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate``
+/// resized to 64×64 (``VisageCore/Image/resized(width:height:)``, as the recipe does), RGB,
+/// `(p − 127.5) / 127.5`. Outputs are returned as the graph gives them (not normalised).
+public struct FabNetEncoder: Sendable {
+    public static let contract = ModelContract(
+        name: "FAb-Net encoder", fileName: "fabnet-encoder.onnx",
+        input: .init("image", [nil, 3, 64, 64]), outputs: [.init("embedding", [nil, 256])],
+        channelOrder: .rgb, mean: (127.5, 127.5, 127.5), scale: (1 / 127.5, 1 / 127.5, 1 / 127.5)
+    )
+    public static let inputSize = 64
+    public static let dimension = 256
+
+    private let session: InferenceSession
+
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
+        session = try Self.contract.load(from: directory, runtime: runtime)
+    }
+
+    /// Embeds ArcFace-aligned crops (any square size, normally 112×112) in one batch.
+    public func embed(_ alignedCrops: [Image]) throws -> [[Float]] {
+        guard !alignedCrops.isEmpty else { return [] }
+        let crops = alignedCrops.map { $0.resized(width: Self.inputSize, height: Self.inputSize) }
+        let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
+        guard let output = try session.run(["image": input])["embedding"], output.values.count == crops.count * Self.dimension else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "embedding does not hold \(crops.count)×\(Self.dimension) values")
+        }
+        return (0..<crops.count).map { Array(output.values[($0 * Self.dimension)..<(($0 + 1) * Self.dimension)]) }
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageEvaluation
+import VisageCore
+import VisageModels
+import VisageRuntime
+
+/// Feature extractors a probe can read expression from.
+enum ProbeFeatures: String, ExpressibleByArgument, CaseIterable {
+    case sface, fabnet
+}
+
+struct EvalProbeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Expression read off frozen embeddings (SFace, FAb-Net) by the same linear head, on CK+ and FER2013.",
+        discussion: """
+        Each 48×48 crop is resized whole to 112×112 and embedded (no detection: every extractor \
+        sees the same pixels). The head is multinomial logistic regression on standardised \
+        features (L2 1e-3, 400 full-batch steps, the same for every extractor; nothing tuned on \
+        a test split). CK+: 10 folds split by subject (S###), predictions pooled. FER2013: trained \
+        on a seeded sample of train (--fer-train images), tested on all of PublicTest. Writes \
+        report.md and report.json to --output.
+
+        Examples:
+          visage eval probe
+          visage eval probe --features fabnet --fer-train 28709 --output out/eval/probe-full
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(parsing: .upToNextOption, help: "Feature extractors to compare (default: sface fabnet).")
+    var features: [ProbeFeatures] = [.sface, .fabnet]
+
+    @Option(help: ArgumentHelp("CK+ class folders (default: $VISAGE_DATA/ckplus48).", valueName: "dir"))
+    var ckplus: String?
+
+    @Option(help: ArgumentHelp("FER2013 folder holding train/ and publictest/ (default: $VISAGE_DATA/fer2013).", valueName: "dir"))
+    var fer: String?
+
+    @Option(help: "FER2013 training images for the head, a seeded sample (default: 10000).")
+    var ferTrain: Int = 10_000
+
+    @Option(help: ArgumentHelp("Folder for the report (default: out/eval/probe).", valueName: "dir"))
+    var output: String = Eval.defaultOutput("probe")
+
+    func run() async throws {
+        let ckRoot = ckplus ?? Eval.dataRoot + "/ckplus48"
+        let ferRoot = fer ?? Eval.dataRoot + "/fer2013"
+        let ck: ClassFolderDataset, ferTrainSet: ClassFolderDataset, ferTest: ClassFolderDataset
+        do {
+            ck = try ClassFolderDataset(root: ckRoot, hint: "Point --ckplus at CK+'s class folders, e.g. ../shared/data/ckplus48.")
+            ferTrainSet = try ClassFolderDataset(root: ferRoot + "/train", hint: "Point --fer at FER2013's folder holding train/ and publictest/.")
+            ferTest = try ClassFolderDataset(root: ferRoot + "/publictest", hint: "Point --fer at FER2013's folder holding train/ and publictest/.")
+        } catch {
+            printError("Error: " + (error.errorDescription ?? "\(error)"))
+            throw VisageExitCode.badInput
+        }
+        let models = global.analyzerConfiguration(tasks: []).models
+        let runtime = try OnnxRuntime.shared(global.analyzerConfiguration(tasks: []).runtime)
+        var rows: [(features: ProbeFeatures, ck: ClassificationMetrics, fer: ClassificationMetrics)] = []
+        for kind in features {
+            let embed: @Sendable ([VisageCore.Image]) throws -> [[Float]]
+            do {
+                switch kind {
+                case .sface:
+                    let model = try SFaceEmbedder(directory: models, runtime: runtime)
+                    embed = { try model.embed($0) }
+                case .fabnet:
+                    let model = try FabNetEncoder(directory: models, runtime: runtime)
+                    embed = { try model.embed($0) }
+                }
+            } catch {
+                throw CommandFailure(FaceReport.message(for: error))
+            }
+            let probe = ExpressionProbe(embed: embed)
+            let total = ck.samples.count + min(ferTrain, ferTrainSet.samples.count) + ferTest.samples.count
+            let ckMetrics = try probe.subjectFolds(ck) { printProgress(kind, $0, total) }
+            let ferMetrics = try probe.trainTest(train: ferTrainSet, test: ferTest, trainLimit: ferTrain) { printProgress(kind, ck.samples.count + $0, total) }
+            rows.append((kind, ckMetrics, ferMetrics))
+        }
+        func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+        func meanRecall(_ m: ClassificationMetrics) -> Double { (0..<m.confusion.count).map(m.recall(of:)).reduce(0, +) / Double(m.confusion.count) }
+        var markdown = """
+        | features | CK+ accuracy (10 subject folds, \(ck.samples.count) images) | CK+ mean recall | FER2013 PublicTest accuracy (head on \(min(ferTrain, ferTrainSet.samples.count)) train images) | FER2013 mean recall |
+        |---|---|---|---|---|
+
+        """
+        for row in rows {
+            markdown += "| \(row.features.rawValue) | \(percent(row.ck.accuracy)) | \(percent(meanRecall(row.ck))) | \(percent(row.fer.accuracy)) | \(percent(meanRecall(row.fer))) |\n"
+        }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        try markdown.write(toFile: output + "/report.md", atomically: true, encoding: .utf8)
+        let json: [[String: Any]] = rows.map {
+            ["features": $0.features.rawValue, "ckplus_accuracy": $0.ck.accuracy, "ckplus_mean_recall": meanRecall($0.ck),
+             "ckplus_confusion": $0.ck.confusion, "fer2013_publictest_accuracy": $0.fer.accuracy,
+             "fer2013_publictest_mean_recall": meanRecall($0.fer), "fer2013_confusion": $0.fer.confusion,
+             "fer2013_train_images": min(ferTrain, ferTrainSet.samples.count), "ckplus_classes": ck.classes, "fer2013_classes": ferTest.classes]
+        }
+        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: output + "/report.json"))
+        print(markdown, terminator: "")
+    }
+
+    private func printProgress(_ kind: ProbeFeatures, _ done: Int, _ total: Int) {
+        if done % 1024 < 64 { printError("\(kind.rawValue): \(done)/\(total) images embedded") }
+    }
+}

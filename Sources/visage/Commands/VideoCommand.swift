@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageVideo
+
+struct VideoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "video",
+        abstract: "Faces in video files (MP4, MOV, WebM, … through Debian's FFmpeg): tracks, their attributes, their crops.",
+        discussion: """
+        Frames are decoded with FFmpeg, turned upright from the rotation metadata, analysed one at \
+        a time and linked into tracks (box overlap plus SFace similarity; a face that leaves and \
+        returns within 2 s keeps its track; tracks seen in fewer than 3 analysed frames are dropped). \
+        A file FFmpeg cannot read exits 3 with a message naming it.
+
+        Examples:
+          visage video analyze --every 5 --json ../shared/data/videos/retalking-1.mp4
+          visage video tracks ../shared/data/videos/retalking-1.mp4 out/tracks/retalking-1
+        """,
+        subcommands: [VideoAnalyzeCommand.self, VideoTracksCommand.self]
+    )
+}
+
+/// Reading options shared by the `video` subcommands.
+struct VideoReadingArguments: ParsableArguments {
+    @Option(help: "Analyse every N-th frame (default: 1, every frame).")
+    var every: Int = 1
+
+    @Option(help: ArgumentHelp("Start this many seconds into the clip (default: 0).", valueName: "seconds"))
+    var start: Double = 0
+
+    @Option(help: ArgumentHelp("Stop this many seconds into the clip (default: the end).", valueName: "seconds"))
+    var end: Double?
+
+    func validate() throws {
+        if every < 1 { throw ValidationError("--every must be at least 1.") }
+        if start < 0 { throw ValidationError("--start must not be negative.") }
+        if let end, end <= start { throw ValidationError("--end must come after --start.") }
+    }
+
+    var options: VideoReadingOptions {
+        var options = VideoReadingOptions()
+        options.stride = every
+        options.start = start
+        options.end = end
+        return options
+    }
+}
+
+enum VideoTool {
+    /// Runs the analysis of `path` with progress on stderr every 100 frames; a video that cannot
+    /// be read prints its message and exits 3.
+    static func analyse(_ path: String, analyzer: FaceAnalyzer, options: VideoReadingOptions) throws -> VideoAnalysis {
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        do {
+            var count = 0
+            return try VideoFaceAnalysis(analyzer: analyzer, reading: options).run(path: path) { frame, _ in
+                count += 1
+                if count % 100 == 0 { printError("\(name): \(count) frames analysed (frame \(frame.index), \(String(format: "%.1f", frame.timestamp)) s)") }
+            }
+        } catch let error as VideoError {
+            printError(error.localizedDescription)
+            throw VisageExitCode.badInput
+        }
+    }
+}
+
+/// Runs blocking work (FFmpeg decoding, ONNX Runtime inference) on a dispatch thread so that
+/// the cooperative pool, two threads on a two-core machine, stays free.
+func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}

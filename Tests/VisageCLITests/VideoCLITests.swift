@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// `visage video …` as a user runs it, on a real clip of the shared data when present.
+struct VideoCLITests {
+    static var clip: String? {
+        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
+        let root = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
+        let path = root + "/videos/retalking-5.mp4"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    static var hasClip: Bool { clip != nil }
+
+    /// The JSON lines are the documented shape: one object per track with its keys in order, then the summary.
+    @Test(.enabled(if: hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
+    func analyzeJSONHasTheDocumentedShape() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-video-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let annotated = folder + "/annotated.mp4"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let run = try CLITests.visage("video", "analyze", "--json", "--every", "10", "--end", "3", "--annotate", annotated, Self.clip!)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.lines
+        #expect(lines.count == 2)  // one speaker, one track, then the summary
+        let first = try #require(lines.first)
+        let track = try CLITests.object(first)
+        #expect(CLITests.keyOrder(lines[0]).prefix(8) == ["track", "first_frame", "last_frame", "frames", "age", "gender", "label", "confidence"])
+        #expect(track["track"] as? Int == 1)
+        #expect((track["frames"] as? Int ?? 0) >= 6)
+        #expect(track["identity"] is NSNull)
+        let expression = try #require(track["expression"] as? [String: Any])
+        #expect(expression["label"] is String)
+        let last = try #require(lines.last)
+        let summary = try #require(try CLITests.object(last)["summary"] as? [String: Any])
+        #expect(summary["tracks"] as? Int == 1)
+        #expect((summary["frames"] as? Int ?? 0) >= 6)
+        #expect((summary["fps"] as? Double ?? 0) > 0)
+        let size = (try? FileManager.default.attributesOfItem(atPath: annotated)[.size] as? Int) ?? 0
+        #expect(size > 1000)
+    }
+
+    @Test(.enabled(if: hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
+    func tracksWritesCropsPerTrack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-video-tracks-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try CLITests.visage("video", "tracks", "--json", "--every", "15", "--end", "3", Self.clip!, folder)
+        #expect(run.status == 0, "\(run.stderr)")
+        let first = try #require(run.lines.first)
+        let line = try CLITests.object(first)
+        let crops = try FileManager.default.contentsOfDirectory(atPath: folder + "/track-1").filter { $0.hasPrefix("frame-") && $0.hasSuffix(".png") }
+        #expect(crops.count == line["frames"] as? Int)
+        #expect(crops.contains("frame-0.png"))
+    }
+
+    @Test func brokenVideoExitsThreeNamingTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("visage-broken-\(UUID().uuidString).mp4").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("this is not a video".utf8).write(to: URL(fileURLWithPath: path))
+        let run = try CLITests.visage("video", "analyze", path)
+        #expect(run.status == 3)
+        #expect(run.stderr.contains(path))
+        let empty = path + ".empty.mp4"
+        defer { try? FileManager.default.removeItem(atPath: empty) }
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        let emptyRun = try CLITests.visage("video", "tracks", empty, path + "-out")
+        #expect(emptyRun.status == 3)
+        #expect(emptyRun.stderr.contains("\(empty) is empty"))
+    }
+
+    @Test func usageErrorsExitSixtyFour() throws {
+        #expect(try CLITests.visage("video", "analyze", "--every", "0", "x.mp4").status == 64)
+        #expect(try CLITests.visage("video", "analyze", "--annotate", "out.avi", "x.mp4").status == 64)
+    }
+}
