@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VisageAsk", targets: ["VisageAsk"]),
         .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .library(name: "VisageServer", targets: ["VisageServer"]),
+        .library(name: "VisageHeads", targets: ["VisageHeads"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -45,8 +46,10 @@ let package = Package(
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
+        // Custom heads: softmax regression on face features, trained from labelled photos (`train-head`, `analyze --head`).
+        .target(name: "VisageHeads", dependencies: ["Visage", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
-        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads"], swiftSettings: swiftSettings),
         // Persistent people + templates (SQLite through GRDB) and the in-memory search index.
         .target(
             name: "VisageGallery",
@@ -74,7 +77,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer",
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageHeads",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageGalleryTests", dependencies: ["VisageGallery", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
