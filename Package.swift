@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VisageDataset", targets: ["VisageDataset"]),
         .library(name: "VisageServer", targets: ["VisageServer"]),
         .library(name: "VisageVideo", targets: ["VisageVideo"]),
+        .library(name: "VisageHeads", targets: ["VisageHeads"]),
         .executable(name: "visage", targets: ["visage"]),
     ],
     dependencies: [
@@ -56,8 +57,10 @@ let package = Package(
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
+        // Custom heads: softmax regression on face features, trained from labelled photos (`train-head`, `analyze --head`).
+        .target(name: "VisageHeads", dependencies: ["Visage", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
-        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads"], swiftSettings: swiftSettings),
         // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
         .target(name: "VisageVideo", dependencies: ["Visage", "VisageCore", "VisageModels", "CVideoCodecs"], swiftSettings: swiftSettings),
         // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index.
@@ -91,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo",
+            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo", "VisageHeads",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",

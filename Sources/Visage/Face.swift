@@ -22,6 +22,9 @@ public struct Face: Sendable, Equatable {
     public var gender: GenderEstimate?
     /// Facial expression (what the face shows, not what the person feels) with every class's probability.
     public var expression: ExpressionEstimate?
+    /// Predictions of the custom heads applied to this face, in the order they were given;
+    /// empty when none were (the analyzer runs none itself).
+    public var heads: [HeadPrediction] = []
 
     public init(detection: Detection) {
         box = detection.box

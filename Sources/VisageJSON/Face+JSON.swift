@@ -4,7 +4,8 @@ import VisageModels
 
 extension Face {
     /// The face as `visage analyze --json` and `POST /v1/analyze` print it: `box`, `score`,
-    /// `landmarks`, then `age`, `gender` and `expression` when `attributes` is true, then
+    /// `landmarks`, then `age`, `gender` and `expression` when `attributes` is true (and `heads`,
+    /// `{"<head>": {"label", "scores"}}`, when custom heads were applied), then
     /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
     ///
     /// ```swift
@@ -25,6 +26,14 @@ extension Face {
                     ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
                 ])
             } ?? .null))
+            if !heads.isEmpty {
+                fields.append(("heads", .object(heads.map { prediction in
+                    (prediction.head, .object([
+                        ("label", .string(prediction.label)),
+                        ("scores", .object(prediction.scores.map { ($0.label, .number($0.probability, decimals: 4)) })),
+                    ]))
+                })))
+            }
         }
         if includesEmbedding {
             fields.append(("embedding", embedding.map { .array($0.map { .number($0, decimals: 6) }) } ?? .null))

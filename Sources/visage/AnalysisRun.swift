@@ -3,6 +3,7 @@ import VisageJSON
 import Foundation
 import Visage
 import VisageCore
+import VisageHeads
 
 /// The loop shared by `analyze`, `detect` and `embed`: expand inputs, analyse them two at a
 /// time, print each result as it comes (in input order), annotate, and set the exit code.
@@ -12,6 +13,8 @@ struct AnalysisRun {
     var tasks: FaceAnalyzer.Tasks
     var report: FaceReport
     var annotateDirectory: String?
+    /// Custom heads whose predictions are added to every face (`analyze --head`).
+    var heads: [FaceHead] = []
 
     func run() async throws {
         let paths = ImageInputs.expand(inputs)
@@ -26,7 +29,8 @@ struct AnalysisRun {
         for await item in analyzer.analyzeFiles(paths, keepImages: annotateDirectory != nil) {
             progress.advance(item.path)
             switch item.result {
-            case let .success(analyzed):
+            case var .success(analyzed):
+                for head in heads { head.apply(to: &analyzed.faces) }
                 print(global.json ? report.json(analyzed).rendered : report.text(analyzed))
                 if let annotateDirectory, let image = analyzed.image {
                     let destination = Annotator.destination(for: item.path, index: item.index, in: annotateDirectory)

@@ -13,7 +13,7 @@ struct VisageCommand: AsyncParsableCommand {
         """,
         subcommands: [AnalyzeCommand.self, DetectCommand.self, EmbedCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self,
                       EnrollCommand.self, IdentifyCommand.self, PeopleCommand.self, GalleryCommand.self,
-                      CalibrateCommand.self, DescribeCommand.self, AskCommand.self, DatasetCommand.self, ServeCommand.self,
+                      CalibrateCommand.self, TrainHeadCommand.self, DescribeCommand.self, AskCommand.self, DatasetCommand.self, ServeCommand.self,
                       VideoCommand.self]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Visage
+import VisageHeads
 
 struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         Examples:
           visage analyze photo.jpg
           visage analyze --json --annotate out/ photos/
+          visage analyze --head masks.json --head helmet.json photos/
         """
     )
 
@@ -17,12 +19,23 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write each image with boxes, landmarks and labels drawn into this folder.", valueName: "dir"))
     var annotate: String?
 
+    @Option(name: .customLong("head"), help: ArgumentHelp("A head file from `visage train-head`; its prediction is added to each face (repeatable).", valueName: "head.json"))
+    var heads: [String] = []
+
     @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png, .webp).")
     var paths: [String]
 
     func run() async throws {
+        var loaded: [FaceHead] = []
+        for path in heads {
+            do { loaded.append(try FaceHead(contentsOf: path)) } catch { throw CommandFailure(error.errorDescription ?? "\(error)") }
+        }
+        let names = loaded.map(\.name)
+        if let repeated = names.first(where: { name in names.count { $0 == name } > 1 }) {
+            throw ValidationError("Two heads are named \"\(repeated)\"; each --head must have its own name (set at training with --name).")
+        }
         try await AnalysisRun(inputs: paths, global: global, tasks: .all,
                               report: FaceReport(includesAttributes: true, includesEmbedding: false),
-                              annotateDirectory: annotate).run()
+                              annotateDirectory: annotate, heads: loaded).run()
     }
 }

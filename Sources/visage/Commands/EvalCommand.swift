@@ -18,7 +18,7 @@ struct EvalCommand: AsyncParsableCommand {
         """,
         subcommands: [
             EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
-            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalQACommand.self, EvalProbeCommand.self,
+            EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalHeadCommand.self, EvalQACommand.self, EvalProbeCommand.self,
             EvalReadmeCommand.self,
         ]
     )
@@ -68,6 +68,8 @@ enum Eval {
         case let r as AgeGenderReport: r.unreadableImages.count
         case let r as DetectionReport: r.unreadableImages.count
         case let r as ExpressionReport: r.unreadableImages.count
+        case let r as HeadLearningCurveReport: r.unreadableImages.count
+        case let r as AttributeReport: r.unreadableImages.count
         default: 0
         }
     }

@@ -1,0 +1,23 @@
+/// What a custom head (a classifier trained on a user's own labelled photos, see the
+/// `VisageHeads` module) says about one face: the winning label and every label's probability.
+///
+/// The analyzer itself runs no heads; `VisageHeads.FaceHead.apply(to:)` fills ``Face/heads``.
+public struct HeadPrediction: Sendable, Equatable {
+    /// The head's name (by default its file's name without `.json`).
+    public var head: String
+    /// The most probable label.
+    public var label: String
+    /// Every label with its probability, in the head's label order; they sum to 1.
+    public var scores: [(label: String, probability: Float)]
+
+    public init(head: String, label: String, scores: [(label: String, probability: Float)]) {
+        self.head = head
+        self.label = label
+        self.scores = scores
+    }
+
+    public static func == (lhs: HeadPrediction, rhs: HeadPrediction) -> Bool {
+        lhs.head == rhs.head && lhs.label == rhs.label
+            && lhs.scores.map(\.label) == rhs.scores.map(\.label) && lhs.scores.map(\.probability) == rhs.scores.map(\.probability)
+    }
+}

@@ -1,0 +1,164 @@
+public import Visage
+public import VisageHeads
+import Foundation
+
+/// CelebA attributes from face features: for each of the 40 attributes with enough photos on
+/// both sides, a binary head (``HeadTrainer``) is scored by k-fold cross-validation by image:
+/// each photo is predicted by a head that never saw it, whose penalty was chosen by an inner
+/// cross-validation on the other folds only. The majority-class baseline is the figure to beat.
+///
+/// ```swift
+/// let attributes = try CelebAAttributes(contentsOf: root + "/list_attr_celeba.txt")
+/// let report = try await AttributeEvaluation(attributes: attributes, images: root + "/images", source: root)
+///     .run(analyzer: analyzer, output: "out/eval/attributes") { _, _, _ in }
+/// ```
+public struct AttributeEvaluation: Sendable {
+    public var attributes: CelebAAttributes
+    public var images: String
+    public var source: String
+    /// An attribute is attempted only when at least this many photos with a face are positive
+    /// and at least this many negative; default 10 (two per fold at 5 folds).
+    public var minimumPerSide = 10
+    /// Outer folds; default 5.
+    public var folds = 5
+    /// Seed of the fold assignment; default 1.
+    public var seed: UInt64 = 1
+
+    public init(attributes: CelebAAttributes, images: String, source: String) {
+        self.attributes = attributes
+        self.images = images
+        self.source = source
+    }
+
+    /// Embeds every labelled photo (cached in `embeddings.tsv`), cross-validates each
+    /// attribute, writes `report.json`, `report.md` and, for each attempted attribute, a head
+    /// trained on all photos to `heads/<Attribute>.json` (usable with `visage analyze --head`).
+    public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws(EvaluationError) -> AttributeReport {
+        try ReportFiles.createDirectory(output)
+        let files = attributes.labels.keys.sorted()
+        let present = files.filter { FileManager.default.fileExists(atPath: images + "/" + $0) }
+        guard !present.isEmpty else { throw .missing(path: images, hint: "Expected the photos named in list_attr_celeba.txt in images/.") }
+        let embeddings = await ImageEmbeddings.collect(present.map { images + "/" + $0 }, analyzer: analyzer,
+                                                       cachePath: output + "/" + EmbeddingCache.fileName, progress: progress)
+        var (report, heads) = try evaluate(files: present, embeddings: embeddings)
+        report.missingImages = files.count - present.count
+        try ReportFiles.createDirectory(output + "/heads")
+        for head in heads {
+            do { try head.write(to: output + "/heads/" + head.name + ".json") } catch {
+                throw .unwritable(path: output + "/heads/" + head.name + ".json", reason: error.errorDescription ?? "\(error)")
+            }
+        }
+        try report.write(to: output)
+        return report
+    }
+
+    /// The figures from embeddings already computed; also returns the heads trained on every photo.
+    public func evaluate(files: [String], embeddings: ImageEmbeddings) throws(EvaluationError) -> (AttributeReport, [FaceHead]) {
+        let usable = files.filter { embeddings.embeddings[images + "/" + $0] != nil }
+        let rows = usable.map { embeddings.embeddings[images + "/" + $0]! }
+        var results: [AttributeResult] = []
+        var heads: [FaceHead] = []
+        for (a, attribute) in attributes.names.enumerated() {
+            let labels = usable.map { attributes.labels[$0]![a] ? 1 : 0 }
+            let positives = labels.count { $0 == 1 }
+            let negatives = labels.count - positives
+            var result = AttributeResult(attribute: attribute, photos: labels.count, positives: positives)
+            guard min(positives, negatives) >= minimumPerSide else {
+                result.reason = positives < minimumPerSide
+                    ? "too few positives (\(positives) of \(labels.count); needs \(minimumPerSide))"
+                    : "too few negatives (\(negatives) of \(labels.count); needs \(minimumPerSide))"
+                results.append(result)
+                continue
+            }
+            let outer = CrossValidation(folds: folds, seed: seed)
+            let fold = outer.assignFolds(labels: labels)
+            var predicted = [Int](repeating: 0, count: labels.count)
+            let trainer = HeadTrainer(crossValidation: CrossValidation(folds: folds, seed: seed))
+            do {
+                for f in 0..<folds {
+                    let train = labels.indices.filter { fold[$0] != f }
+                    let head = try trainer.train(name: attribute, labelNames: ["no", "yes"], rows: train.map { rows[$0] }, labels: train.map { labels[$0] })
+                    for i in labels.indices where fold[i] == f { predicted[i] = head.classifier.predict(rows[i]) }
+                }
+                heads.append(try trainer.train(name: attribute, labelNames: ["no", "yes"], rows: rows, labels: labels))
+            } catch {
+                throw .modelFailed(reason: "\(attribute): " + (error.errorDescription ?? "\(error)"))
+            }
+            let figures = CrossValidationResult(labels: labels, predicted: predicted, classCount: 2, folds: folds)
+            result.accuracy = Format.rounded(figures.accuracy)
+            result.balancedAccuracy = Format.rounded(figures.balancedAccuracy)
+            result.majorityBaseline = Format.rounded(figures.majorityBaseline)
+            // The baseline's own sampling error on this many photos: two standard errors above
+            // it is the least gain that is unlikely to be luck.
+            let margin = 2 * (figures.majorityBaseline * (1 - figures.majorityBaseline) / Double(labels.count)).squareRoot()
+            result.beatsBaseline = figures.accuracy > figures.majorityBaseline + margin
+            if !result.beatsBaseline! { result.reason = "not clearly above always answering the commoner side" }
+            results.append(result)
+        }
+        let report = AttributeReport(
+            name: "CelebA attributes", source: source, photos: files.count, withoutFace: embeddings.withoutFace.count,
+            unreadableImages: embeddings.unreadable, missingImages: 0, folds: folds, seed: seed, minimumPerSide: minimumPerSide,
+            features: FaceFeatures.sface.rawValue + " (" + FaceFeatures.sface.model + ")", attributes: results)
+        return (report, heads)
+    }
+}
+
+/// One attribute's outcome; the figures are nil when it was not attempted.
+public struct AttributeResult: Codable, Sendable {
+    public var attribute: String
+    public var photos: Int
+    public var positives: Int
+    public var accuracy: Double?
+    public var balancedAccuracy: Double?
+    public var majorityBaseline: Double?
+    /// Accuracy above the majority baseline by more than two of the baseline's standard errors.
+    public var beatsBaseline: Bool?
+    /// Why it is not (or not usefully) predicted.
+    public var reason: String?
+
+    public init(attribute: String, photos: Int, positives: Int) {
+        self.attribute = attribute
+        self.photos = photos
+        self.positives = positives
+    }
+}
+
+/// The result of an ``AttributeEvaluation``.
+public struct AttributeReport: EvaluationReport {
+    public var kind = "attributes"
+    public var name: String
+    public var source: String
+    public var photos: Int
+    public var withoutFace: Int
+    public var unreadableImages: [UnreadableImage]
+    /// Labelled files with no image in images/.
+    public var missingImages: Int
+    public var folds: Int
+    public var seed: UInt64
+    public var minimumPerSide: Int
+    public var features: String
+    public var attributes: [AttributeResult]
+
+    public var predicted: [AttributeResult] { attributes.filter { $0.beatsBaseline == true } }
+
+    public func markdown() -> String {
+        var out = "## CelebA attributes: \(name)\n\n"
+        out += "Data: `\(source)`, \(photos) labelled photos (\(withoutFace) without a detected face, left out). "
+        out += "Features: \(features). Each attribute's head is scored by \(folds)-fold cross-validation by image (seed \(seed)); "
+        out += "the L2 penalty is chosen inside each training part. Baseline: always the commoner answer. "
+        out += "**\(predicted.count) of \(attributes.count)** attributes are predicted clearly above it.\n\n"
+        let attempted = attributes.filter { $0.accuracy != nil }.sorted { ($0.accuracy! - $0.majorityBaseline!) > ($1.accuracy! - $1.majorityBaseline!) }
+        out += Format.table(["attribute", "positives", "accuracy", "baseline", "balanced accuracy", "above baseline"], attempted.map { r in
+            [r.attribute, "\(r.positives)/\(r.photos)", Format.percent(r.accuracy!, decimals: 1), Format.percent(r.majorityBaseline!, decimals: 1),
+             Format.percent(r.balancedAccuracy!, decimals: 1), r.beatsBaseline! ? "yes" : "no"]
+        }) + "\n"
+        let skipped = attributes.filter { $0.accuracy == nil }
+        if !skipped.isEmpty {
+            out += "\nNot attempted (too few photos on one side to train and test on):\n\n"
+            out += skipped.map { "- \($0.attribute): \($0.reason ?? "")" }.joined(separator: "\n") + "\n"
+        }
+        for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
+        if missingImages > 0 { out += "\n\(missingImages) labelled file(s) have no image.\n" }
+        return out
+    }
+}

@@ -1,0 +1,150 @@
+public import Visage
+import Foundation
+
+/// A trained custom head: a softmax classifier over one kind of face features, with its labels
+/// and the report of how it was trained. `visage train-head` writes it as JSON;
+/// `visage analyze --head` reads it.
+///
+/// ```swift
+/// let head = try FaceHead(contentsOf: "masks.json")
+/// var faces = try await analyzer.analyze(image)
+/// head.apply(to: &faces)
+/// print(faces.first?.heads.first?.label ?? "no face")
+/// ```
+public struct FaceHead: Sendable, Codable {
+    /// Always "visage-head"; lets a reader refuse some other JSON file early.
+    public var format = FaceHead.formatName
+    /// Version of this file layout; 1.
+    public var version = 1
+    /// The key of its prediction in `analyze`'s output (default: the file name without `.json`).
+    public var name: String
+    /// Class names, in the order of the classifier's rows.
+    public var labels: [String]
+    public var features: FeatureSource
+    public var classifier: SoftmaxRegression
+    public var training: TrainingReport
+
+    public static let formatName = "visage-head"
+
+    /// Which features the head reads, and from which model file.
+    public struct FeatureSource: Sendable, Codable, Hashable {
+        public var name: FaceFeatures
+        public var model: String
+        public var dimension: Int
+
+        public init(_ features: FaceFeatures) {
+            name = features
+            model = features.model
+            dimension = features.dimension
+        }
+    }
+
+    public init(name: String, labels: [String], features: FaceFeatures, classifier: SoftmaxRegression, training: TrainingReport) {
+        self.name = name
+        self.labels = labels
+        self.features = FeatureSource(features)
+        self.classifier = classifier
+        self.training = training
+    }
+
+    /// Reads and checks a head file: it must be a Visage head whose features this build
+    /// computes with the same model, and whose sizes agree with each other.
+    public init(contentsOf path: String) throws(HeadError) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadableHead(path: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
+        }
+        do {
+            self = try JSONDecoder().decode(FaceHead.self, from: data)
+        } catch let DecodingError.dataCorrupted(context) where context.codingPath.last?.stringValue == "name" {
+            throw .incompatibleHead(path: path, reason: "its features are not ones this build computes (\(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")))")
+        } catch {
+            throw .unreadableHead(path: path, reason: Self.describe(error))
+        }
+        guard format == Self.formatName else { throw .unreadableHead(path: path, reason: "format is \"\(format)\", not \"\(Self.formatName)\"") }
+        guard version == 1 else { throw .unreadableHead(path: path, reason: "file version \(version) is newer than this build reads (1)") }
+        let expected = features.name
+        guard features.model == expected.model, features.dimension == expected.dimension else {
+            throw .incompatibleHead(path: path, reason: "trained on \(features.name.rawValue) features from \(features.model) (\(features.dimension)-d); this build computes them with \(expected.model) (\(expected.dimension)-d). Train the head again.")
+        }
+        let k = labels.count
+        let d = features.dimension
+        guard k >= 2, classifier.bias.count == k, classifier.weights.count == k, classifier.weights.allSatisfy({ $0.count == d }),
+              classifier.mean.count == d, classifier.scale.count == d, Set(labels).count == k else {
+            throw .unreadableHead(path: path, reason: "labels, weights, bias and normalisation do not agree in size")
+        }
+    }
+
+    /// Writes the head as pretty-printed JSON with sorted keys (stable diffs).
+    public func write(to path: String) throws(HeadError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do {
+            try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .unwritable(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The head's prediction for one face, nil when the face lacks the head's features.
+    public func predict(_ face: Face) -> HeadPrediction? {
+        guard let vector = features.name.vector(of: face), vector.count == classifier.featureCount else { return nil }
+        let probabilities = classifier.probabilities(vector)
+        let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
+        return HeadPrediction(head: name, label: labels[best], scores: zip(labels, probabilities).map { ($0, $1) })
+    }
+
+    /// Appends this head's prediction to every face that has its features.
+    public func apply(to faces: inout [Face]) {
+        for i in faces.indices {
+            if let prediction = predict(faces[i]) { faces[i].heads.append(prediction) }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): "the field \"\(key.stringValue)\" is missing"
+        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
+            "the field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type"
+        case DecodingError.dataCorrupted: "not valid JSON"
+        default: error.localizedDescription
+        }
+    }
+}
+
+/// How a head was trained and how well it did under cross-validation.
+public struct TrainingReport: Sendable, Codable, Hashable {
+    /// Photos per label that gave a face (the examples), in label order.
+    public var examples: [Int]
+    /// Photos left out, with why (no face found, unreadable).
+    public var skipped: [SkippedPhoto]
+    /// The L2 penalty used, and the candidates it was chosen from by cross-validated balanced
+    /// accuracy (a single value when it was given).
+    public var l2: Double
+    public var l2Candidates: [Double]
+    public var balancesClasses: Bool
+    public var folds: Int
+    public var seed: UInt64
+    /// Held-out-fold figures at the chosen penalty. The penalty was picked on the same folds,
+    /// so with several candidates these lean slightly optimistic.
+    public var crossValidatedAccuracy: Double
+    public var crossValidatedBalancedAccuracy: Double
+    /// Each label's held-out recall, in label order.
+    public var crossValidatedRecall: [Double]
+    /// Accuracy of always answering the commonest label.
+    public var majorityBaseline: Double
+    /// Accuracy of the final model on its own training examples.
+    public var trainingAccuracy: Double
+    public var iterations: Int
+    public var converged: Bool
+
+    public struct SkippedPhoto: Sendable, Codable, Hashable {
+        public var path: String
+        public var reason: String
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Visage
+import VisageHeads
+import VisageJSON
+
+struct TrainHeadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-head",
+        abstract: "Train a custom head (your own labels) on face features from a folder of labelled photos.",
+        discussion: """
+        DIR holds one folder per label (DIR/<label>/*.jpg); the largest face of each photo is \
+        used. The head is a multinomial logistic regression (L2 penalty chosen by k-fold \
+        cross-validation unless --l2 is given; labels balanced) on the face's SFace embedding. \
+        It prints the held-out-fold accuracy and writes the head, with that report, as JSON \
+        for `visage analyze --head`.
+
+        Examples:
+          visage train-head --folders my-labels --out helmet.json
+          visage train-head --folders masks --out masks.json --folds 10 --l2 0.01
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Folder with one sub-folder of photos per label.", valueName: "dir"))
+    var folders: String
+
+    @Option(help: ArgumentHelp("Where to write the head (JSON).", valueName: "head.json"))
+    var out: String
+
+    @Option(help: "The head's name in analyze's output (default: --out's file name without .json).")
+    var name: String?
+
+    @Option(help: "Face features to train on: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")) (default: sface).")
+    var features: String = FaceFeatures.sface.rawValue
+
+    @Option(help: "Fixed L2 penalty (default: the best of 0.001, 0.01, 0.1, 1, 10 by cross-validation).")
+    var l2: Double?
+
+    @Option(help: "Cross-validation folds (default: 5).")
+    var folds: Int = 5
+
+    @Option(help: "Seed of the fold shuffle (default: 1).")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Do not balance labels in the loss (default: each label weighs the same).")
+    var noBalance = false
+
+    func validate() throws {
+        if FaceFeatures(rawValue: features) == nil {
+            throw ValidationError("Unknown --features \"\(features)\"; known: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if folds < 2 { throw ValidationError("--folds must be at least 2.") }
+        if let l2, !(l2 >= 0) { throw ValidationError("--l2 must be zero or more.") }
+    }
+
+    func run() async throws {
+        let featureKind = FaceFeatures(rawValue: features)!
+        let headName = name ?? ((out as NSString).lastPathComponent as NSString).deletingPathExtension
+        let photos: LabelledPhotos
+        do { photos = try LabelledPhotos(folder: folders) } catch {
+            printError("Error: " + (error.errorDescription ?? "\(error)"))
+            throw VisageExitCode.badInput
+        }
+        let analyzer = try global.makeAnalyzer(tasks: featureKind.tasks)
+        let trainer = HeadTrainer(features: featureKind, l2: l2, balancesClasses: !noBalance,
+                                  crossValidation: CrossValidation(folds: folds, seed: seed))
+        var progress = Progress(total: photos.paths.count)
+        let head: FaceHead
+        do {
+            head = try await trainer.train(name: headName, photos: photos, analyzer: analyzer) { _, _, path in progress.advance(path) }
+            try head.write(to: out)
+        } catch {
+            throw CommandFailure(error.errorDescription ?? "\(error)")
+        }
+        let t = head.training
+        if global.json {
+            print(JSONValue.object([
+                ("head", .string(out)), ("name", .string(head.name)),
+                ("labels", .object(zip(head.labels, t.examples).map { ($0, .integer($1)) })),
+                ("skipped", .integer(t.skipped.count)), ("folds", .integer(t.folds)), ("l2", .number(Float(t.l2), decimals: 4)),
+                ("crossValidatedAccuracy", .number(Float(t.crossValidatedAccuracy), decimals: 4)),
+                ("crossValidatedBalancedAccuracy", .number(Float(t.crossValidatedBalancedAccuracy), decimals: 4)),
+                ("majorityBaseline", .number(Float(t.majorityBaseline), decimals: 4)),
+            ]).rendered)
+        } else {
+            print("head \"\(head.name)\" on \(head.features.name.rawValue) features (\(head.features.model)) written to \(out)")
+            for (i, label) in head.labels.enumerated() {
+                print(String(format: "  %@: %d photos, held-out recall %.1f%%", label, t.examples[i], 100 * t.crossValidatedRecall[i]))
+            }
+            if !t.skipped.isEmpty {
+                print("  skipped \(t.skipped.count) photo\(t.skipped.count == 1 ? "" : "s") (listed in the head file): " + t.skipped.prefix(3).map { "\($0.path) (\($0.reason))" }.joined(separator: ", ") + (t.skipped.count > 3 ? ", …" : ""))
+            }
+            print(String(format: "  %d-fold cross-validated accuracy %.1f%% (balanced %.1f%%; always the commonest label: %.1f%%), L2 %g",
+                         t.folds, 100 * t.crossValidatedAccuracy, 100 * t.crossValidatedBalancedAccuracy, 100 * t.majorityBaseline, t.l2))
+        }
+    }
+}

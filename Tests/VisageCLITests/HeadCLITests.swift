@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `visage train-head` then `visage analyze --head`, as a user runs them, on real mask photos.
+struct HeadCLITests {
+    static var masks: String? {
+        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
+        let root = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
+        return FileManager.default.fileExists(atPath: root + "/masks/with_mask") ? root + "/masks" : nil
+    }
+
+    @Test(.enabled(if: masks != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
+    func trainThenAnalyzeWithTheHead() throws {
+        let masks = try #require(Self.masks)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var held: [String] = []
+        for label in ["with_mask", "without_mask"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
+            let photos = try FileManager.default.contentsOfDirectory(atPath: "\(masks)/\(label)").sorted()
+            for photo in photos.prefix(8) {
+                try FileManager.default.createSymbolicLink(atPath: "\(folder)/labels/\(label)/\(photo)", withDestinationPath: "\(masks)/\(label)/\(photo)")
+            }
+            held.append("\(masks)/\(label)/\(photos[100])")
+        }
+        let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--out", folder + "/mask.json", "--threads", "1")
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("cross-validated accuracy") && train.stdout.contains("with_mask: "))
+        let analyze = try CLITests.visage("analyze", "--json", "--head", folder + "/mask.json", "--threads", "1", held[0], held[1])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        for (line, expected) in zip(analyze.lines, ["with_mask", "without_mask"]) {
+            let faces = try #require(try CLITests.object(line)["faces"] as? [[String: Any]])
+            let head = try #require((faces.first?["heads"] as? [String: Any])?["mask"] as? [String: Any])
+            #expect(head["label"] as? String == expected)
+            let scores = try #require(head["scores"] as? [String: Double])
+            #expect(Set(scores.keys) == ["with_mask", "without_mask"] && abs(scores.values.reduce(0, +) - 1) < 0.01)
+        }
+    }
+
+    @Test func badHeadAndFolderNameTheInput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: folder + "/bad.json"))
+        let analyze = try CLITests.visage("analyze", "--head", folder + "/bad.json", CLITests.portrait)
+        #expect(analyze.status == 1 && analyze.stderr.contains(folder + "/bad.json"))
+        let train = try CLITests.visage("train-head", "--folders", folder + "/none", "--out", folder + "/h.json")
+        #expect(train.status == 3 && train.stderr.contains(folder + "/none"))
+        #expect(try CLITests.visage("train-head", "--folders", folder, "--out", folder + "/h.json", "--features", "nope").status == 64)
+    }
+}

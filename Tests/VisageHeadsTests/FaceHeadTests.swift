@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import Visage
+import VisageCore
+import VisageModels
+@testable import VisageHeads
+
+/// Head files: round trip, the checks on reading, and applying a head to faces.
+struct FaceHeadTests {
+    static func syntheticHead() throws -> FaceHead {
+        var generator = SeededGenerator(seed: 11)
+        var rows: [[Float]] = []
+        var labels: [Int] = []
+        for i in 0..<40 {
+            let label = i % 2
+            rows.append((0..<128).map { j in (j == label ? 2 : 0) + SoftmaxRegressionTests.gaussian(&generator) * 0.3 })
+            labels.append(label)
+        }
+        return try HeadTrainer().train(name: "toy", labelNames: ["first", "second"], rows: rows, labels: labels)
+    }
+
+    @Test func writesAndReadsBack() throws {
+        let head = try Self.syntheticHead()
+        #expect(head.training.crossValidatedAccuracy >= 0.95 && head.training.examples == [20, 20])
+        #expect(head.training.l2Candidates.contains(head.training.l2))
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/toy.json")
+        let read = try FaceHead(contentsOf: folder + "/toy.json")
+        #expect(read.classifier == head.classifier && read.labels == head.labels && read.training == head.training)
+        #expect(read.features == FaceHead.FeatureSource(.sface))
+
+        var face = Face(detection: Detection(box: Rect(x: 0, y: 0, width: 10, height: 10), score: 1, landmarks: []))
+        var faces = [face]
+        read.apply(to: &faces)
+        #expect(faces[0].heads.isEmpty, "a face without an embedding gets no prediction")
+        face.embedding = (0..<128).map { $0 == 1 ? 2 : 0 }
+        faces = [face]
+        read.apply(to: &faces)
+        #expect(faces[0].heads.count == 1 && faces[0].heads[0].label == "second" && faces[0].heads[0].head == "toy")
+        #expect(abs(faces[0].heads[0].scores.map(\.probability).reduce(0, +) - 1) < 1e-5)
+    }
+
+    @Test func refusesBadFiles() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(throws: HeadError.self) { try FaceHead(contentsOf: folder + "/absent.json") }
+        try Data("{\"not\": \"a head\"}".utf8).write(to: URL(fileURLWithPath: folder + "/other.json"))
+        #expect { try FaceHead(contentsOf: folder + "/other.json") } throws: { error in
+            (error as? HeadError)?.errorDescription?.contains("other.json") == true
+        }
+        let head = try Self.syntheticHead()
+        for (file, edit, expected) in [
+            ("model.json", "\"sface_2021dec.onnx\"", "\"sface_2077.onnx\""),
+            ("features.json", "\"name\" : \"sface\"", "\"name\" : \"fabnet\""),
+        ] {
+            try head.write(to: folder + "/" + file)
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            #expect(text.contains(edit), "the head file spells \(edit)")
+            try text.replacingOccurrences(of: edit, with: expected).write(toFile: folder + "/" + file, atomically: true, encoding: .utf8)
+            #expect { try FaceHead(contentsOf: folder + "/" + file) } throws: { error in
+                guard case .incompatibleHead(let path, _) = error as? HeadError else { return false }
+                return path.hasSuffix(file)
+            }
+        }
+    }
+
+    @Test func trainingNeedsTwoLabelsAndEnoughPhotos() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(throws: HeadError.self) { try LabelledPhotos(folder: folder + "/absent") }
+        try FileManager.default.createDirectory(atPath: folder + "/only", withIntermediateDirectories: true)
+        try Data([0xFF, 0xD8]).write(to: URL(fileURLWithPath: folder + "/only/a.jpg"))
+        #expect { try LabelledPhotos(folder: folder) } throws: { error in
+            (error as? HeadError)?.errorDescription?.contains("only one label folder") == true
+        }
+        #expect(throws: HeadError.tooFewExamples(label: "b", usable: 1, needed: 2)) {
+            try HeadTrainer().train(name: "x", labelNames: ["a", "b"], rows: [[0], [1], [2]], labels: [0, 0, 1])
+        }
+    }
+}
