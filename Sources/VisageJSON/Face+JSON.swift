@@ -4,7 +4,7 @@ import VisageModels
 
 extension Face {
     /// The face as `visage analyze --json` and `POST /v1/analyze` print it: `box`, `score`,
-    /// `landmarks`, then `age`, `gender` and `expression` when `attributes` is true, then
+    /// `landmarks`, then `age`, `gender`, `expression` and `mask` when `attributes` is true, then
     /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
     ///
     /// ```swift
@@ -25,6 +25,7 @@ extension Face {
                     ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
                 ])
             } ?? .null))
+            fields.append(("mask", mask.map { .object([("label", .string($0.label.rawValue)), ("score", .number($0.score, decimals: 4))]) } ?? .null))
         }
         if includesEmbedding {
             fields.append(("embedding", embedding.map { .array($0.map { .number($0, decimals: 6) }) } ?? .null))

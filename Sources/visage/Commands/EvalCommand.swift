@@ -67,6 +67,8 @@ enum Eval {
         case let r as AgeGenderReport: r.unreadableImages.count
         case let r as DetectionReport: r.unreadableImages.count
         case let r as ExpressionReport: r.unreadableImages.count
+        case let r as MaskReport: r.unreadableImages.count
+        case let r as MaskedVerificationReport: r.verification.unreadableImages.count
         default: 0
         }
     }
