@@ -22,6 +22,8 @@ public struct Face: Sendable, Equatable {
     public var gender: GenderEstimate?
     /// Facial expression (what the face shows, not what the person feels) with every class's probability.
     public var expression: ExpressionEstimate?
+    /// Whether the face wears a mask, with the probability of that label.
+    public var mask: MaskEstimate?
     /// Predictions of the custom heads applied to this face, in the order they were given;
     /// empty when none were (the analyzer runs none itself).
     public var heads: [HeadPrediction] = []

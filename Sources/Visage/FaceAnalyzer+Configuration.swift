@@ -14,13 +14,16 @@ extension FaceAnalyzer {
         public static let age = Tasks(rawValue: 1 << 1)
         /// Apparent gender.
         public static let gender = Tasks(rawValue: 1 << 2)
-        /// Keep the 112×112 aligned crop on each ``Face`` (needs `.embedding`).
+        /// Keep the 112×112 ArcFace-aligned crop on each ``Face``.
         public static let alignedCrop = Tasks(rawValue: 1 << 3)
         /// Facial expression (seven FER2013 classes), from our own model `expression-fer2013.onnx`.
         public static let expression = Tasks(rawValue: 1 << 4)
+        /// Whether the face wears a mask, from our own model `mask-classifier.onnx` (reads the
+        /// same aligned crop as the embedding).
+        public static let mask = Tasks(rawValue: 1 << 5)
 
-        /// Everything: embedding, age, gender, expression and the aligned crop.
-        public static let all: Tasks = [.embedding, .age, .gender, .expression, .alignedCrop]
+        /// Everything: embedding, age, gender, expression, mask and the aligned crop.
+        public static let all: Tasks = [.embedding, .age, .gender, .expression, .mask, .alignedCrop]
     }
 
     /// Settings of a ``FaceAnalyzer``; each property states its default.

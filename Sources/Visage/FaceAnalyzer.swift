@@ -24,6 +24,7 @@ public final class FaceAnalyzer: Sendable {
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
     private let expressionClassifier: ExpressionClassifier?
+    private let maskClassifier: MaskClassifier?
     private let queue = DispatchQueue(label: "visage.analyzer", attributes: .concurrent)
 
     public init(configuration: Configuration = .init()) throws {
@@ -36,11 +37,13 @@ public final class FaceAnalyzer: Sendable {
         ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
         expressionClassifier = tasks.contains(.expression) ? try ExpressionClassifier(directory: models, runtime: runtime) : nil
+        maskClassifier = tasks.contains(.mask) ? try MaskClassifier(directory: models, runtime: runtime) : nil
     }
 
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
     public var inferenceTime: Duration {
-        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics]
+        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
+         maskClassifier?.statistics]
             .compactMap { $0?.inferenceTime }.reduce(.zero, +)
     }
 
@@ -79,16 +82,22 @@ public final class FaceAnalyzer: Sendable {
         var faces = detections.map(Face.init(detection:))
         guard !faces.isEmpty else { return (faces, timings) }
 
+        // The embedder and the mask classifier read the same ArcFace-aligned crop.
+        let keepsCrops = configuration.tasks.contains(.alignedCrop)
+        let crops = embedder == nil && maskClassifier == nil && !keepsCrops ? [] : faces.map {
+            FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
+                ?? Image(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize)
+        }
+        lap(\.align)
         if let embedder {
-            let crops = faces.map { FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
-                ?? Image(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize) }
-            lap(\.align)
             let embeddings = try embedder.embed(crops)
-            for i in faces.indices {
-                faces[i].embedding = embeddings[i]
-                if configuration.tasks.contains(.alignedCrop) { faces[i].alignedCrop = crops[i] }
-            }
+            for i in faces.indices { faces[i].embedding = embeddings[i] }
             lap(\.embed)
+        }
+        if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }
+        if let maskClassifier {
+            for (i, mask) in try maskClassifier.classify(crops).enumerated() { faces[i].mask = mask }
+            lap(\.mask)
         }
         if let ageEstimator {
             let chips = faces.map { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
@@ -110,6 +119,14 @@ public final class FaceAnalyzer: Sendable {
             lap(\.expression)
         }
         return (faces, timings)
+    }
+
+    /// Embeddings of 112×112 ArcFace-aligned crops made by the caller (a masked template
+    /// rendered at enrolment, say), synchronously; nil when the analyzer was configured
+    /// without ``Tasks/embedding``.
+    public func embeddings(ofAlignedCrops crops: [Image]) throws -> [[Float]]? {
+        guard let embedder else { return nil }
+        return try embedder.embed(crops)
     }
 
     /// Decodes and analyses one file synchronously, timing the decode too.
@@ -154,10 +171,11 @@ public struct StageTimings: Sendable, Hashable {
     public var embed: Duration = .zero
     public var ageGender: Duration = .zero
     public var expression: Duration = .zero
+    public var mask: Duration = .zero
 
     public init() {}
 
-    public var total: Duration { decode + detect + align + embed + ageGender + expression }
+    public var total: Duration { decode + detect + align + embed + ageGender + expression + mask }
 
     public static func + (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
         var sum = lhs
@@ -167,6 +185,7 @@ public struct StageTimings: Sendable, Hashable {
         sum.embed += rhs.embed
         sum.ageGender += rhs.ageGender
         sum.expression += rhs.expression
+        sum.mask += rhs.mask
         return sum
     }
 }

@@ -58,14 +58,15 @@ public enum Models {
     public static let gender = "gender-v1"
     public static let landmarks = "yunet_2023mar landmarks"
     public static let sharpness = "Laplacian variance of the aligned crop"
+    public static let mask = "mask-classifier"
 }
 
 /// What this build's pipeline measures beyond detection, age and gender, read off ``Face``.
 public enum MeasuredExtras {
     /// The pipeline has an expression model (`models/expression-fer2013.onnx`).
     public static let measuresExpression = true
-    /// No mask model exists yet (issue 5): mask questions are declined, saying so.
-    public static let measuresMask = false
+    /// The pipeline has a mask model (`models/mask-classifier.onnx`).
+    public static let measuresMask = true
 
     public static func expression(of face: Face) -> ExpressionFact? {
         guard let estimate = face.expression else { return nil }
@@ -73,5 +74,7 @@ public enum MeasuredExtras {
         return ExpressionFact(label: estimate.label.rawValue, probability: estimate.score, scores: scores)
     }
 
-    public static func mask(of face: Face) -> MaskFact? { nil }
+    public static func mask(of face: Face) -> MaskFact? {
+        face.mask.map { MaskFact(wearing: $0.isMasked, probability: $0.score, source: Models.mask) }
+    }
 }

@@ -4,8 +4,8 @@ import VisageModels
 
 extension Face {
     /// The face as `visage analyze --json` and `POST /v1/analyze` print it: `box`, `score`,
-    /// `landmarks`, then `age`, `gender` and `expression` when `attributes` is true (and `heads`,
-    /// `{"<head>": {"label", "scores"}}`, when custom heads were applied), then
+    /// `landmarks`, then `age`, `gender`, `expression` and `mask` when `attributes` is true (and
+    /// `heads`, `{"<head>": {"label", "scores"}}`, when custom heads were applied), then
     /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
     ///
     /// ```swift
@@ -26,6 +26,7 @@ extension Face {
                     ("scores", .object(zip(ExpressionLabel.allCases, e.scores).map { ($0.rawValue, .number($1, decimals: 4)) })),
                 ])
             } ?? .null))
+            fields.append(("mask", mask.map { .object([("label", .string($0.label.rawValue)), ("score", .number($0.score, decimals: 4))]) } ?? .null))
             if !heads.isEmpty {
                 fields.append(("heads", .object(heads.map { prediction in
                     (prediction.head, .object([

@@ -359,7 +359,7 @@ enum OpenAPIDocument {
       "Box": {"type": "array", "description": "x, y, width, height in pixels of the upright image.", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
       "Face": {
         "type": "object",
-        "required": ["box", "score", "landmarks", "age", "gender", "expression"],
+        "required": ["box", "score", "landmarks", "age", "gender", "expression", "mask"],
         "properties": {
           "box": {"$ref": "#/components/schemas/Box"},
           "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "Detector confidence."},
@@ -377,6 +377,11 @@ enum OpenAPIDocument {
               "label": {"type": "string", "enum": ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"]},
               "scores": {"type": "object", "additionalProperties": {"type": "number"}}
             }
+          },
+          "mask": {
+            "type": "object", "nullable": true,
+            "required": ["label", "score"],
+            "properties": {"label": {"type": "string", "enum": ["with_mask", "without_mask"]}, "score": {"type": "number", "description": "Probability of the label."}}
           },
           "embedding": {"type": "array", "nullable": true, "items": {"type": "number"}, "description": "L2-normalised 128-d SFace embedding; only with ?embedding=true."}
         }

@@ -41,6 +41,7 @@ struct FaceReport {
                 if let age = face.age { line += String(format: "  age %.0f", age) }
                 if let g = face.gender { line += "  \(g.label.rawValue) " + String(format: "%.2f", g.score) }
                 if let e = face.expression { line += "  \(e.label.rawValue) " + String(format: "%.2f", e.score) }
+                if let m = face.mask { line += "  \(m.label.rawValue) " + String(format: "%.2f", m.score) }
                 for head in face.heads {
                     let score = head.scores.first { $0.label == head.label }?.probability ?? 0
                     line += "  \(head.head): \(head.label) " + String(format: "%.2f", score)

@@ -79,9 +79,14 @@ struct CLITests {
             let expression = try #require(face["expression"] as? [String: Any])
             let scores = try #require(expression["scores"] as? [String: Double])
             #expect(scores.count == 7 && scores[expression["label"] as? String ?? ""] == scores.values.max())
+            let mask = try #require(face["mask"] as? [String: Any])
+            #expect(mask["label"] as? String == "without_mask")
+            #expect((mask["score"] as? Double).map { (0.5...1).contains($0) } == true)
         }
         #expect(Self.keyOrder(line).prefix(9) == ["image", "width", "height", "faces", "box", "score", "landmarks", "age", "gender"])
         #expect(Self.keyOrder(line).dropFirst(9).prefix(4) == ["label", "score", "expression", "label"])
+        // expression's seven scores, then the mask: label and score.
+        #expect(Self.keyOrder(line).dropFirst(13).prefix(11) == ["scores", "angry", "disgust", "fear", "happy", "neutral", "sad", "surprise", "mask", "label", "score"])
     }
 
     @Test func embedAddsTheEmbedding() throws {
@@ -171,8 +176,8 @@ struct CLITests {
     }
 
     static let analyzeHelp = """
-OVERVIEW: Detect faces and estimate identity embedding, age, gender and
-expression.
+OVERVIEW: Detect faces and estimate identity embedding, age, gender,
+expression and mask.
 
 Examples:
   visage analyze photo.jpg

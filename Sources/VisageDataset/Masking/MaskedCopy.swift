@@ -4,13 +4,14 @@ import Foundation
 
 /// Makes a copy of an identity-folder dataset in which a fraction of the images carry a
 /// rendered face mask: the walker picks images (deterministically, by a seeded hash of the
-/// path), the analyzer finds their faces, a ``FaceMaskRenderer`` paints every face, and the
-/// result is written as JPEG at the same relative path. Unchosen images, and chosen ones with
-/// no face, are linked (symbolic links), not copied. `mask-manifest.tsv` lists each image as
-/// `path<TAB>masked|linked|noface|error<TAB>detail`.
+/// path), the analyzer finds their faces, ``MaskRenderer`` paints every face in one style per
+/// image (chosen from `styles` by a seeded hash of the path), and the result is written at
+/// the same relative path. Unchosen images, and chosen ones with no face, are linked
+/// (symbolic links), not copied. `mask-manifest.tsv` lists each image as
+/// `path<TAB>masked|linked|noface|error<TAB>detail` (the style, for masked ones).
 ///
 /// ```swift
-/// let copy = MaskedCopy(source: "faces", output: "faces-masked", ratio: 0.5, renderer: BasicMaskRenderer())
+/// let copy = MaskedCopy(source: "faces", output: "faces-masked", ratio: 0.5)
 /// let summary = try await copy.run(analyzer: analyzer) { done, total, path in }
 /// ```
 public struct MaskedCopy: Sendable {
@@ -21,16 +22,18 @@ public struct MaskedCopy: Sendable {
     /// Fraction of images to mask, 0…1.
     public var ratio: Double
     public var seed: UInt64 = 1
-    public var renderer: any FaceMaskRenderer
+    /// Styles to choose from, one per image; default all of ``MaskStyle``.
+    public var styles: [MaskStyle] = MaskStyle.allCases
+    public var renderer = MaskRenderer()
     /// JPEG quality of masked images; default 92.
     public var jpegQuality = 92
 
-    public init(source: String, output: String, ratio: Double, seed: UInt64 = 1, renderer: any FaceMaskRenderer) {
+    public init(source: String, output: String, ratio: Double, seed: UInt64 = 1, styles: [MaskStyle] = MaskStyle.allCases) {
         self.source = source
         self.output = output
         self.ratio = ratio
         self.seed = seed
-        self.renderer = renderer
+        self.styles = styles.isEmpty ? MaskStyle.allCases : styles
     }
 
     public struct Summary: Sendable {
@@ -45,6 +48,11 @@ public struct MaskedCopy: Sendable {
     public func isChosen(_ relativePath: String) -> Bool {
         let hash = Shard.stableHash("\(seed):" + relativePath)
         return Double(hash >> 11) / Double(1 << 53) < ratio
+    }
+
+    /// The mask style of the image at `relativePath` (seeded, independent of the choice).
+    public func style(for relativePath: String) -> MaskStyle {
+        styles[Int(Shard.stableHash("\(seed):style:" + relativePath) % UInt64(styles.count))]
     }
 
     public func run(analyzer: FaceAnalyzer, progress: (Int, Int, String) -> Void) async throws(DatasetError) -> Summary {
@@ -88,7 +96,8 @@ public struct MaskedCopy: Sendable {
                     manifest += "\(image.relativePath)\tnoface\t\n"
                     continue
                 }
-                for face in analyzed.faces { renderer.render(on: &picture, face: face, variant: Shard.stableHash(image.relativePath)) }
+                let style = style(for: image.relativePath)
+                for face in analyzed.faces { renderer.render(on: &picture, landmarks: face.landmarks, style: style) }
                 // Same name and format (JPEG or PNG by extension); WebP, which VisageCore cannot encode, gets .jpg appended.
                 let destination = output + "/" + image.relativePath
                 do {
@@ -97,7 +106,7 @@ public struct MaskedCopy: Sendable {
                     try picture.write(to: ext == "webp" ? destination + ".jpg" : destination, jpegQuality: jpegQuality)
                 } catch { throw .unwritable(path: destination, reason: error.localizedDescription) }
                 summary.masked += 1
-                manifest += "\(image.relativePath)\tmasked\t\(renderer.name), \(analyzed.faces.count) face(s)\n"
+                manifest += "\(image.relativePath)\tmasked\t\(style.rawValue), \(analyzed.faces.count) face(s)\n"
             case let .failure(error):
                 summary.errors += 1
                 let message = ((error as? any LocalizedError)?.errorDescription ?? "\(error)").replacingOccurrences(of: "\n", with: " ")

@@ -5,7 +5,7 @@ import VisageHeads
 struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Detect faces and estimate identity embedding, age, gender and expression.",
+        abstract: "Detect faces and estimate identity embedding, age, gender, expression and mask.",
         discussion: """
         Examples:
           visage analyze photo.jpg

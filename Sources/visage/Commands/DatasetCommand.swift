@@ -17,7 +17,7 @@ struct DatasetCommand: AsyncParsableCommand {
           visage dataset noisy-copy ../shared/data/cfp/Data/Images /tmp/cfp-noisy --wrong 0.05 --split 10 --seed 1
           visage dataset qa ../shared/data --out qa.jsonl --limit 1000 --seed 3
         """,
-        subcommands: [DatasetCleanCommand.self, DatasetNoisyCopyCommand.self, DatasetMaskCommand.self, DatasetQACommand.self]
+        subcommands: [DatasetCleanCommand.self, DatasetNoisyCopyCommand.self, DatasetMaskCommand.self, DatasetMaskPreviewCommand.self, DatasetCropsCommand.self, DatasetQACommand.self]
     )
 }
 

@@ -11,13 +11,14 @@ struct DatasetMaskCommand: AsyncParsableCommand {
         Images are chosen by a seeded hash of their path (the same each run); every detected \
         face of a chosen image gets a mask and the image is written at the same relative path \
         under OUT; the others, and chosen images without a face, are symbolic links. \
-        OUT/mask-manifest.tsv lists what happened to each image. The only renderer so far is \
-        `basic`: a shaded, soft-edged polygon from the five landmarks, not a realistic mask \
-        (the masked-faces renderer of issue #5 plugs in through FaceMaskRenderer).
+        OUT/mask-manifest.tsv lists what happened to each image. Masks are fitted to the five \
+        landmarks (roll and head turn), soft-edged and shaded; each image gets one style, \
+        chosen by a seeded hash of its path from --styles (default: all five: \
+        surgical-blue, surgical-white, black-cloth, white-n95, patterned-cloth).
 
         Examples:
           visage dataset mask ../shared/data/cfp/Data/Images /tmp/cfp-masked --ratio 0.5
-          visage dataset mask faces faces-masked --ratio 1 --seed 7
+          visage dataset mask faces faces-masked --ratio 1 --seed 7 --styles surgical-blue,white-n95
         """
     )
 
@@ -35,12 +36,22 @@ struct DatasetMaskCommand: AsyncParsableCommand {
     @Option(help: "Seed of the choice of images (default: 1).")
     var seed: UInt64 = 1
 
-    @Option(help: "Mask renderer: basic (default: basic).")
-    var renderer: String = "basic"
+    @Option(help: ArgumentHelp("Comma-separated mask styles to choose from (default: all).", valueName: "styles"))
+    var styles: String?
 
     func validate() throws {
         guard (0...1).contains(ratio) else { throw ValidationError("--ratio must be between 0 and 1.") }
-        guard renderer == "basic" else { throw ValidationError("--renderer must be basic (the only one so far), not \(renderer).") }
+        _ = try chosenStyles()
+    }
+
+    func chosenStyles() throws -> [MaskStyle] {
+        guard let styles else { return MaskStyle.allCases }
+        return try styles.split(separator: ",").map { name in
+            guard let style = MaskStyle(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--styles: unknown style '\(name)'; choose from \(MaskStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            return style
+        }
     }
 
     func run() async throws {
@@ -49,7 +60,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
             try DatasetTool.requireOutside(output, of: source)
             _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
             let analyzer = try global.makeAnalyzer(tasks: [])
-            let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, renderer: BasicMaskRenderer())
+            let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: try chosenStyles())
             var progress = EvalProgress()
             let summary = try await copy.run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()

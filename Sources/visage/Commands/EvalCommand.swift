@@ -70,6 +70,8 @@ enum Eval {
         case let r as ExpressionReport: r.unreadableImages.count
         case let r as HeadLearningCurveReport: r.unreadableImages.count
         case let r as AttributeReport: r.unreadableImages.count
+        case let r as MaskReport: r.unreadableImages.count
+        case let r as MaskedVerificationReport: r.verification.unreadableImages.count
         default: 0
         }
     }

@@ -13,8 +13,15 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         other nine. CFP uses its standard split; a CSV gets 10 stratified folds in file order. \
         Embeddings are cached in <output>/embeddings.tsv, so a re-run takes seconds.
 
+        --mask one|both draws a synthetic mask (one of five styles, seeded per image) on the \
+        second image of each pair, or on both, and runs the whole pipeline on the masked photo; \
+        --mask-aware then compares a masked face with a bare one through the bare face's masked \
+        templates (rendered at its own landmarks in three styles, as enrolment would). The \
+        per-image measurements are cached in --mask-cache, shared by all six runs.
+
         Examples:
           visage eval verification --protocol cfp-ff
+          visage eval verification --protocol cfp-ff --mask one --mask-aware
           visage eval verification --pairs-csv ../shared/data/pairs-deepface/pairs.csv --images ../shared/data/pairs-deepface/images
         """
     )
@@ -45,6 +52,18 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Flag(help: "Embed every image again instead of reusing <output>/embeddings.tsv.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
+    var mask: String?
+
+    @Flag(help: "With --mask: match a masked face against the other face's masked templates.")
+    var maskAware = false
+
+    @Option(help: "With --mask: seed of the per-image mask style (default: 1).")
+    var maskSeed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("With --mask: file caching the per-image measurements (default: out/eval/<name>-masks.tsv).", valueName: "file"))
+    var maskCache: String?
+
     func validate() throws {
         guard (protocolName == nil) != (pairsCsv == nil) else {
             throw ValidationError("Give either --protocol cfp-ff|cfp-fp or --pairs-csv FILE.")
@@ -55,6 +74,8 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         if pairsCsv != nil, cfp != nil || folds != nil { throw ValidationError("--cfp and --folds go with --protocol, not --pairs-csv.") }
         if protocolName != nil, images != nil { throw ValidationError("--images goes with --pairs-csv.") }
         _ = try foldList()
+        if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
+        if mask == nil, maskAware || maskCache != nil { throw ValidationError("--mask-aware and --mask-cache go with --mask none|one|both.") }
     }
 
     private func foldList() throws -> [Int] {
@@ -83,6 +104,18 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
+        }
+        if let mask, let condition = MaskCondition(rawValue: mask) {
+            let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (maskAware ? "-aware" : ""))
+            let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
+            try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask])
+            let evaluation = MaskedVerification(pairs: pairs)
+            try await Eval.run(json: global.json, output: output) { progress in
+                try await evaluation.run(analyzer: analyzer, condition: condition, maskAware: maskAware, seed: maskSeed,
+                                         cachePath: cache, output: output) { progress.update($0, $1, $2) }
+            }
+            return
         }
         let output = output ?? Eval.defaultOutput(name)
         var evaluation = VerificationEvaluation(pairs: pairs)

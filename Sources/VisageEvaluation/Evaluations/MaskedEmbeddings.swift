@@ -1,0 +1,131 @@
+import Foundation
+public import Visage
+import VisageCore
+import VisageModels
+
+/// What mask-aware verification needs of one image, measured once and cached: the clean
+/// embedding, the embedding of the same photo wearing a synthetic mask (rendered on the photo
+/// at its landmarks, then the whole pipeline run again, detector included), the enrolment-time
+/// masked templates (the clean face rendered with each template style and re-cropped at its
+/// clean landmarks), and the mask classifier's probability of `with_mask` on both photos.
+public struct MaskedImageRecord: Sendable, Hashable {
+    public var clean: [Float]?
+    public var cleanMaskProbability: Float?
+    /// The style drawn on this photo for the masked condition.
+    public var style: MaskStyle
+    /// Nil when the detector found no face in the masked photo.
+    public var masked: [Float]?
+    public var maskedMaskProbability: Float?
+    /// One per ``MaskedEmbeddings/templateStyles``; empty without a clean face.
+    public var templates: [[Float]]
+}
+
+/// Per-image records for mask-aware verification, kept in a text file so the six runs
+/// (three conditions, before and after) embed each image once.
+///
+/// File: a header `# visage-masked-embeddings 1 models=<dir> seed=<n> templates=<styles>`, then
+/// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…`
+/// with `-` for a missing value and vectors as space-separated floats.
+public struct MaskedEmbeddings: Sendable {
+    /// Styles of the enrolment-time masked templates: one per shape family (pleated surgical,
+    /// cloth, moulded N95), none of them told which style the probe wears.
+    public static let templateStyles: [MaskStyle] = [.surgicalBlue, .blackCloth, .whiteN95]
+
+    public var records: [String: MaskedImageRecord] = [:]
+    public var unreadable: [UnreadableImage] = []
+
+    /// The style drawn on `path` for the masked condition: a seeded hash over all five styles.
+    public static func style(for path: String, seed: UInt64) -> MaskStyle {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
+        for byte in ((path as NSString).pathComponents.suffix(3).joined(separator: "/")).utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return MaskStyle.forVariant(hash >> 17)
+    }
+
+    /// Measures every path not in the cache file (when given) and returns all records. The
+    /// analyzer must compute ``FaceAnalyzer/Tasks/embedding`` and ``FaceAnalyzer/Tasks/mask``.
+    public static func collect(_ paths: [String], analyzer: FaceAnalyzer, seed: UInt64, cachePath: String?,
+                               progress: EvaluationProgress) async -> MaskedEmbeddings {
+        let header = "# visage-masked-embeddings 1 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
+            + templateStyles.map(\.rawValue).joined(separator: ",")
+        var result = MaskedEmbeddings()
+        if let cachePath { result.records = read(cachePath, header: header) }
+        let todo = paths.filter { result.records[$0] == nil }
+        var done = paths.count - todo.count
+        var lines: [String] = []
+        let renderer = MaskRenderer()
+        func flush() {
+            guard let cachePath, !lines.isEmpty else { return }
+            let exists = FileManager.default.fileExists(atPath: cachePath)
+            let text = (exists ? "" : header + "\n") + lines.joined()
+            if exists, let handle = FileHandle(forWritingAtPath: cachePath) {
+                handle.seekToEndOfFile()
+                handle.write(Data(text.utf8))
+                try? handle.close()
+            } else {
+                try? text.write(toFile: cachePath, atomically: true, encoding: .utf8)
+            }
+            lines.removeAll()
+        }
+        for await item in analyzer.analyzeFiles(todo, concurrency: 2, keepImages: true) {
+            done += 1
+            progress(done, paths.count, item.path)
+            let style = Self.style(for: item.path, seed: seed)
+            guard case let .success(analyzed) = item.result, let image = analyzed.image else {
+                if case let .failure(error) = item.result { result.unreadable.append(UnreadableImage(path: item.path, error: errorMessage(error))) }
+                continue
+            }
+            var record = MaskedImageRecord(clean: nil, style: style, templates: [])
+            if let face = analyzed.faces.largest {
+                record.clean = face.embedding
+                record.cleanMaskProbability = face.mask.map { $0.isMasked ? $0.score : 1 - $0.score }
+                var maskedPhoto = image
+                renderer.render(on: &maskedPhoto, landmarks: face.landmarks, style: style)
+                if let maskedFace = (try? analyzer.analyzeNow(maskedPhoto))?.faces.largest {
+                    record.masked = maskedFace.embedding
+                    record.maskedMaskProbability = maskedFace.mask.map { $0.isMasked ? $0.score : 1 - $0.score }
+                }
+                let crops = templateStyles.compactMap { templateStyle -> Image? in
+                    var copy = image
+                    renderer.render(on: &copy, landmarks: face.landmarks, style: templateStyle)
+                    return FaceAlignment.arcFaceCrop(of: copy, landmarks: face.landmarks)?.crop
+                }
+                record.templates = (try? analyzer.embeddings(ofAlignedCrops: crops)) ?? []
+            }
+            result.records[item.path] = record
+            lines.append(line(item.path, record))
+            if lines.count >= 50 { flush() }
+        }
+        flush()
+        return result
+    }
+
+    private static func vector(_ v: [Float]?) -> String { v.map { $0.map { String($0) }.joined(separator: " ") } ?? "-" }
+    private static func number(_ v: Float?) -> String { v.map { String($0) } ?? "-" }
+
+    private static func line(_ path: String, _ r: MaskedImageRecord) -> String {
+        [path, r.style.rawValue, number(r.cleanMaskProbability), number(r.maskedMaskProbability), vector(r.clean), vector(r.masked),
+         r.templates.isEmpty ? "-" : r.templates.map { vector($0) }.joined(separator: ";")].joined(separator: "\t") + "\n"
+    }
+
+    private static func read(_ path: String, header: String) -> [String: MaskedImageRecord] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        var lines = text.split(whereSeparator: \.isNewline)
+        guard lines.first.map(String.init) == header else {
+            try? FileManager.default.removeItem(atPath: path)  // made for other models or another seed
+            return [:]
+        }
+        lines.removeFirst()
+        var records: [String: MaskedImageRecord] = [:]
+        func vector(_ s: Substring) -> [Float]? { s == "-" ? nil : s.split(separator: " ").compactMap { Float($0) } }
+        for line in lines {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard f.count == 7, let style = MaskStyle(rawValue: String(f[1])) else { continue }  // a line cut short
+            records[String(f[0])] = MaskedImageRecord(
+                clean: vector(f[4]), cleanMaskProbability: Float(f[2]), style: style, masked: vector(f[5]),
+                maskedMaskProbability: Float(f[3]), templates: f[6] == "-" ? [] : f[6].split(separator: ";").compactMap { vector($0) })
+        }
+        return records
+    }
+}

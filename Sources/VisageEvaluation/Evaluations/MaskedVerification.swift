@@ -1,0 +1,143 @@
+import Foundation
+public import Visage
+
+/// Which side of each pair wears a synthetic mask in a masked verification run.
+public enum MaskCondition: String, Sendable, CaseIterable, Codable {
+    /// Neither image masked: the plain benchmark (through the same records).
+    case none
+    /// The second image of each pair masked (the probe), the first clean (the enrolled face).
+    case one
+    /// Both images masked.
+    case both
+}
+
+/// Verification with synthetic masks (``MaskRenderer``) on CFP-style pairs, before and after
+/// mask-aware matching.
+///
+/// Mask-aware matching: when the mask classifier says exactly one face of a pair wears a mask
+/// (probability of `with_mask` ≥ ``maskProbabilityThreshold``), the bare face is not compared
+/// as it is but through its masked templates (the enrolment-time renderings in
+/// ``MaskedEmbeddings/templateStyles``), and the pair's score is the best of those cosine
+/// similarities; otherwise the score is the plain cosine. Thresholds come from the other nine
+/// folds, as in the plain benchmark, so the masked comparison gets its own threshold.
+///
+/// ```swift
+/// let records = await MaskedEmbeddings.collect(pairs.uniqueImages, analyzer: analyzer, seed: 1, cachePath: nil) { _, _, _ in }
+/// let scored = MaskedVerification(pairs: pairs).score(records, condition: .one, maskAware: true)
+/// ```
+public struct MaskedVerification: Sendable {
+    public var pairs: VerificationPairs
+    /// Probability of `with_mask` from which a face counts as masked; default 0.5.
+    public var maskProbabilityThreshold: Float = 0.5
+
+    public init(pairs: VerificationPairs) {
+        self.pairs = pairs
+    }
+
+    /// One side's embedding and what the classifier made of it, under `condition`.
+    struct Side {
+        var embedding: [Float]?
+        var masked: Bool
+        var templates: [[Float]]
+    }
+
+    func side(_ record: MaskedImageRecord?, wearsMask: Bool) -> Side {
+        guard let record else { return Side(embedding: nil, masked: false, templates: []) }
+        if wearsMask {
+            // A masked photo has no clean face to render templates from.
+            return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold, templates: [])
+        }
+        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold, templates: record.templates)
+    }
+
+    /// Scores parallel to `pairs.pairs`; −1 where a side has no embedding.
+    public func score(_ records: MaskedEmbeddings, condition: MaskCondition, maskAware: Bool) -> [ScoredPair] {
+        pairs.pairs.map { pair in
+            let a = side(records.records[pair.first], wearsMask: condition == .both)
+            let b = side(records.records[pair.second], wearsMask: condition != .none)
+            guard let ea = a.embedding, let eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
+            if maskAware, a.masked != b.masked {
+                let (bare, covered) = a.masked ? (b, ea) : (a, eb)
+                if let best = bare.templates.map({ Self.cosine($0, covered) }).max() { return ScoredPair(score: best, same: pair.same) }
+            }
+            return ScoredPair(score: Self.cosine(ea, eb), same: pair.same)
+        }
+    }
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// How the classifier saw the photos: how many clean and masked faces it called masked.
+    public static func classifierCounts(_ records: MaskedEmbeddings, threshold: Float = 0.5) -> MaskedVerificationReport.ClassifierCounts {
+        let values = Array(records.records.values)
+        return .init(cleanFaces: values.count { $0.cleanMaskProbability != nil },
+                     cleanCalledMasked: values.count { ($0.cleanMaskProbability ?? 0) >= threshold },
+                     maskedFaces: values.count { $0.maskedMaskProbability != nil },
+                     maskedCalledMasked: values.count { ($0.maskedMaskProbability ?? 0) >= threshold },
+                     maskedWithoutFace: values.count { $0.clean != nil && $0.masked == nil })
+    }
+
+    /// Measures (or reads from `cachePath`), scores, and writes the verification report of
+    /// this condition into `output`, with the mask facts beside it.
+    public func run(analyzer: FaceAnalyzer, condition: MaskCondition, maskAware: Bool, seed: UInt64, cachePath: String?,
+                    output: String, progress: EvaluationProgress) async throws(EvaluationError) -> MaskedVerificationReport {
+        try ReportFiles.createDirectory(output)
+        let images = pairs.uniqueImages
+        let records = await MaskedEmbeddings.collect(images, analyzer: analyzer, seed: seed, cachePath: cachePath, progress: progress)
+        let scored = score(records, condition: condition, maskAware: maskAware)
+        var plain = ImageEmbeddings()
+        plain.unreadable = records.unreadable
+        for (path, record) in records.records {
+            if let clean = record.clean { plain.embeddings[path] = clean } else { plain.withoutFace.append(path) }
+        }
+        plain.withoutFace.sort()
+        var evaluation = VerificationEvaluation(pairs: pairs)
+        evaluation.pairs.name += condition == .none ? ", no mask" : condition == .one ? ", one side masked" : ", both masked"
+        evaluation.pairs.name += maskAware ? " (mask-aware)" : " (plain)"
+        var verification = evaluation.summarize(scored, embeddings: plain, images: images.count)
+        verification.failedPairs = scored.count { $0.score == -1 }
+        verification.plots = try VerificationEvaluation.rocChart([verification], title: "ROC: \(verification.name)").write(to: output + "/roc")
+        let styles = Dictionary(grouping: records.records.values, by: \.style).mapValues(\.count)
+        let report = MaskedVerificationReport(
+            name: verification.name, condition: condition, maskAware: maskAware, seed: seed,
+            templateStyles: MaskedEmbeddings.templateStyles.map(\.rawValue),
+            probeStyles: Dictionary(uniqueKeysWithValues: styles.map { ($0.key.rawValue, $0.value) }),
+            classifier: Self.classifierCounts(records, threshold: maskProbabilityThreshold), verification: verification)
+        try report.write(to: output)
+        return report
+    }
+}
+
+/// A masked verification run: the plain verification report plus what was masked and how the
+/// classifier saw it.
+public struct MaskedVerificationReport: EvaluationReport {
+    public var kind = "masked-verification"
+    public var name: String
+    public var condition: MaskCondition
+    public var maskAware: Bool
+    public var seed: UInt64
+    public var templateStyles: [String]
+    /// Photos per style drawn for the masked condition.
+    public var probeStyles: [String: Int]
+    public var classifier: ClassifierCounts
+    public var verification: VerificationReport
+
+    public struct ClassifierCounts: Codable, Sendable, Hashable {
+        public var cleanFaces: Int
+        public var cleanCalledMasked: Int
+        public var maskedFaces: Int
+        public var maskedCalledMasked: Int
+        /// Photos with a face whose masked rendering the detector no longer found.
+        public var maskedWithoutFace: Int
+    }
+
+    public func markdown() -> String {
+        var out = verification.markdown()
+        out += "\nMasks: condition `\(condition.rawValue)`, \(maskAware ? "mask-aware matching" : "plain cosine"); "
+        out += "probe styles (seed \(seed)): " + probeStyles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        out += "; enrolment templates: " + templateStyles.joined(separator: ", ") + ".\n\n"
+        out += "Mask classifier: \(classifier.cleanCalledMasked) of \(classifier.cleanFaces) clean faces called masked; "
+        out += "\(classifier.maskedCalledMasked) of \(classifier.maskedFaces) synthetic-masked faces called masked; "
+        out += "\(classifier.maskedWithoutFace) masked photos lost their face (no detection).\n"
+        return out
+    }
+}
