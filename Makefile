@@ -54,6 +54,8 @@ eval: build
 	.build/release/visage eval age-gender --utkface $(DATA)/utkface --output $(OUT)/eval/age-gender
 	.build/release/visage eval detection --voc $(DATA)/mask-boxes --output $(OUT)/eval/detection
 	.build/release/visage eval expression --fer $(DATA)/fer2013/publictest --output $(OUT)/eval/expression
+	.build/release/visage eval head --folders $(DATA)/masks --output $(OUT)/eval/head-masks
+	.build/release/visage eval attributes --celeba $(DATA)/celeba-attributes --output $(OUT)/eval/attributes
 	.build/release/visage eval readme --reports $(OUT)/eval --readme README.md --plots docs/eval
 
 # The service under load: 200 connections on /v1/analyze for 30 s (wrk from Debian).

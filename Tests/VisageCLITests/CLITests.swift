@@ -182,8 +182,9 @@ expression and mask.
 Examples:
   visage analyze photo.jpg
   visage analyze --json --annotate out/ photos/
+  visage analyze --head masks.json --head helmet.json photos/
 
-USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] <paths> ...
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] <paths> ...
 
 ARGUMENTS:
   <paths>                 Image files or folders (searched recursively for
@@ -200,6 +201,8 @@ OPTIONS:
                           50000000).
   --annotate <dir>        Write each image with boxes, landmarks and labels
                           drawn into this folder.
+  --head <head.json>      A head file from `visage train-head`; its prediction
+                          is added to each face (repeatable).
   -h, --help              Show help information.
 
 """
