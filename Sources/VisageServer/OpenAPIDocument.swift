@@ -339,7 +339,7 @@ enum OpenAPIDocument {
       "PayloadTooLarge": {"description": "The body is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "UnsupportedMediaType": {"description": "Not an image type Visage reads (JPEG, PNG, WebP), or not a body type it accepts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unprocessable": {"description": "The image has more pixels than the server's limit (code image_too_large), or no face where one is needed (code no_face).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Busy": {"description": "Every analysis slot is busy and the queue is full, or the request waited too long for one. Retry after the Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Busy": {"description": "Every analysis slot is busy and the queue is full, the request waited too long for one, or (code gallery_unavailable) the gallery's database cannot be reached. Retry after the Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
       "Error": {

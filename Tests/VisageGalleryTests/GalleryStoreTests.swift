@@ -137,6 +137,17 @@ struct GalleryStoreTests {
         #expect(try await gallery.auditLog().isEmpty)
     }
 
+    /// Says, once and visibly, when the PostgreSQL cases are skipped: swift-testing's console
+    /// does not report a cancelled test case of a parameterised test.
+    @Test(.enabled(if: Fixtures.postgresURL != nil,
+                   "VISAGE_TEST_POSTGRES_URL is unset: every PostgreSQL case of the gallery tests is skipped (`make test` starts a server with scripts/test-postgres)"))
+    func postgresGalleryOpensOnTheTestServer() async throws {
+        let gallery = try await Gallery.open(try await Fixtures.galleryLocation(.postgres))
+        #expect(gallery.store is PostgresGalleryStore)
+        #expect(try #require(try await gallery.store.sizeInBytes()) > 0)
+        #expect(try await gallery.store.generation() == 0)
+    }
+
     @Test func keyErrors() throws {
         #expect(throws: GalleryError.invalidKey(reason: "5 bytes instead of 32")) { try TemplateCipher(keyData: Data("short".utf8)) }
         #expect(try TemplateCipher.fromEnvironment([:]) == nil)

@@ -46,6 +46,26 @@ struct VectorIndexTests {
         #expect(Double(found) / 200 >= 0.99)
     }
 
+    /// The four-row int8 kernel against float32, where the blocks do not fit exactly: 100
+    /// dimensions (six 16-byte slices and a 4-value tail) and 1,003 rows (three left over).
+    @Test func int8ScoresFollowFloatWithOddSizes() {
+        var generator = SeededGenerator(state: 31)
+        var index = VectorIndex(dimension: 100, parallelism: 1)
+        var vectors: [[Float]] = []
+        for _ in 0..<1003 {
+            let v = Fixtures.randomUnitVector(100, using: &generator)
+            vectors.append(v)
+            index.append(v)
+        }
+        let query = vectors[1001]  // in the left-over rows
+        let hits = index.search(query, k: 1003, mode: .int8)
+        #expect(hits.count == 1003)
+        #expect(hits[0].row == 1001 && abs(hits[0].score - 1) < 0.01)
+        let worst = hits.map { hit in abs(hit.score - zip(vectors[hit.row], query).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }.max() ?? 1
+        #expect(worst < 0.02, "int8 scores within quantisation error of float32")
+        #expect(Set(hits.map(\.row)).count == 1003)
+    }
+
     @Test func removingRowsKeepsTheOthersInOrder() {
         var (index, vectors) = Self.randomIndex(rows: 100, seed: 8)
         index.remove(rows: [0, 50, 99])

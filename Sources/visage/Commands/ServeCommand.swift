@@ -14,9 +14,13 @@ struct ServeCommand: AsyncParsableCommand {
         or $VISAGE_API_KEYS, one `role key` pair per line (roles: read, admin). Without keys the \
         server refuses to start unless given --insecure-no-auth.
 
+        Several nodes may serve one gallery: give each the same PostgreSQL URL as --gallery; \
+        each sees the others' enrolments and deletions before its next identification.
+
         Examples:
           visage serve --gallery staff.gallery --keys keys.txt
           VISAGE_API_KEYS="admin $(openssl rand -hex 16)" visage serve --gallery staff.gallery --port 9000
+          PGPASSWORD=... visage serve --gallery postgres://visage@db.internal/staff --keys keys.txt --port 8081
         """
     )
 
