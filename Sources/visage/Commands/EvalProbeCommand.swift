@@ -104,6 +104,6 @@ struct EvalProbeCommand: AsyncParsableCommand {
     }
 
     private func printProgress(_ kind: ProbeFeatures, _ done: Int, _ total: Int) {
-        if done % 1024 < 64 { printError("\(kind.rawValue): \(done)/\(total) images embedded") }
+        if done % 512 < 64 { printError("\(kind.rawValue): \(done)/\(total) images embedded") }
     }
 }
