@@ -88,7 +88,7 @@ struct EvalProbeCommand: AsyncParsableCommand {
         func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
         func meanRecall(_ m: ClassificationMetrics) -> Double { (0..<m.confusion.count).map(m.recall(of:)).reduce(0, +) / Double(m.confusion.count) }
         var markdown = """
-        | features | CK+ accuracy (10 subject folds, \(ck.samples.count) images) | CK+ mean recall | FER2013 PublicTest accuracy (head on \(min(ferTrain, ferTrainSet.samples.count)) train images) | FER2013 mean recall |
+        | features | CK+ accuracy (10 subject folds, \(ck.samples.count) images) | CK+ mean recall | FER2013 PublicTest accuracy (head on \(ckplusOnly ? 0 : min(ferTrain, ferTrainSet.samples.count)) train images) | FER2013 mean recall |
         |---|---|---|---|---|
 
         """
