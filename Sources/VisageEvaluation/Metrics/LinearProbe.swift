@@ -46,38 +46,49 @@ public struct LinearProbe: Sendable {
 
         var w = [Float](repeating: 0, count: classes * stride)
         var velocity = w
+        var ahead = w
         var gradient = w
         var probabilities = [Float](repeating: 0, count: classes)
-        for _ in 0..<configuration.iterations {
-            // Gradient at the look-ahead point (Nesterov).
-            let ahead = zip(w, velocity).map { $0 + configuration.momentum * $1 }
-            for k in gradient.indices { gradient[k] = 0 }
-            rows.withUnsafeBufferPointer { r in
-                for i in 0..<n {
-                    let row = r[(i * stride)..<((i + 1) * stride)]
-                    var top = -Float.infinity
-                    for c in 0..<classes {
-                        var z: Float = 0
-                        var k = c * stride
-                        for value in row { z += ahead[k] * value; k += 1 }
-                        probabilities[c] = z
-                        top = max(top, z)
+        // Raw buffers in the inner loops: Array's checked subscripts made a debug build 10× slower.
+        rows.withUnsafeBufferPointer { r in
+            w.withUnsafeMutableBufferPointer { w in
+                velocity.withUnsafeMutableBufferPointer { v in
+                    ahead.withUnsafeMutableBufferPointer { a in
+                        gradient.withUnsafeMutableBufferPointer { g in
+                            probabilities.withUnsafeMutableBufferPointer { p in
+                                for _ in 0..<configuration.iterations {
+                                    // Gradient at the look-ahead point (Nesterov).
+                                    for k in 0..<w.count { a[k] = w[k] + configuration.momentum * v[k]; g[k] = 0 }
+                                    for i in 0..<n {
+                                        let row = r.baseAddress! + i * stride
+                                        var top = -Float.infinity
+                                        for c in 0..<classes {
+                                            let weights = a.baseAddress! + c * stride
+                                            var z: Float = 0
+                                            for j in 0..<stride { z += weights[j] * row[j] }
+                                            p[c] = z
+                                            top = max(top, z)
+                                        }
+                                        var total: Float = 0
+                                        for c in 0..<classes { p[c] = expf(p[c] - top); total += p[c] }
+                                        for c in 0..<classes {
+                                            let error = p[c] / total - (labels[i] == c ? 1 : 0)
+                                            let gradients = g.baseAddress! + c * stride
+                                            for j in 0..<stride { gradients[j] += error * row[j] }
+                                        }
+                                    }
+                                    for c in 0..<classes {
+                                        for j in 0..<stride {
+                                            let k = c * stride + j
+                                            let penalty = j < d ? configuration.l2 * a[k] : 0
+                                            v[k] = configuration.momentum * v[k] - configuration.learningRate * (g[k] / Float(n) + penalty)
+                                            w[k] += v[k]
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    var total: Float = 0
-                    for c in 0..<classes { probabilities[c] = expf(probabilities[c] - top); total += probabilities[c] }
-                    for c in 0..<classes {
-                        let error = probabilities[c] / total - (labels[i] == c ? 1 : 0)
-                        var k = c * stride
-                        for value in row { gradient[k] += error * value; k += 1 }
-                    }
-                }
-            }
-            for c in 0..<classes {
-                for j in 0..<stride {
-                    let k = c * stride + j
-                    let penalty = j < d ? configuration.l2 * ahead[k] : 0
-                    velocity[k] = configuration.momentum * velocity[k] - configuration.learningRate * (gradient[k] / Float(n) + penalty)
-                    w[k] += velocity[k]
                 }
             }
         }
