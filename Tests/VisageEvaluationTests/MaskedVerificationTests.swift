@@ -29,7 +29,8 @@ struct MaskedVerificationTests {
 
     @Test func offsetIsTheMeanShiftOfTheTemplates() {
         let offset = MaskedVerification.maskOffset(Self.records)
-        #expect(offset.count == 3 && offset[2] > 0.5 && abs(offset[0] + offset[1]) < 0.3)
+        // Mostly along the mask's direction (z); x and y only shrink a little from re-normalising.
+        #expect(offset.count == 3 && offset[2] > 0.5 && abs(offset[0]) < offset[2] / 2 && abs(offset[1]) < offset[2] / 2)
     }
 
     @Test func compensationRaisesGenuineScoresOfOneSideMasked() {
