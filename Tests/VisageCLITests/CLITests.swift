@@ -176,8 +176,8 @@ struct CLITests {
     }
 
     static let analyzeHelp = """
-OVERVIEW: Detect faces and estimate identity embedding, age, gender,
-expression and mask.
+OVERVIEW: Detect faces and estimate identity embedding, age, gender, expression
+and mask.
 
 Examples:
   visage analyze photo.jpg

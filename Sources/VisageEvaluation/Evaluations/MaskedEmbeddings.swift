@@ -28,7 +28,8 @@ public struct MaskedImageRecord: Sendable, Hashable {
 /// with `-` for a missing value and vectors as space-separated floats.
 public struct MaskedEmbeddings: Sendable {
     /// Styles of the enrolment-time masked templates: one per shape family (pleated surgical,
-    /// cloth, moulded N95), none of them told which style the probe wears.
+    /// cloth, moulded N95), none of them told which style the probe wears. Mask-aware matching
+    /// learns the mask's embedding offset from them.
     public static let templateStyles: [MaskStyle] = [.surgicalBlue, .blackCloth, .whiteN95]
 
     public var records: [String: MaskedImageRecord] = [:]

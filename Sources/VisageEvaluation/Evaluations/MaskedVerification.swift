@@ -14,12 +14,15 @@ public enum MaskCondition: String, Sendable, CaseIterable, Codable {
 /// Verification with synthetic masks (``MaskRenderer``) on CFP-style pairs, before and after
 /// mask-aware matching.
 ///
-/// Mask-aware matching: when the mask classifier says exactly one face of a pair wears a mask
-/// (probability of `with_mask` ≥ ``maskProbabilityThreshold``), the bare face is not compared
-/// as it is but through its masked templates (the enrolment-time renderings in
-/// ``MaskedEmbeddings/templateStyles``), and the pair's score is the best of those cosine
-/// similarities; otherwise the score is the plain cosine. Thresholds come from the other nine
-/// folds, as in the plain benchmark, so the masked comparison gets its own threshold.
+/// Mask-aware matching (mask-offset compensation): a mask moves every face's embedding by
+/// roughly the same offset, which drags a masked probe away from its bare reference. That
+/// offset is measured without labels from the enrolment-time masked templates: the mean of
+/// (mean template − bare embedding) over the enrolled faces (here: every image of the run,
+/// bare side only; no masked probe and no pair label enters it). When the mask classifier says
+/// exactly one face of a pair wears a mask (probability of `with_mask` ≥
+/// ``maskProbabilityThreshold``), the offset is subtracted from the masked face's embedding,
+/// which is re-normalised, before the cosine; otherwise the score is the plain cosine.
+/// Thresholds come from the other folds, as in the plain benchmark.
 ///
 /// ```swift
 /// let records = await MaskedEmbeddings.collect(pairs.uniqueImages, analyzer: analyzer, seed: 1, cachePath: nil) { _, _, _ in }
@@ -34,34 +37,50 @@ public struct MaskedVerification: Sendable {
         self.pairs = pairs
     }
 
-    /// One side's embedding and what the classifier made of it, under `condition`.
+    /// One side's embedding and whether the classifier called it masked, under `condition`.
     struct Side {
         var embedding: [Float]?
         var masked: Bool
-        var templates: [[Float]]
     }
 
     func side(_ record: MaskedImageRecord?, wearsMask: Bool) -> Side {
-        guard let record else { return Side(embedding: nil, masked: false, templates: []) }
-        if wearsMask {
-            // A masked photo has no clean face to render templates from.
-            return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold, templates: [])
+        guard let record else { return Side(embedding: nil, masked: false) }
+        if wearsMask { return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold) }
+        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold)
+    }
+
+    /// The mean embedding offset a rendered mask causes: mean over the records with a bare face
+    /// and templates of (mean template − bare embedding). Zero when there are none.
+    public static func maskOffset(_ records: MaskedEmbeddings) -> [Float] {
+        var sum = [Float](repeating: 0, count: 0), count = 0
+        for record in records.records.values {
+            guard let clean = record.clean, !record.templates.isEmpty else { continue }
+            if sum.isEmpty { sum = [Float](repeating: 0, count: clean.count) }
+            let k = Float(record.templates.count)
+            for i in sum.indices { sum[i] += record.templates.reduce(0) { $0 + $1[i] } / k - clean[i] }
+            count += 1
         }
-        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold, templates: record.templates)
+        return count == 0 ? sum : sum.map { $0 / Float(count) }
     }
 
     /// Scores parallel to `pairs.pairs`; −1 where a side has no embedding.
     public func score(_ records: MaskedEmbeddings, condition: MaskCondition, maskAware: Bool) -> [ScoredPair] {
-        pairs.pairs.map { pair in
+        let offset = maskAware ? Self.maskOffset(records) : []
+        return pairs.pairs.map { pair in
             let a = side(records.records[pair.first], wearsMask: condition == .both)
             let b = side(records.records[pair.second], wearsMask: condition != .none)
-            guard let ea = a.embedding, let eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
-            if maskAware, a.masked != b.masked {
-                let (bare, covered) = a.masked ? (b, ea) : (a, eb)
-                if let best = bare.templates.map({ Self.cosine($0, covered) }).max() { return ScoredPair(score: best, same: pair.same) }
+            guard var ea = a.embedding, var eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
+            if maskAware, a.masked != b.masked, !offset.isEmpty {
+                if a.masked { ea = Self.compensated(ea, offset) } else { eb = Self.compensated(eb, offset) }
             }
             return ScoredPair(score: Self.cosine(ea, eb), same: pair.same)
         }
+    }
+
+    static func compensated(_ embedding: [Float], _ offset: [Float]) -> [Float] {
+        let shifted = zip(embedding, offset).map { $0 - $1 }
+        let norm = max(1e-6, shifted.reduce(0) { $0 + $1 * $1 }.squareRoot())
+        return shifted.map { $0 / norm }
     }
 
     static func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
@@ -134,7 +153,7 @@ public struct MaskedVerificationReport: EvaluationReport {
         var out = verification.markdown()
         out += "\nMasks: condition `\(condition.rawValue)`, \(maskAware ? "mask-aware matching" : "plain cosine"); "
         out += "probe styles (seed \(seed)): " + probeStyles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        out += "; enrolment templates: " + templateStyles.joined(separator: ", ") + ".\n\n"
+        out += "; enrolment templates (for the mask offset): " + templateStyles.joined(separator: ", ") + ".\n\n"
         out += "Mask classifier: \(classifier.cleanCalledMasked) of \(classifier.cleanFaces) clean faces called masked; "
         out += "\(classifier.maskedCalledMasked) of \(classifier.maskedFaces) synthetic-masked faces called masked; "
         out += "\(classifier.maskedWithoutFace) masked photos lost their face (no detection).\n"

@@ -15,9 +15,10 @@ struct EvalVerificationCommand: AsyncParsableCommand {
 
         --mask one|both draws a synthetic mask (one of five styles, seeded per image) on the \
         second image of each pair, or on both, and runs the whole pipeline on the masked photo; \
-        --mask-aware then compares a masked face with a bare one through the bare face's masked \
-        templates (rendered at its own landmarks in three styles, as enrolment would). The \
-        per-image measurements are cached in --mask-cache, shared by all six runs.
+        --mask-aware then subtracts the mean embedding offset that a mask causes (learnt without \
+        labels from bare faces rendered with masks in three styles, as enrolment would) from a \
+        face the mask classifier calls masked when the other face is bare. The per-image \
+        measurements are cached in --mask-cache, shared by all six runs.
 
         Examples:
           visage eval verification --protocol cfp-ff
@@ -55,7 +56,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
     var mask: String?
 
-    @Flag(help: "With --mask: match a masked face against the other face's masked templates.")
+    @Flag(help: "With --mask: compensate a masked face's embedding for the mask before comparing it with a bare one.")
     var maskAware = false
 
     @Option(help: "With --mask: seed of the per-image mask style (default: 1).")
