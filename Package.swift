@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Custom heads: softmax regression on face features, trained from labelled photos (`train-head`, `analyze --head`).
-        .target(name: "VisageHeads", dependencies: ["Visage", "VisageModels"], swiftSettings: swiftSettings),
+        .target(name: "VisageHeads", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
         .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads"], swiftSettings: swiftSettings),
         // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",

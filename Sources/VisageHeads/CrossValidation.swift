@@ -1,3 +1,5 @@
+import VisageCore
+
 /// Stratified k-fold cross-validation of ``SoftmaxRegression``: every example is predicted once
 /// by a model that never saw it.
 ///
@@ -87,21 +89,5 @@ public struct CrossValidationResult: Sendable {
     public var majorityBaseline: Double {
         let counts = (0..<classCount).map { c in labels.count { $0 == c } }
         return Double(counts.max() ?? 0) / Double(max(labels.count, 1))
-    }
-}
-
-/// SplitMix64: a small deterministic generator, so shuffles repeat exactly for a seed on every
-/// platform (the standard library's generator is seeded randomly).
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 import Testing
 @testable import VisageHeads

@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// A copy of an identity-folder dataset, made of symbolic links, with planted label noise and

@@ -1,8 +1,10 @@
 public import VisageCore
+public import VisageHeads
 import Foundation
 
-/// Expression read off a frozen embedding by a ``LinearProbe``: how much of the expression an
-/// embedding holds, the FAb-Net paper's measure, applied to any feature extractor.
+/// Expression read off a frozen embedding by a linear head (VisageHeads' ``SoftmaxRegression``,
+/// the one `visage train-head` fits): how much of the expression an embedding holds, the
+/// FAb-Net paper's measure, applied to any feature extractor with the same head and settings.
 ///
 /// Each image (a face crop of a class-folder set: FER2013, CK+) is resized whole to 112×112
 /// and given to `embed` as if it were an aligned crop: no detection, so no image is lost and
@@ -15,11 +17,11 @@ import Foundation
 public struct ExpressionProbe: Sendable {
     /// Crops (112×112 RGB) to feature vectors, in order.
     public var embed: @Sendable ([Image]) throws -> [[Float]]
-    public var configuration: LinearProbe.Configuration
+    public var options: SoftmaxRegression.Options
 
-    public init(configuration: LinearProbe.Configuration = .init(), embed: @escaping @Sendable ([Image]) throws -> [[Float]]) {
+    public init(options: SoftmaxRegression.Options = .init(), embed: @escaping @Sendable ([Image]) throws -> [[Float]]) {
         self.embed = embed
-        self.configuration = configuration
+        self.options = options
     }
 
     /// Features of `paths`, 64 images per batch; `progress` is told how many are done.
@@ -47,8 +49,8 @@ public struct ExpressionProbe: Sendable {
             let test = subjects.indices.filter { foldOf[subjects[$0]] == fold }
             let train = subjects.indices.filter { foldOf[subjects[$0]] != fold }
             guard !test.isEmpty, !train.isEmpty else { continue }
-            let probe = LinearProbe.fit(features: train.map { features[$0] }, labels: train.map { dataset.samples[$0].label },
-                                        classes: dataset.classes.count, configuration: configuration)
+            let probe = SoftmaxRegression.fit(features: train.map { features[$0] }, labels: train.map { dataset.samples[$0].label },
+                                              classCount: dataset.classes.count, options: options).model
             truth += test.map { dataset.samples[$0].label }
             predicted += test.map { probe.predict(features[$0]) }
         }
@@ -59,24 +61,11 @@ public struct ExpressionProbe: Sendable {
     public func trainTest(train: ClassFolderDataset, test: ClassFolderDataset, trainLimit: Int?, seed: UInt64 = 1,
                           progress: (Int) -> Void = { _ in }) throws -> ClassificationMetrics {
         precondition(train.classes == test.classes, "train and test must have the same classes")
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         let chosen = Array(train.samples.shuffled(using: &generator).prefix(trainLimit ?? train.samples.count))
         let trainFeatures = try features(chosen.map(\.path), progress: progress)
-        let probe = LinearProbe.fit(features: trainFeatures, labels: chosen.map(\.label), classes: train.classes.count, configuration: configuration)
+        let probe = SoftmaxRegression.fit(features: trainFeatures, labels: chosen.map(\.label), classCount: train.classes.count, options: options).model
         let testFeatures = try features(test.samples.map(\.path)) { progress(chosen.count + $0) }
         return ClassificationMetrics(truth: test.samples.map(\.label), predicted: testFeatures.map(probe.predict), classes: test.classes.count)
-    }
-}
-
-/// A small seeded generator, so the training sample is the same on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

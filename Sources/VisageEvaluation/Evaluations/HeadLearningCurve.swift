@@ -1,3 +1,4 @@
+import VisageCore
 public import Visage
 public import VisageHeads
 import Foundation

@@ -1,3 +1,4 @@
+import VisageCore
 import ArgumentParser
 import VisageJSON
 import Foundation
@@ -48,7 +49,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let clock = ContinuousClock()
         var index = VectorIndex(dimension: dimension, parallelism: parallelism)
         index.reserveCapacity(size)
@@ -92,19 +93,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     }
 }
 
-/// A small seeded generator, so that two runs measure the same vectors.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// A Gaussian vector (Box–Muller), normalised.
     mutating func unitVector(_ dimension: Int) -> [Float] {
         var v = [Float](repeating: 0, count: dimension)

@@ -1,3 +1,4 @@
+import VisageCore
 import ArgumentParser
 import Foundation
 import VisageAsk

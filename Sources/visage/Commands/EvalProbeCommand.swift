@@ -17,9 +17,9 @@ struct EvalProbeCommand: AsyncParsableCommand {
         abstract: "Expression read off frozen embeddings (SFace, FAb-Net) by the same linear head, on CK+ and FER2013.",
         discussion: """
         Each 48×48 crop is resized whole to 112×112 and embedded (no detection: every extractor \
-        sees the same pixels). The head is multinomial logistic regression on standardised \
-        features (L2 1e-3, 400 full-batch steps, the same for every extractor; nothing tuned on \
-        a test split). CK+: 10 folds split by subject (S###), predictions pooled. FER2013: trained \
+        sees the same pixels). The head is the one `visage train-head` fits: multinomial \
+        logistic regression on standardised features, balanced classes, L2 0.01, L-BFGS (the \
+        same for every extractor; nothing tuned on a test split). CK+: 10 folds split by subject (S###), predictions pooled. FER2013: trained \
         on a seeded sample of train (--fer-train images), tested on all of PublicTest. Writes \
         report.md and report.json to --output.
 
