@@ -75,7 +75,7 @@ enum WebPage {
     </section>
     <section>
       <h2 id="faces-summary" data-count="">Faces</h2>
-      <table id="faces"><thead><tr><th></th><th>#</th><th>Age</th><th>Gender</th><th>Expression</th><th>Score</th><th>Identity</th><th>Enrol as</th></tr></thead><tbody></tbody></table>
+      <table id="faces"><thead><tr><th></th><th>#</th><th>Age</th><th>Gender</th><th>Expression</th><th>Mask</th><th>Score</th><th>Identity</th><th>Enrol as</th></tr></thead><tbody></tbody></table>
     </section>
   </div>
   <div>
@@ -183,6 +183,7 @@ function draw() {
     if (face.age != null) parts.push(Math.round(face.age) + "y");
     if (face.gender) parts.push(face.gender.label);
     if (face.expression) parts.push(face.expression.label);
+    if (face.mask && face.mask.label === "with_mask") parts.push("mask");
     const label = parts.join(" · ");
     const tw = g.measureText(label).width + 8, th = parseInt(g.font.match(/(\d+)px/)[1], 10) + 6;
     const ty = y - th >= 0 ? y - th : y + h;
@@ -207,14 +208,15 @@ function listFaces() {
       face.age != null ? face.age.toFixed(0) : "–",
       face.gender ? face.gender.label + " " + face.gender.score.toFixed(2) : "–",
       face.expression ? face.expression.label : "–",
+      face.mask ? (face.mask.label === "with_mask" ? "mask " : "none ") + face.mask.score.toFixed(2) : "–",
       face.score.toFixed(2),
       "",
       "",
     ];
     cells.forEach((html) => { const td = document.createElement("td"); td.innerHTML = html; tr.appendChild(td); });
     // Names come from users: text, never HTML.
-    tr.children[6].textContent = identity ? (identity.name ? identity.name + " " + identity.similarity.toFixed(2) : "unknown") : "";
-    const enrol = tr.children[7];
+    tr.children[7].textContent = identity ? (identity.name ? identity.name + " " + identity.similarity.toFixed(2) : "unknown") : "";
+    const enrol = tr.children[8];
     const name = document.createElement("input");
     name.type = "text"; name.size = 10; name.placeholder = "name";
     const button = document.createElement("button");

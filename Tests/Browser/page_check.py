@@ -145,7 +145,7 @@ def main():
             browser.evaluate("document.getElementById('identify').click()")
             browser.wait_for("document.getElementById('status').textContent.includes('identified') || document.getElementById('error').textContent !== ''")
             report["people"] = browser.evaluate("[...document.querySelectorAll('#people tr.person td:nth-child(2)')].map(td => td.textContent)")
-            report["identities"] = browser.evaluate("[...document.querySelectorAll('#faces tr.face td:nth-child(7)')].map(td => td.textContent)")
+            report["identities"] = browser.evaluate("[...document.querySelectorAll('#faces tr.face td:nth-child(8)')].map(td => td.textContent)")
             report["error"] = browser.evaluate("document.getElementById('error').textContent")
         if args.question and report["faces"] > 0:
             browser.evaluate(f"(() => {{ const q = document.getElementById('question'); q.value = {json.dumps(args.question)}; "
