@@ -198,6 +198,10 @@ public struct Answerer: Sendable {
                                                                          faces.map(\.detectorScore).min()!, faces.map(\.detectorScore).max()!)
             return make(text, .number(Double(faces.count)), photo.detector)
         }
+        // "0 of the 0 faces" would read as an answer; with no face found there is none to give.
+        if faces.isEmpty {
+            return make("Visage found no face in this photo, so it cannot answer that.", nil, photo.detector)
+        }
         let matching: [FaceFacts]
         let words: String
         let source: String

@@ -14,6 +14,17 @@ struct AnswererTests {
         #expect(!answer.declined)
     }
 
+    /// A photo in which the detector found nobody: a filtered count has no answer (not "0 of 0").
+    @Test func filteredCountWithoutFacesHasNoValue() {
+        let photo = PhotoAnalysis(width: 640, height: 480, faces: [])
+        for question in ["Is anyone wearing a mask?", "How many women are there?"] {
+            let answer = Answerer(photo: photo).answer(question)
+            #expect(answer.value == nil, "\(question): \(answer.text)")
+            #expect(answer.text.contains("no face"), "\(question): \(answer.text)")
+        }
+        #expect(Answerer(photo: photo).answer("How many people are in this photo?").value == .number(0))
+    }
+
     @Test func facesAreNumberedLeftToRight() async throws {
         let photo = try await Fixtures.photo("t1.jpg")
         #expect(photo.faces.map(\.number) == Array(1...6))
