@@ -54,7 +54,7 @@ public struct SimilarityExplanation: Sendable {
 
     /// The map bilinearly upsampled over `image` and blended in.
     static func overlay(_ image: Image, map: [Float], grid: Int, range: Float) -> Image {
-        var pixels = image.pixels
+        var out = image
         let w = image.width, h = image.height
         for y in 0..<h {
             // Cell centres sit at (i + 0.5) · cell; clamp outside the outermost centres.
@@ -66,16 +66,11 @@ public struct SimilarityExplanation: Sendable {
                 let top = map[y0 * grid + x0] * (1 - fx) + map[y0 * grid + x1] * fx
                 let bottom = map[y1 * grid + x0] * (1 - fx) + map[y1 * grid + x1] * fx
                 let value = (top * (1 - fy) + bottom * fy) / range
-                let alpha = 0.65 * min(1, abs(value))
-                let tint: (Float, Float, Float) = value >= 0 ? (235, 40, 40) : (40, 90, 245)
-                let i = (y * w + x) * 3
-                pixels[i] = UInt8(Float(pixels[i]) * (1 - alpha) + tint.0 * alpha)
-                pixels[i + 1] = UInt8(Float(pixels[i + 1]) * (1 - alpha) + tint.1 * alpha)
-                pixels[i + 2] = UInt8(Float(pixels[i + 2]) * (1 - alpha) + tint.2 * alpha)
+                let (red, green, blue): (Float, Float, Float) = value >= 0 ? (235, 40, 40) : (40, 90, 245)
+                out.blend(x: x, y: y, red: red, green: green, blue: blue, coverage: 0.65 * min(1, abs(value)))
             }
         }
-        // Same dimensions as `image`, so the pixel count is right by construction.
-        return (try? Image(width: w, height: h, pixels: pixels)) ?? image
+        return out
     }
 }
 

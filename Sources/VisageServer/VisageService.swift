@@ -134,10 +134,7 @@ public struct VisageService: Sendable {
         let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
         let upload = try uploads.file("image")
         let embedding = try Self.flag(request, "embedding")
-        let (width, height, faces) = try await admission.run {
-            let image = try await decode(upload)
-            return (image.width, image.height, try await analyzer.analyze(image))
-        }
+        let (width, height, faces) = try await analyzeAll(upload)
         return Self.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces, attributes: true, embedding: embedding))
     }
 
@@ -217,10 +214,7 @@ public struct VisageService: Sendable {
     /// Every measurement of the photo plus each face looked up in the gallery, as `describe`
     /// and `ask --gallery` see it.
     private func questionedPhoto(_ upload: Upload) async throws -> PhotoAnalysis {
-        let (width, height, faces) = try await admission.run {
-            let image = try await decode(upload)
-            return (image.width, image.height, try await analyzer.analyze(image))
-        }
+        let (width, height, faces) = try await analyzeAll(upload)
         return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery")
     }
 
@@ -256,20 +250,29 @@ public struct VisageService: Sendable {
         return templates
     }
 
-    /// The occlusion maps of two faces, off the cooperative pool (about a hundred embeddings).
-    private func occlusionMaps(_ a: Face, _ b: Face) async throws -> SimilarityExplanation {
-        try await withCheckedThrowingContinuation { continuation in
-            decodeQueue.async { continuation.resume(with: Result { try analyzer.explainSimilarity(a, b) }) }
+    /// Every measurement of the upload's faces (analyze, describe, ask), inside an analysis slot.
+    private func analyzeAll(_ upload: Upload) async throws -> (width: Int, height: Int, faces: [Face]) {
+        try await admission.run {
+            let image = try await decode(upload)
+            return (image.width, image.height, try await analyzer.analyze(image))
         }
     }
 
-    /// Decodes off the cooperative pool: a large JPEG takes tens of milliseconds of CPU.
+    /// The occlusion maps of two faces (about a hundred embeddings).
+    private func occlusionMaps(_ a: Face, _ b: Face) async throws -> SimilarityExplanation {
+        try await offload { try analyzer.explainSimilarity(a, b) }
+    }
+
+    /// Decodes the upload: a large JPEG takes tens of milliseconds of CPU.
     private func decode(_ upload: Upload) async throws -> Image {
         let options = ImageDecodingOptions(maxPixels: configuration.maxPixels)
-        return try await withCheckedThrowingContinuation { continuation in
-            decodeQueue.async {
-                continuation.resume(with: Result { try Image(data: upload.bytes, source: "image `\(upload.field)`", options: options) })
-            }
+        return try await offload { try Image(data: upload.bytes, source: "image `\(upload.field)`", options: options) }
+    }
+
+    /// Runs CPU-bound work on the private queue, off the cooperative pool the server needs.
+    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            decodeQueue.async { continuation.resume(with: Result { try work() }) }
         }
     }
 
