@@ -8,10 +8,14 @@ public import VisageModels
 public struct Face: Sendable, Equatable {
     /// Bounding box from the detector.
     public var box: Rect
-    /// Detector confidence in [0, 1].
+    /// Detector confidence in [0, 1]; 1 for a face given as a crop (``wasDetected`` false).
     public var score: Float
-    /// Left eye, right eye, nose tip, left and right mouth corner (as seen in the picture).
+    /// Left eye, right eye, nose tip, left and right mouth corner (as seen in the picture);
+    /// empty for a face given as a crop.
     public var landmarks: [Point]
+    /// False when the picture was given as one face crop and nothing was detected
+    /// (``FaceAnalyzer/Configuration/Input/faceCrop``): the box is then the whole picture.
+    public var wasDetected: Bool
     /// The 112×112 crop aligned to the ArcFace template, as the embedder saw it.
     public var alignedCrop: Image?
     /// L2-normalised 128-d SFace embedding; compare two with ``Face/similarity(to:)``.
@@ -32,6 +36,15 @@ public struct Face: Sendable, Equatable {
         box = detection.box
         score = detection.score
         landmarks = detection.landmarks
+        wasDetected = true
+    }
+
+    /// The whole of `image` taken as one face, for pictures that are already face crops.
+    public init(wholeImageOf image: Image) {
+        box = Rect(x: 0, y: 0, width: Float(image.width), height: Float(image.height))
+        score = 1
+        landmarks = []
+        wasDetected = false
     }
 
     /// Cosine similarity of the two faces' embeddings, nil when either lacks one.

@@ -26,6 +26,17 @@ extension FaceAnalyzer {
         public static let all: Tasks = [.embedding, .age, .gender, .expression, .mask, .alignedCrop]
     }
 
+    /// What a picture given to the analyzer is.
+    public enum Input: Sendable, Hashable {
+        /// A photo in which faces are detected and aligned on their landmarks.
+        case photo
+        /// One face already cropped (as FER2013, CK+ and UTKFace images come): nothing is
+        /// detected, the result is exactly one face whose box is the whole picture, and each
+        /// model reads the whole crop resized to its input. Detectors often miss faces that
+        /// fill the frame or are tiny (48×48), which is why this mode exists.
+        case faceCrop
+    }
+
     /// Settings of a ``FaceAnalyzer``; each property states its default.
     public struct Configuration: Sendable {
         /// Where the model files are; default ``ModelDirectory/default`` (`$VISAGE_HOME/models`).
@@ -38,6 +49,14 @@ extension FaceAnalyzer {
         public var tasks: Tasks = .all
         /// Image decoding limits; default refuses images over 50 megapixels.
         public var decoding: ImageDecodingOptions = .init()
+        /// Photos (detect faces) or face crops (one face each); default ``Input/photo``.
+        public var input: Input = .photo
+        /// For pictures known to show a face (a verification pair, an enrolment photo): when no
+        /// face reaches the detector's `scoreThreshold`, the best face scoring at least this is
+        /// kept instead of none, with its lower score. A mask or a turned head pulls YuNet's
+        /// score down, and "no face" then fails the whole comparison. Default nil (off): in a
+        /// group photo a low-scoring box is more often not a face.
+        public var fallbackScoreThreshold: Float?
 
         public init() {}
     }

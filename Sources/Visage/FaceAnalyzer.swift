@@ -77,16 +77,20 @@ public final class FaceAnalyzer: Sendable {
             start = now
         }
 
-        let detections = try detector.detect(in: image)
+        let givenCrop = configuration.input == .faceCrop
+        var faces = givenCrop ? [Face(wholeImageOf: image)] : try detectFaces(in: image)
         lap(\.detect)
-        var faces = detections.map(Face.init(detection:))
         guard !faces.isEmpty else { return (faces, timings) }
+        // Each model's input for each face: aligned on the landmarks, or the whole given crop
+        // resized; a black square when alignment is impossible (degenerate landmarks).
+        func inputs(size: Int, aligned: (Face) -> Image?) -> [Image] {
+            faces.map { face in (givenCrop ? image.shrunk(width: size, height: size) : aligned(face)) ?? Image(width: size, height: size) }
+        }
 
         // The embedder and the mask classifier read the same ArcFace-aligned crop.
         let keepsCrops = configuration.tasks.contains(.alignedCrop)
-        let crops = embedder == nil && maskClassifier == nil && !keepsCrops ? [] : faces.map {
+        let crops = embedder == nil && maskClassifier == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
             FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
-                ?? Image(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize)
         }
         lap(\.align)
         if let embedder {
@@ -100,25 +104,38 @@ public final class FaceAnalyzer: Sendable {
             lap(\.mask)
         }
         if let ageEstimator {
-            let chips = faces.map { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
+            let chips = inputs(size: AgeEstimator.chipSize) { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
             lap(\.align)
             for (i, age) in try ageEstimator.estimate(chips).enumerated() { faces[i].age = age }
             lap(\.ageGender)
         }
         if let genderClassifier {
-            let chips = faces.map { chip(image, $0, GenderClassifier.chipTemplate, GenderClassifier.chipSize) }
+            let chips = inputs(size: GenderClassifier.chipSize) { chip(image, $0, GenderClassifier.chipTemplate, GenderClassifier.chipSize) }
             lap(\.align)
             for (i, gender) in try genderClassifier.classify(chips).enumerated() { faces[i].gender = gender }
             lap(\.ageGender)
         }
         if let expressionClassifier {
-            let size = ExpressionClassifier.chipSize
-            let chips = faces.map { ExpressionClassifier.chip(of: image, landmarks: $0.landmarks) ?? Image(width: size, height: size) }
+            let chips = inputs(size: ExpressionClassifier.chipSize) { ExpressionClassifier.chip(of: image, landmarks: $0.landmarks) }
             lap(\.align)
             for (i, expression) in try expressionClassifier.classify(chips).enumerated() { faces[i].expression = expression }
             lap(\.expression)
         }
         return (faces, timings)
+    }
+
+    /// The detector's faces, or the best weaker one under ``Configuration/fallbackScoreThreshold``.
+    private func detectFaces(in image: Image) throws -> [Face] {
+        let threshold = detector.configuration.scoreThreshold
+        guard let fallback = configuration.fallbackScoreThreshold, fallback < threshold else {
+            return try detector.detect(in: image).map(Face.init(detection:))
+        }
+        // One pass at the lower threshold gives the same faces above the usual one: NMS only
+        // lets a box be suppressed by a higher-scoring one.
+        let candidates = try detector.detect(in: image, scoreThreshold: fallback)
+        let sure = candidates.filter { $0.score >= threshold }
+        let kept = sure.isEmpty ? candidates.max { $0.score < $1.score }.map { [$0] } ?? [] : sure
+        return kept.map(Face.init(detection:))
     }
 
     /// Embeddings of 112×112 ArcFace-aligned crops made by the caller (a masked template
@@ -140,9 +157,8 @@ public final class FaceAnalyzer: Sendable {
         return AnalyzedImage(path: path, width: image.width, height: image.height, faces: faces, image: image, timings: timings)
     }
 
-    private func chip(_ image: Image, _ face: Face, _ template: [Point], _ size: Int) -> Image {
+    private func chip(_ image: Image, _ face: Face, _ template: [Point], _ size: Int) -> Image? {
         FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
-            ?? Image(width: size, height: size)
     }
 
     private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

@@ -43,6 +43,44 @@ extension Image {
         return warpedClamped(by: transform, width: outWidth, height: outHeight)
     }
 
+    /// Shrinks (or enlarges) the whole picture to exactly `width`×`height` without the
+    /// aliasing a plain bilinear resize gives when shrinking a lot: whole `k`×`k` blocks are
+    /// averaged first (k = how many times both sides fit), then the rest is bilinear. Used when
+    /// a whole face crop goes to a model's small input (a 1000-pixel crop to 48×48, say).
+    public func shrunk(width outWidth: Int, height outHeight: Int) -> Image {
+        precondition(outWidth > 0 && outHeight > 0, "resize target must be non-empty")
+        let factor = min(width / outWidth, height / outHeight)
+        let averaged = factor > 1 ? boxDownsampled(by: factor) : self
+        return averaged.resized(width: outWidth, height: outHeight)
+    }
+
+    /// Averages `factor`×`factor` blocks; the last `width % factor` columns and
+    /// `height % factor` rows, which fill no whole block, are dropped.
+    public func boxDownsampled(by factor: Int) -> Image {
+        precondition(factor >= 1 && factor <= width && factor <= height, "block size must fit the image")
+        let ow = width / factor, oh = height / factor, area = Float(factor * factor)
+        var out = [UInt8](repeating: 0, count: ow * oh * 3)
+        pixels.withUnsafeBufferPointer { src in
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    var r: Float = 0, g: Float = 0, b: Float = 0
+                    for y in (oy * factor)..<((oy + 1) * factor) {
+                        var s = (y * width + ox * factor) * 3
+                        for _ in 0..<factor {
+                            r += Float(src[s]); g += Float(src[s + 1]); b += Float(src[s + 2])
+                            s += 3
+                        }
+                    }
+                    let o = (oy * ow + ox) * 3
+                    out[o] = UInt8((r / area).rounded())
+                    out[o + 1] = UInt8((g / area).rounded())
+                    out[o + 2] = UInt8((b / area).rounded())
+                }
+            }
+        }
+        return Image(uncheckedWidth: ow, height: oh, pixels: out)
+    }
+
     /// A crop of the pixels inside `rect` (clipped to the image), or nil when nothing is left.
     public func cropped(to rect: Rect) -> Image? {
         let x0 = max(0, Int(rect.x.rounded(.down))), y0 = max(0, Int(rect.y.rounded(.down)))

@@ -7,6 +7,7 @@ extension Face {
     /// `landmarks`, then `age`, `gender`, `expression` and `mask` when `attributes` is true (and
     /// `heads`, `{"<head>": {"label", "scores"}}`, when custom heads were applied), then
     /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
+    /// A face given as a crop (``Face/wasDetected`` false) has `score` `null` and no landmarks.
     ///
     /// ```swift
     /// let line = face.json(attributes: true, embedding: false).rendered
@@ -14,7 +15,7 @@ extension Face {
     public func json(attributes: Bool, embedding includesEmbedding: Bool) -> JSONValue {
         var fields: [(String, JSONValue)] = [
             ("box", box.json),
-            ("score", .number(score, decimals: 4)),
+            ("score", wasDetected ? .number(score, decimals: 4) : .null),
             ("landmarks", .array(landmarks.map { .array([.number($0.x, decimals: 1), .number($0.y, decimals: 1)]) })),
         ]
         if attributes {

@@ -113,31 +113,3 @@ public struct ExpressionClassifier: Sendable {
         }
     }
 }
-
-extension Image {
-    /// Averages `factor`×`factor` blocks (the image's sides must be multiples of `factor`).
-    func boxDownsampled(by factor: Int) -> Image {
-        let ow = width / factor, oh = height / factor, area = Float(factor * factor)
-        var out = [UInt8](repeating: 0, count: ow * oh * 3)
-        pixels.withUnsafeBufferPointer { src in
-            for oy in 0..<oh {
-                for ox in 0..<ow {
-                    var r: Float = 0, g: Float = 0, b: Float = 0
-                    for y in (oy * factor)..<((oy + 1) * factor) {
-                        var s = (y * width + ox * factor) * 3
-                        for _ in 0..<factor {
-                            r += Float(src[s]); g += Float(src[s + 1]); b += Float(src[s + 2])
-                            s += 3
-                        }
-                    }
-                    let o = (oy * ow + ox) * 3
-                    out[o] = UInt8((r / area).rounded())
-                    out[o + 1] = UInt8((g / area).rounded())
-                    out[o + 2] = UInt8((b / area).rounded())
-                }
-            }
-        }
-        // `out` holds exactly ow·oh·3 bytes, so the checking initialiser cannot fail.
-        return (try? Image(width: ow, height: oh, pixels: out)) ?? Image(width: ow, height: oh)
-    }
-}

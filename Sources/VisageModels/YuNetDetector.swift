@@ -67,11 +67,12 @@ public struct YuNetDetector: Sendable {
     }
 
     /// Finds faces; boxes and landmarks are in `image`'s pixels.
-    public func detect(in image: Image) throws -> [Detection] {
+    /// Faces scoring at least `scoreThreshold` (default: the configuration's), after NMS.
+    public func detect(in image: Image, scoreThreshold: Float? = nil) throws -> [Detection] {
         let box = Letterbox(width: image.width, height: image.height, maxSide: configuration.maxSide)
         let input = try preprocess(image, box)
         let outputs = try session.run(["input": input])
-        return try decode(outputs, box)
+        return try decode(outputs, box, scoreThreshold: scoreThreshold ?? configuration.scoreThreshold)
     }
 
     func preprocess(_ image: Image, _ box: Letterbox) throws -> Tensor {
@@ -84,7 +85,7 @@ public struct YuNetDetector: Sendable {
         return try Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
     }
 
-    func decode(_ outputs: [String: Tensor], _ box: Letterbox) throws -> [Detection] {
+    func decode(_ outputs: [String: Tensor], _ box: Letterbox, scoreThreshold: Float) throws -> [Detection] {
         var candidates: [Detection] = []
         let inverse = 1 / box.scale
         for stride in Self.strides {
@@ -99,7 +100,7 @@ public struct YuNetDetector: Sendable {
             let s = Float(stride)
             for i in 0..<anchors {
                 let score = (min(max(cls[i], 0), 1) * min(max(obj[i], 0), 1)).squareRoot()
-                guard score >= configuration.scoreThreshold else { continue }
+                guard score >= scoreThreshold else { continue }
                 let col = Float(i % cols), row = Float(i / cols)
                 let cx = (col + bbox[4 * i]) * s, cy = (row + bbox[4 * i + 1]) * s
                 let w = exp(bbox[4 * i + 2]) * s, h = exp(bbox[4 * i + 3]) * s

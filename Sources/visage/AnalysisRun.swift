@@ -15,6 +15,8 @@ struct AnalysisRun {
     var annotateDirectory: String?
     /// Custom heads whose predictions are added to every face (`analyze --head`).
     var heads: [FaceHead] = []
+    /// Photos, or pictures that are each one face crop (`analyze --face-crop`).
+    var input: FaceAnalyzer.Input = .photo
 
     func run() async throws {
         let paths = ImageInputs.expand(inputs)
@@ -22,7 +24,7 @@ struct AnalysisRun {
         if let annotateDirectory {
             try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
         }
-        let analyzer = try global.makeAnalyzer(tasks: tasks)
+        let analyzer = try global.makeAnalyzer(tasks: tasks, input: input)
         var progress = Progress(total: paths.count)
         var badInputs = 0
         var annotated: [String] = []

@@ -36,7 +36,8 @@ struct FaceReport {
         var lines = ["\(analyzed.path): \(count) face\(count == 1 ? "" : "s") (\(analyzed.width)×\(analyzed.height))"]
         for (i, face) in analyzed.faces.enumerated() {
             let b = face.box
-            var line = String(format: "  #%d  box %.0f,%.0f %.0f×%.0f  score %.2f", i + 1, b.x, b.y, b.width, b.height, face.score)
+            var line = String(format: "  #%d  box %.0f,%.0f %.0f×%.0f", i + 1, b.x, b.y, b.width, b.height)
+                + (face.wasDetected ? String(format: "  score %.2f", face.score) : "  (given crop)")
             if includesAttributes {
                 if let age = face.age { line += String(format: "  age %.0f", age) }
                 if let g = face.gender { line += "  \(g.label.rawValue) " + String(format: "%.2f", g.score) }

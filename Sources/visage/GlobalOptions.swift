@@ -19,19 +19,21 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Refuse images with more pixels than this (default: 50000000).")
     var maxPixels: Int?
 
-    func analyzerConfiguration(tasks: FaceAnalyzer.Tasks) -> FaceAnalyzer.Configuration {
+    func analyzerConfiguration(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil) -> FaceAnalyzer.Configuration {
         var configuration = FaceAnalyzer.Configuration()
         if let models { configuration.models = ModelDirectory(url: URL(fileURLWithPath: models, isDirectory: true)) }
         if let threads { configuration.runtime.intraOpThreads = max(1, threads) }
         if let maxPixels { configuration.decoding.maxPixels = maxPixels }
         configuration.tasks = tasks
+        configuration.input = input
+        configuration.fallbackScoreThreshold = fallbackScore
         return configuration
     }
 
     /// Loads the models, turning a set-up problem into a message that names the missing file.
-    func makeAnalyzer(tasks: FaceAnalyzer.Tasks) throws -> FaceAnalyzer {
+    func makeAnalyzer(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil) throws -> FaceAnalyzer {
         do {
-            return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks))
+            return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks, input: input, fallbackScore: fallbackScore))
         } catch {
             throw CommandFailure(FaceReport.message(for: error))
         }

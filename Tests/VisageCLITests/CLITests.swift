@@ -89,6 +89,22 @@ struct CLITests {
         #expect(Self.keyOrder(line).dropFirst(13).prefix(11) == ["scores", "angry", "disgust", "fear", "happy", "neutral", "sad", "surprise", "mask", "label", "score"])
     }
 
+    @Test func faceCropIsOneFaceWithTheWholePictureAsItsBox() throws {
+        let run = try Self.visage("analyze", "--json", "--face-crop", Self.portrait)
+        #expect(run.status == 0)
+        let object = try Self.firstObject(run)
+        let faces = try #require(object["faces"] as? [[String: Any]])
+        #expect(faces.count == 1)
+        let face = try #require(faces.first)
+        let (width, height) = (try #require(object["width"] as? Double), try #require(object["height"] as? Double))
+        #expect(face["box"] as? [Double] == [0, 0, width, height])
+        #expect(face["score"] is NSNull)
+        #expect((face["landmarks"] as? [Any])?.isEmpty == true)
+        #expect(face["age"] is Double && face["gender"] is [String: Any] && face["expression"] is [String: Any] && face["mask"] is [String: Any])
+        let text = try Self.visage("analyze", "--face-crop", Self.portrait)
+        #expect(text.status == 0 && text.stdout.contains("(given crop)"))
+    }
+
     @Test func embedAddsTheEmbedding() throws {
         let run = try Self.visage("embed", "--json", Self.portrait)
         #expect(run.status == 0)
@@ -183,8 +199,16 @@ Examples:
   visage analyze photo.jpg
   visage analyze --json --annotate out/ photos/
   visage analyze --head masks.json --head helmet.json photos/
+  visage analyze --json --face-crop ../shared/data/fer2013/publictest/happy
 
-USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] <paths> ...
+With --face-crop each picture is taken as one face that is already cropped
+(FER2013, CK+ and UTKFace images come so): nothing is detected, each face's box
+is the whole picture, its score is null and it has no landmarks, and every
+model reads the whole crop resized to its input instead of a crop aligned on
+landmarks. The models were trained on aligned crops, so a loose crop gives less
+accurate answers than a photo.
+
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] [--face-crop] <paths> ...
 
 ARGUMENTS:
   <paths>                 Image files or folders (searched recursively for
@@ -203,7 +227,8 @@ OPTIONS:
                           drawn into this folder.
   --head <head.json>      A head file from `visage train-head`; its prediction
                           is added to each face (repeatable).
+  --face-crop             Take each picture as one already-cropped face: no
+                          detection, the whole picture goes to every model.
   -h, --help              Show help information.
-
 """
 }

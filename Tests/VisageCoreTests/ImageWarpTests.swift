@@ -80,3 +80,36 @@ struct ImageWarpTests {
         }
     }
 }
+
+struct ImageShrinkTests {
+    /// One-pixel black and white stripes: plain bilinear shrinking samples single stripes
+    /// (aliasing), block averaging gives the grey a viewer sees.
+    static let stripes: Image = {
+        var pixels = [UInt8](repeating: 0, count: 90 * 90 * 3)
+        for y in 0..<90 { for x in stride(from: 0, to: 90, by: 2) { for c in 0..<3 { pixels[(y * 90 + x) * 3 + c] = 255 } } }
+        return try! Image(width: 90, height: 90, pixels: pixels)
+    }()
+
+    @Test func shrinkingStripesGivesGreyNotStripes() {
+        // 90 → 10 is a factor of 9: the bilinear sample lands exactly on one stripe, while a
+        // 9-pixel block holds 5 or 4 white stripes (mean 142 or 113).
+        let small = Self.stripes.shrunk(width: 10, height: 10)
+        #expect(small.width == 10 && small.height == 10)
+        #expect(small.pixels.allSatisfy { (110...145).contains($0) })
+        // What the plain resize does to the same picture: the reason `shrunk` exists.
+        #expect(Self.stripes.resized(width: 10, height: 10).pixels.allSatisfy { $0 == 0 || $0 == 255 })
+    }
+
+    @Test func boxDownsamplingDropsOnlyTheIncompleteEdge() {
+        let image = try! Image(width: 5, height: 3, pixels: (0..<45).map { UInt8($0) })
+        let half = image.boxDownsampled(by: 2)
+        #expect(half.width == 2 && half.height == 1)
+        // First block: pixels (0,0) (1,0) (0,1) (1,1), red channel 0, 3, 15, 18.
+        #expect(half.pixels[0] == 9)
+    }
+
+    @Test func enlargingIsThePlainResize() {
+        let image = try! Image(width: 4, height: 4, pixels: (0..<48).map { UInt8($0 * 5) })
+        #expect(image.shrunk(width: 9, height: 9) == image.resized(width: 9, height: 9))
+    }
+}

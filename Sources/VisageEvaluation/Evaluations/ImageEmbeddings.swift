@@ -24,7 +24,8 @@ public struct ImageEmbeddings: Sendable {
         _ paths: [String], analyzer: FaceAnalyzer, cachePath: String?, progress: EvaluationProgress
     ) async -> ImageEmbeddings {
         var result = ImageEmbeddings()
-        var cache = cachePath.map { EmbeddingCache(path: $0, models: analyzer.configuration.models.url.path) }
+        var cache = cachePath.map { EmbeddingCache(path: $0, models: analyzer.configuration.models.url.path,
+                                                             fallbackScore: analyzer.configuration.fallbackScoreThreshold) }
         var todo: [String] = []
         for path in paths {
             if let cached = cache?[path] {

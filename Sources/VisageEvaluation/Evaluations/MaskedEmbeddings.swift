@@ -50,6 +50,7 @@ public struct MaskedEmbeddings: Sendable {
                                progress: EvaluationProgress) async -> MaskedEmbeddings {
         let header = "# visage-masked-embeddings 1 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
             + templateStyles.map(\.rawValue).joined(separator: ",")
+            + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
         if let cachePath { result.records = read(cachePath, header: header) }
         let todo = paths.filter { result.records[$0] == nil }

@@ -11,6 +11,13 @@ struct AnalyzeCommand: AsyncParsableCommand {
           visage analyze photo.jpg
           visage analyze --json --annotate out/ photos/
           visage analyze --head masks.json --head helmet.json photos/
+          visage analyze --json --face-crop ../shared/data/fer2013/publictest/happy
+
+        With --face-crop each picture is taken as one face that is already cropped (FER2013, \
+        CK+ and UTKFace images come so): nothing is detected, each face's box is the whole \
+        picture, its score is null and it has no landmarks, and every model reads the whole \
+        crop resized to its input instead of a crop aligned on landmarks. The models were \
+        trained on aligned crops, so a loose crop gives less accurate answers than a photo.
         """
     )
 
@@ -21,6 +28,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("head"), help: ArgumentHelp("A head file from `visage train-head`; its prediction is added to each face (repeatable).", valueName: "head.json"))
     var heads: [String] = []
+
+    @Flag(help: "Take each picture as one already-cropped face: no detection, the whole picture goes to every model.")
+    var faceCrop = false
 
     @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png, .webp).")
     var paths: [String]
@@ -36,6 +46,6 @@ struct AnalyzeCommand: AsyncParsableCommand {
         }
         try await AnalysisRun(inputs: paths, global: global, tasks: .all,
                               report: FaceReport(includesAttributes: true, includesEmbedding: false),
-                              annotateDirectory: annotate, heads: loaded).run()
+                              annotateDirectory: annotate, heads: loaded, input: faceCrop ? .faceCrop : .photo).run()
     }
 }

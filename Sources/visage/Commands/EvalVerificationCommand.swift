@@ -23,6 +23,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         Examples:
           visage eval verification --protocol cfp-ff
           visage eval verification --protocol cfp-ff --mask one --mask-aware
+          visage eval verification --protocol cfp-ff --mask one --fallback-score 0.3
           visage eval verification --pairs-csv ../shared/data/pairs-deepface/pairs.csv --images ../shared/data/pairs-deepface/images
         """
     )
@@ -53,6 +54,9 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Flag(help: "Embed every image again instead of reusing <output>/embeddings.tsv.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("Keep an image's best face down to this detector score when none reaches the usual 0.7 (default: off). A mask or a turned head lowers YuNet's score; without this such an image has no face and its pairs score −1.", valueName: "score"))
+    var fallbackScore: Float?
+
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
     var mask: String?
 
@@ -77,6 +81,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         _ = try foldList()
         if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
         if mask == nil, maskAware || maskCache != nil { throw ValidationError("--mask-aware and --mask-cache go with --mask none|one|both.") }
+        if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
     }
 
     private func foldList() throws -> [Int] {
@@ -110,7 +115,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (maskAware ? "-aware" : ""))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
             try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask])
+            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask], fallbackScore: fallbackScore)
             let evaluation = MaskedVerification(pairs: pairs)
             try await Eval.run(json: global.json, output: output) { progress in
                 try await evaluation.run(analyzer: analyzer, condition: condition, maskAware: maskAware, seed: maskSeed,
@@ -122,7 +127,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         var evaluation = VerificationEvaluation(pairs: pairs)
         evaluation.fixedThreshold = threshold
         evaluation.usesCache = !noCache
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding], fallbackScore: fallbackScore)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }

@@ -22,8 +22,13 @@ struct VerifyCommand: AsyncParsableCommand {
           visage verify a.jpg b.jpg
           visage verify --json --threshold 0.4 a.jpg b.jpg
           visage verify --explain why.png a.jpg b.jpg
+          visage verify --fallback-score 0.3 enrolled.jpg masked.jpg
         """
     )
+
+    func validate() throws {
+        if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
+    }
 
     @OptionGroup var global: GlobalOptions
 
@@ -33,6 +38,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write a side-by-side heatmap of the regions that drove the similarity to this PNG or JPEG file.", valueName: "file"))
     var explain: String?
 
+    @Option(help: ArgumentHelp("Keep an image's best face down to this detector score when none reaches the usual 0.7 (default: off); for a masked or turned face the detector scores low.", valueName: "score"))
+    var fallbackScore: Float?
+
     @Argument(help: "The first image.")
     var first: String
 
@@ -40,7 +48,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var second: String
 
     func run() async throws {
-        let analyzer = try global.makeAnalyzer(tasks: explain == nil ? [.embedding] : [.embedding, .alignedCrop])
+        let analyzer = try global.makeAnalyzer(tasks: explain == nil ? [.embedding] : [.embedding, .alignedCrop], fallbackScore: fallbackScore)
         var faces: [Face] = []
         for path in [first, second] {
             let analyzed: AnalyzedImage
@@ -51,7 +59,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw VisageExitCode.badInput
             }
             guard let face = analyzed.faces.largest else {
-                report(path: path, error: "no face found in \(path)")
+                report(path: path, error: "no face found in \(path)" + (fallbackScore == nil ? " (a masked or turned face may pass with --fallback-score 0.3)" : ""))
                 throw VisageExitCode.badInput
             }
             faces.append(face)
