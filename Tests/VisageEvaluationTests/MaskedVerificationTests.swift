@@ -33,20 +33,31 @@ struct MaskedVerificationTests {
         #expect(offset.count == 3 && offset[2] > 0.5 && abs(offset[0]) < offset[2] / 2 && abs(offset[1]) < offset[2] / 2)
     }
 
-    @Test func compensationRaisesGenuineScoresOfOneSideMasked() {
+    @Test(arguments: [MaskMatching.offset, .templates])
+    func maskAwareMatchingRaisesGenuineScoresOfOneSideMasked(matching: MaskMatching) {
         let verification = MaskedVerification(pairs: Self.pairs)
-        let plain = verification.score(Self.records, condition: .one, maskAware: false)
-        let aware = verification.score(Self.records, condition: .one, maskAware: true)
+        let plain = verification.score(Self.records, condition: .one, matching: .plain)
+        let aware = verification.score(Self.records, condition: .one, matching: matching)
         #expect(aware[0].score > plain[0].score + 0.1 && aware[1].score > plain[1].score + 0.1)
         #expect(aware[2].score < aware[0].score && aware[3].score < aware[1].score)
         // Nothing changes when neither or both sides are masked.
-        #expect(verification.score(Self.records, condition: .none, maskAware: true) == verification.score(Self.records, condition: .none, maskAware: false))
-        #expect(verification.score(Self.records, condition: .both, maskAware: true) == verification.score(Self.records, condition: .both, maskAware: false))
+        #expect(verification.score(Self.records, condition: .none, matching: matching) == verification.score(Self.records, condition: .none, matching: .plain))
+        #expect(verification.score(Self.records, condition: .both, matching: matching) == verification.score(Self.records, condition: .both, matching: .plain))
     }
 
-    @Test func missingMaskedFaceScoresMinusOne() {
+    @Test func templateMatchingKeepsTheBestTemplate() throws {
+        var records = Self.records
+        let masked = try #require(records.records["a2"]?.masked)
+        // A bare a1 whose first template is useless: the second one, equal to a2's masked face, wins.
+        records.records["a1"]?.templates = [[0, 1, 0], masked]
+        let scored = MaskedVerification(pairs: Self.pairs).score(records, condition: .one, matching: .templates)
+        #expect(abs(scored[0].score - 1) < 1e-5)
+    }
+
+    @Test(arguments: MaskMatching.allCases)
+    func missingMaskedFaceScoresMinusOne(matching: MaskMatching) {
         var records = Self.records
         records.records["a2"]?.masked = nil
-        #expect(MaskedVerification(pairs: Self.pairs).score(records, condition: .one, maskAware: true)[0].score == -1)
+        #expect(MaskedVerification(pairs: Self.pairs).score(records, condition: .one, matching: matching)[0].score == -1)
     }
 }

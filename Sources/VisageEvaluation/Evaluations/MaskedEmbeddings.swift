@@ -16,6 +16,9 @@ public struct MaskedImageRecord: Sendable, Hashable {
     /// Nil when the detector found no face in the masked photo.
     public var masked: [Float]?
     public var maskedMaskProbability: Float?
+    /// The detector's score for the masked face: below its usual threshold when the face was
+    /// only kept by ``FaceAnalyzer/Configuration/fallbackScoreThreshold``.
+    public var maskedFaceScore: Float?
     /// One per ``MaskedEmbeddings/templateStyles``; empty without a clean face.
     public var templates: [[Float]]
 }
@@ -23,8 +26,9 @@ public struct MaskedImageRecord: Sendable, Hashable {
 /// Per-image records for mask-aware verification, kept in a text file so the six runs
 /// (three conditions, before and after) embed each image once.
 ///
-/// File: a header `# visage-masked-embeddings 1 models=<dir> seed=<n> templates=<styles>`, then
-/// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…`
+/// File: a header `# visage-masked-embeddings 2 models=<dir> seed=<n> templates=<styles>` (plus
+/// ` fallback=<score>` when weaker faces are kept), then
+/// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…<TAB>masked_score`
 /// with `-` for a missing value and vectors as space-separated floats.
 public struct MaskedEmbeddings: Sendable {
     /// Styles of the enrolment-time masked templates: one per shape family (pleated surgical,
@@ -48,7 +52,7 @@ public struct MaskedEmbeddings: Sendable {
     /// analyzer must compute ``FaceAnalyzer/Tasks/embedding`` and ``FaceAnalyzer/Tasks/mask``.
     public static func collect(_ paths: [String], analyzer: FaceAnalyzer, seed: UInt64, cachePath: String?,
                                progress: EvaluationProgress) async -> MaskedEmbeddings {
-        let header = "# visage-masked-embeddings 1 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
+        let header = "# visage-masked-embeddings 2 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
             + templateStyles.map(\.rawValue).joined(separator: ",")
             + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
@@ -87,6 +91,7 @@ public struct MaskedEmbeddings: Sendable {
                 if let maskedFace = (try? analyzer.analyzeNow(maskedPhoto))?.faces.largest {
                     record.masked = maskedFace.embedding
                     record.maskedMaskProbability = maskedFace.mask.map { $0.isMasked ? $0.score : 1 - $0.score }
+                    record.maskedFaceScore = maskedFace.score
                 }
                 let crops = templateStyles.compactMap { templateStyle -> Image? in
                     var copy = image
@@ -108,7 +113,7 @@ public struct MaskedEmbeddings: Sendable {
 
     private static func line(_ path: String, _ r: MaskedImageRecord) -> String {
         [path, r.style.rawValue, number(r.cleanMaskProbability), number(r.maskedMaskProbability), vector(r.clean), vector(r.masked),
-         r.templates.isEmpty ? "-" : r.templates.map { vector($0) }.joined(separator: ";")].joined(separator: "\t") + "\n"
+         r.templates.isEmpty ? "-" : r.templates.map { vector($0) }.joined(separator: ";"), number(r.maskedFaceScore)].joined(separator: "\t") + "\n"
     }
 
     private static func read(_ path: String, header: String) -> [String: MaskedImageRecord] {
@@ -123,10 +128,11 @@ public struct MaskedEmbeddings: Sendable {
         func vector(_ s: Substring) -> [Float]? { s == "-" ? nil : s.split(separator: " ").compactMap { Float($0) } }
         for line in lines {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count == 7, let style = MaskStyle(rawValue: String(f[1])) else { continue }  // a line cut short
+            guard f.count == 8, let style = MaskStyle(rawValue: String(f[1])) else { continue }  // a line cut short
             records[String(f[0])] = MaskedImageRecord(
                 clean: vector(f[4]), cleanMaskProbability: Float(f[2]), style: style, masked: vector(f[5]),
-                maskedMaskProbability: Float(f[3]), templates: f[6] == "-" ? [] : f[6].split(separator: ";").compactMap { vector($0) })
+                maskedMaskProbability: Float(f[3]), maskedFaceScore: Float(f[7]),
+                templates: f[6] == "-" ? [] : f[6].split(separator: ";").compactMap { vector($0) })
         }
         return records
     }

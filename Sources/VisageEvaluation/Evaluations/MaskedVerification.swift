@@ -1,5 +1,6 @@
 import Foundation
 public import Visage
+import VisageModels
 
 /// Which side of each pair wears a synthetic mask in a masked verification run.
 public enum MaskCondition: String, Sendable, CaseIterable, Codable {
@@ -11,22 +12,31 @@ public enum MaskCondition: String, Sendable, CaseIterable, Codable {
     case both
 }
 
-/// Verification with synthetic masks (``MaskRenderer``) on CFP-style pairs, before and after
-/// mask-aware matching.
-///
-/// Mask-aware matching (mask-offset compensation): a mask moves every face's embedding by
-/// roughly the same offset, which drags a masked probe away from its bare reference. That
-/// offset is measured without labels from the enrolment-time masked templates: the mean of
-/// (mean template − bare embedding) over the enrolled faces (here: every image of the run,
-/// bare side only; no masked probe and no pair label enters it). When the mask classifier says
-/// exactly one face of a pair wears a mask (probability of `with_mask` ≥
-/// ``maskProbabilityThreshold``), the offset is subtracted from the masked face's embedding,
-/// which is re-normalised, before the cosine; otherwise the score is the plain cosine.
-/// Thresholds come from the other folds, as in the plain benchmark.
+/// How a pair is scored when the mask classifier says exactly one of its faces wears a mask
+/// (probability of `with_mask` ≥ ``MaskedVerification/maskProbabilityThreshold``). Any other
+/// pair gets the plain cosine whatever the method.
+public enum MaskMatching: String, Sendable, CaseIterable, Codable {
+    /// The plain cosine of the two embeddings.
+    case plain
+    /// Mask-offset compensation: a mask moves every face's embedding by roughly the same
+    /// offset, which drags a masked probe away from its bare reference. The offset is measured
+    /// without labels from the enrolment-time masked templates, as the mean of (mean template
+    /// − bare embedding) over the enrolled faces (every image of the run, bare side only; no
+    /// masked probe and no pair label enters it), and subtracted from the masked face's
+    /// embedding, which is re-normalised, before the cosine.
+    case offset
+    /// Masked templates: the masked face is compared with the bare face's enrolment-time
+    /// renderings in three mask styles (what a gallery would store beside the bare template,
+    /// flagged as masked), and the best of those cosines is the score: masked against masked.
+    case templates
+}
+
+/// Verification with synthetic masks (``MaskRenderer``) on CFP-style pairs, plain and with a
+/// ``MaskMatching`` method. Thresholds come from the other folds, as in the plain benchmark.
 ///
 /// ```swift
 /// let records = await MaskedEmbeddings.collect(pairs.uniqueImages, analyzer: analyzer, seed: 1, cachePath: nil) { _, _, _ in }
-/// let scored = MaskedVerification(pairs: pairs).score(records, condition: .one, maskAware: true)
+/// let scored = MaskedVerification(pairs: pairs).score(records, condition: .one, matching: .templates)
 /// ```
 public struct MaskedVerification: Sendable {
     public var pairs: VerificationPairs
@@ -37,16 +47,18 @@ public struct MaskedVerification: Sendable {
         self.pairs = pairs
     }
 
-    /// One side's embedding and whether the classifier called it masked, under `condition`.
+    /// One side's embedding, whether the classifier called it masked, and (for a bare side)
+    /// its enrolment-time masked templates, under `condition`.
     struct Side {
         var embedding: [Float]?
         var masked: Bool
+        var templates: [[Float]] = []
     }
 
     func side(_ record: MaskedImageRecord?, wearsMask: Bool) -> Side {
         guard let record else { return Side(embedding: nil, masked: false) }
         if wearsMask { return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold) }
-        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold)
+        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold, templates: record.templates)
     }
 
     /// The mean embedding offset a rendered mask causes: mean over the records with a bare face
@@ -64,16 +76,24 @@ public struct MaskedVerification: Sendable {
     }
 
     /// Scores parallel to `pairs.pairs`; −1 where a side has no embedding.
-    public func score(_ records: MaskedEmbeddings, condition: MaskCondition, maskAware: Bool) -> [ScoredPair] {
-        let offset = maskAware ? Self.maskOffset(records) : []
+    public func score(_ records: MaskedEmbeddings, condition: MaskCondition, matching: MaskMatching) -> [ScoredPair] {
+        let offset = matching == .offset ? Self.maskOffset(records) : []
         return pairs.pairs.map { pair in
             let a = side(records.records[pair.first], wearsMask: condition == .both)
             let b = side(records.records[pair.second], wearsMask: condition != .none)
-            guard var ea = a.embedding, var eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
-            if maskAware, a.masked != b.masked, !offset.isEmpty {
-                if a.masked { ea = Self.compensated(ea, offset) } else { eb = Self.compensated(eb, offset) }
+            guard let ea = a.embedding, let eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
+            guard a.masked != b.masked else { return ScoredPair(score: Self.cosine(ea, eb), same: pair.same) }
+            let (masked, bare) = a.masked ? (ea, b) : (eb, a)
+            switch matching {
+            case .plain:
+                return ScoredPair(score: Self.cosine(ea, eb), same: pair.same)
+            case .offset:
+                let score = offset.isEmpty ? Self.cosine(ea, eb) : Self.cosine(Self.compensated(masked, offset), bare.embedding!)
+                return ScoredPair(score: score, same: pair.same)
+            case .templates:
+                let best = bare.templates.map { Self.cosine(masked, $0) }.max()
+                return ScoredPair(score: best ?? Self.cosine(ea, eb), same: pair.same)
             }
-            return ScoredPair(score: Self.cosine(ea, eb), same: pair.same)
         }
     }
 
@@ -92,17 +112,18 @@ public struct MaskedVerification: Sendable {
                      cleanCalledMasked: values.count { ($0.cleanMaskProbability ?? 0) >= threshold },
                      maskedFaces: values.count { $0.maskedMaskProbability != nil },
                      maskedCalledMasked: values.count { ($0.maskedMaskProbability ?? 0) >= threshold },
-                     maskedWithoutFace: values.count { $0.clean != nil && $0.masked == nil })
+                     maskedWithoutFace: values.count { $0.clean != nil && $0.masked == nil },
+                     maskedKeptByFallback: values.count { ($0.maskedFaceScore ?? 1) < YuNetDetector.Configuration().scoreThreshold })
     }
 
     /// Measures (or reads from `cachePath`), scores, and writes the verification report of
     /// this condition into `output`, with the mask facts beside it.
-    public func run(analyzer: FaceAnalyzer, condition: MaskCondition, maskAware: Bool, seed: UInt64, cachePath: String?,
+    public func run(analyzer: FaceAnalyzer, condition: MaskCondition, matching: MaskMatching, seed: UInt64, cachePath: String?,
                     output: String, progress: EvaluationProgress) async throws(EvaluationError) -> MaskedVerificationReport {
         try ReportFiles.createDirectory(output)
         let images = pairs.uniqueImages
         let records = await MaskedEmbeddings.collect(images, analyzer: analyzer, seed: seed, cachePath: cachePath, progress: progress)
-        let scored = score(records, condition: condition, maskAware: maskAware)
+        let scored = score(records, condition: condition, matching: matching)
         var plain = ImageEmbeddings()
         plain.unreadable = records.unreadable
         for (path, record) in records.records {
@@ -111,13 +132,14 @@ public struct MaskedVerification: Sendable {
         plain.withoutFace.sort()
         var evaluation = VerificationEvaluation(pairs: pairs)
         evaluation.pairs.name += condition == .none ? ", no mask" : condition == .one ? ", one side masked" : ", both masked"
-        evaluation.pairs.name += maskAware ? " (mask-aware)" : " (plain)"
+        evaluation.pairs.name += " (\(matching.rawValue))"
         var verification = evaluation.summarize(scored, embeddings: plain, images: images.count)
         verification.failedPairs = scored.count { $0.score == -1 }
         verification.plots = try VerificationEvaluation.rocChart([verification], title: "ROC: \(verification.name)").write(to: output + "/roc")
         let styles = Dictionary(grouping: records.records.values, by: \.style).mapValues(\.count)
         let report = MaskedVerificationReport(
-            name: verification.name, condition: condition, maskAware: maskAware, seed: seed,
+            name: verification.name, condition: condition, matching: matching,
+            fallbackScore: analyzer.configuration.fallbackScoreThreshold, seed: seed,
             templateStyles: MaskedEmbeddings.templateStyles.map(\.rawValue),
             probeStyles: Dictionary(uniqueKeysWithValues: styles.map { ($0.key.rawValue, $0.value) }),
             classifier: Self.classifierCounts(records, threshold: maskProbabilityThreshold), verification: verification)
@@ -132,7 +154,9 @@ public struct MaskedVerificationReport: EvaluationReport {
     public var kind = "masked-verification"
     public var name: String
     public var condition: MaskCondition
-    public var maskAware: Bool
+    public var matching: MaskMatching
+    /// The detector's fallback score, when weaker faces were kept (nil: off).
+    public var fallbackScore: Float?
     public var seed: UInt64
     public var templateStyles: [String]
     /// Photos per style drawn for the masked condition.
@@ -147,16 +171,21 @@ public struct MaskedVerificationReport: EvaluationReport {
         public var maskedCalledMasked: Int
         /// Photos with a face whose masked rendering the detector no longer found.
         public var maskedWithoutFace: Int
+        /// Masked photos whose face only the detector's fallback threshold kept.
+        public var maskedKeptByFallback: Int
     }
 
     public func markdown() -> String {
         var out = verification.markdown()
-        out += "\nMasks: condition `\(condition.rawValue)`, \(maskAware ? "mask-aware matching" : "plain cosine"); "
+        out += "\nMasks: condition `\(condition.rawValue)`, matching `\(matching.rawValue)`"
+        out += fallbackScore.map { ", faces kept down to detector score \($0)" } ?? ""
+        out += "; "
         out += "probe styles (seed \(seed)): " + probeStyles.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        out += "; enrolment templates (for the mask offset): " + templateStyles.joined(separator: ", ") + ".\n\n"
+        out += "; enrolment templates (for the offset and template matching): " + templateStyles.joined(separator: ", ") + ".\n\n"
         out += "Mask classifier: \(classifier.cleanCalledMasked) of \(classifier.cleanFaces) clean faces called masked; "
         out += "\(classifier.maskedCalledMasked) of \(classifier.maskedFaces) synthetic-masked faces called masked; "
-        out += "\(classifier.maskedWithoutFace) masked photos lost their face (no detection).\n"
+        out += "\(classifier.maskedWithoutFace) masked photos lost their face (no detection)"
+        out += fallbackScore == nil ? ".\n" : "; \(classifier.maskedKeptByFallback) kept theirs only through the fallback.\n"
         return out
     }
 }

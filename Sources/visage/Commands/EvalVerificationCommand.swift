@@ -14,15 +14,17 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         Embeddings are cached in <output>/embeddings.tsv, so a re-run takes seconds.
 
         --mask one|both draws a synthetic mask (one of five styles, seeded per image) on the \
-        second image of each pair, or on both, and runs the whole pipeline on the masked photo; \
-        --mask-aware then subtracts the mean embedding offset that a mask causes (learnt without \
-        labels from bare faces rendered with masks in three styles, as enrolment would) from a \
-        face the mask classifier calls masked when the other face is bare. The per-image \
-        measurements are cached in --mask-cache, shared by all six runs.
+        second image of each pair, or on both, and runs the whole pipeline on the masked photo. \
+        When the mask classifier calls exactly one face of a pair masked, --mask-matching offset \
+        subtracts the mean embedding offset that a mask causes (learnt without labels from bare \
+        faces rendered with masks in three styles, as enrolment would) from the masked face, \
+        and --mask-matching templates compares the masked face with those three renderings of \
+        the bare one and keeps the best cosine. The per-image measurements are cached in \
+        --mask-cache, shared by all the runs.
 
         Examples:
           visage eval verification --protocol cfp-ff
-          visage eval verification --protocol cfp-ff --mask one --mask-aware
+          visage eval verification --protocol cfp-ff --mask one --mask-matching templates
           visage eval verification --protocol cfp-ff --mask one --fallback-score 0.3
           visage eval verification --pairs-csv ../shared/data/pairs-deepface/pairs.csv --images ../shared/data/pairs-deepface/images
         """
@@ -60,8 +62,8 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
     var mask: String?
 
-    @Flag(help: "With --mask: compensate a masked face's embedding for the mask before comparing it with a bare one.")
-    var maskAware = false
+    @Option(help: ArgumentHelp("With --mask: how a masked face is compared with a bare one: plain, offset or templates (default: plain).", valueName: "method"))
+    var maskMatching: String = MaskMatching.plain.rawValue
 
     @Option(help: "With --mask: seed of the per-image mask style (default: 1).")
     var maskSeed: UInt64 = 1
@@ -80,7 +82,10 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         if protocolName != nil, images != nil { throw ValidationError("--images goes with --pairs-csv.") }
         _ = try foldList()
         if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
-        if mask == nil, maskAware || maskCache != nil { throw ValidationError("--mask-aware and --mask-cache go with --mask none|one|both.") }
+        guard let matching = MaskMatching(rawValue: maskMatching) else {
+            throw ValidationError("--mask-matching must be plain, offset or templates, not \(maskMatching).")
+        }
+        if mask == nil, matching != .plain || maskCache != nil { throw ValidationError("--mask-matching and --mask-cache go with --mask none|one|both.") }
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
     }
 
@@ -112,13 +117,14 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             throw VisageExitCode.badInput
         }
         if let mask, let condition = MaskCondition(rawValue: mask) {
-            let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (maskAware ? "-aware" : ""))
+            let matching = MaskMatching(rawValue: maskMatching)!  // checked in validate()
+            let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (matching == .plain ? "" : "-" + matching.rawValue))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
             try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask], fallbackScore: fallbackScore)
             let evaluation = MaskedVerification(pairs: pairs)
             try await Eval.run(json: global.json, output: output) { progress in
-                try await evaluation.run(analyzer: analyzer, condition: condition, maskAware: maskAware, seed: maskSeed,
+                try await evaluation.run(analyzer: analyzer, condition: condition, matching: matching, seed: maskSeed,
                                          cachePath: cache, output: output) { progress.update($0, $1, $2) }
             }
             return
