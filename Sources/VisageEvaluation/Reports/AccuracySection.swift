@@ -105,7 +105,12 @@ public struct AccuracySection: Sendable {
             out += r.gaps() + "\n\n"
             out += "Race groups are UTKFace's own labels from the file names. Photos where the detector found no face "
             out += "are left out of the figures and counted. The race × gender table is in the full report.\n"
-            if plots.contains("age") { out += "\n![Predicted against labelled age](\(plotFolder)/age.png)\n" }
+            if r.headGroups != nil {
+                out += r.comparisonMarkdown(dimensions: ["all", "race", "gender"]).replacingOccurrences(of: "\n## ", with: "\n#### ")
+                out += "\nThe race × gender and age-band comparison is in the full report.\n"
+            } else if plots.contains("age") {
+                out += "\n![Predicted against labelled age](\(plotFolder)/age.png)\n"
+            }
         }
         for r in detection {
             out += "\n### Face detection (\(r.name), \(r.images) street photos, \(r.groundTruthBoxes) labelled faces)\n\n"
