@@ -92,7 +92,14 @@ public struct AccuracySection: Sendable {
             if plots.contains("roc") { out += "\n![ROC curves](\(plotFolder)/roc.png)\n" }
         }
         for r in ageGender {
-            out += "\n### Apparent age and gender: \(r.name)\n\n"
+            out += "\n### Apparent age and gender: \(r.name)\n"
+            // With our heads, the side-by-side table already holds the package's figures.
+            if r.headGroups != nil {
+                out += r.comparisonMarkdown(dimensions: ["all", "race", "gender", "age band"]).replacingOccurrences(of: "\n## ", with: "\n#### ")
+                out += "\nRace groups are UTKFace's own labels from the file names. The race × gender comparison is in the full report.\n"
+                continue
+            }
+            out += "\n"
             let keep = r.groups.filter { $0.dimension == "all" || $0.dimension == "race" || $0.dimension == "gender" || $0.dimension == "age band" }
             let rows = keep.map { g -> [String] in
                 let label = g.dimension == "all" ? "**all**" : "\(g.dimension): \(g.group)"
@@ -105,12 +112,7 @@ public struct AccuracySection: Sendable {
             out += r.gaps() + "\n\n"
             out += "Race groups are UTKFace's own labels from the file names. Photos where the detector found no face "
             out += "are left out of the figures and counted. The race × gender table is in the full report.\n"
-            if r.headGroups != nil {
-                out += r.comparisonMarkdown(dimensions: ["all", "race", "gender"]).replacingOccurrences(of: "\n## ", with: "\n#### ")
-                out += "\nThe race × gender and age-band comparison is in the full report.\n"
-            } else if plots.contains("age") {
-                out += "\n![Predicted against labelled age](\(plotFolder)/age.png)\n"
-            }
+            if plots.contains("age") { out += "\n![Predicted against labelled age](\(plotFolder)/age.png)\n" }
         }
         for r in detection {
             out += "\n### Face detection (\(r.name), \(r.images) street photos, \(r.groundTruthBoxes) labelled faces)\n\n"
