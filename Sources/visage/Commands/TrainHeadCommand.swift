@@ -95,7 +95,6 @@ struct TrainHeadCommand: AsyncParsableCommand {
             var progress = Progress(total: training.labelled.count)
             do {
                 head = try await training.train(name: headName, trainer: trainer, analyzer: analyzer, cachePath: embeddingsCache) { _, _, path in progress.advance(path) }
-                try head.write(to: out)
             } catch {
                 throw CommandFailure(error.errorDescription ?? "\(error)")
             }
@@ -112,11 +111,11 @@ struct TrainHeadCommand: AsyncParsableCommand {
             var progress = Progress(total: photos.paths.count)
             do {
                 head = try await trainer.train(name: headName, photos: photos, analyzer: analyzer) { _, _, path in progress.advance(path) }
-                try head.write(to: out)
             } catch {
                 throw CommandFailure(error.errorDescription ?? "\(error)")
             }
         }
+        do { try head.write(to: out) } catch { throw CommandFailure(error.errorDescription ?? "\(error)") }
         let t = head.training
         if global.json {
             print(JSONValue.object([
