@@ -52,6 +52,11 @@ eval: build
 	VISAGE_DATA=$(DATA) .build/release/visage eval verification --protocol cfp-fp --output $(OUT)/eval/cfp-fp
 	.build/release/visage eval verification --pairs-csv $(DATA)/pairs-deepface/pairs.csv --images $(DATA)/pairs-deepface/images --output $(OUT)/eval/pairs-deepface
 	.build/release/visage eval age-gender --utkface $(DATA)/utkface --output $(OUT)/eval/age-gender
+	@mkdir -p $(OUT)/utkface-heads
+	for a in gender age race; do .build/release/visage train-head --utkface $(DATA)/utkface --attribute $$a \
+	  --out $(OUT)/utkface-heads/utkface-$$a.json --embeddings-cache $(OUT)/utkface-heads/embeddings.tsv || exit 1; done
+	.build/release/visage eval age-gender --utkface $(DATA)/utkface --part held-out --output $(OUT)/eval/age-gender-held-out \
+	  --head-gender $(OUT)/utkface-heads/utkface-gender.json --head-age $(OUT)/utkface-heads/utkface-age.json --head-race $(OUT)/utkface-heads/utkface-race.json
 	.build/release/visage eval detection --voc $(DATA)/mask-boxes --output $(OUT)/eval/detection
 	.build/release/visage eval expression --fer $(DATA)/fer2013/publictest --output $(OUT)/eval/expression
 	.build/release/visage eval head --folders $(DATA)/masks --output $(OUT)/eval/head-masks

@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
             dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "PostgresNIO", package: "postgres-nio"),

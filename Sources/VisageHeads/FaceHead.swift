@@ -22,6 +22,11 @@ public struct FaceHead: Sendable, Codable {
     public var labels: [String]
     public var features: FeatureSource
     public var classifier: SoftmaxRegression
+    /// The number each label stands for, in label order, when the labels are bins of a
+    /// quantity (an age head's bands stand for the mean age of their training photos); the
+    /// prediction then also carries the probability-weighted mean. nil (absent from the file)
+    /// for a plain classifier.
+    public var values: [Float]?
     public var training: TrainingReport
 
     public static let formatName = "visage-head"
@@ -39,11 +44,13 @@ public struct FaceHead: Sendable, Codable {
         }
     }
 
-    public init(name: String, labels: [String], features: FaceFeatures, classifier: SoftmaxRegression, training: TrainingReport) {
+    public init(name: String, labels: [String], features: FaceFeatures, classifier: SoftmaxRegression,
+                values: [Float]? = nil, training: TrainingReport) {
         self.name = name
         self.labels = labels
         self.features = FeatureSource(features)
         self.classifier = classifier
+        self.values = values
         self.training = training
     }
 
@@ -70,8 +77,8 @@ public struct FaceHead: Sendable, Codable {
         let k = labels.count
         let d = features.dimension
         guard k >= 2, classifier.bias.count == k, classifier.weights.count == k, classifier.weights.allSatisfy({ $0.count == d }),
-              classifier.mean.count == d, classifier.scale.count == d, Set(labels).count == k else {
-            throw .unreadableHead(path: path, reason: "labels, weights, bias and normalisation do not agree in size")
+              classifier.mean.count == d, classifier.scale.count == d, Set(labels).count == k, values.map({ $0.count == k }) ?? true else {
+            throw .unreadableHead(path: path, reason: "labels, values, weights, bias and normalisation do not agree in size")
         }
     }
 
@@ -91,7 +98,8 @@ public struct FaceHead: Sendable, Codable {
         guard let vector = features.name.vector(of: face), vector.count == classifier.featureCount else { return nil }
         let probabilities = classifier.probabilities(vector)
         let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
-        return HeadPrediction(head: name, label: labels[best], scores: zip(labels, probabilities).map { ($0, $1) })
+        let value = values.map { zip($0, probabilities).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+        return HeadPrediction(head: name, label: labels[best], scores: zip(labels, probabilities).map { ($0, $1) }, value: value)
     }
 
     /// Appends this head's prediction to every face that has its features.

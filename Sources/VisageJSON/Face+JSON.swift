@@ -5,7 +5,7 @@ import VisageModels
 extension Face {
     /// The face as `visage analyze --json` and `POST /v1/analyze` print it: `box`, `score`,
     /// `landmarks`, then `age`, `gender`, `expression` and `mask` when `attributes` is true (and
-    /// `heads`, `{"<head>": {"label", "scores"}}`, when custom heads were applied), then
+    /// `heads`, `{"<head>": {"label", "scores"[, "value"]}}`, when custom heads were applied), then
     /// `embedding` when `embedding` is true (a field the analyzer did not compute is `null`).
     /// A face given as a crop (``Face/wasDetected`` false) has `score` `null` and no landmarks.
     ///
@@ -33,7 +33,7 @@ extension Face {
                     (prediction.head, .object([
                         ("label", .string(prediction.label)),
                         ("scores", .object(prediction.scores.map { ($0.label, .number($0.probability, decimals: 4)) })),
-                    ]))
+                    ] + (prediction.value.map { [("value", JSONValue.number($0, decimals: 2))] } ?? [])))
                 })))
             }
         }

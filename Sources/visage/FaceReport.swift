@@ -46,6 +46,7 @@ struct FaceReport {
                 for head in face.heads {
                     let score = head.scores.first { $0.label == head.label }?.probability ?? 0
                     line += "  \(head.head): \(head.label) " + String(format: "%.2f", score)
+                    if let value = head.value { line += String(format: " (mean %.1f)", value) }
                 }
             }
             if includesEmbedding, let e = face.embedding {

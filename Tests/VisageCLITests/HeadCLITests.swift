@@ -51,4 +51,20 @@ struct HeadCLITests {
         #expect(train.status == 3 && train.stderr.contains(folder + "/none"))
         #expect(try CLITests.visage("train-head", "--folders", folder, "--out", folder + "/h.json", "--features", "nope").status == 64)
     }
+
+    @Test func utkfaceTrainingNamesBadInput() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/holiday.jpg"))
+        let unlabelled = try CLITests.visage("train-head", "--utkface", folder, "--attribute", "gender", "--out", folder + "/h.json")
+        #expect(unlabelled.status == 3 && unlabelled.stderr.contains(folder) && unlabelled.stderr.contains("AGE_GENDER_RACE_DATE"))
+        #expect(try CLITests.visage("train-head", "--utkface", folder, "--out", folder + "/h.json").status == 64)
+        #expect(try CLITests.visage("train-head", "--utkface", folder, "--attribute", "hair", "--out", folder + "/h.json").status == 64)
+        #expect(try CLITests.visage("train-head", "--utkface", folder, "--folders", folder, "--attribute", "age", "--out", folder + "/h.json").status == 64)
+        #expect(try CLITests.visage("eval", "age-gender", "--utkface", folder, "--part", "test").status == 64)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/20_0_0_1.jpg.chip.jpg"))
+        let absentHead = try CLITests.visage("eval", "age-gender", "--utkface", folder, "--head-gender", folder + "/absent.json")
+        #expect(absentHead.status == 3 && absentHead.stderr.contains(folder + "/absent.json"))
+    }
 }

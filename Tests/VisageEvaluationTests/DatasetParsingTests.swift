@@ -131,6 +131,60 @@ struct UTKFaceTests {
         let dataset = try UTKFaceDataset(root: try #require(Fixtures.data("utkface")))
         #expect(dataset.samples.count == 3000 && dataset.unlabelled.isEmpty)
     }
+
+    /// The split is a function of the file name only (FNV-1a 64 mod 3; values from an
+    /// independent Python implementation of the same hash).
+    @Test func splitDependsOnTheFileNameAlone() throws {
+        #expect(UTKFacePart(fileName: "26_1_2_20170116174525125.jpg.chip.jpg") == .heldOut)
+        #expect(UTKFacePart(fileName: "100_0_0_20170112213303693.jpg.chip.jpg") == .training)
+        #expect(UTKFacePart(fileName: "20_0_0_1.jpg.chip.jpg") == .training)
+        let a = try #require(UTKFaceSample(path: "/one/26_1_2_20170116174525125.jpg.chip.jpg"))
+        let b = try #require(UTKFaceSample(path: "elsewhere/26_1_2_20170116174525125.jpg.chip.jpg"))
+        #expect(a.part == .heldOut && b.part == .heldOut)
+    }
+
+    @Test func attributeLabelsComeFromTheName() throws {
+        let noRace = try #require(UTKFaceSample(path: "39_1_20170116174525125.jpg.chip.jpg"))
+        #expect(UTKFaceAttribute.race.label(of: noRace) == nil)
+        #expect(UTKFaceAttribute.gender.labelNames[try #require(UTKFaceAttribute.gender.label(of: noRace))] == "female")
+        #expect(UTKFaceAttribute.age.labelNames[try #require(UTKFaceAttribute.age.label(of: noRace))] == "35–39")
+        let old = try #require(UTKFaceSample(path: "100_0_4_20170112213303693.jpg.chip.jpg"))
+        #expect(UTKFaceAttribute.race.labelNames[try #require(UTKFaceAttribute.race.label(of: old))] == "Others")
+        #expect(UTKFaceAttribute.age.label(of: old) == UTKFaceAttribute.age.labelNames.count - 1)
+        // Every age from 0 to 130 falls in exactly one band.
+        let bands = UTKFaceAttribute.ageBands.map(\.ages)
+        #expect((0...130).allSatisfy { age in bands.count { $0.contains(age) } == 1 })
+        #expect(UTKFaceAttribute.race.labelNames == ["White", "Black", "Asian", "Indian", "Others"])
+    }
+
+    @Test func aFolderWithoutLabelledNamesIsAnErrorNamingIt() throws {
+        let root = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Fixtures.write("x", to: root + "/holiday.jpg")
+        #expect(throws: EvaluationError.empty(path: root, what: "UTKFace photos (files named AGE_GENDER_RACE_DATE.jpg.chip.jpg)")) {
+            try UTKFaceDataset(root: root, part: .training)
+        }
+        try Fixtures.write("x", to: root + "/20_0_0_1.jpg.chip.jpg")
+        let dataset = try UTKFaceDataset(root: root, part: .training)
+        #expect(dataset.samples.map(\.age) == [20] && dataset.unlabelled == [root + "/holiday.jpg"])
+        #expect(throws: EvaluationError.self) { try UTKFaceDataset(root: root, part: .heldOut) }
+    }
+
+    @Test(.enabled(if: Fixtures.data("utkface") != nil, "needs ../shared/data/utkface (or $VISAGE_DATA)"))
+    func realFolderSplitsIntoDisjointParts() throws {
+        let root = try #require(Fixtures.data("utkface"))
+        let training = try UTKFaceDataset(root: root, part: .training).samples.map(\.path)
+        let heldOut = try UTKFaceDataset(root: root, part: .heldOut).samples.map(\.path)
+        #expect(training.count == 1981 && heldOut.count == 1019)
+        #expect(Set(training).isDisjoint(with: heldOut))
+        #expect(Set(training + heldOut) == Set(try UTKFaceDataset(root: root).samples.map(\.path)))
+        #expect(try UTKFaceDataset(root: root, part: .heldOut).samples.map(\.path) == heldOut)
+        // Every group keeps photos on both sides (nothing was stratified by hand).
+        for race in UTKFaceSample.Race.allCases where race != .unknown {
+            let held = try UTKFaceDataset(root: root, part: .heldOut).samples.count { $0.race == race }
+            #expect(held >= 50, "\(race): \(held) held out")
+        }
+    }
 }
 
 struct CelebAAttributesTests {
@@ -139,6 +193,19 @@ struct CelebAAttributesTests {
         let attributes = try CelebAAttributes(text: text, path: "list_attr_celeba.txt")
         #expect(attributes.names == ["Smiling", "Male"] && attributes.labels["000002.jpg"] == [false, true])
         #expect(throws: EvaluationError.self) { try CelebAAttributes(text: "2\nSmiling Male\n000001.jpg 1\n", path: "x.txt") }
+    }
+}
+
+struct RaceHeadFiguresTests {
+    @Test func confusionLeavesOutNoFaceAndNoRace() throws {
+        let white = try #require(UTKFaceSample(path: "20_0_0_1.jpg.chip.jpg")), black = try #require(UTKFaceSample(path: "30_1_1_1.jpg.chip.jpg"))
+        let noRace = try #require(UTKFaceSample(path: "39_1_20170116174525125.jpg.chip.jpg"))
+        let outcomes = [white, white, black, black, noRace].map { AgeGenderOutcome(sample: $0, predictedAge: nil, predictedFemale: nil) }
+        let figures = RaceHeadFigures(labels: UTKFaceAttribute.race.labelNames, outcomes: outcomes,
+                                      predictions: ["White", "Black", "Black", nil, "White"])
+        #expect(figures.confusion.total == 3 && figures.withoutFace == 1 && figures.withoutRace == 1)
+        #expect(figures.confusion.confusion[0] == [1, 1, 0, 0, 0] && figures.confusion.confusion[1] == [0, 1, 0, 0, 0])
+        #expect(abs(figures.accuracy - 2.0 / 3) < 1e-9 && figures.balancedAccuracy == 0.75)
     }
 }
 

@@ -67,6 +67,30 @@ struct FaceHeadTests {
         }
     }
 
+    /// A head whose labels stand for numbers (the UTKFace age head) predicts their
+    /// probability-weighted mean; values that do not match the labels are refused.
+    @Test func valuesGiveAProbabilityWeightedMean() throws {
+        var head = try Self.syntheticHead()
+        head.values = [10, 30]
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/valued.json")
+        let read = try FaceHead(contentsOf: folder + "/valued.json")
+        #expect(read.values == [10, 30])
+        var face = Face(detection: Detection(box: Rect(x: 0, y: 0, width: 10, height: 10), score: 1, landmarks: []))
+        face.embedding = (0..<128).map { $0 == 1 ? 1 : 0 }
+        let prediction = try #require(read.predict(face))
+        let p = prediction.scores.map(\.probability)
+        #expect(abs(try #require(prediction.value) - (10 * p[0] + 30 * p[1])) < 1e-4)
+        #expect(try #require(Self.syntheticHead().predict(face)).value == nil, "a plain classifier has no value")
+        head.values = [10, 30, 50]
+        try head.write(to: folder + "/mismatched.json")
+        #expect { try FaceHead(contentsOf: folder + "/mismatched.json") } throws: { error in
+            guard case .unreadableHead(let path, let reason) = error as? HeadError else { return false }
+            return path.hasSuffix("mismatched.json") && reason.contains("values")
+        }
+    }
+
     @Test func trainingNeedsTwoLabelsAndEnoughPhotos() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -44,18 +44,51 @@ public struct UTKFaceSample: Sendable, Hashable {
     }
 
     public static let ageBands = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70+"]
+
+    /// The part of Visage's fixed UTKFace split this photo is in (see ``UTKFacePart``).
+    public var part: UTKFacePart { UTKFacePart(fileName: (path as NSString).lastPathComponent) }
 }
 
-/// The UTKFace photos in a folder (`*.jpg`, not recursive), sorted by name, and the files
-/// whose names carry no labels.
+/// Visage's fixed split of UTKFace: our own heads are trained on the training part only, and
+/// every comparison with them is measured on the held-out part.
+///
+/// The rule is a function of the file name alone, so it needs no list, is the same on every
+/// machine and for every subset of the folder, and was not tuned: a photo is held out when the
+/// 64-bit FNV-1a hash of its file name's UTF-8 bytes is divisible by 3 (about a third). On
+/// `../shared/data/utkface` that is 1,019 of the 3,000 photos held out, 1,981 for training.
+///
+/// ```swift
+/// let heldOut = try UTKFaceDataset(root: "../shared/data/utkface", part: .heldOut)
+/// ```
+public enum UTKFacePart: String, Sendable, CaseIterable, Codable {
+    case training
+    case heldOut = "held-out"
+
+    public init(fileName: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in fileName.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        self = hash % 3 == 0 ? .heldOut : .training
+    }
+}
+
+/// The UTKFace photos in a folder (`*.jpg`, not recursive), sorted by name, optionally one part
+/// of the fixed split, and the files whose names carry no labels.
 public struct UTKFaceDataset: Sendable {
     public var root: String
     public var samples: [UTKFaceSample]
     /// Image files whose names do not follow `AGE_GENDER_RACE_DATE.jpg.chip.jpg`.
     public var unlabelled: [String]
 
-    /// - Parameter limit: evaluate only the first `limit` files by name (nil: all).
-    public init(root: String, limit: Int? = nil) throws(EvaluationError) {
+    /// The part of the split the samples come from; nil: the whole folder.
+    public var part: UTKFacePart?
+
+    /// - Parameters:
+    ///   - part: keep only the photos of this part of ``UTKFacePart``'s split (nil: all).
+    ///   - limit: evaluate only the first `limit` photos by name (after `part`; nil: all).
+    public init(root: String, part: UTKFacePart? = nil, limit: Int? = nil) throws(EvaluationError) {
         self.root = root
         try EvaluationError.requireDirectory(root, hint: "Point --utkface at the UTKFace folder of *.jpg.chip.jpg files, e.g. ../shared/data/utkface.")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
@@ -66,10 +99,12 @@ public struct UTKFaceDataset: Sendable {
         let base = root.hasSuffix("/") ? root : root + "/"
         for name in names {
             if let limit, samples.count >= limit { break }
-            if let sample = UTKFaceSample(path: base + name) { samples.append(sample) } else { unlabelled.append(base + name) }
+            guard let sample = UTKFaceSample(path: base + name) else { unlabelled.append(base + name); continue }
+            if part == nil || sample.part == part { samples.append(sample) }
         }
         guard !samples.isEmpty else { throw .empty(path: root, what: "UTKFace photos (files named AGE_GENDER_RACE_DATE.jpg.chip.jpg)") }
         self.samples = samples
         self.unlabelled = unlabelled
+        self.part = part
     }
 }

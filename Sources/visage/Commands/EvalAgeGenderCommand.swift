@@ -11,11 +11,15 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
         Runs the whole pipeline on each photo (the detector must find the face on these \
         200×200 crops; photos where it does not are counted per group) and compares the \
         largest face's estimates with the labels in the file names. Writes predictions.csv and \
-        age.svg/png (predicted against labelled age) beside the report.
+        age.svg/png (predicted against labelled age) beside the report. --part keeps one part \
+        of Visage's fixed UTKFace split (a hash of the file name; see docs/evaluation.md); \
+        --head-gender/--head-age/--head-race score our UTKFace heads (`visage train-head \
+        --utkface`) on the same faces beside the package's models, with the race head's \
+        per-group accuracy and confusion matrix.
 
         Examples:
           visage eval age-gender
-          visage eval age-gender --utkface ../shared/data/utkface --limit 200 --output out/eval/utk-200
+          visage eval age-gender --part held-out --head-gender models/utkface-gender.json --head-age models/utkface-age.json --output out/eval/age-gender-held-out
         """
     )
 
@@ -27,23 +31,40 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
     @Option(help: "Use only the first N photos by file name (default: all).")
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Only this part of the fixed UTKFace split: training or held-out (default: all photos).", valueName: "part"))
+    var part: String?
+
+    @Option(help: ArgumentHelp("Our gender head (`train-head --utkface DIR --attribute gender`) to score beside the package's model.", valueName: "head.json"))
+    var headGender: String?
+
+    @Option(help: ArgumentHelp("Our age head (`train-head --utkface DIR --attribute age`) to score beside the package's model.", valueName: "head.json"))
+    var headAge: String?
+
+    @Option(help: ArgumentHelp("A race head (`train-head --utkface DIR --attribute race`): accuracy per UTKFace group and confusion matrix.", valueName: "head.json"))
+    var headRace: String?
+
     @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/age-gender).", valueName: "dir"))
     var output: String = Eval.defaultOutput("age-gender")
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        if let part, UTKFacePart(rawValue: part) == nil {
+            throw ValidationError("Unknown --part \"\(part)\"; known: \(UTKFacePart.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
     }
 
     func run() async throws {
         let dataset: UTKFaceDataset
+        let heads: UTKFaceHeads
         do {
-            dataset = try UTKFaceDataset(root: utkface ?? Eval.dataRoot + "/utkface", limit: limit)
+            dataset = try UTKFaceDataset(root: utkface ?? Eval.dataRoot + "/utkface", part: part.flatMap(UTKFacePart.init), limit: limit)
+            heads = try UTKFaceHeads(gender: headGender, age: headAge, race: headRace)
         } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let analyzer = try global.makeAnalyzer(tasks: [.age, .gender])
-        let evaluation = AgeGenderEvaluation(dataset: dataset)
+        let analyzer = try global.makeAnalyzer(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding])
+        let evaluation = AgeGenderEvaluation(dataset: dataset, heads: heads)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Visage
+import VisageEvaluation
 import VisageHeads
 import VisageJSON
 
@@ -15,16 +16,31 @@ struct TrainHeadCommand: AsyncParsableCommand {
         It prints the held-out-fold accuracy and writes the head, with that report, as JSON \
         for `visage analyze --head`.
 
+        --utkface DIR --attribute gender|race|age trains instead on UTKFace's training part \
+        (the fixed split of docs/evaluation.md; the held-out part is never read), labels from \
+        the file names (AGE_GENDER_RACE_DATE.jpg.chip.jpg). The age head is a softmax over \
+        twelve age bands, read out as the probability-weighted mean age. --embeddings-cache \
+        keeps each photo's embedding so the three attributes embed the photos once.
+
         Examples:
           visage train-head --folders my-labels --out helmet.json
-          visage train-head --folders masks --out masks.json --folds 10 --l2 0.01
+          visage train-head --utkface ../shared/data/utkface --attribute gender --out utkface-gender.json --embeddings-cache out/utkface-embeddings.tsv
         """
     )
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("Folder with one sub-folder of photos per label.", valueName: "dir"))
-    var folders: String
+    var folders: String?
+
+    @Option(help: ArgumentHelp("Instead of --folders: a UTKFace folder; trains on its training part, labels from the file names.", valueName: "dir"))
+    var utkface: String?
+
+    @Option(help: "With --utkface: the label to learn: \(UTKFaceAttribute.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var attribute: String?
+
+    @Option(help: ArgumentHelp("With --utkface: a file that keeps each photo's embedding between runs (default: none).", valueName: "file.tsv"))
+    var embeddingsCache: String?
 
     @Option(help: ArgumentHelp("Where to write the head (JSON).", valueName: "head.json"))
     var out: String
@@ -48,6 +64,14 @@ struct TrainHeadCommand: AsyncParsableCommand {
     var noBalance = false
 
     func validate() throws {
+        if (folders == nil) == (utkface == nil) { throw ValidationError("Give either --folders or --utkface.") }
+        if utkface != nil {
+            guard let attribute, UTKFaceAttribute(rawValue: attribute) != nil else {
+                throw ValidationError("--utkface needs --attribute, one of: \(UTKFaceAttribute.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+        } else if attribute != nil || embeddingsCache != nil {
+            throw ValidationError("--attribute and --embeddings-cache go with --utkface.")
+        }
         if FaceFeatures(rawValue: features) == nil {
             throw ValidationError("Unknown --features \"\(features)\"; known: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -58,22 +82,40 @@ struct TrainHeadCommand: AsyncParsableCommand {
     func run() async throws {
         let featureKind = FaceFeatures(rawValue: features)!
         let headName = name ?? ((out as NSString).lastPathComponent as NSString).deletingPathExtension
-        let photos: LabelledPhotos
-        do { photos = try LabelledPhotos(folder: folders) } catch {
-            printError("Error: " + (error.errorDescription ?? "\(error)"))
-            throw VisageExitCode.badInput
-        }
-        let analyzer = try global.makeAnalyzer(tasks: featureKind.tasks)
         let trainer = HeadTrainer(features: featureKind, l2: l2, balancesClasses: !noBalance,
                                   crossValidation: CrossValidation(folds: folds, seed: seed))
-        var progress = Progress(total: photos.paths.count)
         let head: FaceHead
-        do {
-            head = try await trainer.train(name: headName, photos: photos, analyzer: analyzer) { _, _, path in progress.advance(path) }
-            try head.write(to: out)
-        } catch {
-            throw CommandFailure(error.errorDescription ?? "\(error)")
+        if let utkface, let attribute = attribute.flatMap(UTKFaceAttribute.init) {
+            let training: UTKFaceHeadTraining
+            do { training = UTKFaceHeadTraining(attribute: attribute, dataset: try UTKFaceDataset(root: utkface, part: .training)) } catch {
+                printError("Error: " + (error.errorDescription ?? "\(error)"))
+                throw VisageExitCode.badInput
+            }
+            let analyzer = try global.makeAnalyzer(tasks: featureKind.tasks)
+            var progress = Progress(total: training.labelled.count)
+            do {
+                head = try await training.train(name: headName, trainer: trainer, analyzer: analyzer, cachePath: embeddingsCache) { _, _, path in progress.advance(path) }
+            } catch {
+                throw CommandFailure(error.errorDescription ?? "\(error)")
+            }
+            if !training.dataset.unlabelled.isEmpty {
+                printError("Skipped \(training.dataset.unlabelled.count) file(s) whose names carry no UTKFace labels, e.g. \(training.dataset.unlabelled[0])")
+            }
+        } else {
+            let photos: LabelledPhotos
+            do { photos = try LabelledPhotos(folder: folders ?? "") } catch {
+                printError("Error: " + (error.errorDescription ?? "\(error)"))
+                throw VisageExitCode.badInput
+            }
+            let analyzer = try global.makeAnalyzer(tasks: featureKind.tasks)
+            var progress = Progress(total: photos.paths.count)
+            do {
+                head = try await trainer.train(name: headName, photos: photos, analyzer: analyzer) { _, _, path in progress.advance(path) }
+            } catch {
+                throw CommandFailure(error.errorDescription ?? "\(error)")
+            }
         }
+        do { try head.write(to: out) } catch { throw CommandFailure(error.errorDescription ?? "\(error)") }
         let t = head.training
         if global.json {
             print(JSONValue.object([
