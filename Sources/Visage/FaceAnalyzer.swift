@@ -21,6 +21,7 @@ public final class FaceAnalyzer: Sendable {
     public let runtime: OnnxRuntime
     private let detector: YuNetDetector
     let embedder: SFaceEmbedder?
+    private let attributeEncoder: FabNetEncoder?
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
     private let expressionClassifier: ExpressionClassifier?
@@ -34,6 +35,7 @@ public final class FaceAnalyzer: Sendable {
         detector = try YuNetDetector(directory: models, runtime: runtime, configuration: configuration.detector)
         let tasks = configuration.tasks
         embedder = tasks.contains(.embedding) ? try SFaceEmbedder(directory: models, runtime: runtime) : nil
+        attributeEncoder = tasks.contains(.attributeEmbedding) ? try FabNetEncoder(directory: models, runtime: runtime) : nil
         ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
         expressionClassifier = tasks.contains(.expression) ? try ExpressionClassifier(directory: models, runtime: runtime) : nil
@@ -43,7 +45,7 @@ public final class FaceAnalyzer: Sendable {
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
     public var inferenceTime: Duration {
         [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
-         maskClassifier?.statistics]
+         maskClassifier?.statistics, attributeEncoder?.statistics]
             .compactMap { $0?.inferenceTime }.reduce(.zero, +)
     }
 
@@ -82,9 +84,9 @@ public final class FaceAnalyzer: Sendable {
         var faces = detections.map(Face.init(detection:))
         guard !faces.isEmpty else { return (faces, timings) }
 
-        // The embedder and the mask classifier read the same ArcFace-aligned crop.
+        // The embedder, the FAb-Net encoder and the mask classifier read the same ArcFace-aligned crop.
         let keepsCrops = configuration.tasks.contains(.alignedCrop)
-        let crops = embedder == nil && maskClassifier == nil && !keepsCrops ? [] : faces.map {
+        let crops = embedder == nil && attributeEncoder == nil && maskClassifier == nil && !keepsCrops ? [] : faces.map {
             FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
                 ?? Image(width: SFaceEmbedder.inputSize, height: SFaceEmbedder.inputSize)
         }
@@ -92,6 +94,10 @@ public final class FaceAnalyzer: Sendable {
         if let embedder {
             let embeddings = try embedder.embed(crops)
             for i in faces.indices { faces[i].embedding = embeddings[i] }
+            lap(\.embed)
+        }
+        if let attributeEncoder {
+            for (i, vector) in try attributeEncoder.embed(crops).enumerated() { faces[i].attributeEmbedding = vector }
             lap(\.embed)
         }
         if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }

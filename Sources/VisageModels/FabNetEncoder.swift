@@ -2,7 +2,7 @@ public import VisageCore
 public import VisageRuntime
 
 /// FAb-Net encoder: our own 256-d facial-attribute embedding, learned without labels from the
-/// face tracks of 20 talking-face clips (`training/fabnet/`, card `models/fabnet-encoder.md`).
+/// face tracks of 20 talking-face clips (`training/fabnet/`, card `docs/models/fabnet-encoder.md`).
 /// Unlike SFace's identity embedding, it is meant to hold what changes in one person's face
 /// (pose, expression); read attributes off it with a linear head.
 ///
@@ -23,6 +23,8 @@ public struct FabNetEncoder: Sendable {
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
+
+    public var statistics: RunStatistics { session.statistics }
 
     /// Embeds ArcFace-aligned crops (any square size, normally 112×112) in one batch.
     public func embed(_ alignedCrops: [Image]) throws -> [[Float]] {

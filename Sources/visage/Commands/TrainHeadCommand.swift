@@ -11,13 +11,16 @@ struct TrainHeadCommand: AsyncParsableCommand {
         discussion: """
         DIR holds one folder per label (DIR/<label>/*.jpg); the largest face of each photo is \
         used. The head is a multinomial logistic regression (L2 penalty chosen by k-fold \
-        cross-validation unless --l2 is given; labels balanced) on the face's SFace embedding. \
-        It prints the held-out-fold accuracy and writes the head, with that report, as JSON \
-        for `visage analyze --head`.
+        cross-validation unless --l2 is given; labels balanced) on the face's SFace identity \
+        embedding, or with --features fabnet on its FAb-Net attribute embedding (pose and \
+        expression; needs fabnet-encoder.onnx, docs/models/fabnet-encoder.md). It prints the \
+        held-out-fold accuracy and writes the head, with that report, as JSON for \
+        `visage analyze --head`.
 
         Examples:
           visage train-head --folders my-labels --out helmet.json
           visage train-head --folders masks --out masks.json --folds 10 --l2 0.01
+          visage train-head --folders expressions --features fabnet --out expression.json
         """
     )
 
