@@ -66,7 +66,7 @@ struct HeadCLITests {
 
     /// The same flow on FAb-Net features: the head records them, analyze computes them for it,
     /// and without the encoder's file analyze names the file and how to get it.
-    @Test(.enabled(if: masks != nil && FileManager.default.fileExists(atPath: fabNetModel), "needs ../shared/data/masks (or $VISAGE_DATA) and fabnet-encoder.onnx from scripts/setup"))
+    @Test(.enabled(if: masks != nil && FileManager.default.fileExists(atPath: fabNetModel), "needs ../shared/data/masks (or $VISAGE_DATA) and fabnet-encoder.onnx in $VISAGE_HOME/models (trained with training/fabnet/; setup does not install it)"))
     func fabNetHeadTrainsAndAnalyzes() throws {
         let masks = try #require(Self.masks)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path

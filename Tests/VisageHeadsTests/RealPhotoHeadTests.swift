@@ -45,7 +45,7 @@ struct RealPhotoHeadTests {
 
 /// A head on FAb-Net features, trained and applied through the analyzer on real mask photos.
 @Suite(.enabled(if: Fixtures.data("masks") != nil && Fixtures.hasModels && Fixtures.hasModel("fabnet-encoder.onnx"),
-                "needs ../shared/data/masks (or $VISAGE_DATA) and the models from scripts/setup, fabnet-encoder.onnx included"))
+                "needs ../shared/data/masks (or $VISAGE_DATA), the models from scripts/setup and fabnet-encoder.onnx (trained with training/fabnet/; setup does not install it)"))
 struct FabNetHeadTests {
     @Test func fabNetHeadPredictsOnRealPhotos() async throws {
         let root = try #require(Fixtures.data("masks"))
