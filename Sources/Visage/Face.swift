@@ -20,6 +20,9 @@ public struct Face: Sendable, Equatable {
     public var alignedCrop: Image?
     /// L2-normalised 128-d SFace embedding; compare two with ``Face/similarity(to:)``.
     public var embedding: [Float]?
+    /// The 256-d FAb-Net embedding of the same aligned crop (pose and expression rather than
+    /// identity; not normalised), read by heads trained on FAb-Net features.
+    public var attributeEmbedding: [Float]?
     /// Estimated apparent age in years.
     public var age: Float?
     /// Estimated apparent gender with its probability.

@@ -21,8 +21,12 @@ extension FaceAnalyzer {
         /// Whether the face wears a mask, from our own model `mask-classifier.onnx` (reads the
         /// same aligned crop as the embedding).
         public static let mask = Tasks(rawValue: 1 << 5)
+        /// The 256-d FAb-Net attribute embedding, from our own model `fabnet-encoder.onnx`
+        /// (reads the same aligned crop as the identity embedding). Not in ``all``: only heads
+        /// trained on FAb-Net features (`visage train-head --features fabnet`) read it.
+        public static let attributeEmbedding = Tasks(rawValue: 1 << 6)
 
-        /// Everything: embedding, age, gender, expression, mask and the aligned crop.
+        /// What `visage analyze` shows: embedding, age, gender, expression, mask and the aligned crop.
         public static let all: Tasks = [.embedding, .age, .gender, .expression, .mask, .alignedCrop]
     }
 

@@ -21,6 +21,7 @@ public final class FaceAnalyzer: Sendable {
     public let runtime: OnnxRuntime
     private let detector: YuNetDetector
     let embedder: SFaceEmbedder?
+    private let attributeEncoder: FabNetEncoder?
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
     private let expressionClassifier: ExpressionClassifier?
@@ -34,6 +35,7 @@ public final class FaceAnalyzer: Sendable {
         detector = try YuNetDetector(directory: models, runtime: runtime, configuration: configuration.detector)
         let tasks = configuration.tasks
         embedder = tasks.contains(.embedding) ? try SFaceEmbedder(directory: models, runtime: runtime) : nil
+        attributeEncoder = tasks.contains(.attributeEmbedding) ? try FabNetEncoder(directory: models, runtime: runtime) : nil
         ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
         expressionClassifier = tasks.contains(.expression) ? try ExpressionClassifier(directory: models, runtime: runtime) : nil
@@ -43,7 +45,7 @@ public final class FaceAnalyzer: Sendable {
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
     public var inferenceTime: Duration {
         [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
-         maskClassifier?.statistics]
+         maskClassifier?.statistics, attributeEncoder?.statistics]
             .compactMap { $0?.inferenceTime }.reduce(.zero, +)
     }
 
@@ -87,15 +89,19 @@ public final class FaceAnalyzer: Sendable {
             faces.map { face in (givenCrop ? image.shrunk(width: size, height: size) : aligned(face)) ?? Image(width: size, height: size) }
         }
 
-        // The embedder and the mask classifier read the same ArcFace-aligned crop.
+        // The embedder, the FAb-Net encoder and the mask classifier read the same ArcFace-aligned crop.
         let keepsCrops = configuration.tasks.contains(.alignedCrop)
-        let crops = embedder == nil && maskClassifier == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
+        let crops = embedder == nil && attributeEncoder == nil && maskClassifier == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
             FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
         }
         lap(\.align)
         if let embedder {
             let embeddings = try embedder.embed(crops)
             for i in faces.indices { faces[i].embedding = embeddings[i] }
+            lap(\.embed)
+        }
+        if let attributeEncoder {
+            for (i, vector) in try attributeEncoder.embed(crops).enumerated() { faces[i].attributeEmbedding = vector }
             lap(\.embed)
         }
         if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }

@@ -2,7 +2,7 @@ public import VisageCore
 public import VisageRuntime
 
 /// FAb-Net encoder: our own 256-d facial-attribute embedding, learned without labels from the
-/// face tracks of 20 talking-face clips (`training/fabnet/`, card `models/fabnet-encoder.md`).
+/// face tracks of 20 talking-face clips (`training/fabnet/`, card `docs/models/fabnet-encoder.md`).
 /// Unlike SFace's identity embedding, it is meant to hold what changes in one person's face
 /// (pose, expression); read attributes off it with a linear head.
 ///
@@ -13,7 +13,9 @@ public struct FabNetEncoder: Sendable {
     public static let contract = ModelContract(
         name: "FAb-Net encoder", fileName: "fabnet-encoder.onnx",
         input: .init("image", [nil, 3, 64, 64]), outputs: [.init("embedding", [nil, 256])],
-        channelOrder: .rgb, mean: (127.5, 127.5, 127.5), scale: (1 / 127.5, 1 / 127.5, 1 / 127.5)
+        channelOrder: .rgb, mean: (127.5, 127.5, 127.5), scale: (1 / 127.5, 1 / 127.5, 1 / 127.5),
+        // Not shipped yet (no run has learned more than the untrained baseline), so set-up cannot install it.
+        missingHint: "`make setup` does not install it: train one with training/fabnet/ (see its README and docs/models/fabnet-encoder.md) and copy its fabnet-encoder.onnx there."
     )
     public static let inputSize = 64
     public static let dimension = 256
@@ -23,6 +25,8 @@ public struct FabNetEncoder: Sendable {
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
+
+    public var statistics: RunStatistics { session.statistics }
 
     /// Embeds ArcFace-aligned crops (any square size, normally 112×112) in one batch.
     public func embed(_ alignedCrops: [Image]) throws -> [[Float]] {

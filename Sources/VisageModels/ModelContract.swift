@@ -29,12 +29,14 @@ public struct ModelContract: Sendable {
     public var channelOrder: ChannelOrder
     public var mean: (Float, Float, Float)
     public var scale: (Float, Float, Float)
+    /// How to get the file when it is missing; by default the set-up step that installs it.
+    public var missingHint = "Run `make setup` (scripts/setup) to provision the models into $VISAGE_HOME."
 
     /// Opens the model's session and verifies names, element types and the fixed dimensions.
     func load(from directory: ModelDirectory, runtime: OnnxRuntime) throws -> InferenceSession {
         let path = directory.path(for: fileName)
         guard directory.fileExists(fileName) else {
-            throw ModelError.modelMissing(name: name, path: path, hint: "Run `make setup` (scripts/setup) to provision the models into $VISAGE_HOME.")
+            throw ModelError.modelMissing(name: name, path: path, hint: missingHint)
         }
         let session = try InferenceSession(modelPath: path, runtime: runtime)
         try check(input, against: session.inputs, role: "input")

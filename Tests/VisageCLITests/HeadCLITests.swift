@@ -52,6 +52,7 @@ struct HeadCLITests {
         #expect(try CLITests.visage("train-head", "--folders", folder, "--out", folder + "/h.json", "--features", "nope").status == 64)
     }
 
+<<<<<<< HEAD
     @Test func utkfaceTrainingNamesBadInput() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -66,5 +67,65 @@ struct HeadCLITests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/20_0_0_1.jpg.chip.jpg"))
         let absentHead = try CLITests.visage("eval", "age-gender", "--utkface", folder, "--head-gender", folder + "/absent.json")
         #expect(absentHead.status == 3 && absentHead.stderr.contains(folder + "/absent.json"))
+=======
+    static let fabNetModel = CLITests.visageHome + "/models/fabnet-encoder.onnx"
+
+    /// A model folder holding every set-up model but the FAb-Net encoder.
+    static func modelsWithoutFabNet(in folder: String) throws -> String {
+        let models = folder + "/models-without-fabnet"
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: CLITests.visageHome + "/models") where file != "fabnet-encoder.onnx" {
+            try FileManager.default.createSymbolicLink(atPath: models + "/" + file, withDestinationPath: CLITests.visageHome + "/models/" + file)
+        }
+        return models
+    }
+
+    /// The same flow on FAb-Net features: the head records them, analyze computes them for it,
+    /// and without the encoder's file analyze names the file and how to get it.
+    @Test(.enabled(if: masks != nil && FileManager.default.fileExists(atPath: fabNetModel), "needs ../shared/data/masks (or $VISAGE_DATA) and fabnet-encoder.onnx in $VISAGE_HOME/models (trained with training/fabnet/; setup does not install it)"))
+    func fabNetHeadTrainsAndAnalyzes() throws {
+        let masks = try #require(Self.masks)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var held: [String] = []
+        for label in ["with_mask", "without_mask"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
+            let photos = try FileManager.default.contentsOfDirectory(atPath: "\(masks)/\(label)").sorted()
+            for photo in photos.prefix(8) {
+                try FileManager.default.createSymbolicLink(atPath: "\(folder)/labels/\(label)/\(photo)", withDestinationPath: "\(masks)/\(label)/\(photo)")
+            }
+            held.append("\(masks)/\(label)/\(photos[100])")
+        }
+        let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--features", "fabnet", "--out", folder + "/mask.json", "--threads", "1")
+        #expect(train.status == 0, "\(train.stderr)")
+        #expect(train.stdout.contains("on fabnet features (fabnet-encoder.onnx)"))
+        let analyze = try CLITests.visage("analyze", "--json", "--head", folder + "/mask.json", "--threads", "1", held[0], held[1])
+        #expect(analyze.status == 0, "\(analyze.stderr)")
+        #expect(analyze.lines.count == 2)
+        for line in analyze.lines {
+            let faces = try #require(try CLITests.object(line)["faces"] as? [[String: Any]])
+            let head = try #require((faces.first?["heads"] as? [String: Any])?["mask"] as? [String: Any])
+            #expect(["with_mask", "without_mask"].contains(head["label"] as? String ?? ""))
+        }
+
+        let models = try Self.modelsWithoutFabNet(in: folder)
+        let missing = try CLITests.visage("analyze", "--head", folder + "/mask.json", "--models", models, held[0])
+        #expect(missing.status == 1 && missing.stderr.contains(models + "/fabnet-encoder.onnx") && missing.stderr.contains("training/fabnet"), "\(missing.stderr)")
+        #expect(missing.stdout.isEmpty, "nothing analysed without the head's features")
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: CLITests.visageHome + "/models/yunet_2023mar.onnx"), "needs the models from scripts/setup"))
+    func trainingOnFabNetFeaturesWithoutTheEncoderNamesTheFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for label in ["a", "b"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: "\(folder)/labels/\(label)/face.png", withDestinationPath: CLITests.portrait)
+        }
+        let models = try Self.modelsWithoutFabNet(in: folder)
+        let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--features", "fabnet", "--models", models, "--out", folder + "/h.json")
+        #expect(train.status == 1 && train.stderr.contains(models + "/fabnet-encoder.onnx") && train.stderr.contains("training/fabnet"), "\(train.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/h.json"))
+>>>>>>> fabnet-features
     }
 }

@@ -7,16 +7,16 @@ import VisageModels
 
 /// Head files: round trip, the checks on reading, and applying a head to faces.
 struct FaceHeadTests {
-    static func syntheticHead() throws -> FaceHead {
+    static func syntheticHead(features: FaceFeatures = .sface) throws -> FaceHead {
         var generator = SeededGenerator(seed: 11)
         var rows: [[Float]] = []
         var labels: [Int] = []
         for i in 0..<40 {
             let label = i % 2
-            rows.append((0..<128).map { j in (j == label ? 2 : 0) + SoftmaxRegressionTests.gaussian(&generator) * 0.3 })
+            rows.append((0..<features.dimension).map { j in (j == label ? 2 : 0) + SoftmaxRegressionTests.gaussian(&generator) * 0.3 })
             labels.append(label)
         }
-        return try HeadTrainer().train(name: "toy", labelNames: ["first", "second"], rows: rows, labels: labels)
+        return try HeadTrainer(features: features).train(name: "toy", labelNames: ["first", "second"], rows: rows, labels: labels)
     }
 
     @Test func writesAndReadsBack() throws {
@@ -102,6 +102,37 @@ struct FaceHeadTests {
         }
         #expect(throws: HeadError.tooFewExamples(label: "b", usable: 1, needed: 2)) {
             try HeadTrainer().train(name: "x", labelNames: ["a", "b"], rows: [[0], [1], [2]], labels: [0, 0, 1])
+        }
+    }
+
+    /// A head on FAb-Net features records them, reads back, and reads only a face's 256-d
+    /// FAb-Net vector: never its SFace embedding, nor a vector of another size.
+    @Test func fabNetHeadRoundTripsAndRefusesOtherFeatures() throws {
+        let head = try Self.syntheticHead(features: .fabnet)
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/toy.json")
+        let text = try String(contentsOfFile: folder + "/toy.json", encoding: .utf8)
+        #expect(text.contains("\"name\" : \"fabnet\"") && text.contains("\"model\" : \"fabnet-encoder.onnx\"") && text.contains("\"dimension\" : 256"))
+        let read = try FaceHead(contentsOf: folder + "/toy.json")
+        #expect(read.classifier == head.classifier && read.features == FaceHead.FeatureSource(.fabnet))
+
+        var face = Face(detection: Detection(box: Rect(x: 0, y: 0, width: 10, height: 10), score: 1, landmarks: []))
+        face.embedding = (0..<128).map { $0 == 1 ? 2 : 0 }
+        #expect(read.predict(face) == nil, "an SFace embedding is not read as FAb-Net features")
+        face.attributeEmbedding = Array(face.embedding!)
+        #expect(read.predict(face) == nil, "a 128-d vector does not fit a 256-d head")
+        face.attributeEmbedding = (0..<256).map { $0 == 0 ? 2 : 0 }
+        #expect(read.predict(face)?.label == "first")
+        #expect(try Self.syntheticHead().predict(face)?.label == "second", "an SFace head reads the SFace embedding, not the FAb-Net one")
+
+        // A file that claims FAb-Net features from another model or of another size is refused.
+        for (edit, replacement) in [("\"dimension\" : 256", "\"dimension\" : 128"), ("\"fabnet-encoder.onnx\"", "\"sface_2021dec.onnx\"")] {
+            try text.replacingOccurrences(of: edit, with: replacement).write(toFile: folder + "/edited.json", atomically: true, encoding: .utf8)
+            #expect { try FaceHead(contentsOf: folder + "/edited.json") } throws: { error in
+                guard case .incompatibleHead(let path, let reason) = error as? HeadError else { return false }
+                return path.hasSuffix("edited.json") && reason.contains("fabnet-encoder.onnx")
+            }
         }
     }
 }

@@ -12,12 +12,18 @@ enum Fixtures {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    /// The model folder `scripts/setup` fills, when it holds the detector.
-    static var hasModels: Bool {
+    /// The model folder `scripts/setup` fills.
+    static var models: String {
         let env = ProcessInfo.processInfo.environment
-        let models = env["VISAGE_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
+        return env["VISAGE_MODELS"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (env["VISAGE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage").path) + "/models"
-        return FileManager.default.fileExists(atPath: models + "/yunet_2023mar.onnx")
+    }
+
+    /// Whether the model folder holds the detector (and so the set-up's models).
+    static var hasModels: Bool { hasModel("yunet_2023mar.onnx") }
+
+    static func hasModel(_ fileName: String) -> Bool {
+        FileManager.default.fileExists(atPath: models + "/" + fileName)
     }
 
     static func temporaryDirectory() throws -> String {

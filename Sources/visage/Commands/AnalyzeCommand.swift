@@ -44,7 +44,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
         if let repeated = names.first(where: { name in names.count { $0 == name } > 1 }) {
             throw ValidationError("Two heads are named \"\(repeated)\"; each --head must have its own name (set at training with --name).")
         }
-        try await AnalysisRun(inputs: paths, global: global, tasks: .all,
+        // A head trained on FAb-Net features needs the encoder, which plain analysis skips.
+        let tasks = loaded.reduce(FaceAnalyzer.Tasks.all) { $0.union($1.features.name.tasks) }
+        try await AnalysisRun(inputs: paths, global: global, tasks: tasks,
                               report: FaceReport(includesAttributes: true, includesEmbedding: false),
                               annotateDirectory: annotate, heads: loaded, input: faceCrop ? .faceCrop : .photo).run()
     }

@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import Visage
 import VisageJSON
-import VisageModels
-import VisageRuntime
 
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,7 +9,7 @@ struct EmbedCommand: AsyncParsableCommand {
         abstract: "Compute each face's 128-d identity embedding (with age and gender), or its 256-d FAb-Net attribute embedding.",
         discussion: """
         --model fabnet replaces the identity embedding with our FAb-Net encoder's 256-d vector \
-        (pose and expression, learned from video without labels; models/fabnet-encoder.md), \
+        (pose and expression, learned from video without labels; docs/models/fabnet-encoder.md), \
         computed on the same aligned crop; age and gender are then left out.
 
         Examples:
@@ -48,24 +46,14 @@ struct EmbedCommand: AsyncParsableCommand {
     private func runFabNet() async throws {
         let files = ImageInputs.expand(paths)
         guard !files.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .alignedCrop])
-        let encoder: FabNetEncoder
-        do {
-            encoder = try FabNetEncoder(directory: analyzer.configuration.models, runtime: analyzer.runtime)
-        } catch {
-            throw CommandFailure(FaceReport.message(for: error))
-        }
+        let analyzer = try global.makeAnalyzer(tasks: .attributeEmbedding)
         let report = FaceReport(includesAttributes: false, includesEmbedding: true)
         var badInputs = 0
         for await item in analyzer.analyzeFiles(files) {
             switch item.result {
             case var .success(analyzed):
-                let vectors = try encoder.embed(analyzed.faces.compactMap(\.alignedCrop))
-                var next = vectors.makeIterator()
-                for i in analyzed.faces.indices {
-                    analyzed.faces[i].embedding = analyzed.faces[i].alignedCrop == nil ? nil : next.next()
-                    analyzed.faces[i].alignedCrop = nil
-                }
+                // The report prints `embedding`; here that is the FAb-Net vector.
+                for i in analyzed.faces.indices { analyzed.faces[i].embedding = analyzed.faces[i].attributeEmbedding }
                 print(global.json ? report.json(analyzed).rendered : report.text(analyzed))
             case let .failure(error):
                 badInputs += 1

@@ -12,9 +12,11 @@ struct TrainHeadCommand: AsyncParsableCommand {
         discussion: """
         DIR holds one folder per label (DIR/<label>/*.jpg); the largest face of each photo is \
         used. The head is a multinomial logistic regression (L2 penalty chosen by k-fold \
-        cross-validation unless --l2 is given; labels balanced) on the face's SFace embedding. \
-        It prints the held-out-fold accuracy and writes the head, with that report, as JSON \
-        for `visage analyze --head`.
+        cross-validation unless --l2 is given; labels balanced) on the face's SFace identity \
+        embedding, or with --features fabnet on its FAb-Net attribute embedding (pose and \
+        expression; needs fabnet-encoder.onnx, docs/models/fabnet-encoder.md). It prints the \
+        held-out-fold accuracy and writes the head, with that report, as JSON for \
+        `visage analyze --head`.
 
         --utkface DIR --attribute gender|race|age trains instead on UTKFace's training part \
         (the fixed split of docs/evaluation.md; the held-out part is never read), labels from \
@@ -24,6 +26,8 @@ struct TrainHeadCommand: AsyncParsableCommand {
 
         Examples:
           visage train-head --folders my-labels --out helmet.json
+          visage train-head --folders masks --out masks.json --folds 10 --l2 0.01
+          visage train-head --folders expressions --features fabnet --out expression.json
           visage train-head --utkface ../shared/data/utkface --attribute gender --out utkface-gender.json --embeddings-cache out/utkface-embeddings.tsv
         """
     )
@@ -71,6 +75,9 @@ struct TrainHeadCommand: AsyncParsableCommand {
             }
         } else if attribute != nil || embeddingsCache != nil {
             throw ValidationError("--attribute and --embeddings-cache go with --utkface.")
+        }
+        if utkface != nil, features != FaceFeatures.sface.rawValue {
+            throw ValidationError("--utkface trains on SFace features only (its embedding cache holds SFace embeddings); --features \(features) goes with --folders.")
         }
         if FaceFeatures(rawValue: features) == nil {
             throw ValidationError("Unknown --features \"\(features)\"; known: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")).")
