@@ -52,7 +52,6 @@ struct HeadCLITests {
         #expect(try CLITests.visage("train-head", "--folders", folder, "--out", folder + "/h.json", "--features", "nope").status == 64)
     }
 
-<<<<<<< HEAD
     @Test func utkfaceTrainingNamesBadInput() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -67,7 +66,9 @@ struct HeadCLITests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/20_0_0_1.jpg.chip.jpg"))
         let absentHead = try CLITests.visage("eval", "age-gender", "--utkface", folder, "--head-gender", folder + "/absent.json")
         #expect(absentHead.status == 3 && absentHead.stderr.contains(folder + "/absent.json"))
-=======
+        #expect(try CLITests.visage("train-head", "--utkface", folder, "--attribute", "age", "--features", "fabnet", "--out", folder + "/h.json").status == 64)
+    }
+
     static let fabNetModel = CLITests.visageHome + "/models/fabnet-encoder.onnx"
 
     /// A model folder holding every set-up model but the FAb-Net encoder.
@@ -126,6 +127,5 @@ struct HeadCLITests {
         let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--features", "fabnet", "--models", models, "--out", folder + "/h.json")
         #expect(train.status == 1 && train.stderr.contains(models + "/fabnet-encoder.onnx") && train.stderr.contains("training/fabnet"), "\(train.stderr)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/h.json"))
->>>>>>> fabnet-features
     }
 }
