@@ -84,7 +84,11 @@ struct AccuracySectionTests {
         let report = evaluation.summarize(scored, embeddings: embeddings, images: 4)
         #expect(report.failedPairs == 1 && report.imagesWithoutFace == ["d"])
         try report.write(to: folder + "/toy")
+        // A report of a kind the section does not print (`eval probe`'s) is passed over.
+        try FileManager.default.createDirectory(atPath: folder + "/probe", withIntermediateDirectories: true)
+        try Data(#"{"kind": "probe", "features": []}"#.utf8).write(to: URL(fileURLWithPath: folder + "/probe/report.json"))
         let loaded = try AccuracySection.loadReports(in: folder)
+        #expect(loaded.count == 1)
         let section = AccuracySection(reports: loaded, plotFolder: "docs/eval").markdown()
         #expect(section.contains("| toy | 4 |"))
         #expect(report.markdown().contains("| failed pairs (scored −1) | 1 |"))

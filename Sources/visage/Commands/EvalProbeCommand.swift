@@ -110,7 +110,10 @@ struct EvalProbeCommand: AsyncParsableCommand {
             }
             return entry
         }
-        try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: output + "/report.json"))
+        // An object with a `kind`, like every other eval's report, so that `visage eval readme`
+        // (which reads every out/eval/*/report.json) can tell it is not one it prints.
+        let report: [String: Any] = ["kind": "probe", "features": json]
+        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: output + "/report.json"))
         print(markdown, terminator: "")
     }
 
