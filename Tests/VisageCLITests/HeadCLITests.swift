@@ -9,11 +9,10 @@ struct HeadCLITests {
         return FileManager.default.fileExists(atPath: root + "/masks/with_mask") ? root + "/masks" : nil
     }
 
-    @Test(.enabled(if: masks != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
-    func trainThenAnalyzeWithTheHead() throws {
-        let masks = try #require(Self.masks)
+    /// A scratch folder whose labels/<label>/ link 8 masks photos of each label, and one
+    /// photo of each label that is not among them.
+    static func labelledMasks(_ masks: String) throws -> (folder: String, held: [String]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         var held: [String] = []
         for label in ["with_mask", "without_mask"] {
             try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
@@ -23,6 +22,14 @@ struct HeadCLITests {
             }
             held.append("\(masks)/\(label)/\(photos[100])")
         }
+        return (folder, held)
+    }
+
+    @Test(.enabled(if: masks != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
+    func trainThenAnalyzeWithTheHead() throws {
+        let masks = try #require(Self.masks)
+        let (folder, held) = try Self.labelledMasks(masks)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--out", folder + "/mask.json", "--threads", "1")
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("cross-validated accuracy") && train.stdout.contains("with_mask: "))
@@ -86,17 +93,8 @@ struct HeadCLITests {
     @Test(.enabled(if: masks != nil && FileManager.default.fileExists(atPath: fabNetModel), "needs ../shared/data/masks (or $VISAGE_DATA) and fabnet-encoder.onnx in $VISAGE_HOME/models (trained with training/fabnet/; setup does not install it)"))
     func fabNetHeadTrainsAndAnalyzes() throws {
         let masks = try #require(Self.masks)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        let (folder, held) = try Self.labelledMasks(masks)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var held: [String] = []
-        for label in ["with_mask", "without_mask"] {
-            try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
-            let photos = try FileManager.default.contentsOfDirectory(atPath: "\(masks)/\(label)").sorted()
-            for photo in photos.prefix(8) {
-                try FileManager.default.createSymbolicLink(atPath: "\(folder)/labels/\(label)/\(photo)", withDestinationPath: "\(masks)/\(label)/\(photo)")
-            }
-            held.append("\(masks)/\(label)/\(photos[100])")
-        }
         let train = try CLITests.visage("train-head", "--folders", folder + "/labels", "--features", "fabnet", "--out", folder + "/mask.json", "--threads", "1")
         #expect(train.status == 0, "\(train.stderr)")
         #expect(train.stdout.contains("on fabnet features (fabnet-encoder.onnx)"))
