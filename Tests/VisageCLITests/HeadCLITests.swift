@@ -25,6 +25,18 @@ struct HeadCLITests {
         return (folder, held)
     }
 
+    /// The "mask" head's prediction on the first face of each of the two analysed photos,
+    /// each checked to carry one of the two labels.
+    static func maskHeads(_ analyze: CLITests.Run) throws -> [[String: Any]] {
+        #expect(analyze.lines.count == 2)
+        return try analyze.lines.map { line in
+            let faces = try #require(try CLITests.object(line)["faces"] as? [[String: Any]])
+            let head = try #require((faces.first?["heads"] as? [String: Any])?["mask"] as? [String: Any])
+            #expect(["with_mask", "without_mask"].contains(head["label"] as? String ?? ""))
+            return head
+        }
+    }
+
     @Test(.enabled(if: masks != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
     func trainThenAnalyzeWithTheHead() throws {
         let masks = try #require(Self.masks)
@@ -37,11 +49,7 @@ struct HeadCLITests {
         #expect(analyze.status == 0, "\(analyze.stderr)")
         // Which label each photo gets is measured by `visage eval head` and RealPhotoHeadTests;
         // 8 photos per label reach about 70%, so one photo's label is not pinned here.
-        #expect(analyze.lines.count == 2)
-        for line in analyze.lines {
-            let faces = try #require(try CLITests.object(line)["faces"] as? [[String: Any]])
-            let head = try #require((faces.first?["heads"] as? [String: Any])?["mask"] as? [String: Any])
-            #expect(["with_mask", "without_mask"].contains(head["label"] as? String ?? ""))
+        for head in try Self.maskHeads(analyze) {
             let scores = try #require(head["scores"] as? [String: Double])
             #expect(Set(scores.keys) == ["with_mask", "without_mask"] && abs(scores.values.reduce(0, +) - 1) < 0.01)
         }
@@ -100,12 +108,7 @@ struct HeadCLITests {
         #expect(train.stdout.contains("on fabnet features (fabnet-encoder.onnx)"))
         let analyze = try CLITests.visage("analyze", "--json", "--head", folder + "/mask.json", "--threads", "1", held[0], held[1])
         #expect(analyze.status == 0, "\(analyze.stderr)")
-        #expect(analyze.lines.count == 2)
-        for line in analyze.lines {
-            let faces = try #require(try CLITests.object(line)["faces"] as? [[String: Any]])
-            let head = try #require((faces.first?["heads"] as? [String: Any])?["mask"] as? [String: Any])
-            #expect(["with_mask", "without_mask"].contains(head["label"] as? String ?? ""))
-        }
+        _ = try Self.maskHeads(analyze)
 
         let models = try Self.modelsWithoutFabNet(in: folder)
         let missing = try CLITests.visage("analyze", "--head", folder + "/mask.json", "--models", models, held[0])
