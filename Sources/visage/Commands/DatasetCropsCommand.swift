@@ -16,6 +16,7 @@ struct DatasetCropsCommand: AsyncParsableCommand {
         Examples:
           visage dataset crops ../shared/data/masks /tmp/mask-crops
           visage dataset crops faces faces-crops --threads 1
+          visage dataset crops /tmp/cfp-masked /tmp/cfp-masked-crops --fallback-score 0.3
         """
     )
 
@@ -27,12 +28,19 @@ struct DatasetCropsCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("New or empty folder for the crops.", valueName: "out"))
     var output: String
 
+    @Option(help: ArgumentHelp("Keep an image's best face down to this detector score when none reaches the usual 0.7 (default: off); masked or turned faces score low.", valueName: "score"))
+    var fallbackScore: Float?
+
+    func validate() throws {
+        if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
+    }
+
     func run() async throws {
         var errors = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
             _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
-            let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop])
+            let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop], fallbackScore: fallbackScore)
             var progress = EvalProgress()
             let summary = try await AlignedCrops(source: source, output: output).run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()
