@@ -44,6 +44,27 @@ struct DatasetCLITests {
         #expect(try CLITests.visage("dataset", "clean", "x").status == 64)  // --cache is required
         #expect(try CLITests.visage("dataset", "mask", "x", "y", "--ratio", "1.5").status == 64)
         #expect(try CLITests.visage("dataset", "noisy-copy", "x", "y", "--wrong", "2").status == 64)
+        #expect(try CLITests.visage("dataset", "crops", "x", "y", "--fallback-score", "0.7").status == 64)
+    }
+
+    /// The attention head's training data (training/mfsa) is made this way: the group photo, and
+    /// a copy of it with every face masked, cropped with the detector's fallback. The crop of the
+    /// largest face is the aligned 112×112 one; the unreadable file is counted, not fatal to the run.
+    @Test func cropsOfAMaskedCopyWithTheFallback() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("visage-crops-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/data/group", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLITests.groupPhoto, toPath: root + "/data/group/t1.jpg")
+        let masked = try CLITests.visage("dataset", "mask", root + "/data", root + "/masked", "--ratio", "1")
+        #expect(masked.status == 0, "\(masked.stderr)")
+        try Data([0xFF, 0xD8]).write(to: URL(fileURLWithPath: root + "/masked/group/broken.jpg"))
+        let crops = try CLITests.visage("dataset", "crops", root + "/masked", root + "/crops", "--fallback-score", "0.3")
+        #expect(crops.status == 3)  // one unreadable image
+        #expect(crops.stdout.contains("2 images: 1 cropped, 0 without a face, 1 unreadable"), "\(crops.stdout)")
+        let crop = try Data(contentsOf: URL(fileURLWithPath: root + "/crops/group/t1.jpg.png"))
+        #expect(crop.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let manifest = try String(contentsOfFile: root + "/crops/crops-manifest.tsv", encoding: .utf8)
+        #expect(manifest.contains("group/broken.jpg\terror"))
     }
 
     @Test func noisyCopyWritesLinksAndAManifestAndRefusesANonEmptyOutput() throws {
