@@ -96,8 +96,8 @@ def train(data, identities, args, log):
         bare = F.normalize(torch.from_numpy(data["bare_embeddings"][rows]))
         centres = torch.zeros(len(people), bare.shape[1]).index_add_(0, labels, bare)
     class_weights = nn.Parameter(F.normalize(centres))
-    params = [p for p in head.parameters() if p.requires_grad] + [class_weights]
-    optimiser = torch.optim.AdamW([{"params": [p for p in head.branches.parameters()], "lr": args.lr},
+    # the embedding layer's group is inert unless --train-embedding (its parameters get no gradient)
+    optimiser = torch.optim.AdamW([{"params": list(head.branches.parameters()), "lr": args.lr},
                                    {"params": [head.fc.weight, head.fc.bias], "lr": args.lr * args.embedding_lr_factor},
                                    {"params": [class_weights], "lr": args.lr}], weight_decay=1e-4)
     steps = args.epochs * int(np.ceil(len(rows) / args.batch))
@@ -127,7 +127,7 @@ def train(data, identities, args, log):
         totals /= len(rows)
         log(f"epoch {epoch + 1}/{args.epochs}: loss {totals[0]:.3f} (arcface {totals[1]:.3f}, region {totals[2]:.3f}, overlap {totals[3]:.3f}), {time.time() - started:.0f} s")
     head.eval()
-    return head, params
+    return head
 
 
 # ---------------------------------------------------------------- evaluation
@@ -309,7 +309,7 @@ def main():
     folds = [int(f) for f in args.eval_folds.split(",")]
     held = set(range(50 * min(folds) - 49, 50 * max(folds) + 1))
     assert not held & set(range(first, last + 1)), "evaluation identities must not be trained on"
-    head, _ = train(data, (first, last), args, log)
+    head = train(data, (first, last), args, log)
     report = evaluate(data, head, args.cfp, folds, log)
     report["arguments"] = vars(args)
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
