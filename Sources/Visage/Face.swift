@@ -23,6 +23,11 @@ public struct Face: Sendable, Equatable {
     /// The 256-d FAb-Net embedding of the same aligned crop (pose and expression rather than
     /// identity; not normalised), read by heads trained on FAb-Net features.
     public var attributeEmbedding: [Float]?
+    /// The masked-face attention head's L2-normalised 128-d embedding: a space of its own,
+    /// comparable only with another face's (``maskAwareSimilarity(to:)`` does that).
+    public var maskedFaceEmbedding: [Float]?
+    /// Where the attention head looked: masked region, visible face and background maps.
+    public var attention: FaceAttention?
     /// Estimated apparent age in years.
     public var age: Float?
     /// Estimated apparent gender with its probability.
@@ -54,6 +59,18 @@ public struct Face: Sendable, Equatable {
     public func similarity(to other: Face) -> Float? {
         guard let a = embedding, let b = other.embedding else { return nil }
         return cosineSimilarity(a, b)
+    }
+
+    /// The similarity to use when a face may wear a mask: the attention head's cosine when the
+    /// mask classifier calls either face masked and both carry ``maskedFaceEmbedding`` (the head
+    /// weights the feature map towards the visible face, and both sides must go through it);
+    /// SFace's cosine otherwise. Nil when the needed embeddings are missing.
+    public func maskAwareSimilarity(to other: Face) -> (similarity: Float, method: Verification.Method)? {
+        let eitherMasked = (mask?.isMasked ?? false) || (other.mask?.isMasked ?? false)
+        if eitherMasked, let a = maskedFaceEmbedding, let b = other.maskedFaceEmbedding {
+            return (cosineSimilarity(a, b), .attentionHead)
+        }
+        return similarity(to: other).map { ($0, .sface) }
     }
 }
 

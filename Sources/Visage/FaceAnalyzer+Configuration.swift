@@ -18,13 +18,17 @@ extension FaceAnalyzer {
         public static let alignedCrop = Tasks(rawValue: 1 << 3)
         /// Facial expression (seven FER2013 classes), from our own model `expression-fer2013.onnx`.
         public static let expression = Tasks(rawValue: 1 << 4)
-        /// Whether the face wears a mask, from our own model `mask-classifier.onnx` (reads the
-        /// same aligned crop as the embedding).
+        /// Whether the face wears a mask, from our own model `mask-classifier.onnx`, a linear head
+        /// on SFace's feature map (so SFace runs for it even without ``embedding``).
         public static let mask = Tasks(rawValue: 1 << 5)
         /// The 256-d FAb-Net attribute embedding, from our own model `fabnet-encoder.onnx`
         /// (reads the same aligned crop as the identity embedding). Not in ``all``: only heads
         /// trained on FAb-Net features (`visage train-head --features fabnet`) read it.
         public static let attributeEmbedding = Tasks(rawValue: 1 << 6)
+        /// The masked-face attention head's embedding and attention maps, from our own model
+        /// `mfsa-attention-head.onnx` on SFace's feature map. Not in ``all``: verification reads
+        /// it to compare faces of which one or both wear a mask (``Face/maskAwareSimilarity(to:)``).
+        public static let maskedFaceEmbedding = Tasks(rawValue: 1 << 7)
 
         /// What `visage analyze` shows: embedding, age, gender, expression, mask and the aligned crop.
         public static let all: Tasks = [.embedding, .age, .gender, .expression, .mask, .alignedCrop]

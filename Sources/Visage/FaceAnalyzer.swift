@@ -21,6 +21,7 @@ public final class FaceAnalyzer: Sendable {
     public let runtime: OnnxRuntime
     private let detector: YuNetDetector
     let embedder: SFaceEmbedder?
+    private let attentionHead: MaskedFaceAttentionHead?
     private let attributeEncoder: FabNetEncoder?
     private let ageEstimator: AgeEstimator?
     private let genderClassifier: GenderClassifier?
@@ -34,7 +35,9 @@ public final class FaceAnalyzer: Sendable {
         let models = configuration.models
         detector = try YuNetDetector(directory: models, runtime: runtime, configuration: configuration.detector)
         let tasks = configuration.tasks
-        embedder = tasks.contains(.embedding) ? try SFaceEmbedder(directory: models, runtime: runtime) : nil
+        // The mask classifier and the attention head read SFace's feature map, so they need SFace too.
+        embedder = tasks.isDisjoint(with: [.embedding, .mask, .maskedFaceEmbedding]) ? nil : try SFaceEmbedder(directory: models, runtime: runtime)
+        attentionHead = tasks.contains(.maskedFaceEmbedding) ? try MaskedFaceAttentionHead(directory: models, runtime: runtime) : nil
         attributeEncoder = tasks.contains(.attributeEmbedding) ? try FabNetEncoder(directory: models, runtime: runtime) : nil
         ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
         genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
@@ -44,7 +47,7 @@ public final class FaceAnalyzer: Sendable {
 
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
     public var inferenceTime: Duration {
-        [detector.statistics, embedder?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
+        [detector.statistics, embedder?.statistics, attentionHead?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
          maskClassifier?.statistics, attributeEncoder?.statistics]
             .compactMap { $0?.inferenceTime }.reduce(.zero, +)
     }
@@ -59,13 +62,14 @@ public final class FaceAnalyzer: Sendable {
         try await offload { try self.analyzeFile(path) }
     }
 
-    /// Compares the largest face of each image.
+    /// Compares the largest face of each image; through the attention head when either wears a
+    /// mask and the analyzer computes ``Tasks/mask`` and ``Tasks/maskedFaceEmbedding``.
     public func verify(_ a: Image, _ b: Image, threshold: Float = Verification.defaultThreshold) async throws -> Verification? {
         async let facesA = analyze(a)
         async let facesB = analyze(b)
         guard let fa = try await facesA.largest, let fb = try await facesB.largest,
-              let similarity = fa.similarity(to: fb) else { return nil }
-        return Verification(similarity: similarity, threshold: threshold)
+              let (similarity, method) = fa.maskAwareSimilarity(to: fb) else { return nil }
+        return Verification(similarity: similarity, threshold: threshold, method: method)
     }
 
     /// The synchronous pipeline, with per-stage timings; used by the batch API and benchmarks.
@@ -89,26 +93,34 @@ public final class FaceAnalyzer: Sendable {
             faces.map { face in (givenCrop ? image.shrunk(width: size, height: size) : aligned(face)) ?? Image(width: size, height: size) }
         }
 
-        // The embedder, the FAb-Net encoder and the mask classifier read the same ArcFace-aligned crop.
+        // SFace (and through its feature map the mask classifier and the attention head) and the
+        // FAb-Net encoder read the same ArcFace-aligned crop.
         let keepsCrops = configuration.tasks.contains(.alignedCrop)
-        let crops = embedder == nil && attributeEncoder == nil && maskClassifier == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
+        let crops = embedder == nil && attributeEncoder == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
             FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
         }
         lap(\.align)
         if let embedder {
-            let embeddings = try embedder.embed(crops)
-            for i in faces.indices { faces[i].embedding = embeddings[i] }
+            let wantsMaps = maskClassifier != nil || attentionHead != nil
+            let (embeddings, featureMaps) = try embedder.run(crops, featureMaps: wantsMaps)
+            if configuration.tasks.contains(.embedding) { for i in faces.indices { faces[i].embedding = embeddings[i] } }
+            if let attentionHead, let featureMaps {
+                for (i, output) in try attentionHead.embed(featureMaps: featureMaps).enumerated() {
+                    faces[i].maskedFaceEmbedding = output.embedding
+                    faces[i].attention = output.attention
+                }
+            }
             lap(\.embed)
+            if let maskClassifier, let featureMaps {
+                for (i, mask) in try maskClassifier.classify(featureMaps: featureMaps).enumerated() { faces[i].mask = mask }
+                lap(\.mask)
+            }
         }
         if let attributeEncoder {
             for (i, vector) in try attributeEncoder.embed(crops).enumerated() { faces[i].attributeEmbedding = vector }
             lap(\.embed)
         }
         if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }
-        if let maskClassifier {
-            for (i, mask) in try maskClassifier.classify(crops).enumerated() { faces[i].mask = mask }
-            lap(\.mask)
-        }
         if let ageEstimator {
             let chips = inputs(size: AgeEstimator.chipSize) { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
             lap(\.align)
@@ -148,7 +160,7 @@ public final class FaceAnalyzer: Sendable {
     /// rendered at enrolment, say), synchronously; nil when the analyzer was configured
     /// without ``Tasks/embedding``.
     public func embeddings(ofAlignedCrops crops: [Image]) throws -> [[Float]]? {
-        guard let embedder else { return nil }
+        guard let embedder, configuration.tasks.contains(.embedding) else { return nil }
         return try embedder.embed(crops)
     }
 

@@ -2,7 +2,7 @@ public import Visage
 import Foundation
 
 extension Verification {
-    /// `similarity`, `threshold`, `same`, as `visage verify --json` prints it.
+    /// `similarity`, `threshold`, `same`, `method`, as `visage verify --json` prints it.
     public var json: JSONValue { json(explanation: nil) }
 
     /// The same, plus `explanation` when one was made (``SimilarityExplanation/json(image:)``).
@@ -11,6 +11,7 @@ extension Verification {
             ("similarity", .number(similarity, decimals: 4)),
             ("threshold", .number(threshold, decimals: 4)),
             ("same", .bool(same)),
+            ("method", .string(method.rawValue)),
         ]
         if let explanation { fields.append(("explanation", explanation.json(image: explanationImage))) }
         return .object(fields)

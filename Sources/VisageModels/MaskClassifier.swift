@@ -21,27 +21,30 @@ public struct MaskEstimate: Sendable, Hashable, Codable {
     public var isMasked: Bool { label == .withMask }
 }
 
-/// Face-mask classifier: `mask-classifier.onnx`, trained by us (recipe `training/mask/`, card
-/// `docs/models/mask-classifier.md`) on the aligned crops of the MIT-licensed
-/// Face-Mask-Detection photos.
+/// Face-mask classifier: `mask-classifier.onnx`, a linear head that we trained (recipe
+/// `training/mask/train_linear.py`, card `docs/models/mask-classifier.md`) on SFace's `bn1`
+/// feature map of the aligned crops of the MIT-licensed Face-Mask-Detection photos.
 ///
-/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate`` (the
-/// same crop SFace reads), RGB, values 0–255 with no other scaling: the graph normalises.
-/// Input `input` N×3×112×112, output `probs` N×2 softmax probabilities ordered
-/// [with_mask, without_mask], already averaged over the crop and its mirror image.
+/// Input contract: not pixels but SFace's feature map of the face's ArcFace-aligned crop, from
+/// ``SFaceEmbedder/run(_:featureMaps:)``: input `bn1` N×1024×7×7, output `probs` N×2 softmax
+/// probabilities ordered [with_mask, without_mask]. The graph averages each map over its columns
+/// (keeping the rows: where along the face, mouth or eyes) and applies one linear layer.
 ///
 /// ```swift
-/// let classifier = try MaskClassifier(runtime: try OnnxRuntime.shared(.init()))
+/// let runtime = try OnnxRuntime.shared(.init())
+/// let sface = try SFaceEmbedder(runtime: runtime), classifier = try MaskClassifier(runtime: runtime)
 /// let crop = FaceAlignment.arcFaceCrop(of: image, landmarks: detection.landmarks)!.crop
-/// print(try classifier.classify([crop])[0].label)   // e.g. .withMask
+/// let maps = try sface.run([crop], featureMaps: true).featureMaps!
+/// print(try classifier.classify(featureMaps: maps)[0].label)   // e.g. .withMask
 /// ```
 public struct MaskClassifier: Sendable {
     public static let contract = ModelContract(
         name: "mask classifier", fileName: "mask-classifier.onnx",
-        input: .init("input", [nil, 3, inputSize, inputSize]), outputs: [.init("probs", [nil, MaskLabel.allCases.count])],
+        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
+        outputs: [.init("probs", [nil, MaskLabel.allCases.count])],
+        // Unused: the input is a feature map, not an image.
         channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
     )
-    public static let inputSize = 112
 
     private let session: InferenceSession
 
@@ -52,14 +55,14 @@ public struct MaskClassifier: Sendable {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
 
-    /// Mask or not for each 112×112 ArcFace-aligned crop.
-    public func classify(_ crops: [Image]) throws -> [MaskEstimate] {
-        guard !crops.isEmpty else { return [] }
-        let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
-        guard let p = try session.run(["input": input])["probs"], p.values.count == crops.count * 2 else {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(crops.count)×2 values")
+    /// Mask or not for each face of an N×1024×7×7 batch of SFace feature maps.
+    public func classify(featureMaps: Tensor) throws -> [MaskEstimate] {
+        let count = featureMaps.shape.first ?? 0
+        guard count > 0 else { return [] }
+        guard let p = try session.run(["bn1": featureMaps])["probs"], p.values.count == count * 2 else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(count)×2 values")
         }
-        return (0..<crops.count).map { i in
+        return (0..<count).map { i in
             let masked = p.values[2 * i], bare = p.values[2 * i + 1]
             return masked >= bare ? MaskEstimate(label: .withMask, score: masked) : MaskEstimate(label: .withoutMask, score: bare)
         }

@@ -8,14 +8,21 @@ public import VisageRuntime
 /// **RGB** 0–255 (the graph subtracts 127.5 and divides by 128 itself). Feeding BGR costs
 /// 0.3 points on CFP-FF and 2.7 on CFP-FP. Outputs are L2-normalised here, so the cosine
 /// similarity of two embeddings is their dot product.
+///
+/// The set-up's conversion also exposes `bn1`, the 1024×7×7 feature map just before the
+/// linear layer that makes the embedding. ``MaskClassifier`` and ``MaskedFaceAttentionHead``
+/// read it, so one SFace pass serves recognition and both; it is fetched only when asked for.
 public struct SFaceEmbedder: Sendable {
     public static let contract = ModelContract(
         name: "SFace embedder", fileName: "sface_2021dec.onnx",
-        input: .init("data", [nil, 3, 112, 112]), outputs: [.init("fc1", [nil, 128])],
+        input: .init("data", [nil, 3, 112, 112]),
+        outputs: [.init("fc1", [nil, 128]), .init("bn1", [nil] + featureMapShape.map { $0 })],
         channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
     )
     public static let inputSize = 112
     public static let dimension = 128
+    /// Channels, height and width of the `bn1` feature map of one face.
+    public static let featureMapShape = [1024, 7, 7]
 
     private let session: InferenceSession
 
@@ -28,16 +35,28 @@ public struct SFaceEmbedder: Sendable {
 
     /// Embeds aligned 112×112 crops in one batch; one unit-length vector per crop.
     public func embed(_ crops: [Image]) throws -> [[Float]] {
-        guard !crops.isEmpty else { return [] }
+        try run(crops, featureMaps: false).embeddings
+    }
+
+    /// One batch through SFace: the unit-length embeddings and, when `featureMaps` is true, the
+    /// `bn1` maps as one N×1024×7×7 tensor (nil otherwise, and for no crops).
+    public func run(_ crops: [Image], featureMaps: Bool) throws -> (embeddings: [[Float]], featureMaps: Tensor?) {
+        guard !crops.isEmpty else { return ([], nil) }
         let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
-        guard let output = try session.run(["data": input])["fc1"], output.values.count == crops.count * Self.dimension else {
+        let outputs = try session.run(["data": input], outputs: featureMaps ? ["fc1", "bn1"] : ["fc1"])
+        guard let output = outputs["fc1"], output.values.count == crops.count * Self.dimension else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "fc1 does not hold \(crops.count)×\(Self.dimension) values")
         }
-        return (0..<crops.count).map { i in
+        let maps = featureMaps ? outputs["bn1"] : nil
+        if featureMaps, maps?.values.count != crops.count * Self.featureMapShape.reduce(1, *) {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "bn1 does not hold \(crops.count)×1024×7×7 values")
+        }
+        let embeddings = (0..<crops.count).map { i in
             let v = output.values[(i * Self.dimension)..<((i + 1) * Self.dimension)]
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return v.map { $0 / max(norm, 1e-12) }
         }
+        return (embeddings, maps)
     }
 }
 

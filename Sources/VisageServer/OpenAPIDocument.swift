@@ -439,11 +439,12 @@ enum OpenAPIDocument {
       },
       "Verification": {
         "type": "object",
-        "required": ["similarity", "threshold", "same"],
+        "required": ["similarity", "threshold", "same", "method"],
         "properties": {
           "similarity": {"type": "number", "description": "Cosine similarity of the two largest faces' embeddings."},
           "threshold": {"type": "number"},
           "same": {"type": "boolean", "description": "similarity >= threshold."},
+          "method": {"type": "string", "enum": ["sface", "attention_head"], "description": "sface: SFace's embeddings. attention_head: the masked-face attention head's embeddings, used when the mask classifier calls either face masked."},
           "explanation": {"$ref": "#/components/schemas/Explanation"}
         }
       },

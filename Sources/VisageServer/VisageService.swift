@@ -163,7 +163,8 @@ public struct VisageService: Sendable {
             }
             return (faces, explain ? try await occlusionMaps(faces[0], faces[1]) : nil)
         }
-        let verification = Verification(similarity: faces[0].similarity(to: faces[1]) ?? -1, threshold: threshold)
+        let (similarity, method) = faces[0].maskAwareSimilarity(to: faces[1]) ?? (-1, .sface)
+        let verification = Verification(similarity: similarity, threshold: threshold, method: method)
         let picture = try explanation.map { try $0.rendered(threshold: threshold).pngData() }
         return Self.json(verification.json(explanation: explanation, explanationImage: picture))
     }

@@ -7,9 +7,13 @@ import VisageModels
 /// embedding, the embedding of the same photo wearing a synthetic mask (rendered on the photo
 /// at its landmarks, then the whole pipeline run again, detector included), the enrolment-time
 /// masked templates (the clean face rendered with each template style and re-cropped at its
-/// clean landmarks), and the mask classifier's probability of `with_mask` on both photos.
+/// clean landmarks), the mask classifier's probability of `with_mask` on both photos, and the
+/// masked-face attention head's embedding of both.
 public struct MaskedImageRecord: Sendable, Hashable {
     public var clean: [Float]?
+    /// The attention head's embedding of the clean face and of the masked one.
+    public var cleanHead: [Float]?
+    public var maskedHead: [Float]?
     public var cleanMaskProbability: Float?
     /// The style drawn on this photo for the masked condition.
     public var style: MaskStyle
@@ -21,14 +25,27 @@ public struct MaskedImageRecord: Sendable, Hashable {
     public var maskedFaceScore: Float?
     /// One per ``MaskedEmbeddings/templateStyles``; empty without a clean face.
     public var templates: [[Float]]
+
+    public init(clean: [Float]?, cleanHead: [Float]? = nil, cleanMaskProbability: Float? = nil, style: MaskStyle, masked: [Float]? = nil,
+                maskedHead: [Float]? = nil, maskedMaskProbability: Float? = nil, maskedFaceScore: Float? = nil, templates: [[Float]]) {
+        self.clean = clean
+        self.cleanHead = cleanHead
+        self.maskedHead = maskedHead
+        self.cleanMaskProbability = cleanMaskProbability
+        self.style = style
+        self.masked = masked
+        self.maskedMaskProbability = maskedMaskProbability
+        self.maskedFaceScore = maskedFaceScore
+        self.templates = templates
+    }
 }
 
 /// Per-image records for mask-aware verification, kept in a text file so the six runs
 /// (three conditions, before and after) embed each image once.
 ///
-/// File: a header `# visage-masked-embeddings 2 models=<dir> seed=<n> templates=<styles>` (plus
+/// File: a header `# visage-masked-embeddings 3 models=<dir> seed=<n> templates=<styles>` (plus
 /// ` fallback=<score>` when weaker faces are kept), then
-/// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…<TAB>masked_score`
+/// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…<TAB>masked_score<TAB>clean_head<TAB>masked_head`
 /// with `-` for a missing value and vectors as space-separated floats.
 public struct MaskedEmbeddings: Sendable {
     /// Styles of the enrolment-time masked templates: one per shape family (pleated surgical,
@@ -49,10 +66,11 @@ public struct MaskedEmbeddings: Sendable {
     }
 
     /// Measures every path not in the cache file (when given) and returns all records. The
-    /// analyzer must compute ``FaceAnalyzer/Tasks/embedding`` and ``FaceAnalyzer/Tasks/mask``.
+    /// analyzer must compute ``FaceAnalyzer/Tasks/embedding`` and ``FaceAnalyzer/Tasks/mask``, and
+    /// ``FaceAnalyzer/Tasks/maskedFaceEmbedding`` for the attention head's records.
     public static func collect(_ paths: [String], analyzer: FaceAnalyzer, seed: UInt64, cachePath: String?,
                                progress: EvaluationProgress) async -> MaskedEmbeddings {
-        let header = "# visage-masked-embeddings 2 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
+        let header = "# visage-masked-embeddings 3 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
             + templateStyles.map(\.rawValue).joined(separator: ",")
             + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
@@ -85,11 +103,13 @@ public struct MaskedEmbeddings: Sendable {
             var record = MaskedImageRecord(clean: nil, style: style, templates: [])
             if let face = analyzed.faces.largest {
                 record.clean = face.embedding
+                record.cleanHead = face.maskedFaceEmbedding
                 record.cleanMaskProbability = face.mask.map { $0.isMasked ? $0.score : 1 - $0.score }
                 var maskedPhoto = image
                 renderer.render(on: &maskedPhoto, landmarks: face.landmarks, style: style)
                 if let maskedFace = (try? analyzer.analyzeNow(maskedPhoto))?.faces.largest {
                     record.masked = maskedFace.embedding
+                    record.maskedHead = maskedFace.maskedFaceEmbedding
                     record.maskedMaskProbability = maskedFace.mask.map { $0.isMasked ? $0.score : 1 - $0.score }
                     record.maskedFaceScore = maskedFace.score
                 }
@@ -113,7 +133,8 @@ public struct MaskedEmbeddings: Sendable {
 
     private static func line(_ path: String, _ r: MaskedImageRecord) -> String {
         [path, r.style.rawValue, number(r.cleanMaskProbability), number(r.maskedMaskProbability), vector(r.clean), vector(r.masked),
-         r.templates.isEmpty ? "-" : r.templates.map { vector($0) }.joined(separator: ";"), number(r.maskedFaceScore)].joined(separator: "\t") + "\n"
+         r.templates.isEmpty ? "-" : r.templates.map { vector($0) }.joined(separator: ";"), number(r.maskedFaceScore),
+         vector(r.cleanHead), vector(r.maskedHead)].joined(separator: "\t") + "\n"
     }
 
     private static func read(_ path: String, header: String) -> [String: MaskedImageRecord] {
@@ -128,10 +149,10 @@ public struct MaskedEmbeddings: Sendable {
         func vector(_ s: Substring) -> [Float]? { s == "-" ? nil : s.split(separator: " ").compactMap { Float($0) } }
         for line in lines {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard f.count == 8, let style = MaskStyle(rawValue: String(f[1])) else { continue }  // a line cut short
+            guard f.count == 10, let style = MaskStyle(rawValue: String(f[1])) else { continue }  // a line cut short
             records[String(f[0])] = MaskedImageRecord(
-                clean: vector(f[4]), cleanMaskProbability: Float(f[2]), style: style, masked: vector(f[5]),
-                maskedMaskProbability: Float(f[3]), maskedFaceScore: Float(f[7]),
+                clean: vector(f[4]), cleanHead: vector(f[8]), cleanMaskProbability: Float(f[2]), style: style, masked: vector(f[5]),
+                maskedHead: vector(f[9]), maskedMaskProbability: Float(f[3]), maskedFaceScore: Float(f[7]),
                 templates: f[6] == "-" ? [] : f[6].split(separator: ";").compactMap { vector($0) })
         }
         return records

@@ -13,8 +13,8 @@ public enum MaskCondition: String, Sendable, CaseIterable, Codable {
 }
 
 /// How a pair is scored when the mask classifier says exactly one of its faces wears a mask
-/// (probability of `with_mask` ≥ ``MaskedVerification/maskProbabilityThreshold``). Any other
-/// pair gets the plain cosine whatever the method.
+/// (probability of `with_mask` ≥ ``MaskedVerification/maskProbabilityThreshold``), or for
+/// ``attention`` either face. Any other pair gets the plain cosine whatever the method.
 public enum MaskMatching: String, Sendable, CaseIterable, Codable {
     /// The plain cosine of the two embeddings.
     case plain
@@ -29,6 +29,11 @@ public enum MaskMatching: String, Sendable, CaseIterable, Codable {
     /// renderings in three mask styles (what a gallery would store beside the bare template,
     /// flagged as masked), and the best of those cosines is the score: masked against masked.
     case templates
+    /// The masked-face attention head: when either face is called masked, the cosine of both
+    /// faces' head embeddings (the head weights SFace's feature map towards the visible face;
+    /// its embedding is a space of its own, so both sides go through it). What `visage verify`
+    /// does by default.
+    case attention
 }
 
 /// Verification with synthetic masks (``MaskRenderer``) on CFP-style pairs, plain and with a
@@ -53,12 +58,16 @@ public struct MaskedVerification: Sendable {
         var embedding: [Float]?
         var masked: Bool
         var templates: [[Float]] = []
+        var head: [Float]?
     }
 
     func side(_ record: MaskedImageRecord?, wearsMask: Bool) -> Side {
         guard let record else { return Side(embedding: nil, masked: false) }
-        if wearsMask { return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold) }
-        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold, templates: record.templates)
+        if wearsMask {
+            return Side(embedding: record.masked, masked: (record.maskedMaskProbability ?? 0) >= maskProbabilityThreshold, head: record.maskedHead)
+        }
+        return Side(embedding: record.clean, masked: (record.cleanMaskProbability ?? 0) >= maskProbabilityThreshold,
+                    templates: record.templates, head: record.cleanHead)
     }
 
     /// The mean embedding offset a rendered mask causes: mean over the records with a bare face
@@ -82,10 +91,13 @@ public struct MaskedVerification: Sendable {
             let a = side(records.records[pair.first], wearsMask: condition == .both)
             let b = side(records.records[pair.second], wearsMask: condition != .none)
             guard let ea = a.embedding, let eb = b.embedding else { return ScoredPair(score: -1, same: pair.same) }
+            if matching == .attention, a.masked || b.masked, let ha = a.head, let hb = b.head {
+                return ScoredPair(score: Self.cosine(ha, hb), same: pair.same)
+            }
             guard a.masked != b.masked else { return ScoredPair(score: Self.cosine(ea, eb), same: pair.same) }
             let (masked, bare) = a.masked ? (ea, b) : (eb, a)
             switch matching {
-            case .plain:
+            case .plain, .attention:
                 return ScoredPair(score: Self.cosine(ea, eb), same: pair.same)
             case .offset:
                 let score = offset.isEmpty ? Self.cosine(ea, eb) : Self.cosine(Self.compensated(masked, offset), bare.embedding!)

@@ -19,12 +19,15 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         subtracts the mean embedding offset that a mask causes (learnt without labels from bare \
         faces rendered with masks in three styles, as enrolment would) from the masked face, \
         and --mask-matching templates compares the masked face with those three renderings of \
-        the bare one and keeps the best cosine. The per-image measurements are cached in \
+        the bare one and keeps the best cosine. --mask-matching attention compares both faces \
+        through the masked-face attention head when either is called masked (it was trained on \
+        CFP identities 001–400: evaluate it on --folds 9,10). The per-image measurements are cached in \
         --mask-cache, shared by all the runs.
 
         Examples:
           visage eval verification --protocol cfp-ff
           visage eval verification --protocol cfp-ff --mask one --mask-matching templates
+          visage eval verification --protocol cfp-ff --folds 9,10 --mask one --mask-matching attention --fallback-score 0.3
           visage eval verification --protocol cfp-ff --mask one --fallback-score 0.3
           visage eval verification --pairs-csv ../shared/data/pairs-deepface/pairs.csv --images ../shared/data/pairs-deepface/images
         """
@@ -62,7 +65,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
     var mask: String?
 
-    @Option(help: ArgumentHelp("With --mask: how a masked face is compared with a bare one: plain, offset or templates (default: plain).", valueName: "method"))
+    @Option(help: ArgumentHelp("With --mask: how a masked face is compared with a bare one: plain, offset, templates or attention (default: plain).", valueName: "method"))
     var maskMatching: String = MaskMatching.plain.rawValue
 
     @Option(help: "With --mask: seed of the per-image mask style (default: 1).")
@@ -83,7 +86,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         _ = try foldList()
         if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
         guard let matching = MaskMatching(rawValue: maskMatching) else {
-            throw ValidationError("--mask-matching must be plain, offset or templates, not \(maskMatching).")
+            throw ValidationError("--mask-matching must be plain, offset, templates or attention, not \(maskMatching).")
         }
         if mask == nil, matching != .plain || maskCache != nil { throw ValidationError("--mask-matching and --mask-cache go with --mask none|one|both.") }
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
@@ -121,7 +124,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (matching == .plain ? "" : "-" + matching.rawValue))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
             try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask], fallbackScore: fallbackScore)
+            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], fallbackScore: fallbackScore)
             let evaluation = MaskedVerification(pairs: pairs)
             try await Eval.run(json: global.json, output: output) { progress in
                 try await evaluation.run(analyzer: analyzer, condition: condition, matching: matching, seed: maskSeed,

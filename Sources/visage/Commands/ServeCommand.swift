@@ -79,8 +79,10 @@ struct ServeCommand: AsyncParsableCommand {
             printError("warning: serving WITHOUT authentication (--insecure-no-auth): anyone who can reach \(host):\(port) may analyse photos and read, enrol and delete people.")
         }
 
-        let analyzer = try global.makeAnalyzer(tasks: .all)
-        let embedder = try global.makeAnalyzer(tasks: [.embedding])
+        // Verify compares a masked face through the attention head, so both analyzers compute
+        // the mask and the head's embedding besides SFace's (a few milliseconds per face).
+        let analyzer = try global.makeAnalyzer(tasks: FaceAnalyzer.Tasks.all.union(.maskedFaceEmbedding))
+        let embedder = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding])
         let gallery = try await galleryOptions.open(analyzer: embedder)
 
         var configuration = VisageService.Configuration()

@@ -12,6 +12,11 @@ struct VerifyCommand: AsyncParsableCommand {
         The default threshold, 0.303, is the cosine similarity at a false-accept rate of 1e-3 \
         on the 7,000 CFP impostor pairs.
 
+        When the mask classifier calls either face masked, the faces are compared through the \
+        masked-face attention head (trained on CFP with synthetic masks), whose embedding reads \
+        the visible face; "method" in the JSON says which was used. --mask-matching plain \
+        always compares SFace's embeddings.
+
         --explain writes a picture of why: each aligned face under an occlusion-sensitivity map \
         (red where hiding the region lowers the similarity, so it supported the match; blue \
         where hiding it raises the similarity, so it worked against it, as a mask or a hand \
@@ -28,12 +33,16 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
+        guard ["attention", "plain"].contains(maskMatching) else { throw ValidationError("--mask-matching must be attention or plain, not \(maskMatching).") }
     }
 
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Cosine similarity at or above which the faces count as the same person.")
     var threshold: Float = Verification.defaultThreshold
+
+    @Option(help: ArgumentHelp("attention (default): through the attention head when either face wears a mask; plain: always SFace.", valueName: "method"))
+    var maskMatching: String = "attention"
 
     @Option(help: ArgumentHelp("Write a side-by-side heatmap of the regions that drove the similarity to this PNG or JPEG file.", valueName: "file"))
     var explain: String?
@@ -48,7 +57,9 @@ struct VerifyCommand: AsyncParsableCommand {
     var second: String
 
     func run() async throws {
-        let analyzer = try global.makeAnalyzer(tasks: explain == nil ? [.embedding] : [.embedding, .alignedCrop], fallbackScore: fallbackScore)
+        var tasks: FaceAnalyzer.Tasks = maskMatching == "plain" ? [.embedding] : [.embedding, .mask, .maskedFaceEmbedding]
+        if explain != nil { tasks.insert(.alignedCrop) }
+        let analyzer = try global.makeAnalyzer(tasks: tasks, fallbackScore: fallbackScore)
         var faces: [Face] = []
         for path in [first, second] {
             let analyzed: AnalyzedImage
@@ -64,7 +75,8 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             faces.append(face)
         }
-        let verification = Verification(similarity: faces[0].similarity(to: faces[1]) ?? -1, threshold: threshold)
+        let (similarity, method) = faces[0].maskAwareSimilarity(to: faces[1]) ?? (-1, .sface)
+        let verification = Verification(similarity: similarity, threshold: threshold, method: method)
         var explanation: SimilarityExplanation?
         if let explain {
             let made = try analyzer.explainSimilarity(faces[0], faces[1])
@@ -80,7 +92,8 @@ struct VerifyCommand: AsyncParsableCommand {
             print(verification.json(explanation: explanation).rendered)
         } else {
             print(String(format: "similarity %.4f (threshold %.3f): ", verification.similarity, verification.threshold)
-                  + (verification.same ? "same person" : "different people"))
+                  + (verification.same ? "same person" : "different people")
+                  + (method == .attentionHead ? " (a face wears a mask: compared through the attention head)" : ""))
             if let explain { print("explanation: \(explain)") }
         }
     }
