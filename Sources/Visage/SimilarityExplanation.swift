@@ -2,7 +2,9 @@ public import Foundation
 public import VisageCore
 import VisageModels
 
-/// Which regions of two aligned faces drove their similarity, by occlusion sensitivity.
+/// Which regions of two aligned faces drove their similarity: by occlusion sensitivity, or,
+/// when the faces were compared through the masked-face attention head, the head's own
+/// visible-face attention (``attention(_:_:similarity:)``).
 ///
 /// Each cell of a `grid`×`grid` lattice over a 112×112 aligned crop is hidden in turn (a square
 /// twice the cell's size, filled with the crop's mean colour) and the face is embedded again;
@@ -17,6 +19,16 @@ import VisageModels
 /// try explanation.rendered().write(to: "why.png")
 /// ```
 public struct SimilarityExplanation: Sendable {
+    /// How the maps were made.
+    public enum Method: String, Sendable, Hashable {
+        /// Similarity drop when each cell is hidden (signed).
+        case occlusion
+        /// The attention head's visible-face weight of each cell, 0–1: the only part of the
+        /// feature map its embedding reads.
+        case attention
+    }
+
+    public var method: Method = .occlusion
     /// Cosine similarity of the two unoccluded faces.
     public var similarity: Float
     /// Cells per side of each map.
@@ -29,8 +41,19 @@ public struct SimilarityExplanation: Sendable {
     public var cropA: Image
     public var cropB: Image
 
-    /// The value with the largest magnitude over both maps (the colour scale's end).
-    public var scale: Float { max(mapA.map(abs).max() ?? 0, mapB.map(abs).max() ?? 0) }
+    /// The colour scale's end: the value with the largest magnitude over both occlusion maps;
+    /// 1 for attention maps, whose values are weights.
+    public var scale: Float { method == .attention ? 1 : max(mapA.map(abs).max() ?? 0, mapB.map(abs).max() ?? 0) }
+
+    /// The attention head's visible-face maps of two faces analysed with
+    /// ``FaceAnalyzer/Tasks/maskedFaceEmbedding`` and ``FaceAnalyzer/Tasks/alignedCrop``, for a
+    /// similarity computed through the head; nil when either lacks its maps or crop.
+    public static func attention(_ a: Face, _ b: Face, similarity: Float) -> SimilarityExplanation? {
+        guard let mapA = a.attention?.visibleFace, let mapB = b.attention?.visibleFace,
+              let cropA = a.alignedCrop, let cropB = b.alignedCrop else { return nil }
+        return SimilarityExplanation(method: .attention, similarity: similarity, grid: FaceAttention.grid,
+                                     mapA: mapA, mapB: mapB, cropA: cropA, cropB: cropB)
+    }
 
     /// Both crops enlarged to `side` pixels, side by side, each under its map: red where the
     /// region supported the match, blue where it worked against it, opacity by magnitude;
@@ -47,7 +70,8 @@ public struct SimilarityExplanation: Sendable {
         if let threshold { caption += String(format: " (threshold %.3f): ", threshold) + (similarity >= threshold ? "same person" : "different people") }
         let y = Float(side + 2 * margin)
         canvas.drawText(caption, at: Point(x: Float(margin), y: y), color: .black)
-        canvas.drawText("red: supported the match  blue: worked against it", at: Point(x: Float(margin), y: y + Float(lineHeight + 4)),
+        let legend = method == .attention ? "red: the visible face the attention head compared" : "red: supported the match  blue: worked against it"
+        canvas.drawText(legend, at: Point(x: Float(margin), y: y + Float(lineHeight + 4)),
                         color: RGB(r: 90, g: 90, b: 90))
         return canvas
     }

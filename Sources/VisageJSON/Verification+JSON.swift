@@ -19,15 +19,15 @@ extension Verification {
 }
 
 extension SimilarityExplanation {
-    /// `method`, `grid`, the two maps as rows of cells (`a`, `b`: similarity drop when the cell
-    /// is hidden; positive supported the match), and the rendered picture as a PNG data URL
-    /// when `image` is given.
+    /// `method`, `grid`, the two maps as rows of cells (`a`, `b`: for `occlusion` the similarity
+    /// drop when the cell is hidden, positive supported the match; for `attention` the head's
+    /// visible-face weight, 0–1), and the rendered picture as a PNG data URL when `image` is given.
     public func json(image: [UInt8]? = nil) -> JSONValue {
         func rows(_ map: [Float]) -> JSONValue {
             .array(stride(from: 0, to: map.count, by: grid).map { start in .array(map[start..<start + grid].map { .number($0, decimals: 4) }) })
         }
         var fields: [(String, JSONValue)] = [
-            ("method", .string("occlusion")),
+            ("method", .string(method.rawValue)),
             ("grid", .integer(grid)),
             ("a", rows(mapA)),
             ("b", rows(mapB)),

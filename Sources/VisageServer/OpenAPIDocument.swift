@@ -450,10 +450,10 @@ enum OpenAPIDocument {
       },
       "Explanation": {
         "type": "object",
-        "description": "Only with ?explain=true. Each aligned 112x112 face is divided into grid x grid cells; a cell's value is how much the similarity drops when that region is hidden (positive: it supported the match; negative: it worked against it).",
+        "description": "Only with ?explain=true. Each aligned 112x112 face is divided into grid x grid cells. occlusion: a cell's value is how much the similarity drops when that region is hidden (positive: it supported the match; negative: it worked against it). attention (when the faces were compared through the masked-face attention head): the head's visible-face weight of the cell, 0 to 1.",
         "required": ["method", "grid", "a", "b", "image"],
         "properties": {
-          "method": {"type": "string", "enum": ["occlusion"]},
+          "method": {"type": "string", "enum": ["occlusion", "attention"]},
           "grid": {"type": "integer"},
           "a": {"type": "array", "description": "Rows of cells of face a, from the top left.", "items": {"type": "array", "items": {"type": "number"}}},
           "b": {"type": "array", "description": "Rows of cells of face b.", "items": {"type": "array", "items": {"type": "number"}}},

@@ -12,7 +12,7 @@ struct MaskedFaceAttentionTests {
 
     init() async throws {
         var configuration = FaceAnalyzer.Configuration()
-        configuration.tasks = [.embedding, .mask, .maskedFaceEmbedding]
+        configuration.tasks = [.embedding, .mask, .maskedFaceEmbedding, .alignedCrop]
         configuration.fallbackScoreThreshold = 0.3
         analyzer = try FaceAnalyzer(configuration: configuration)
         let portrait = try Image(contentsOf: try Fixtures.sample("Tom_Hanks_54745.png"))
@@ -50,5 +50,17 @@ struct MaskedFaceAttentionTests {
         #expect(lowerRows(maskedMap) > 0.5, "\(maskedMap)")
         #expect(lowerRows(bareMap) < 0.2, "\(bareMap)")
         #expect(maskedMap[0..<7].reduce(0, +) / 7 < 0.3, "forehead row: \(maskedMap[0..<7])")
+    }
+
+    /// The explanation of a comparison through the head is the head's visible-face maps: the
+    /// masked face's mouth and chin weigh less than the bare face's.
+    @Test func theExplanationIsTheVisibleFaceMap() throws {
+        let similarity = try #require(bare.maskAwareSimilarity(to: masked)).similarity
+        let explanation = try #require(SimilarityExplanation.attention(bare, masked, similarity: similarity))
+        #expect(explanation.method == .attention && explanation.grid == 7 && explanation.scale == 1)
+        func lowerRows(_ map: [Float]) -> Float { map[(4 * 7)...].reduce(0, +) / 21 }
+        #expect(lowerRows(explanation.mapB) < lowerRows(explanation.mapA) - 0.3, "masked \(explanation.mapB) bare \(explanation.mapA)")
+        let picture = explanation.rendered(threshold: Verification.defaultThreshold)
+        #expect(picture.width > 2 * 224)
     }
 }

@@ -20,7 +20,9 @@ struct VerifyCommand: AsyncParsableCommand {
         --explain writes a picture of why: each aligned face under an occlusion-sensitivity map \
         (red where hiding the region lowers the similarity, so it supported the match; blue \
         where hiding it raises the similarity, so it worked against it, as a mask or a hand \
-        often does). It costs about 100 extra embeddings (a second or two). With --json the \
+        often does). It costs about 100 extra embeddings (a second or two). When the faces were \
+        compared through the attention head, the picture shows the head's own visible-face \
+        attention instead (red: the cells its embedding read), at no extra cost. With --json the \
         maps' values are printed too, under "explanation".
 
         Examples:
@@ -79,7 +81,10 @@ struct VerifyCommand: AsyncParsableCommand {
         let verification = Verification(similarity: similarity, threshold: threshold, method: method)
         var explanation: SimilarityExplanation?
         if let explain {
-            let made = try analyzer.explainSimilarity(faces[0], faces[1])
+            // A comparison made through the attention head is explained by the head's own maps.
+            let made = try method == .attentionHead
+                ? SimilarityExplanation.attention(faces[0], faces[1], similarity: similarity) ?? analyzer.explainSimilarity(faces[0], faces[1])
+                : analyzer.explainSimilarity(faces[0], faces[1])
             do {
                 try made.rendered(threshold: threshold).write(to: explain)
             } catch {
