@@ -43,7 +43,24 @@ def crops_of(root):
     return out
 
 
-def feature_maps(sface, paths, threads=2, batch=32):
+def jittered(picture, rng):
+    """A random zoom-out (0.7-1.05), shift (up to 8 px) and turn (up to 8 degrees) of an aligned crop,
+    borders mirrored: what a face looks like when it was not aligned on its landmarks, as in
+    `visage analyze --face-crop`, where the whole loose crop is shrunk to 112 x 112."""
+    scale, angle = rng.uniform(0.7, 1.05), np.deg2rad(rng.uniform(-8, 8))
+    dx, dy = rng.uniform(-8, 8, size=2)
+    a, b = np.cos(angle) / scale, np.sin(angle) / scale
+    cx = cy = 55.5
+    # PIL maps each output pixel to an input pixel: the inverse of zoom, turn and shift about the centre.
+    coeffs = (a, b, cx - a * (cx + dx) - b * (cy + dy), -b, a, cy + b * (cx + dx) - a * (cy + dy))
+    padded = np.pad(np.asarray(picture), ((56, 56), (56, 56), (0, 0)), mode="reflect")
+    big = Image.fromarray(padded)
+    shifted = tuple(coeffs[:2]) + (coeffs[2] + 56,) + tuple(coeffs[3:5]) + (coeffs[5] + 56,)
+    return big.transform((112, 112), Image.AFFINE, shifted, resample=Image.BILINEAR)
+
+
+def feature_maps(sface, paths, threads=2, batch=32, jitter_seed=None):
+    rng = None if jitter_seed is None else np.random.default_rng(jitter_seed)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -52,7 +69,10 @@ def feature_maps(sface, paths, threads=2, batch=32):
         raise SystemExit(f"{sface} has no `bn1` output: run scripts/setup to convert it again")
     maps = []
     for i in range(0, len(paths), batch):
-        x = np.stack([np.asarray(Image.open(p).convert("RGB"), np.float32) for p in paths[i:i + batch]])
+        pictures = [Image.open(p).convert("RGB") for p in paths[i:i + batch]]
+        if rng is not None:
+            pictures = [jittered(picture, rng) for picture in pictures]
+        x = np.stack([np.asarray(picture, np.float32) for picture in pictures])
         maps.append(sess.run(["bn1"], {"data": x.transpose(0, 3, 1, 2)})[0])
     return np.concatenate(maps)
 
@@ -90,7 +110,7 @@ def predict(x, w, b):
     return (x @ w.T + b).argmax(1)
 
 
-def cross_validate(x, y, decay, folds=5):
+def cross_validate(x, y, decay, extra=None, folds=5):
     order = np.random.default_rng(SEED).permutation(len(y))
     fold = np.empty(len(y), int)
     for label in np.unique(y):  # stratified
@@ -98,7 +118,11 @@ def cross_validate(x, y, decay, folds=5):
         fold[members] = np.arange(len(members)) % folds
     right = 0
     for f in range(folds):
-        w, b = fit(x[fold != f], y[fold != f], decay)
+        train = fold != f
+        if extra is None:
+            w, b = fit(x[train], y[train], decay)
+        else:  # the jittered copies of the training fold's photos only
+            w, b = fit(np.concatenate([x[train], extra[train]]), np.concatenate([y[train], y[train]]), decay)
         right += (predict(x[fold == f], w, b) == y[fold == f]).sum()
     return right / len(y)
 
@@ -132,6 +156,7 @@ def main():
     p.add_argument("--sface", required=True)
     p.add_argument("--holdout", default=os.path.join(os.path.dirname(__file__), "holdout.txt"))
     p.add_argument("--out", required=True)
+    p.add_argument("--jitter", action="store_true", help="add one jittered copy of each training crop (see `jittered`)")
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
@@ -139,6 +164,7 @@ def main():
     items = crops_of(a.crops)
     started = time.time()
     maps = feature_maps(a.sface, [path for _, path, _ in items])
+    jittered_maps = feature_maps(a.sface, [path for _, path, _ in items], jitter_seed=SEED) if a.jitter else None
     print(f"SFace feature maps of {len(items)} crops in {time.time() - started:.0f} s", flush=True)
     y = np.array([label for _, _, label in items])
     test = np.array([name in held for name, _, _ in items])
@@ -147,15 +173,20 @@ def main():
     trials = []
     for pooling in POOLINGS:
         x = pooled(maps, pooling)
+        extra = None if jittered_maps is None else pooled(jittered_maps, pooling)[train]
         for decay in DECAYS:
-            accuracy = cross_validate(x[train], y[train], decay)
+            accuracy = cross_validate(x[train], y[train], decay, extra)
             trials.append({"pooling": pooling, "weight_decay": decay, "cv_accuracy": float(accuracy)})
             print(f"  {pooling:8s} decay {decay:g}: 5-fold CV on the training photos {accuracy:.4%}", flush=True)
     best = max(trials, key=lambda t: t["cv_accuracy"])  # max keeps the first of equals
     print(f"chosen: {best['pooling']} pooling, decay {best['weight_decay']:g}")
 
     x = pooled(maps, best["pooling"])
-    w, b = fit(x[train], y[train], best["weight_decay"])
+    if jittered_maps is None:
+        w, b = fit(x[train], y[train], best["weight_decay"])
+    else:
+        extra = pooled(jittered_maps, best["pooling"])[train]
+        w, b = fit(np.concatenate([x[train], extra]), np.concatenate([y[train], y[train]]), best["weight_decay"])
     guess = predict(x[test], w, b)
     truth = y[test]
     names = [name for (name, _, _), t in zip(items, test) if t]
@@ -171,6 +202,7 @@ def main():
 
     json.dump({
         "features": "SFace bn1 (1024x7x7) of the pipeline's ArcFace-aligned crop",
+        "jitter": bool(a.jitter),
         "training_faces": int(train.sum()), "held_out_faces": int(test.sum()),
         "selection": trials, "chosen": best,
         "held_out": {"accuracy": accuracy, "recall": recall,
