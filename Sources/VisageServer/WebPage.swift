@@ -317,7 +317,8 @@ async function compare() {
     form.append("b", b, b.name || "b");
     const v = await call("POST", "/v1/verify?explain=true", form);
     $("verdict").textContent = "similarity " + v.similarity.toFixed(3) + " (threshold " + v.threshold.toFixed(3) + "): "
-      + (v.same ? "same person" : "different people");
+      + (v.same ? "same person" : "different people")
+      + (v.method === "attention_head" ? " (a face wears a mask: compared through the attention head)" : "");
     $("verdict").dataset.same = String(v.same);
     if (v.explanation) { $("explanation").src = v.explanation.image; $("explanation").hidden = false; }
   } catch (e) { showError(e); $("verdict").textContent = ""; }
