@@ -131,6 +131,17 @@ extension FaceAnalyzer {
                                      cropA: cropA, cropB: cropB)
     }
 
+    /// The explanation of how `a` and `b` were compared (``Face/maskAwareSimilarity(to:)``): the
+    /// attention head's visible-face maps when the comparison went through the head (no extra
+    /// embeddings), else occlusion maps (``explainSimilarity(_:_:grid:)``).
+    public func explainComparison(_ a: Face, _ b: Face) throws -> SimilarityExplanation {
+        if let (similarity, method) = a.maskAwareSimilarity(to: b), method == .attentionHead,
+           let maps = SimilarityExplanation.attention(a, b, similarity: similarity) {
+            return maps
+        }
+        return try explainSimilarity(a, b)
+    }
+
     /// One copy of `crop` per cell with a square twice the cell's side, centred on the cell,
     /// filled with the crop's mean colour: overlapping squares give a smoother map than
     /// hiding exactly one cell, and a flat mean is what the embedder sees least information in.

@@ -161,7 +161,8 @@ public struct VisageService: Sendable {
                 guard let face = try await faceAnalyzer.analyze(try await decode(upload)).largest else { throw ServiceError.noFace(upload.field) }
                 faces.append(face)
             }
-            return (faces, explain ? try await explainSimilarity(faces[0], faces[1]) : nil)
+            let (a, b) = (faces[0], faces[1])
+            return (faces, explain ? try await offload { try analyzer.explainComparison(a, b) } : nil)
         }
         let (similarity, method) = faces[0].maskAwareSimilarity(to: faces[1]) ?? (-1, .sface)
         let verification = Verification(similarity: similarity, threshold: threshold, method: method)
@@ -257,16 +258,6 @@ public struct VisageService: Sendable {
             let image = try await decode(upload)
             return (image.width, image.height, try await analyzer.analyze(image))
         }
-    }
-
-    /// The occlusion maps of two faces (about a hundred embeddings).
-    /// The attention head's maps when the faces were compared through it, else occlusion maps.
-    private func explainSimilarity(_ a: Face, _ b: Face) async throws -> SimilarityExplanation {
-        if let (similarity, method) = a.maskAwareSimilarity(to: b), method == .attentionHead,
-           let maps = SimilarityExplanation.attention(a, b, similarity: similarity) {
-            return maps
-        }
-        return try await offload { try analyzer.explainSimilarity(a, b) }
     }
 
     /// Decodes the upload: a large JPEG takes tens of milliseconds of CPU.

@@ -11,33 +11,21 @@ import VisageModels
 /// masked-face attention head's embedding of both.
 public struct MaskedImageRecord: Sendable, Hashable {
     public var clean: [Float]?
-    /// The attention head's embedding of the clean face and of the masked one.
+    /// The attention head's embedding of the clean face.
     public var cleanHead: [Float]?
-    public var maskedHead: [Float]?
     public var cleanMaskProbability: Float?
     /// The style drawn on this photo for the masked condition.
     public var style: MaskStyle
     /// Nil when the detector found no face in the masked photo.
     public var masked: [Float]?
+    /// The attention head's embedding of the masked face.
+    public var maskedHead: [Float]?
     public var maskedMaskProbability: Float?
     /// The detector's score for the masked face: below its usual threshold when the face was
     /// only kept by ``FaceAnalyzer/Configuration/fallbackScoreThreshold``.
     public var maskedFaceScore: Float?
     /// One per ``MaskedEmbeddings/templateStyles``; empty without a clean face.
     public var templates: [[Float]]
-
-    public init(clean: [Float]?, cleanHead: [Float]? = nil, cleanMaskProbability: Float? = nil, style: MaskStyle, masked: [Float]? = nil,
-                maskedHead: [Float]? = nil, maskedMaskProbability: Float? = nil, maskedFaceScore: Float? = nil, templates: [[Float]]) {
-        self.clean = clean
-        self.cleanHead = cleanHead
-        self.maskedHead = maskedHead
-        self.cleanMaskProbability = cleanMaskProbability
-        self.style = style
-        self.masked = masked
-        self.maskedMaskProbability = maskedMaskProbability
-        self.maskedFaceScore = maskedFaceScore
-        self.templates = templates
-    }
 }
 
 /// Per-image records for mask-aware verification, kept in a text file so the six runs

@@ -81,10 +81,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let verification = Verification(similarity: similarity, threshold: threshold, method: method)
         var explanation: SimilarityExplanation?
         if let explain {
-            // A comparison made through the attention head is explained by the head's own maps.
-            let made = try method == .attentionHead
-                ? SimilarityExplanation.attention(faces[0], faces[1], similarity: similarity) ?? analyzer.explainSimilarity(faces[0], faces[1])
-                : analyzer.explainSimilarity(faces[0], faces[1])
+            let made = try analyzer.explainComparison(faces[0], faces[1])
             do {
                 try made.rendered(threshold: threshold).write(to: explain)
             } catch {
