@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Python reference pipeline for Visage: YuNet detection, SFace embedding, age and gender.
 
-It runs the same ONNX files as the Swift implementation, with the same pre- and
-post-processing, so that (a) Visage's outputs can be cross-checked face by face and (b) its
+It runs the same ONNX files as the Swift implementation (SFace as a Python user has it after
+the float32 fold set-up must do anyway, `sface_2021dec_reference.onnx`; `--sface
+sface_2021dec.onnx` runs Visage's copy, whose PRelu nodes set-up rewrote so that ORT keeps the
+network in its blocked layout), with the same pre- and post-processing, so that (a) Visage's outputs can be cross-checked face by face and (b) its
 throughput can be compared with what a Python/onnxruntime user (InsightFace, uniface style)
 would get on the same machine. Every numeric choice below mirrors Visage; where the spec left
 a detail open, the comment says which way this file goes so the Swift port can match it.
 
 Usage: reference.py IMAGES_DIR_OR_FILES... [--json] [--faces] [--threads 2] [--limit N]
-                    [--score-threshold 0.7] [--nms 0.3] [--max-side 640]
+                    [--score-threshold 0.7] [--nms 0.3] [--max-side 640] [--sface FILE]
 """
 from __future__ import annotations
 
@@ -131,7 +133,8 @@ class Timings:
 
 class Pipeline:
     def __init__(self, models_dir: str, threads: int = 2, score_threshold: float = 0.7,
-                 nms_threshold: float = 0.3, max_side: int = 640):
+                 nms_threshold: float = 0.3, max_side: int = 640,
+                 sface_file: str = "sface_2021dec_reference.onnx"):
         self.score_threshold = score_threshold
         self.nms_threshold = nms_threshold
         self.max_side = max_side
@@ -148,7 +151,8 @@ class Pipeline:
                                         providers=["CPUExecutionProvider"])
 
         self.yunet = session("yunet_2023mar.onnx")
-        self.sface = session("sface_2021dec.onnx")
+        self.sface_file = sface_file
+        self.sface = session(sface_file)
         self.age_model = session("age-v1.onnx")
         self.gender_model = session("gender-v1.onnx")
         self.yunet_outputs = [f"{k}_{s}" for s in (8, 16, 32)
@@ -310,12 +314,13 @@ def default_models_dir() -> str:
     return os.path.join(home, "models")
 
 
-def summary(timings: Timings, n_images: int, n_faces: int, wall: float) -> dict:
+def summary(timings: Timings, n_images: int, n_faces: int, wall: float, sface_file: str) -> dict:
     per = max(n_images, 1)
     ort_ms = {k: 1000 * v / per for k, v in timings.ort.items()}
     ort_ms["total"] = sum(ort_ms.values())
     return {"summary": {
         "implementation": "python-onnxruntime",
+        "sface_file": sface_file,
         "images": n_images, "faces": n_faces, "wall_s": wall,
         "images_per_s": n_images / wall if wall > 0 else 0.0,
         "stages_ms": {k: 1000 * v / per for k, v in timings.stages.items()},
@@ -333,6 +338,8 @@ def main(argv=None) -> int:
     ap.add_argument("--score-threshold", type=float, default=0.7)
     ap.add_argument("--nms", type=float, default=0.3)
     ap.add_argument("--max-side", type=int, default=640)
+    ap.add_argument("--sface", default="sface_2021dec_reference.onnx",
+                    help="SFace file in --models (default: the plain float32 fold, as Python users run it)")
     ap.add_argument("--models", default=default_models_dir(),
                     help="directory of the ONNX files (default $VISAGE_HOME/models)")
     args = ap.parse_args(argv)
@@ -344,7 +351,7 @@ def main(argv=None) -> int:
         print("reference: no images found", file=sys.stderr)
         return 1
 
-    pipe = Pipeline(args.models, args.threads, args.score_threshold, args.nms, args.max_side)
+    pipe = Pipeline(args.models, args.threads, args.score_threshold, args.nms, args.max_side, args.sface)
     # One untimed run first: ORT allocates its arenas and picks kernels on the first call.
     pipe.process(paths[0])
     pipe.timings = Timings()
@@ -370,12 +377,12 @@ def main(argv=None) -> int:
                     print(f"    box {x:7.1f} {y:7.1f} {bw:6.1f} {bh:6.1f}  score {f.score:.3f}"
                           f"  age {f.age:5.1f}  {f.gender} {f.gender_score:.2f}")
     wall = time.perf_counter() - start
-    s = summary(pipe.timings, n_images, n_faces, wall)
+    s = summary(pipe.timings, n_images, n_faces, wall, args.sface)
     if args.json:
         print(json.dumps(s))
     else:
         s = s["summary"]
-        print(f"\n{s['implementation']}: {s['images']} images, {s['faces']} faces, "
+        print(f"\n{s['implementation']} ({s['sface_file']}): {s['images']} images, {s['faces']} faces, "
               f"{s['wall_s']:.2f} s, {s['images_per_s']:.1f} images/s "
               f"({args.threads} thread(s))")
         print(f"{'stage':<12}{'ms/image':>10}{'ORT ms':>10}")

