@@ -46,10 +46,22 @@ public final class FaceAnalyzer: Sendable {
     }
 
     /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
-    public var inferenceTime: Duration {
-        [detector.statistics, embedder?.statistics, attentionHead?.statistics, ageEstimator?.statistics, genderClassifier?.statistics, expressionClassifier?.statistics,
-         maskClassifier?.statistics, attributeEncoder?.statistics]
-            .compactMap { $0?.inferenceTime }.reduce(.zero, +)
+    public var inferenceTime: Duration { inferenceTimes.total }
+
+    /// Time spent inside ONNX Runtime since this analyzer was created, by the stage whose models
+    /// ran (the attention head and the FAb-Net encoder count as embedding). Subtracted from the
+    /// stage timings it shows where time goes outside the runtime; `decode` and `align` stay zero.
+    public var inferenceTimes: StageTimings {
+        func sum(_ statistics: RunStatistics?...) -> Duration {
+            statistics.compactMap { $0?.inferenceTime }.reduce(.zero, +)
+        }
+        var times = StageTimings()
+        times.detect = sum(detector.statistics)
+        times.embed = sum(embedder?.statistics, attentionHead?.statistics, attributeEncoder?.statistics)
+        times.ageGender = sum(ageEstimator?.statistics, genderClassifier?.statistics)
+        times.expression = sum(expressionClassifier?.statistics)
+        times.mask = sum(maskClassifier?.statistics)
+        return times
     }
 
     /// Detects and analyses every face in `image`, best detector score first.
@@ -221,5 +233,17 @@ public struct StageTimings: Sendable, Hashable {
         sum.expression += rhs.expression
         sum.mask += rhs.mask
         return sum
+    }
+
+    public static func - (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
+        var difference = lhs
+        difference.decode -= rhs.decode
+        difference.detect -= rhs.detect
+        difference.align -= rhs.align
+        difference.embed -= rhs.embed
+        difference.ageGender -= rhs.ageGender
+        difference.expression -= rhs.expression
+        difference.mask -= rhs.mask
+        return difference
     }
 }

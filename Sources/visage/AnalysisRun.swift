@@ -24,7 +24,7 @@ struct AnalysisRun {
         if let annotateDirectory {
             try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
         }
-        let analyzer = try global.makeAnalyzer(tasks: tasks, input: input)
+        let analyzer = try global.makeAnalyzer(tasks: tasks, input: input, imagesInFlight: min(paths.count, FaceAnalyzer.defaultBatchConcurrency))
         var progress = Progress(total: paths.count)
         var badInputs = 0
         var annotated: [String] = []

@@ -220,7 +220,9 @@ OPTIONS:
                           text.
   --models <dir>          Folder holding the model files (default:
                           $VISAGE_HOME/models).
-  --threads <threads>     ONNX Runtime intra-op threads (default: one per core).
+  --threads <threads>     ONNX Runtime intra-op threads (default: one per core,
+                          divided among the images a command over many files
+                          has in flight).
   --max-pixels <max-pixels>
                           Refuse images with more pixels than this (default:
                           50000000).

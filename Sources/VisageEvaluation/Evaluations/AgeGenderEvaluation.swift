@@ -167,7 +167,7 @@ public struct AgeGenderEvaluation: Sendable {
         var racePredictions: [String?] = []
         var unreadable: [UnreadableImage] = []
         let samples = dataset.samples
-        for await item in analyzer.analyzeFiles(samples.map(\.path), concurrency: 2) {
+        for await item in analyzer.analyzeFiles(samples.map(\.path)) {
             progress(item.index + 1, samples.count, item.path)
             switch item.result {
             case let .success(analyzed):

@@ -90,7 +90,7 @@ public struct DetectionEvaluation: Sendable {
         var boxes: [ScoredBox] = []
         var unreadable: [UnreadableImage] = []
         let paths = dataset.items.map(\.image)
-        for await item in analyzer.analyzeFiles(paths, concurrency: 2) {
+        for await item in analyzer.analyzeFiles(paths) {
             progress(item.index + 1, paths.count, item.path)
             switch item.result {
             case let .success(analyzed):

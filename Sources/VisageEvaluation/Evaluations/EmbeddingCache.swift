@@ -1,12 +1,14 @@
 import Foundation
+import VisageModels
 
 /// Embeddings of whole images (largest face), kept in a text file in the output folder so a
 /// re-run skips the images it has seen: CFP's 7,000 images take minutes, a cached run seconds.
 ///
-/// Format: a header line `# visage-embeddings 1 models=<dir>` (plus ` fallback=<score>` when the
+/// Format: a header line `# visage-embeddings 2 models=<dir> files=<fingerprint>` (the detector's
+/// and the embedder's size and modification time; plus ` fallback=<score>` when the
 /// analyzer keeps weaker faces, which changes what "no face" means), then one line per image,
 /// `path<TAB>face<TAB>v1 v2 … v128` or `path<TAB>noface`. Unreadable images are not cached,
-/// so they are tried again. A header for another model folder discards the file.
+/// so they are tried again. A header for another model folder or other model files discards the file.
 struct EmbeddingCache {
     static let fileName = "embeddings.tsv"
 
@@ -16,9 +18,10 @@ struct EmbeddingCache {
     private(set) var entries: [String: [Float]?] = [:]
     private var unsaved = 0
 
-    init(path: String, models: String, fallbackScore: Float?) {
+    init(path: String, models: URL, fallbackScore: Float?) {
         self.path = path
-        header = "# visage-embeddings 1 models=\(models)" + (fallbackScore.map { " fallback=\($0)" } ?? "")
+        let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract.fileName], in: models)
+        header = "# visage-embeddings 2 models=\(models.path) files=\(files)" + (fallbackScore.map { " fallback=\($0)" } ?? "")
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
         var lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first, first == header else { return }

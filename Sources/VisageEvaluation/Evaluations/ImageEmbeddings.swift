@@ -24,7 +24,7 @@ public struct ImageEmbeddings: Sendable {
         _ paths: [String], analyzer: FaceAnalyzer, cachePath: String?, progress: EvaluationProgress
     ) async -> ImageEmbeddings {
         var result = ImageEmbeddings()
-        var cache = cachePath.map { EmbeddingCache(path: $0, models: analyzer.configuration.models.url.path,
+        var cache = cachePath.map { EmbeddingCache(path: $0, models: analyzer.configuration.models.url,
                                                              fallbackScore: analyzer.configuration.fallbackScoreThreshold) }
         var todo: [String] = []
         for path in paths {
@@ -36,7 +36,7 @@ public struct ImageEmbeddings: Sendable {
             }
         }
         var done = result.fromCache
-        for await item in analyzer.analyzeFiles(todo, concurrency: 2) {
+        for await item in analyzer.analyzeFiles(todo) {
             done += 1
             progress(done, paths.count, item.path)
             switch item.result {

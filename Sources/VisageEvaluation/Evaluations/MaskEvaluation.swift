@@ -100,7 +100,7 @@ public struct MaskEvaluation: Sendable {
         var unreadable: [UnreadableImage] = []
         let vocItems = voc?.items ?? []
         let total = samples.count + vocItems.count
-        for await item in analyzer.analyzeFiles(samples.map(\.path), concurrency: 2) {
+        for await item in analyzer.analyzeFiles(samples.map(\.path)) {
             progress(item.index + 1, total, item.path)
             let folder = samples[item.index].folder
             switch item.result {
@@ -138,7 +138,7 @@ public struct MaskEvaluation: Sendable {
                        progress: (Int, String) -> Void) async -> MaskReport.BoxResult {
         var truth: [Int] = [], predicted: [Int] = []
         var labelled = 0, unmatched = 0
-        for await item in analyzer.analyzeFiles(voc.items.map(\.image), concurrency: 2) {
+        for await item in analyzer.analyzeFiles(voc.items.map(\.image)) {
             progress(item.index + 1, item.path)
             let annotated = voc.items[item.index].annotation.objects.filter { !$0.difficult && labels.contains($0.label) }
             labelled += annotated.count

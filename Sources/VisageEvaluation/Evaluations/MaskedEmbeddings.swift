@@ -31,7 +31,7 @@ public struct MaskedImageRecord: Sendable, Hashable {
 /// Per-image records for mask-aware verification, kept in a text file so the six runs
 /// (three conditions, before and after) embed each image once.
 ///
-/// File: a header `# visage-masked-embeddings 3 models=<dir> seed=<n> templates=<styles>` (plus
+/// File: a header `# visage-masked-embeddings 4 models=<dir> files=<fingerprint> seed=<n> templates=<styles>` (plus
 /// ` fallback=<score>` when weaker faces are kept), then
 /// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…<TAB>masked_score<TAB>clean_head<TAB>masked_head`
 /// with `-` for a missing value and vectors as space-separated floats.
@@ -58,7 +58,10 @@ public struct MaskedEmbeddings: Sendable {
     /// ``FaceAnalyzer/Tasks/maskedFaceEmbedding`` for the attention head's records.
     public static func collect(_ paths: [String], analyzer: FaceAnalyzer, seed: UInt64, cachePath: String?,
                                progress: EvaluationProgress) async -> MaskedEmbeddings {
-        let header = "# visage-masked-embeddings 3 models=\(analyzer.configuration.models.url.path) seed=\(seed) templates="
+        let models = analyzer.configuration.models.url
+        let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract.fileName,
+                                         MaskClassifier.contract.fileName, MaskedFaceAttentionHead.contract.fileName], in: models)
+        let header = "# visage-masked-embeddings 4 models=\(models.path) files=\(files) seed=\(seed) templates="
             + templateStyles.map(\.rawValue).joined(separator: ",")
             + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
@@ -80,7 +83,7 @@ public struct MaskedEmbeddings: Sendable {
             }
             lines.removeAll()
         }
-        for await item in analyzer.analyzeFiles(todo, concurrency: 2, keepImages: true) {
+        for await item in analyzer.analyzeFiles(todo, keepImages: true) {
             done += 1
             progress(done, paths.count, item.path)
             let style = Self.style(for: item.path, seed: seed)

@@ -34,7 +34,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     var limit: Int?
 
     @Option(help: "Images analysed at once (default: 2).")
-    var concurrency = 2
+    var concurrency = FaceAnalyzer.defaultBatchConcurrency
 
     @Option(help: ArgumentHelp("A JSON summary line written by bench/reference.py --json, shown side by side.", valueName: "file"))
     var reference: String?
@@ -53,9 +53,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
         let referenceSummary = try reference.map(Self.loadReference)
 
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .age, .gender])
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .age, .gender], imagesInFlight: concurrency)
         _ = try? analyzer.analyzeFile(images[0])  // warm-up: first-run allocations and kernel selection
-        let inferenceBefore = analyzer.inferenceTime
+        let inferenceBefore = analyzer.inferenceTimes
 
         var stages = StageTimings()
         var faces = 0, failures = 0
@@ -72,9 +72,9 @@ struct BenchPipelineCommand: AsyncParsableCommand {
             }
         }
         let wall = (clock.now - start).seconds
-        let inference = (analyzer.inferenceTime - inferenceBefore).seconds
+        let inference = analyzer.inferenceTimes - inferenceBefore
         let analysed = images.count - failures
-        let result = BenchSummary(images: analysed, faces: faces, wallSeconds: wall, stages: stages, inferenceSeconds: inference)
+        let result = BenchSummary(images: analysed, faces: faces, wallSeconds: wall, stages: stages, inference: inference)
 
         if global.json {
             print(result.json.rendered)
@@ -103,18 +103,23 @@ struct BenchSummary {
     var faces: Int
     var wallSeconds: Double
     var stages: StageTimings
-    var inferenceSeconds: Double
+    /// Time inside ONNX Runtime's Run, by stage.
+    var inference: StageTimings
 
     var imagesPerSecond: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
-    var stageMilliseconds: [(String, Double)] {
-        let n = Double(max(images, 1))
-        return [("decode", stages.decode), ("detect", stages.detect), ("align", stages.align),
-                ("embed", stages.embed), ("age_gender", stages.ageGender)].map { ($0.0, $0.1.seconds * 1000 / n) }
-    }
+    var stageMilliseconds: [(String, Double)] { Self.perImage(stages, images) }
+    var inferenceMilliseconds: [(String, Double)] { Self.perImage(inference, images) }
+    var inferenceMillisecondsPerImage: Double { inference.total.seconds * 1000 / Double(max(images, 1)) }
     /// Share of pipeline time spent in our own code rather than inside ONNX Runtime's Run.
     var outsideInferenceShare: Double {
         let total = stages.total.seconds
-        return total > 0 ? max(0, total - inferenceSeconds) / total : 0
+        return total > 0 ? max(0, total - inference.total.seconds) / total : 0
+    }
+
+    static func perImage(_ timings: StageTimings, _ images: Int) -> [(String, Double)] {
+        let n = Double(max(images, 1))
+        return [("decode", timings.decode), ("detect", timings.detect), ("align", timings.align),
+                ("embed", timings.embed), ("age_gender", timings.ageGender)].map { ($0.0, $0.1.seconds * 1000 / n) }
     }
 
     var json: JSONValue {
@@ -125,7 +130,8 @@ struct BenchSummary {
             ("wall_s", .number(wallSeconds, decimals: 3)),
             ("images_per_s", .number(imagesPerSecond, decimals: 2)),
             ("stages_ms", .object(stageMilliseconds.map { ($0.0, .number($0.1, decimals: 2)) })),
-            ("ort_ms", .number(inferenceSeconds * 1000 / Double(max(images, 1)), decimals: 2)),
+            ("ort_ms", .object(inferenceMilliseconds.filter { $0.1 > 0 }.map { ($0.0, .number($0.1, decimals: 2)) }
+                + [("total", .number(inferenceMillisecondsPerImage, decimals: 2))])),
             ("outside_ort_share", .number(outsideInferenceShare, decimals: 3)),
         ]))])
     }
@@ -134,8 +140,10 @@ struct BenchSummary {
         var lines = [String(format: "Visage: %d images, %d faces in %.2f s: %.1f images/s", images, faces, wallSeconds, imagesPerSecond)
                      + " (concurrency \(concurrency), ORT threads \(threads.map(String.init) ?? "default"))"]
         lines.append("per image (ms): " + stageMilliseconds.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
+        lines.append("of which inside ONNX Runtime (ms): " + inferenceMilliseconds.filter { $0.1 > 0 }
+            .map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
         lines.append(String(format: "inside ONNX Runtime %.2f ms/image; outside it %.1f%% of pipeline time",
-                            inferenceSeconds * 1000 / Double(max(images, 1)), outsideInferenceShare * 100))
+                            inferenceMillisecondsPerImage, outsideInferenceShare * 100))
         return lines.joined(separator: "\n")
     }
 
@@ -147,11 +155,19 @@ struct BenchSummary {
             return left ? s + fill : fill + s
         }
         let number = { (v: Double) in pad(String(format: "%.2f", v), 20) }
-        var lines = ["", pad("", 14, left: true) + pad("visage-swift", 20) + pad((reference["implementation"] as? String) ?? "reference", 20)]
-        lines.append(pad("images/s", 14, left: true) + number(imagesPerSecond) + number(refRate))
+        var lines = ["", pad("", 18, left: true) + pad("visage-swift", 20) + pad((reference["implementation"] as? String) ?? "reference", 20)]
+        lines.append(pad("images/s", 18, left: true) + number(imagesPerSecond) + number(refRate))
+        let refInference = reference["ort_ms"] as? [String: Any] ?? [:]
         for (stage, ms) in stageMilliseconds {
-            lines.append(pad(stage + " ms", 14, left: true) + number(ms) + ((refStages[stage] as? Double).map(number) ?? pad("-", 20)))
+            lines.append(pad(stage + " ms", 18, left: true) + number(ms) + ((refStages[stage] as? Double).map(number) ?? pad("-", 20)))
         }
+        for (stage, ms) in inferenceMilliseconds where ms > 0 {
+            lines.append(pad(" in ORT " + stage, 18, left: true) + number(ms) + ((refInference[stage] as? Double).map(number) ?? pad("-", 20)))
+        }
+        let refTotal = refStages.values.compactMap { $0 as? Double }.reduce(0, +)
+        let refOutside = (refInference["total"] as? Double).map { refTotal > 0 ? max(0, refTotal - $0) / refTotal * 100 : 0 }
+        lines.append(pad("outside ORT %", 18, left: true) + number(outsideInferenceShare * 100) + (refOutside.map(number) ?? pad("-", 20)))
+        if let file = reference["sface_file"] as? String { lines.append("reference's SFace file: \(file)") }
         if refRate > 0 { lines.append(String(format: "speed-up: %.2f× the reference", imagesPerSecond / refRate)) }
         return lines.joined(separator: "\n")
     }

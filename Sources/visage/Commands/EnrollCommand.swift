@@ -63,10 +63,10 @@ struct EnrollCommand: AsyncParsableCommand {
         let pairs = metadata.map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
         let metadataDictionary = Dictionary(pairs.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { $1 })
 
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
-        let gallery = try await options.open(analyzer: analyzer)
         // One stream over every photo keeps two images in flight across person boundaries.
         let allImages = people.flatMap(\.images)
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding], imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
+        let gallery = try await options.open(analyzer: analyzer)
         let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
         var progress = Progress(total: allImages.count)
         var templates: [Template] = []

@@ -63,7 +63,7 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let analyzer = try global.makeAnalyzer(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding])
+        let analyzer = try global.makeAnalyzer(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         let evaluation = AgeGenderEvaluation(dataset: dataset, heads: heads)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }

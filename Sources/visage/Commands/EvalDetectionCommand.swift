@@ -50,7 +50,7 @@ struct EvalDetectionCommand: AsyncParsableCommand {
         var evaluation = DetectionEvaluation(dataset: dataset)
         evaluation.curveScoreThreshold = curveThreshold
         evaluation.iouThreshold = iou
-        let configuration = global.analyzerConfiguration(tasks: [])
+        let configuration = global.analyzerConfiguration(tasks: [], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(configuration: configuration, output: output) { progress.update($0, $1, $2) }
         }

@@ -51,7 +51,7 @@ struct EvalMaskCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let analyzer = try global.makeAnalyzer(tasks: [.mask])
+        let analyzer = try global.makeAnalyzer(tasks: [.mask], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         let name = URL(fileURLWithPath: root).standardized.lastPathComponent + (only.map { " (" + ($0 as NSString).lastPathComponent + ")" } ?? "")
         let evaluation = MaskEvaluation(dataset: dataset, name: name, only: kept, voc: vocDataset)
         try await Eval.run(json: global.json, output: output) { progress in

@@ -124,7 +124,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (matching == .plain ? "" : "-" + matching.rawValue))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
             try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], fallbackScore: fallbackScore)
+            let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
             let evaluation = MaskedVerification(pairs: pairs)
             try await Eval.run(json: global.json, output: output) { progress in
                 try await evaluation.run(analyzer: analyzer, condition: condition, matching: matching, seed: maskSeed,
@@ -136,7 +136,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         var evaluation = VerificationEvaluation(pairs: pairs)
         evaluation.fixedThreshold = threshold
         evaluation.usesCache = !noCache
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding], fallbackScore: fallbackScore)
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }

@@ -37,7 +37,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     func run() async throws {
         let images = ImageInputs.expand(paths)
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding])
+        let analyzer = try global.makeAnalyzer(tasks: [.embedding], imagesInFlight: min(images.count, FaceAnalyzer.defaultBatchConcurrency))
         let gallery = try await options.open(analyzer: analyzer)
         var progress = Progress(total: images.count)
         var badInputs = 0
