@@ -78,6 +78,13 @@ struct ImageWarpTests {
                 }
             }
         }
+        // RGB order: the same planes, red first.
+        var rgb = [Float](repeating: -7, count: 3 * pw * ph)
+        rgb.withUnsafeMutableBufferPointer { image.writeResizedPlanar(into: $0, width: w, height: h, planeWidth: pw, planeHeight: ph, order: .rgb) }
+        let plane = pw * ph
+        #expect(Array(rgb[0..<plane]) == Array(fused[(2 * plane)...]))
+        #expect(Array(rgb[plane..<(2 * plane)]) == Array(fused[plane..<(2 * plane)]))
+        #expect(Array(rgb[(2 * plane)...]) == Array(fused[0..<plane]))
     }
 }
 

@@ -102,21 +102,23 @@ struct InferenceSessionRunTests {
         }
     }
 
-    /// 10,000 runs returning a 48 kB output: a leaked output value would add ~460 MiB. The bound
+    /// 2,000 runs returning a 480 kB output: a leaked output value would add ~915 MiB. The bound
     /// leaves room for the tests running beside this one in the same process, which load real
-    /// models (SFace alone is ~40 MB) while this one measures.
-    @Test func tenThousandRunsDoNotGrowTheHeap() throws {
+    /// models (SFace alone is ~40 MB, and ORT keeps its own blocked-layout copy of the weights)
+    /// while this one measures; with a 48 kB output, their growth (up to 230 MiB seen) was too
+    /// close to what a leak adds.
+    @Test func twoThousandRunsDoNotGrowTheHeap() throws {
         let session = try Fixture.session(Fixture.identity)
-        let input = try Tensor(shape: [4000, 3], values: Array(repeating: 0.25, count: 12_000))
-        for _ in 0..<500 {
+        let input = try Tensor(shape: [40_000, 3], values: Array(repeating: 0.25, count: 120_000))
+        for _ in 0..<100 {
             _ = try session.run(["x": input])
         }
         let before = residentBytes()
-        for _ in 0..<10_000 {
+        for _ in 0..<2_000 {
             _ = try session.run(["x": input])
         }
         let growth = residentBytes() - before
-        #expect(growth < 160 << 20, "resident memory grew by \(growth >> 20) MiB over 10,000 runs")
+        #expect(growth < 400 << 20, "resident memory grew by \(growth >> 20) MiB over 2,000 runs")
     }
 
     private func residentBytes() -> Int {
