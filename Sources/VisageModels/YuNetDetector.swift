@@ -76,13 +76,24 @@ public struct YuNetDetector: Sendable {
     }
 
     func preprocess(_ image: Image, _ box: Letterbox) throws -> Tensor {
-        var values = [Float](repeating: 0, count: 3 * box.paddedWidth * box.paddedHeight)
-        values.withUnsafeMutableBufferPointer { buffer in
-            // Resize and BGR conversion in one pass; padding (right, bottom) stays zero.
+        let planeWidth = box.paddedWidth, planeHeight = box.paddedHeight, plane = planeWidth * planeHeight
+        // Only the padding (right, bottom) is zeroed: the picture covers the rest, and clearing
+        // the whole 3.4 MB tensor first was a pass of its own.
+        let values = [Float](unsafeUninitializedCapacity: 3 * plane) { buffer, count in
+            for channel in 0..<3 {
+                let start = channel * plane
+                for row in 0..<box.scaledHeight {
+                    let rowStart = start + row * planeWidth
+                    buffer[(rowStart + box.scaledWidth)..<(rowStart + planeWidth)].initialize(repeating: 0)
+                }
+                buffer[(start + box.scaledHeight * planeWidth)..<(start + plane)].initialize(repeating: 0)
+            }
+            // Resize and BGR conversion in one pass.
             image.writeResizedPlanar(into: buffer, width: box.scaledWidth, height: box.scaledHeight,
-                                     planeWidth: box.paddedWidth, planeHeight: box.paddedHeight, order: .bgr)
+                                     planeWidth: planeWidth, planeHeight: planeHeight, order: .bgr)
+            count = 3 * plane
         }
-        return try Tensor(shape: [1, 3, box.paddedHeight, box.paddedWidth], values: values)
+        return try Tensor(shape: [1, 3, planeHeight, planeWidth], values: values)
     }
 
     func decode(_ outputs: [String: Tensor], _ box: Letterbox, scoreThreshold: Float) throws -> [Detection] {

@@ -25,6 +25,35 @@ struct YuNetDetectorTests {
         for i in faces.indices { for j in faces.indices where j > i { #expect(faces[i].box.iou(faces[j].box) < 0.3) } }
     }
 
+    /// The detector's input is allocated uninitialised and only its padding is cleared: the
+    /// padding must be zero (what YuNet saw in training) and the picture must fill the rest.
+    @Test func inputTensorIsThePictureAndZeroPadding() throws {
+        let image = try Image(contentsOf: home.appendingPathComponent("samples/t1.jpg").path)
+        for _ in 0..<3 {  // later buffers may reuse memory the earlier ones left non-zero
+            let box = YuNetDetector.Letterbox(width: image.width, height: image.height, maxSide: 640)
+            #expect(box.scaledWidth < box.paddedWidth || box.scaledHeight < box.paddedHeight)
+            let tensor = try detector.preprocess(image, box)
+            #expect(tensor.shape == [1, 3, box.paddedHeight, box.paddedWidth])
+            let plane = box.paddedWidth * box.paddedHeight
+            var padding = 0, nonZeroPadding = 0, picture = 0.0
+            for channel in 0..<3 {
+                for y in 0..<box.paddedHeight {
+                    for x in 0..<box.paddedWidth {
+                        let value = tensor.values[channel * plane + y * box.paddedWidth + x]
+                        if x >= box.scaledWidth || y >= box.scaledHeight {
+                            padding += 1
+                            if value != 0 { nonZeroPadding += 1 }
+                        } else {
+                            picture += Double(value)
+                        }
+                    }
+                }
+            }
+            #expect(padding > 0 && nonZeroPadding == 0)
+            #expect(picture / Double(3 * box.scaledWidth * box.scaledHeight) > 20)  // a real photo, not black
+        }
+    }
+
     @Test func alignmentPutsLandmarksOnTheTemplate() throws {
         let image = try Image(contentsOf: home.appendingPathComponent("samples/t1.jpg").path)
         for face in try detector.detect(in: image) {
