@@ -116,6 +116,13 @@ struct BenchSummary {
         return total > 0 ? max(0, total - inference.total.seconds) / total : 0
     }
 
+    /// Share of pipeline time in Visage's own code: outside ONNX Runtime and outside the decode
+    /// stage, which is almost all libjpeg-turbo (or libpng, libwebp) rather than Swift.
+    var ownCodeShare: Double {
+        let total = stages.total.seconds
+        return total > 0 ? max(0, total - inference.total.seconds - stages.decode.seconds) / total : 0
+    }
+
     static func perImage(_ timings: StageTimings, _ images: Int) -> [(String, Double)] {
         let n = Double(max(images, 1))
         return [("decode", timings.decode), ("detect", timings.detect), ("align", timings.align),
@@ -133,6 +140,7 @@ struct BenchSummary {
             ("ort_ms", .object(inferenceMilliseconds.filter { $0.1 > 0 }.map { ($0.0, .number($0.1, decimals: 2)) }
                 + [("total", .number(inferenceMillisecondsPerImage, decimals: 2))])),
             ("outside_ort_share", .number(outsideInferenceShare, decimals: 3)),
+            ("own_code_share", .number(ownCodeShare, decimals: 3)),
         ]))])
     }
 
@@ -142,8 +150,10 @@ struct BenchSummary {
         lines.append("per image (ms): " + stageMilliseconds.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
         lines.append("of which inside ONNX Runtime (ms): " + inferenceMilliseconds.filter { $0.1 > 0 }
             .map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
-        lines.append(String(format: "inside ONNX Runtime %.2f ms/image; outside it %.1f%% of pipeline time",
-                            inferenceMillisecondsPerImage, outsideInferenceShare * 100))
+        lines.append(String(format: "inside ONNX Runtime %.2f ms/image; outside it %.1f%% of pipeline time "
+                            + "(image decoding %.1f%%, Visage's own code %.1f%%)",
+                            inferenceMillisecondsPerImage, outsideInferenceShare * 100,
+                            (outsideInferenceShare - ownCodeShare) * 100, ownCodeShare * 100))
         return lines.joined(separator: "\n")
     }
 
@@ -167,6 +177,11 @@ struct BenchSummary {
         let refTotal = refStages.values.compactMap { $0 as? Double }.reduce(0, +)
         let refOutside = (refInference["total"] as? Double).map { refTotal > 0 ? max(0, refTotal - $0) / refTotal * 100 : 0 }
         lines.append(pad("outside ORT %", 18, left: true) + number(outsideInferenceShare * 100) + (refOutside.map(number) ?? pad("-", 20)))
+        // Both decode with libjpeg-turbo (OpenCV's imread on the reference side).
+        let refOwn = (refInference["total"] as? Double).flatMap { ort in
+            (refStages["decode"] as? Double).map { refTotal > 0 ? max(0, refTotal - ort - $0) / refTotal * 100 : 0 }
+        }
+        lines.append(pad(" own code %", 18, left: true) + number(ownCodeShare * 100) + (refOwn.map(number) ?? pad("-", 20)))
         if let file = reference["sface_file"] as? String { lines.append("reference's SFace file: \(file)") }
         if refRate > 0 { lines.append(String(format: "speed-up: %.2f× the reference", imagesPerSecond / refRate)) }
         return lines.joined(separator: "\n")
