@@ -18,7 +18,7 @@ extension FaceAnalyzer {
     ///
     /// For throughput, give each image in flight its share of the cores: an analyzer whose
     /// `configuration.runtime.intraOpThreads` is the core count divided by `concurrency` (one on
-    /// 2 cores) was 7–20% faster than one sharing a pool of all cores in `visage bench`.
+    /// 2 cores) was 2–18% faster than one sharing a pool of all cores in 12 of 13 rounds of `visage bench`.
     ///
     /// - Parameter concurrency: images processed at once; default ``defaultBatchConcurrency``.
     public func analyzeFiles(_ paths: [String], concurrency: Int = defaultBatchConcurrency, keepImages: Bool = false) -> AsyncStream<BatchItem> {

@@ -21,7 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// - Parameter imagesInFlight: images the command analyses at once. Without `--threads`, the
     ///   cores are divided among them: on 2 cores, two images with one ORT thread each beat two
-    ///   images sharing a 2-thread pool by 7–20% (`visage bench`), while one image alone is
+    ///   images sharing a 2-thread pool by 2–18% in 12 of 13 rounds of `visage bench`, while one image alone is
     ///   fastest with every core.
     func analyzerConfiguration(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil,
                                imagesInFlight: Int = 1) -> FaceAnalyzer.Configuration {
