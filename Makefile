@@ -39,11 +39,14 @@ test: setup test-deps
 	url="$${VISAGE_TEST_POSTGRES_URL:-$$(scripts/test-postgres)}" && \
 	  VISAGE_TEST_POSTGRES_URL="$$url" swift test --skip-build --parallel --num-workers 2
 
+# The reference runs one image at a time on BENCH_THREADS threads (every core); Visage runs with
+# its defaults, two images in flight with the cores divided among them (VISAGE_BENCH_FLAGS to
+# change that, e.g. --threads 2 or --concurrency 1).
 bench: build
 	bench/setup-reference
 	@mkdir -p $(OUT)
 	$(VISAGE_HOME)/bench-venv/bin/python bench/reference.py --json --threads $(BENCH_THREADS) $(BENCH_DIR) | tail -n 1 > $(OUT)/reference.json
-	.build/release/visage bench --threads $(BENCH_THREADS) --reference $(OUT)/reference.json $(BENCH_DIR)
+	.build/release/visage bench $(VISAGE_BENCH_FLAGS) --reference $(OUT)/reference.json $(BENCH_DIR)
 
 # Accuracy on the shared data (embeddings cached under out/eval, so a re-run is quick), then the
 # README's Accuracy section rewritten from the reports. VISAGE_DATA tells visage where the data is.

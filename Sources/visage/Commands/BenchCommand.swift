@@ -2,6 +2,7 @@ import ArgumentParser
 import VisageJSON
 import Foundation
 import Visage
+import VisageRuntime
 
 /// `visage bench`: the pipeline benchmark by default, `visage bench search` for the gallery index.
 struct BenchCommand: AsyncParsableCommand {
@@ -79,7 +80,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         if global.json {
             print(result.json.rendered)
         } else {
-            print(result.text(threads: global.threads, concurrency: concurrency))
+            print(result.text(threads: analyzer.configuration.runtime.intraOpThreads, concurrency: concurrency))
             if let referenceSummary { print(result.comparison(with: referenceSummary)) }
         }
     }
@@ -144,9 +145,9 @@ struct BenchSummary {
         ]))])
     }
 
-    func text(threads: Int?, concurrency: Int) -> String {
+    func text(threads: Int, concurrency: Int) -> String {
         var lines = [String(format: "Visage: %d images, %d faces in %.2f s: %.1f images/s", images, faces, wallSeconds, imagesPerSecond)
-                     + " (concurrency \(concurrency), ORT threads \(threads.map(String.init) ?? "default"))"]
+                     + " (concurrency \(concurrency), ORT intra-op threads \(threads))"]
         lines.append("per image (ms): " + stageMilliseconds.map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
         lines.append("of which inside ONNX Runtime (ms): " + inferenceMilliseconds.filter { $0.1 > 0 }
             .map { "\($0.0) " + String(format: "%.2f", $0.1) }.joined(separator: ", "))
