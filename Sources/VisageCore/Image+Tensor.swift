@@ -69,8 +69,9 @@ extension Image {
         let rowLength = width * 3
         var row = [Float](repeating: 0, count: rowLength + 1)  // + 1: the last pixel's fourth lane
         let base = destination.baseAddress!
-        let firstPlane = order == .rgb ? base : base + 2 * plane, secondPlane = base + plane
-        let thirdPlane = order == .rgb ? base + 2 * plane : base
+        // Where each source channel's plane starts in the requested order.
+        let redPlane = order == .rgb ? base : base + 2 * plane, greenPlane = base + plane
+        let bluePlane = order == .rgb ? base + 2 * plane : base
         pixels.withUnsafeBufferPointer { src in
             left.withUnsafeBufferPointer { left in
                 right.withUnsafeBufferPointer { right in
@@ -88,7 +89,7 @@ extension Image {
                                     blended[i] = a + (Float(bottom[i]) - a) * wy
                                 }
                                 let offset = y * planeWidth
-                                let red = firstPlane + offset, green = secondPlane + offset, blue = thirdPlane + offset
+                                let red = redPlane + offset, green = greenPlane + offset, blue = bluePlane + offset
                                 for x in 0..<outWidth {
                                     let l = lanes.loadUnaligned(fromByteOffset: left[x] * MemoryLayout<Float>.stride, as: SIMD4<Float>.self)
                                     let r = lanes.loadUnaligned(fromByteOffset: right[x] * MemoryLayout<Float>.stride, as: SIMD4<Float>.self)
