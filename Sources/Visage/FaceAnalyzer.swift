@@ -45,9 +45,6 @@ public final class FaceAnalyzer: Sendable {
         maskClassifier = tasks.contains(.mask) ? try MaskClassifier(directory: models, runtime: runtime) : nil
     }
 
-    /// Time spent inside ONNX Runtime by all of this analyzer's models since it was created.
-    public var inferenceTime: Duration { inferenceTimes.total }
-
     /// Time spent inside ONNX Runtime since this analyzer was created, by the stage whose models
     /// ran (the attention head and the FAb-Net encoder count as embedding). Subtracted from the
     /// stage timings it shows where time goes outside the runtime; `decode` and `align` stay zero.
@@ -223,27 +220,20 @@ public struct StageTimings: Sendable, Hashable {
 
     public var total: Duration { decode + detect + align + embed + ageGender + expression + mask }
 
-    public static func + (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
-        var sum = lhs
-        sum.decode += rhs.decode
-        sum.detect += rhs.detect
-        sum.align += rhs.align
-        sum.embed += rhs.embed
-        sum.ageGender += rhs.ageGender
-        sum.expression += rhs.expression
-        sum.mask += rhs.mask
-        return sum
-    }
+    public static func + (lhs: StageTimings, rhs: StageTimings) -> StageTimings { lhs.combined(with: rhs, by: +) }
 
-    public static func - (lhs: StageTimings, rhs: StageTimings) -> StageTimings {
-        var difference = lhs
-        difference.decode -= rhs.decode
-        difference.detect -= rhs.detect
-        difference.align -= rhs.align
-        difference.embed -= rhs.embed
-        difference.ageGender -= rhs.ageGender
-        difference.expression -= rhs.expression
-        difference.mask -= rhs.mask
-        return difference
+    public static func - (lhs: StageTimings, rhs: StageTimings) -> StageTimings { lhs.combined(with: rhs, by: -) }
+
+    /// Stage by stage, `combine(self's time, other's time)`.
+    private func combined(with other: StageTimings, by combine: (Duration, Duration) -> Duration) -> StageTimings {
+        var result = StageTimings()
+        result.decode = combine(decode, other.decode)
+        result.detect = combine(detect, other.detect)
+        result.align = combine(align, other.align)
+        result.embed = combine(embed, other.embed)
+        result.ageGender = combine(ageGender, other.ageGender)
+        result.expression = combine(expression, other.expression)
+        result.mask = combine(mask, other.mask)
+        return result
     }
 }
