@@ -111,17 +111,19 @@ struct BenchSummary {
     var stageMilliseconds: [(String, Double)] { Self.perImage(stages, images) }
     var inferenceMilliseconds: [(String, Double)] { Self.perImage(inference, images) }
     var inferenceMillisecondsPerImage: Double { inference.total.seconds * 1000 / Double(max(images, 1)) }
-    /// Share of pipeline time spent in our own code rather than inside ONNX Runtime's Run.
-    var outsideInferenceShare: Double {
-        let total = stages.total.seconds
-        return total > 0 ? max(0, total - inference.total.seconds) / total : 0
-    }
+    /// Share of pipeline time spent outside ONNX Runtime's Run.
+    var outsideInferenceShare: Double { Self.share(of: stages.total.seconds, leaving: inference.total.seconds) }
 
     /// Share of pipeline time in Visage's own code: outside ONNX Runtime and outside the decode
     /// stage, which is almost all libjpeg-turbo (or libpng, libwebp) rather than Swift.
     var ownCodeShare: Double {
-        let total = stages.total.seconds
-        return total > 0 ? max(0, total - inference.total.seconds - stages.decode.seconds) / total : 0
+        Self.share(of: stages.total.seconds, leaving: inference.total.seconds + stages.decode.seconds)
+    }
+
+    /// The part of `total` not in `excluded`, as a fraction of `total` (0 for an empty total).
+    /// The reference's summary is read with the same rule, so both columns mean the same.
+    static func share(of total: Double, leaving excluded: Double) -> Double {
+        total > 0 ? max(0, total - excluded) / total : 0
     }
 
     static func perImage(_ timings: StageTimings, _ images: Int) -> [(String, Double)] {
@@ -176,11 +178,12 @@ struct BenchSummary {
             lines.append(pad(" in ORT " + stage, 18, left: true) + number(ms) + ((refInference[stage] as? Double).map(number) ?? pad("-", 20)))
         }
         let refTotal = refStages.values.compactMap { $0 as? Double }.reduce(0, +)
-        let refOutside = (refInference["total"] as? Double).map { refTotal > 0 ? max(0, refTotal - $0) / refTotal * 100 : 0 }
+        let refInferenceTotal = refInference["total"] as? Double
+        let refOutside = refInferenceTotal.map { Self.share(of: refTotal, leaving: $0) * 100 }
         lines.append(pad("outside ORT %", 18, left: true) + number(outsideInferenceShare * 100) + (refOutside.map(number) ?? pad("-", 20)))
         // Both decode with libjpeg-turbo (OpenCV's imread on the reference side).
-        let refOwn = (refInference["total"] as? Double).flatMap { ort in
-            (refStages["decode"] as? Double).map { refTotal > 0 ? max(0, refTotal - ort - $0) / refTotal * 100 : 0 }
+        let refOwn = refInferenceTotal.flatMap { inference in
+            (refStages["decode"] as? Double).map { Self.share(of: refTotal, leaving: inference + $0) * 100 }
         }
         lines.append(pad(" own code %", 18, left: true) + number(ownCodeShare * 100) + (refOwn.map(number) ?? pad("-", 20)))
         if let file = reference["sface_file"] as? String { lines.append("reference's SFace file: \(file)") }
