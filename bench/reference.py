@@ -147,11 +147,12 @@ class Pipeline:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
 
         def session(name):
-            return ort.InferenceSession(os.path.join(models_dir, name), sess_options=opts,
-                                        providers=["CPUExecutionProvider"])
+            path = os.path.join(models_dir, name)
+            if not os.path.isfile(path):
+                sys.exit(f"reference: model file {path} is missing; run scripts/setup (or pass --models/--sface)")
+            return ort.InferenceSession(path, sess_options=opts, providers=["CPUExecutionProvider"])
 
         self.yunet = session("yunet_2023mar.onnx")
-        self.sface_file = sface_file
         self.sface = session(sface_file)
         self.age_model = session("age-v1.onnx")
         self.gender_model = session("gender-v1.onnx")
