@@ -30,8 +30,9 @@ public actor Gallery {
         public var threshold: Float = Gallery.defaultThreshold
         /// Who the audit trail names; default the OS user (`$USER`), else "visage".
         public var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "visage"
-        /// Exact float32 search, or the int8 compact scan with a float re-rank; default `.exact`.
-        public var searchMode: VectorIndex.Mode = .exact
+        /// How the index is searched; default `.automatic`: exact float32 up to
+        /// ``VectorIndex/defaultInvertedThreshold`` templates, the inverted file above it.
+        public var searchMode: VectorIndex.Mode = .automatic
         /// Model name and version stamped on templates; only templates of this model are accepted.
         /// Default `sface_2021dec`, the embedder ``FaceAnalyzer`` runs.
         public var model: String = Gallery.embeddingModel

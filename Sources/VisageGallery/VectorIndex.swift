@@ -1,19 +1,28 @@
 import Foundation
 import Dispatch
 
-/// Cosine top-k search over L2-normalised vectors held in memory, exact or compact.
+/// Cosine top-k search over L2-normalised vectors held in memory: exact, compact, or through
+/// an inverted file once the index is large.
 ///
 /// ```swift
 /// var index = VectorIndex(dimension: 128)
 /// index.append(embedding)
 /// let best = index.search(query, k: 10)                 // exact float32
 /// let fast = index.search(query, k: 10, mode: .compact) // int8 scan, float32 re-rank
+/// let auto = index.search(query, k: 10, mode: .automatic) // exact while flat, IVF once large
 /// ```
 ///
-/// Rows live in one contiguous `[Float]` (row-major) and, beside it, one contiguous `[Int8]`
-/// with a scale per row (each row quantised symmetrically to ±127 of its largest component).
-/// A search splits the rows over ``parallelism`` tasks (default: one per core) and merges
-/// their top-k lists.
+/// **Flat layout** (up to ``invertedThreshold`` rows, default 1,000,000): rows live in one
+/// contiguous `[Float]` (row-major) and, beside it, one contiguous `[Int8]` with a scale per
+/// row (each row quantised symmetrically to ±127 of its largest component): 644 bytes per
+/// 128-d row. A search splits the rows over ``parallelism`` tasks (default: one per core) and
+/// merges their top-k lists.
+///
+/// **Inverted layout** (above ``invertedThreshold`` rows; the switch happens once, inside
+/// the append that passes it): a k-means coarse quantiser is trained on a sample of the rows
+/// and every row moves into the list of its nearest centroid as two-level int8 codes
+/// (``InvertedLists``: 264 bytes per 128-d row, no float32). ``Mode/inverted(probes:rerankFactor:)``
+/// scans only the best `probes` lists. Appends and removals keep working in either layout.
 ///
 /// - ``Mode/exact``: dot products in float32 over every row; reads 4 bytes per dimension.
 /// - ``Mode/compact``: int8 dot products over every row (a quarter of the memory traffic),
@@ -34,7 +43,41 @@ public struct VectorIndex: Sendable {
         /// Int8 over every row, no re-rank: approximate scores.
         case int8
 
+        /// Inverted layout: the `probes` lists nearest the query, int8, the best
+        /// `k × rerankFactor` re-scored from the finer codes. On the flat layout: ``compact``.
+        case inverted(probes: Int, rerankFactor: Int)
+        /// ``exact`` on the flat layout; on the inverted one, the nearest lists holding about
+        /// ``automaticScanRows`` rows (all of them while the index holds no more), re-rank factor 4.
+        case automatic
+
         public static let compact = Mode.compact(rerankFactor: 4)
+        /// ``VectorIndex/defaultProbes`` lists, re-rank factor 4.
+        public static let inverted = Mode.inverted(probes: VectorIndex.defaultProbes, rerankFactor: 4)
+    }
+
+    public enum Layout: Sendable, Hashable {
+        /// Float32 and int8 rows, every row scanned.
+        case flat
+        /// An inverted file of `lists` lists of two-level int8 codes.
+        case inverted(lists: Int)
+    }
+
+    /// Rows above which an index switches to the inverted layout by default (see docs/gallery.md:
+    /// above it a flat compact scan passes ~8 ms and the flat rows 644 MB).
+    public static let defaultInvertedThreshold = 1_000_000
+    /// Lists of the inverted layout by default: about 10,000 rows each at 10M rows.
+    public static let defaultListCount = 1024
+    /// Lists a ``Mode/inverted`` search scans by default.
+    public static let defaultProbes = 64
+    /// Rows a ``Mode/automatic`` search of the inverted layout scans: a fixed amount of work
+    /// (~20 ms on two cores), so its latency stays put as the gallery grows while its recall
+    /// falls (docs/gallery.md has the figures).
+    public static let automaticScanRows = 2_500_000
+
+    /// The lists ``Mode/automatic`` scans when `lists` lists hold `rows` rows.
+    static func automaticProbes(lists: Int, rows: Int) -> Int {
+        guard rows > automaticScanRows else { return lists }
+        return max(1, min(lists, (lists * automaticScanRows + rows - 1) / rows))
     }
 
     public struct Hit: Sendable, Hashable {
@@ -46,39 +89,92 @@ public struct VectorIndex: Sendable {
     /// Tasks a search is split into; default: the number of active cores.
     public var parallelism: Int
     public private(set) var count = 0
+    /// Rows above which the index switches to the inverted layout (`Int.max`: never).
+    public let invertedThreshold: Int
+    /// Lists the inverted layout is built with.
+    public let listCount: Int
     private var vectors: [Float] = []
     private var codes: [Int8] = []
     private var scales: [Float] = []
+    /// Non-nil once the index has switched to the inverted layout; the flat arrays are then empty.
+    private var inverted: InvertedLists?
 
-    /// - Parameter parallelism: tasks per search; nil (the default) means one per active core.
-    public init(dimension: Int, parallelism: Int? = nil) {
-        precondition(dimension > 0)
+    /// - Parameters:
+    ///   - parallelism: tasks per search; nil (the default) means one per active core.
+    ///   - invertedThreshold: rows above which the index is an inverted file (default
+    ///     ``defaultInvertedThreshold``; `Int.max` keeps it flat).
+    ///   - lists: lists of the inverted file (default ``defaultListCount``).
+    public init(dimension: Int, parallelism: Int? = nil, invertedThreshold: Int = VectorIndex.defaultInvertedThreshold,
+                lists: Int = VectorIndex.defaultListCount) {
+        precondition(dimension > 0 && invertedThreshold > 0 && lists > 0)
         self.dimension = dimension
         self.parallelism = max(1, parallelism ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.invertedThreshold = invertedThreshold
+        self.listCount = lists
     }
 
-    /// Bytes held: float32 rows, int8 rows and their scales.
-    public var memoryBytes: Int { vectors.count * 4 + codes.count + scales.count * 4 }
+    public var layout: Layout { inverted.map { .inverted(lists: $0.listCount) } ?? .flat }
+
+    /// Seconds the inverted layout's k-means took; nil while flat.
+    public var trainingSeconds: Double? { inverted?.trainingSeconds }
+
+    /// Bytes held: float32 rows, int8 rows and their scales (flat), or the lists, their codes
+    /// and the centroids (inverted).
+    public var memoryBytes: Int { inverted?.memoryBytes ?? (vectors.count * 4 + codes.count + scales.count * 4) }
 
     public mutating func reserveCapacity(_ rows: Int) {
-        vectors.reserveCapacity(rows * dimension)
-        codes.reserveCapacity(rows * dimension)
-        scales.reserveCapacity(rows)
+        guard inverted == nil else { return }
+        let flatRows = min(rows, invertedThreshold)
+        vectors.reserveCapacity(flatRows * dimension)
+        codes.reserveCapacity(flatRows * dimension)
+        scales.reserveCapacity(flatRows)
     }
 
     /// Adds a row; the vector should be L2-normalised.
     public mutating func append(_ vector: [Float]) {
         precondition(vector.count == dimension, "vector of \(vector.count) values in a \(dimension)-d index")
-        vectors.append(contentsOf: vector)
-        let (code, scale) = Self.quantize(vector)
-        codes.append(contentsOf: code)
-        scales.append(scale)
-        count += 1
+        append(contentsOf: vector)
+    }
+
+    /// Adds rows given one after another (`rows.count` a multiple of ``dimension``); on the
+    /// inverted layout their lists are found in parallel, so batches build faster than single rows.
+    public mutating func append(contentsOf rows: [Float]) {
+        precondition(rows.count % dimension == 0, "\(rows.count) values are not whole \(dimension)-d rows")
+        let n = rows.count / dimension
+        guard n > 0 else { return }
+        if inverted != nil {
+            rows.withUnsafeBufferPointer { inverted!.append(rows: $0.baseAddress!, count: n, parallelism: parallelism) }
+            count += n
+            return
+        }
+        vectors.append(contentsOf: rows)
+        for r in 0..<n {
+            let (code, scale) = Self.quantize(Array(rows[(r * dimension)..<((r + 1) * dimension)]))
+            codes.append(contentsOf: code)
+            scales.append(scale)
+        }
+        count += n
+        if count > invertedThreshold { switchToInverted() }
+    }
+
+    /// Trains the coarse quantiser on the flat rows, files them into lists and frees the flat arrays.
+    private mutating func switchToInverted() {
+        inverted = vectors.withUnsafeBufferPointer {
+            InvertedLists(dimension: dimension, rows: $0, count: count, lists: listCount, parallelism: parallelism)
+        }
+        vectors = []
+        codes = []
+        scales = []
     }
 
     /// Removes the rows whose index is in `rows`, keeping the others in order.
     public mutating func remove(rows: Set<Int>) {
         guard !rows.isEmpty else { return }
+        if inverted != nil {
+            inverted!.remove(sortedRows: rows.filter { $0 >= 0 && $0 < count }.sorted())
+            count = inverted!.count
+            return
+        }
         var kept = 0
         for row in 0..<count where !rows.contains(row) {
             if kept != row {
@@ -96,14 +192,37 @@ public struct VectorIndex: Sendable {
         count = kept
     }
 
-    /// The stored float32 row.
-    public func vector(at row: Int) -> [Float] { Array(vectors[(row * dimension)..<((row + 1) * dimension)]) }
+    /// The stored row: float32 as appended (flat), or rebuilt from its two-level int8 codes
+    /// (inverted; within about 1e-5 per component of the original).
+    public func vector(at row: Int) -> [Float] {
+        if let inverted { return inverted.vector(at: row) }
+        return Array(vectors[(row * dimension)..<((row + 1) * dimension)])
+    }
 
     /// The `k` rows most similar to `query`, best first.
     public func search(_ query: [Float], k: Int, mode: Mode = .exact) -> [Hit] {
         precondition(query.count == dimension, "query of \(query.count) values in a \(dimension)-d index")
         guard k > 0, count > 0 else { return [] }
+        if let inverted {
+            // No float32 rows here: exact and compact scan every list and re-rank from the
+            // finer codes (scores within ~1e-5 of float32); int8 scans every list, no re-rank.
+            let all = inverted.listCount
+            switch mode {
+            case .exact: return inverted.search(query, k: min(k, count), probes: all, rerankFactor: 4, parallelism: parallelism)
+            case let .compact(factor): return inverted.search(query, k: min(k, count), probes: all, rerankFactor: max(1, factor), parallelism: parallelism)
+            case .int8: return inverted.search(query, k: min(k, count), probes: all, rerankFactor: 0, parallelism: parallelism)
+            case let .inverted(probes, factor):
+                return inverted.search(query, k: min(k, count), probes: probes, rerankFactor: max(1, factor), parallelism: parallelism)
+            case .automatic:
+                let probes = Self.automaticProbes(lists: inverted.listCount, rows: count)
+                return inverted.search(query, k: min(k, count), probes: probes, rerankFactor: 4, parallelism: parallelism)
+            }
+        }
         switch mode {
+        case .automatic:
+            return search(query, k: k, mode: .exact)
+        case let .inverted(_, factor):
+            return search(query, k: k, mode: .compact(rerankFactor: factor))
         case .exact:
             return scan(k: min(k, count)) { range, heap in scanFloat(query, range, &heap) }
         case .int8:
@@ -165,25 +284,34 @@ public struct VectorIndex: Sendable {
         query.withUnsafeBytes { q in
             codes.withUnsafeBytes { c in
                 scales.withUnsafeBufferPointer { s in
-                    let qp = q.baseAddress!, cp = c.baseAddress!, sp = s.baseAddress!
-                    var row = range.lowerBound
-                    while row + 4 <= range.upperBound {
-                        let dots = Self.dot4(qp, cp + row * d, d)
-                        let rowScales = UnsafeRawPointer(sp + row).loadUnaligned(as: SIMD4<Float>.self)
-                        let scores = SIMD4<Float>(dots) * rowScales * queryScale
-                        // Most blocks end here: none of the four beats the k-th best so far.
-                        if any(scores .> heap.floor) {
-                            for lane in 0..<4 where scores[lane] > heap.floor { heap.insert(row + lane, scores[lane]) }
-                        }
-                        row += 4
-                    }
-                    while row < range.upperBound {
-                        let score = Float(Self.dot(qp, cp + row * d, d)) * (sp[row] * queryScale)
-                        if score > heap.floor { heap.insert(row, score) }
-                        row += 1
-                    }
+                    Self.scanCodes(q.baseAddress!, queryScale, c.baseAddress! + range.lowerBound * d, s.baseAddress! + range.lowerBound,
+                                   rows: range.count, dimension: d, idBase: range.lowerBound, heap: &heap)
                 }
             }
+        }
+    }
+
+    /// Scores `rows` int8 rows (codes `dimension` bytes apart, a scale each) against the int16
+    /// query and offers them to `heap` as `idBase + i`. Shared by the flat scan and the lists.
+    @inline(__always)
+    static func scanCodes(_ query: UnsafeRawPointer, _ queryScale: Float, _ codes: UnsafeRawPointer?, _ scales: UnsafePointer<Float>?,
+                          rows: Int, dimension d: Int, idBase: Int, heap: inout TopK) {
+        guard rows > 0, let cp = codes, let sp = scales else { return }
+        var row = 0
+        while row + 4 <= rows {
+            let dots = dot4(query, cp + row * d, d)
+            let rowScales = UnsafeRawPointer(sp + row).loadUnaligned(as: SIMD4<Float>.self)
+            let scores = SIMD4<Float>(dots) * rowScales * queryScale
+            // Most blocks end here: none of the four beats the k-th best so far.
+            if any(scores .> heap.floor) {
+                for lane in 0..<4 where scores[lane] > heap.floor { heap.insert(idBase + row + lane, scores[lane]) }
+            }
+            row += 4
+        }
+        while row < rows {
+            let score = Float(dot(query, cp + row * d, d)) * (sp[row] * queryScale)
+            if score > heap.floor { heap.insert(idBase + row, score) }
+            row += 1
         }
     }
 
@@ -273,6 +401,18 @@ public struct VectorIndex: Sendable {
         return (vector.map { Int16(($0 * factor).rounded()) }, magnitude / peak)
     }
 
+    /// ``quantizeQuery(_:)`` from a pointer into a caller's buffer (no allocation); returns the scale.
+    @inline(__always)
+    static func quantizeQuery(_ vector: UnsafePointer<Float>, _ d: Int, into codes: UnsafeMutablePointer<Int16>) -> Float {
+        var magnitude: Float = 0
+        for j in 0..<d { magnitude = max(magnitude, abs(vector[j])) }
+        guard magnitude > 0 else { codes.update(repeating: 0, count: d); return 0 }
+        let peak = Float(max(1, min(32767, Int(Int32.max) / (127 * max(1, d)))))
+        let factor = peak / magnitude
+        for j in 0..<d { codes[j] = Int16((vector[j] * factor).rounded()) }
+        return magnitude / peak
+    }
+
     /// Symmetric per-vector quantisation: the largest magnitude maps to ±127.
     static func quantize(_ vector: [Float]) -> (codes: [Int8], scale: Float) {
         let peak = vector.reduce(Float(0)) { max($0, abs($1)) }
@@ -307,13 +447,13 @@ struct TopK: Sendable {
     func sorted() -> [VectorIndex.Hit] { hits }
 }
 
-private struct SendableBuffer<T>: @unchecked Sendable {
+struct SendableBuffer<T>: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<T>
     init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
 /// The scan closure is only read by the concurrent iterations, never mutated.
-private struct UnsafeSendable<T>: @unchecked Sendable {
+struct UnsafeSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
