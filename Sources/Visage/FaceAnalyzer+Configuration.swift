@@ -65,6 +65,10 @@ extension FaceAnalyzer {
         /// score down, and "no face" then fails the whole comparison. Default nil (off): in a
         /// group photo a low-scoring box is more often not a face.
         public var fallbackScoreThreshold: Float?
+        /// Keeps faces the detector scored below its threshold when the mask classifier is sure
+        /// they wear a mask (``MaskedFaceRescue``); nil turns it off. Default on: the first weak
+        /// box opens SFace and the mask classifier even when ``tasks`` need neither.
+        public var maskedFaceRescue: MaskedFaceRescue? = .init()
 
         public init() {}
     }

@@ -29,12 +29,27 @@ public struct DetectionReport: EvaluationReport {
     public var operatingPrecision: Double
     public var operatingRecall: Double
     public var operatingRecallByLabel: [LabelRecall]
+    /// The pipeline at its defaults: the detector's threshold plus the faces that
+    /// ``FaceAnalyzer/MaskedFaceRescue`` keeps below it; nil when the rescue was off.
+    public var defaults: Defaults?
     public var unreadableImages: [UnreadableImage]
     public var imagesWithoutAnnotation: [String]
     public var annotationsWithoutImage: [String]
     /// Thinned precision–recall curve.
     public var curve: [PrecisionRecallPoint]
     public var plots: [String]
+
+    /// Figures for the faces the pipeline keeps at its defaults (``FaceAnalyzer/MaskedFaceRescue`` on).
+    public struct Defaults: Sendable, Codable, Hashable {
+        /// The rescue's detector score floor and mask probability.
+        public var rescueScoreThreshold: Float
+        public var rescueMinimumMaskProbability: Float
+        /// Boxes below the detector's threshold that the rescue kept.
+        public var rescuedBoxes: Int
+        public var precision: Double
+        public var recall: Double
+        public var recallByLabel: [LabelRecall]
+    }
 
     public func markdown() -> String {
         var rows: [[String]] = [
@@ -48,6 +63,13 @@ public struct DetectionReport: EvaluationReport {
         rows.append(["precision / recall at the pipeline's score ≥ \(Format.number(operatingScoreThreshold, decimals: 2))", "\(Format.percent(operatingPrecision)) / \(Format.percent(operatingRecall))"])
         for label in operatingRecallByLabel {
             rows.append(["recall, \(label.label) (score ≥ \(Format.number(operatingScoreThreshold, decimals: 2)))", "\(Format.percent(label.recall)) (\(label.found)/\(label.boxes))"])
+        }
+        if let defaults {
+            let rescue = "score ≥ \(Format.number(operatingScoreThreshold, decimals: 2)), or ≥ \(Format.number(defaults.rescueScoreThreshold, decimals: 2)) and masked with p ≥ \(Format.number(defaults.rescueMinimumMaskProbability, decimals: 2))"
+            rows.append(["precision / recall at Visage's defaults (\(rescue); \(defaults.rescuedBoxes) boxes rescued)", "\(Format.percent(defaults.precision)) / \(Format.percent(defaults.recall))"])
+            for label in defaults.recallByLabel {
+                rows.append(["recall at Visage's defaults, \(label.label)", "\(Format.percent(label.recall)) (\(label.found)/\(label.boxes))"])
+            }
         }
         var out = "## Detection: \(name)\n\nData: `\(source)`; class-agnostic matching (a face box may match a box of either label), VOC rules.\n\n"
         out += Format.table(["metric", "value"], rows) + "\n"
@@ -79,9 +101,12 @@ public struct DetectionEvaluation: Sendable {
     }
 
     /// Runs the detector (with the score floor lowered to ``curveScoreThreshold``), writes
-    /// `report.json`, `report.md` and the PR plots into `output`, and returns the report.
+    /// `report.json`, `report.md` and the PR plots into `output`, and returns the report. With
+    /// the configuration's ``FaceAnalyzer/Configuration/maskedFaceRescue`` on, the pipeline runs
+    /// a second time as configured, and the faces it keeps are reported as ``DetectionReport/defaults``.
     public func run(configuration: FaceAnalyzer.Configuration, output: String, progress: EvaluationProgress) async throws -> DetectionReport {
         try ReportFiles.createDirectory(output)
+        let asConfigured = configuration
         var configuration = configuration
         let operating = configuration.detector.scoreThreshold
         configuration.detector.scoreThreshold = min(curveScoreThreshold, operating)
@@ -100,6 +125,25 @@ public struct DetectionEvaluation: Sendable {
             }
         }
         var report = summarize(boxes, unreadable: unreadable, operatingThreshold: operating)
+        if let rescue = asConfigured.maskedFaceRescue {
+            var kept = asConfigured
+            kept.tasks = []
+            var keptAtDefaults: [ScoredBox] = []
+            for await item in try FaceAnalyzer(configuration: kept).analyzeFiles(paths) {
+                progress(item.index + 1, paths.count, item.path)
+                if case let .success(analyzed) = item.result {
+                    keptAtDefaults += analyzed.faces.map { ScoredBox(image: item.index, box: $0.box, score: $0.score) }
+                }
+            }
+            let rescued = keptAtDefaults.count { $0.score < operating }
+            let match = DetectionMetrics.match(keptAtDefaults, truth: dataset.items.map(\.annotation.objects), iouThreshold: iouThreshold)
+            let detections = match.truePositives + match.falsePositives
+            report.defaults = .init(rescueScoreThreshold: rescue.scoreThreshold, rescueMinimumMaskProbability: rescue.minimumMaskProbability,
+                                    rescuedBoxes: rescued,
+                                    precision: Format.rounded(detections > 0 ? Double(match.truePositives) / Double(detections) : 0),
+                                    recall: Format.rounded(match.positives > 0 ? Double(match.truePositives) / Double(match.positives) : 0),
+                                    recallByLabel: Self.recalls(match))
+        }
         report.plots = try chart(report).write(to: output + "/pr")
         try report.write(to: output)
         return report
@@ -110,12 +154,7 @@ public struct DetectionEvaluation: Sendable {
         let truth = dataset.items.map(\.annotation.objects)
         let all = DetectionMetrics.match(boxes, truth: truth, iouThreshold: iouThreshold)
         let operating = DetectionMetrics.match(boxes.filter { $0.score >= operatingThreshold }, truth: truth, iouThreshold: iouThreshold)
-        func recalls(_ match: DetectionMatch) -> [DetectionReport.LabelRecall] {
-            match.recallByLabel.sorted { $0.key < $1.key }.map {
-                .init(label: $0.key, boxes: $0.value.total, found: $0.value.matched,
-                      recall: Format.rounded($0.value.total > 0 ? Double($0.value.matched) / Double($0.value.total) : 0))
-            }
-        }
+        let recalls = Self.recalls
         let detections = operating.truePositives + operating.falsePositives
         return DetectionReport(
             name: URL(fileURLWithPath: dataset.root).lastPathComponent, source: dataset.root,
@@ -129,6 +168,13 @@ public struct DetectionEvaluation: Sendable {
             unreadableImages: unreadable,
             imagesWithoutAnnotation: dataset.imagesWithoutAnnotation, annotationsWithoutImage: dataset.annotationsWithoutImage,
             curve: Self.thin(all.curve), plots: [])
+    }
+
+    static func recalls(_ match: DetectionMatch) -> [DetectionReport.LabelRecall] {
+        match.recallByLabel.sorted { $0.key < $1.key }.map {
+            .init(label: $0.key, boxes: $0.value.total, found: $0.value.matched,
+                  recall: Format.rounded($0.value.total > 0 ? Double($0.value.matched) / Double($0.value.total) : 0))
+        }
     }
 
     static func thin(_ curve: [PrecisionRecallPoint]) -> [PrecisionRecallPoint] {
