@@ -68,11 +68,12 @@ struct InvertedLists: Sendable {
     mutating func append(rows: UnsafePointer<Float>, count n: Int, parallelism: Int) {
         guard n > 0 else { return }
         let assignment = assign(rows, count: n, parallelism: parallelism)
-        // Reserve each list's growth once, so a large batch does not double arrays repeatedly.
+        // Grow each list once per batch, by at least half (`reserveCapacity` gives exactly what
+        // is asked, so reserving each batch's exact total would copy every list every batch).
         var added = [Int](repeating: 0, count: listCount)
         for l in assignment { added[Int(l)] += 1 }
-        for l in 0..<listCount where added[l] > 0 {
-            let total = lists[l].rows.count + added[l]
+        for l in 0..<listCount where added[l] > 0 && lists[l].scales.capacity < lists[l].rows.count + added[l] {
+            let total = max(lists[l].rows.count + added[l], lists[l].rows.count * 3 / 2)
             lists[l].codes.reserveCapacity(total * dimension)
             lists[l].residuals.reserveCapacity(total * dimension)
             lists[l].scales.reserveCapacity(total)

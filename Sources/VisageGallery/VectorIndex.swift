@@ -21,7 +21,7 @@ import Dispatch
 /// **Inverted layout** (above ``invertedThreshold`` rows; the switch happens once, inside
 /// the append that passes it): a k-means coarse quantiser is trained on a sample of the rows
 /// and every row moves into the list of its nearest centroid as two-level int8 codes
-/// (``InvertedLists``: 264 bytes per 128-d row, no float32). ``Mode/inverted(probes:rerankFactor:)``
+/// (``InvertedLists``: 268 bytes per 128-d row, no float32). ``Mode/inverted(probes:rerankFactor:)``
 /// scans only the best `probes` lists. Appends and removals keep working in either layout.
 ///
 /// - ``Mode/exact``: dot products in float32 over every row; reads 4 bytes per dimension.
