@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
@@ -87,6 +88,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -102,7 +105,7 @@ let package = Package(
         .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageTests", dependencies: ["Visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads"], swiftSettings: swiftSettings),
         .testTarget(

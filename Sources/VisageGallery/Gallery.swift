@@ -40,6 +40,13 @@ public actor Gallery {
         public var dimension: Int = 128
         /// Whether identifications are written to the audit trail; default true.
         public var auditsIdentifications = true
+        /// Whether the gallery's own operations write audit entries; default true. The service
+        /// turns it off because it writes one richer entry per request itself (who, with which
+        /// role, how it ended), refusals included.
+        public var recordsAudit = true
+        /// How long audit entries are kept; default nil, for ever. Older entries are deleted when
+        /// the gallery opens and then at most once an hour, as entries are written.
+        public var auditRetention: Duration?
 
         public init() {}
     }
@@ -65,6 +72,8 @@ public actor Gallery {
     public nonisolated let analyzer: FaceAnalyzer?
     private var index: GalleryIndex
     private var names: [Int64: String] = [:]
+    /// When ``pruneAuditIfDue()`` last deleted old entries.
+    private var lastAuditPrune: ContinuousClock.Instant?
     /// The store's generation the index reflects (it may hold some later writes of its own too).
     private var generation: Int64
 
@@ -84,6 +93,7 @@ public actor Gallery {
         }
         self.index = index
         for person in try await store.people() { names[person.id] = person.name }
+        try await pruneAuditIfDue()
     }
 
     /// Opens (creating it if needed) the gallery at `location`: a SQLite file path, or a
@@ -168,7 +178,7 @@ public actor Gallery {
         guard !templates.isEmpty else { throw GalleryError.noFace(image: images.first ?? "") }
         let stored = try await store.addTemplates(templates, to: personID)
         for template in stored { index.add(template) }
-        try await audit(.enroll, [personID])
+        try await audit(.addFaces, [personID])
         var updated = person
         updated.templateCount += stored.count
         return Enrollment(person: updated, templates: stored, rejected: rejected)
@@ -182,7 +192,7 @@ public actor Gallery {
         for template in templates { try Self.check(template, configuration) }
         let stored = try await store.addTemplates(templates, to: personID)
         for template in stored { index.add(template) }
-        try await audit(.enroll, [personID])
+        try await audit(.addFaces, [personID])
         person.templateCount += stored.count
         return (person, stored)
     }
@@ -300,12 +310,29 @@ public actor Gallery {
     // MARK: - Helpers
 
     private func audit(_ operation: AuditEntry.Operation, _ ids: [Int64]) async throws {
-        try await store.appendAudit(AuditEntry(actor: configuration.actor, operation: operation, personIDs: ids))
+        guard configuration.recordsAudit else { return }
+        try await recordAudit(AuditEntry(actor: configuration.actor, operation: operation, personIDs: ids))
     }
 
     /// Records an operation done outside the actor's own methods (an export, a verify).
     public func recordAudit(_ operation: AuditEntry.Operation, personIDs: [Int64]) async throws {
         try await audit(operation, personIDs)
+    }
+
+    /// Records an entry as it is: the service's verifications, listings and refused requests.
+    public func recordAudit(_ entry: AuditEntry) async throws {
+        try await store.appendAudit(entry)
+        try await pruneAuditIfDue()
+    }
+
+    /// Deletes the entries older than ``Configuration/auditRetention``, at most once an hour.
+    private func pruneAuditIfDue() async throws {
+        guard let retention = configuration.auditRetention else { return }
+        let now = ContinuousClock.now
+        if let last = lastAuditPrune, now - last < .seconds(3600) { return }
+        lastAuditPrune = now
+        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
+        _ = try await store.pruneAudit(before: Date(timeIntervalSinceNow: -seconds))
     }
 
     private static func check(_ template: Template, _ configuration: Configuration) throws {

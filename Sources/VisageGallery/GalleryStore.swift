@@ -34,6 +34,8 @@ public protocol GalleryStore: Sendable {
     func appendAudit(_ entry: AuditEntry) async throws
     /// The latest audit entries, newest first.
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Deletes the audit entries older than `date`; returns how many.
+    func pruneAudit(before date: Date) async throws -> Int
     /// Whether the templates are encrypted at rest.
     var isEncrypted: Bool { get }
     /// Bytes the store occupies (file plus write-ahead log, or the database), nil when unknown.

@@ -52,23 +52,43 @@ public struct Template: Sendable, Hashable {
     }
 }
 
-/// One line of the audit trail: who did what to which people, and when. Never an image or embedding.
+/// One line of the audit trail: who did what to which people, when, and how it ended. Never an
+/// image, an embedding or an API key.
 public struct AuditEntry: Sendable, Hashable {
     public enum Operation: String, Sendable, Hashable, CaseIterable {
-        case enroll, identify, verify, delete, export, `import`
+        case enroll
+        case addFaces = "add_faces"
+        case identify, verify
+        case listPeople = "list_people"
+        case viewPerson = "view_person"
+        case delete, export, `import`
     }
 
-    public var time: Date
-    /// Who asked: the OS user by default (``Gallery/Configuration/actor``).
-    public var actor: String
-    public var operation: Operation
-    /// The people concerned: enrolled, deleted, or returned as a match.
-    public var personIDs: [Int64]
+    /// The outcome of an operation that succeeded.
+    public static let success = "ok"
 
-    public init(time: Date = Date(), actor: String, operation: Operation, personIDs: [Int64]) {
+    public var time: Date
+    /// Who asked: the OS user by default (``Gallery/Configuration/actor``), the API key's name
+    /// for the service.
+    public var actor: String
+    /// The API key's role (`read`, `admin`); nil outside the service.
+    public var role: String?
+    public var operation: Operation
+    /// The people concerned: enrolled, deleted, listed, or returned as a match.
+    public var personIDs: [Int64]
+    /// ``success``, or the error code the request was refused with (e.g. `no_face`, `forbidden`).
+    public var outcome: String
+    /// The service's request id (also sent as the response's `X-Request-Id`); nil outside the service.
+    public var requestID: String?
+
+    public init(time: Date = Date(), actor: String, role: String? = nil, operation: Operation, personIDs: [Int64],
+                outcome: String = AuditEntry.success, requestID: String? = nil) {
         self.time = time
         self.actor = actor
+        self.role = role
         self.operation = operation
         self.personIDs = personIDs
+        self.outcome = outcome
+        self.requestID = requestID
     }
 }

@@ -30,7 +30,7 @@ import VisageCore
 ///   the templates when that matters.
 public final class PostgresGalleryStore: GalleryStore {
     /// The schema this build creates and reads; a database at a higher version is refused.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// The URL without its password.
     public let location: String
@@ -162,8 +162,9 @@ public final class PostgresGalleryStore: GalleryStore {
         let ids = StoreEncoding.personIDsText(entry.personIDs)
         try await withConnection { connection, logger in
             try await connection.query("""
-                INSERT INTO audit (time, actor, operation, person_ids)
-                VALUES (\(entry.time.timeIntervalSince1970), \(entry.actor), \(entry.operation.rawValue), \(ids))
+                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id)
+                VALUES (\(entry.time.timeIntervalSince1970), \(entry.actor), \(entry.role), \(entry.operation.rawValue), \(ids),
+                        \(entry.outcome), \(entry.requestID))
                 """, logger: logger)
         }
     }
@@ -171,13 +172,28 @@ public final class PostgresGalleryStore: GalleryStore {
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await withConnection { connection, logger in
             var entries: [AuditEntry] = []
-            let rows = try await connection.query("SELECT time, actor, operation, person_ids FROM audit ORDER BY id DESC LIMIT \(limit)", logger: logger)
-            for try await (time, actor, operation, ids) in rows.decode((Double, String, String, String).self) {
-                entries.append(AuditEntry(time: Date(timeIntervalSince1970: time), actor: actor,
+            let rows = try await connection.query("""
+                SELECT time, actor, role, operation, person_ids, outcome, request_id FROM audit ORDER BY id DESC LIMIT \(limit)
+                """, logger: logger)
+            for try await (time, actor, role, operation, ids, outcome, requestID)
+                in rows.decode((Double, String, String?, String, String, String, String?).self) {
+                entries.append(AuditEntry(time: Date(timeIntervalSince1970: time), actor: actor, role: role,
                                           operation: AuditEntry.Operation(rawValue: operation) ?? .identify,
-                                          personIDs: StoreEncoding.personIDs(from: ids)))
+                                          personIDs: StoreEncoding.personIDs(from: ids), outcome: outcome, requestID: requestID))
             }
             return entries
+        }
+    }
+
+    public func pruneAudit(before date: Date) async throws -> Int {
+        try await withConnection { connection, logger in
+            var count = 0
+            for try await _ in try await connection.query("""
+                DELETE FROM audit WHERE time < \(date.timeIntervalSince1970) RETURNING id
+                """, logger: logger).decode(Int64.self) {
+                count += 1
+            }
+            return count
         }
     }
 
@@ -229,7 +245,9 @@ public final class PostgresGalleryStore: GalleryStore {
                 tables.insert(name)
             }
             if tables.isEmpty {
-                for statement in schema { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                for statement in schema + migrations.flatMap(\.statements) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 for (key, value) in try StoreEncoding.newEncryptionMeta(cipher: cipher) + [("generation", "0")] {
                     try await connection.query("INSERT INTO meta (key, value) VALUES (\(key), \(value))", logger: logger)
                 }
@@ -249,8 +267,12 @@ public final class PostgresGalleryStore: GalleryStore {
             guard meta["application"] == "visage-gallery", let version = meta["schema_version"].flatMap(Int.init) else {
                 throw GalleryError.notAGallery(path: location, reason: "a PostgreSQL database of another application")
             }
-            // Migrations from older versions go here, each under this same lock.
             guard version <= schemaVersion else { throw GalleryError.newerSchema(path: location) }
+            // Each migration under this same lock, in the same transaction as the version it sets.
+            for migration in migrations where migration.version > version {
+                for statement in migration.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("UPDATE meta SET value = \(String(migration.version)) WHERE key = 'schema_version'", logger: logger)
+            }
             guard let mode = meta["encryption"] else {
                 throw GalleryError.notAGallery(path: location, reason: "its encryption mode is missing")
             }
@@ -294,6 +316,17 @@ public final class PostgresGalleryStore: GalleryStore {
             operation TEXT NOT NULL,
             person_ids TEXT NOT NULL)
         """,
+    ]
+
+    /// The changes since version 1, each with the version it brings the schema to.
+    private static let migrations: [(version: Int, statements: [String])] = [
+        (2, [
+            // Who asked with which role, how it ended, and the request it came in (the service's audit).
+            "ALTER TABLE audit ADD COLUMN role TEXT",
+            "ALTER TABLE audit ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok'",
+            "ALTER TABLE audit ADD COLUMN request_id TEXT",
+            "CREATE INDEX audit_time ON audit(time)",
+        ]),
     ]
 
     private static func currentGeneration(_ connection: PostgresConnection, _ logger: Logger) async throws -> Int64 {

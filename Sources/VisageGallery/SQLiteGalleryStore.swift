@@ -109,18 +109,29 @@ public final class SQLiteGalleryStore: GalleryStore {
 
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO audit (time, actor, operation, person_ids) VALUES (?, ?, ?, ?)",
-                           arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.operation.rawValue, StoreEncoding.personIDsText(entry.personIDs)])
+            try db.execute(sql: """
+                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.role, entry.operation.rawValue,
+                                 StoreEncoding.personIDsText(entry.personIDs), entry.outcome, entry.requestID])
         }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT time, actor, operation, person_ids FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"],
+            try Row.fetchAll(db, sql: """
+                SELECT time, actor, role, operation, person_ids, outcome, request_id FROM audit ORDER BY id DESC LIMIT ?
+                """, arguments: [limit]).map { row in
+                AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"], role: row["role"],
                            operation: AuditEntry.Operation(rawValue: row["operation"]) ?? .identify,
-                           personIDs: StoreEncoding.personIDs(from: row["person_ids"]))
+                           personIDs: StoreEncoding.personIDs(from: row["person_ids"]), outcome: row["outcome"], requestID: row["request_id"])
             }
+        }
+    }
+
+    public func pruneAudit(before date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM audit WHERE time < ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
         }
     }
 
@@ -198,6 +209,15 @@ public final class SQLiteGalleryStore: GalleryStore {
                 CREATE TABLE deletion (generation INTEGER NOT NULL, person_id INTEGER NOT NULL);
                 CREATE INDEX deletion_generation ON deletion(generation);
                 INSERT INTO meta (key, value) VALUES ('generation', '0');
+                """)
+        }
+        // Who asked with which role, how it ended, and the request it came in (the service's audit).
+        migrator.registerMigration("v3-audit-detail") { db in
+            try db.execute(sql: """
+                ALTER TABLE audit ADD COLUMN role TEXT;
+                ALTER TABLE audit ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
+                ALTER TABLE audit ADD COLUMN request_id TEXT;
+                CREATE INDEX audit_time ON audit(time);
                 """)
         }
         return migrator

@@ -42,3 +42,19 @@ extension VisageJSON {
         .object([("id", .integer(Int(id))), ("deleted", .bool(true)), ("templates", .integer(templates))])
     }
 }
+
+extension AuditEntry {
+    /// One audit entry as `visage gallery audit --json` and `GET /v1/audit` print it; `role` and
+    /// `request_id` are null outside the service.
+    public var json: JSONValue {
+        .object([
+            ("time", .string(ISO8601DateFormatter().string(from: time))),
+            ("actor", .string(actor)),
+            ("role", role.map(JSONValue.string) ?? .null),
+            ("operation", .string(operation.rawValue)),
+            ("person_ids", .array(personIDs.map { .integer(Int($0)) })),
+            ("outcome", .string(outcome)),
+            ("request_id", requestID.map(JSONValue.string) ?? .null),
+        ])
+    }
+}

@@ -23,7 +23,8 @@ enum OpenAPIDocument {
         "operationId": "analyze",
         "summary": "Detect every face and estimate landmarks, age, gender and expression.",
         "parameters": [
-          {"name": "embedding", "in": "query", "required": false, "description": "Include each face's 128-d embedding. Default false.", "schema": {"type": "boolean", "default": false}}
+          {"name": "embedding", "in": "query", "required": false, "description": "Include each face's 128-d embedding. Default false.", "schema": {"type": "boolean", "default": false}},
+          {"name": "attributes", "in": "query", "required": false, "style": "form", "explode": false, "description": "What to compute for each face, comma-separated (e.g. age,gender). Fields of attributes not named are null; the embedding is included when named. Default: age, gender, expression and mask. Models no named attribute needs do not run.", "schema": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": ["age", "gender", "expression", "mask", "embedding"]}}}
         ],
         "requestBody": {"$ref": "#/components/requestBodies/Image"},
         "responses": {
@@ -31,6 +32,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -66,6 +69,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -86,6 +91,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -103,6 +110,8 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -142,9 +151,27 @@ enum OpenAPIDocument {
           "400": {"$ref": "#/components/responses/BadRequest"},
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
+        }
+      }
+    },
+    "/v1/audit": {
+      "get": {
+        "tags": ["people"],
+        "operationId": "getAuditLog",
+        "summary": "The latest audit entries, newest first: who (the API key's name and role) did what to whom, how it ended, and the request id (each response's X-Request-Id).",
+        "parameters": [
+          {"name": "limit", "in": "query", "required": false, "description": "Entries to return; default 100.", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}
+        ],
+        "responses": {
+          "200": {"description": "The entries.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuditLog"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"},
+          "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}
         }
       }
     },
@@ -195,6 +222,8 @@ enum OpenAPIDocument {
           "401": {"$ref": "#/components/responses/Unauthorized"},
           "403": {"$ref": "#/components/responses/Forbidden"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -258,6 +287,8 @@ enum OpenAPIDocument {
           "403": {"$ref": "#/components/responses/Forbidden"},
           "404": {"$ref": "#/components/responses/NotFound"},
           "413": {"$ref": "#/components/responses/PayloadTooLarge"},
+          "408": {"$ref": "#/components/responses/RequestTimeout"},
+          "429": {"$ref": "#/components/responses/TooManyUploads"},
           "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
           "422": {"$ref": "#/components/responses/Unprocessable"},
           "503": {"$ref": "#/components/responses/Busy"}
@@ -339,6 +370,8 @@ enum OpenAPIDocument {
       "PayloadTooLarge": {"description": "The body is over the server's limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "UnsupportedMediaType": {"description": "Not an image type Visage reads (JPEG, PNG, WebP), or not a body type it accepts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Unprocessable": {"description": "The image has more pixels than the server's limit (code image_too_large), or no face where one is needed (code no_face).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "RequestTimeout": {"description": "The body arrived slower than the server's minimum upload rate (after a grace of about 10 s); the connection is closed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooManyUploads": {"description": "This API key already has as many upload bytes in flight as it may; retry after the Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Busy": {"description": "Every analysis slot is busy and the queue is full, the request waited too long for one, or (code gallery_unavailable) the gallery's database cannot be reached. Retry after the Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     },
     "schemas": {
@@ -520,6 +553,25 @@ enum OpenAPIDocument {
           {"$ref": "#/components/schemas/Person"},
           {"type": "object", "required": ["template_list"], "properties": {"template_list": {"type": "array", "items": {"$ref": "#/components/schemas/Template"}}}}
         ]
+      },
+      "AuditLog": {
+        "type": "object",
+        "required": ["entries"],
+        "properties": {
+          "entries": {"type": "array", "items": {
+            "type": "object",
+            "required": ["time", "actor", "role", "operation", "person_ids", "outcome", "request_id"],
+            "properties": {
+              "time": {"type": "string", "format": "date-time"},
+              "actor": {"type": "string", "description": "The API key's name (never the key), `unauthenticated`, or the OS user for CLI entries."},
+              "role": {"type": "string", "nullable": true, "enum": ["read", "admin", null]},
+              "operation": {"type": "string", "enum": ["enroll", "add_faces", "identify", "verify", "list_people", "view_person", "delete", "export", "import"]},
+              "person_ids": {"type": "array", "items": {"type": "integer"}},
+              "outcome": {"type": "string", "description": "`ok`, or the error code the request was refused with."},
+              "request_id": {"type": "string", "nullable": true}
+            }
+          }}
+        }
       },
       "PeopleList": {
         "type": "object",

@@ -50,10 +50,45 @@ extension ServiceError {
         ServiceError(.badRequest, code: "bad_request", message: message)
     }
 
+    /// Refusals answered before the body is read close the connection afterwards (``ConnectionGuard``),
+    /// so that the client stops sending and every client, also one that writes its whole body
+    /// before reading, sees the answer.
+    static let closing: HTTPFields = [.connection: "close"]
+
     static func payloadTooLarge(limit: Int) -> ServiceError {
         ServiceError(.contentTooLarge, code: "payload_too_large",
-                     message: "The request body is over the limit of \(limit) bytes. Send a smaller image (downscale or re-encode it as JPEG).")
+                     message: "The request body is over the limit of \(limit) bytes. Send a smaller image (downscale or re-encode it as JPEG).",
+                     headers: closing)
     }
+
+    static func tooManyUploads(retryAfter seconds: Int) -> ServiceError {
+        ServiceError(.tooManyRequests, code: "too_many_uploads",
+                     message: "This API key already has as many upload bytes in flight as it may. Retry after \(seconds) s, when earlier uploads have been answered.",
+                     headers: closing + [.retryAfter: String(seconds)])
+    }
+
+    static func uploadsFull(retryAfter seconds: Int) -> ServiceError {
+        ServiceError(.serviceUnavailable, code: "busy",
+                     message: "The server is receiving as many uploads as its memory allows. Retry after \(seconds) s.",
+                     headers: closing + [.retryAfter: String(seconds)])
+    }
+
+    static func tooManyConnections(retryAfter seconds: Int) -> ServiceError {
+        ServiceError(.serviceUnavailable, code: "busy",
+                     message: "The server holds as many connections as it may, each with a request in flight. Retry after \(seconds) s.",
+                     headers: closing + [.retryAfter: String(seconds)])
+    }
+
+    static func bodyTimeout(limit seconds: Int64) -> ServiceError {
+        ServiceError(.requestTimeout, code: "request_timeout",
+                     message: "The request body did not arrive within \(seconds) s; the server needs a steady upload. Retry on a faster connection or with a smaller image.",
+                     headers: closing)
+    }
+
+    /// The client went away before its request was read; nobody receives this answer. Status 499,
+    /// nginx's "client closed request", so that /metrics counts it apart from server errors.
+    static let clientClosed = ServiceError(HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), code: "client_closed",
+                                           message: "The client closed the connection before its request was read.", headers: closing)
 
     static let unsupportedMediaType = ServiceError(
         .unsupportedMediaType, code: "unsupported_media_type",
@@ -68,7 +103,7 @@ extension ServiceError {
     static func busy(retryAfter seconds: Int) -> ServiceError {
         ServiceError(.serviceUnavailable, code: "busy",
                      message: "The server is analysing as many images as it can and its queue is full. Retry after \(seconds) s, or send fewer requests at once.",
-                     headers: [.retryAfter: String(seconds)])
+                     headers: closing + [.retryAfter: String(seconds)])
     }
 
     static func timedOut(retryAfter seconds: Int) -> ServiceError {
@@ -155,6 +190,7 @@ extension ServiceError {
         case 413: "payload_too_large"
         case 415: "unsupported_media_type"
         case 422: "unprocessable"
+        case 429: "too_many_requests"
         case 503: "unavailable"
         case 500...: "internal"
         default: "error_\(status.code)"

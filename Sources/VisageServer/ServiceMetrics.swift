@@ -1,3 +1,4 @@
+import HTTPTypes
 import Prometheus
 
 /// The service's Prometheus metrics: requests by route, method and status, their latency,
@@ -6,8 +7,11 @@ final class ServiceMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let running: Gauge
     private let waiting: Gauge
+    private let connections: Gauge
+    private let evictions: Gauge
+    private let uploadBytes: Gauge
 
-    static let routes: Set<String> = ["/", "/openapi.json", "/metrics", "/v1/health", "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/people"]
+    static let routes: Set<String> = ["/", "/openapi.json", "/metrics", "/v1/health", "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/people", "/v1/audit"]
     static let buckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                       .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
 
@@ -21,6 +25,12 @@ final class ServiceMetrics: Sendable {
                                                        helpText: "Analyses (decode and inference) running now."))
         waiting = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "requests", unitName: "waiting",
                                                        helpText: "Requests waiting for an analysis slot."))
+        connections = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "connections", unitName: "open",
+                                                           helpText: "Client connections held open now."))
+        evictions = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "connections_evicted", unitName: "total",
+                                                         helpText: "Idle connections closed to make room for new ones at the connection cap."))
+        uploadBytes = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "upload_bytes", unitName: "in_flight",
+                                                           helpText: "Request body bytes reserved by uploads being read or answered."))
     }
 
     /// The route template of `path`, so that ids do not each make a time series.
@@ -32,15 +42,20 @@ final class ServiceMetrics: Sendable {
 
     func record(route: String, method: String, status: Int, duration: Duration) {
         let known = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"].contains(method) ? method : "other"
-        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("method", known), ("status", String(status))]).increment()
+        // A client that went away is not a server error: its own label, so that alerts on 5xx stay quiet.
+        let statusLabel = status == ServiceError.clientClosed.status.code ? "client_closed" : String(status)
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("method", known), ("status", statusLabel)]).increment()
         // 503s answered at once would hide the latency of the analyses, hence the status class.
-        let outcome = status == 503 ? "503" : "\(status / 100)xx"
+        let outcome = status == 503 ? "503" : status == ServiceError.clientClosed.status.code ? "client_closed" : "\(status / 100)xx"
         registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route), ("status", outcome)], buckets: Self.buckets).record(duration)
     }
 
-    func render(load: (running: Int, waiting: Int)) -> String {
+    func render(load: (running: Int, waiting: Int), connections open: (open: Int, evicted: Int), uploadBytesInFlight: Int) -> String {
         running.set(to: Double(load.running))
         waiting.set(to: Double(load.waiting))
+        connections.set(to: Double(open.open))
+        evictions.set(to: Double(open.evicted))
+        uploadBytes.set(to: Double(uploadBytesInFlight))
         return registry.emitToString()
     }
 }

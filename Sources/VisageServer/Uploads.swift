@@ -20,10 +20,10 @@ struct Uploads: Sendable {
 
     static let rawImageTypes: Set<String> = ["image/jpeg", "image/jpg", "image/png", "image/webp", "application/octet-stream"]
 
-    /// Reads the whole body, refusing more than `limit` bytes (413) before and while reading.
-    static func read(_ request: Request, limit: Int) async throws -> Uploads {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
-            throw ServiceError.payloadTooLarge(limit: limit)
+    /// Reads the whole body through `reader` (size limit, upload budget, deadline) and parses it.
+    static func read(_ request: Request, context: VisageRequestContext, reader: UploadReader, lease: UploadLease) async throws -> Uploads {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > reader.limit {
+            throw ServiceError.payloadTooLarge(limit: reader.limit)
         }
         guard let contentType = request.headers[.contentType] else { throw ServiceError.unsupportedMediaType }
         let mediaType = Multipart.parseHeaderValue(contentType).0.lowercased()
@@ -31,27 +31,36 @@ struct Uploads: Sendable {
             guard let boundary = Multipart.boundary(contentType: contentType) else {
                 throw ServiceError.badRequest("The multipart Content-Type has no usable boundary parameter (1 to 70 characters).")
             }
-            let body = try await collect(request, limit: limit)
+            let body = try await reader.read(request, context: context, lease: lease)
+            let parts: [MultipartPart]
             do {
-                return Uploads(isMultipart: true, parts: try Multipart.parse(body, boundary: boundary))
+                parts = try Multipart.parse(body, boundary: boundary)
             } catch {
                 throw ServiceError.badRequest("The multipart body could not be read: \(error.description).")
             }
+            return try form(parts)
         }
         guard rawImageTypes.contains(mediaType) || (mediaType.hasPrefix("image/") && !mediaType.contains("svg")) else {
             throw ServiceError.unsupportedMediaType
         }
-        return Uploads(isMultipart: false, parts: [MultipartPart(name: "image", body: try await collect(request, limit: limit))])
+        return Uploads(isMultipart: false, parts: [MultipartPart(name: "image", body: try await reader.read(request, context: context, lease: lease))])
     }
 
-    private static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch is NIOTooManyBytesError {
-            throw ServiceError.payloadTooLarge(limit: limit)
+    /// A form whose fields each appear once, but for ``repeatableFields``: a repeated `name` or
+    /// `question` would otherwise be read as its first copy, and the client would never learn
+    /// that the second was ignored.
+    static func form(_ parts: [MultipartPart]) throws -> Uploads {
+        var seen: Set<String> = []
+        for part in parts where !repeatableFields.contains(part.name) {
+            guard seen.insert(part.name).inserted else {
+                throw ServiceError.badRequest("The form has the field `\(part.name.prefix(64))` more than once; send it once.")
+            }
         }
+        return Uploads(isMultipart: true, parts: parts)
     }
+
+    /// Fields that may repeat: enrolment takes several images in fields named `image`.
+    static let repeatableFields: Set<String> = ["image"]
 
     /// The single image of field `name` (a raw body counts as `image`).
     func file(_ name: String) throws -> Upload {

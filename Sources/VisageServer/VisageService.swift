@@ -46,6 +46,26 @@ public struct VisageService: Sendable {
         public var idleTimeout: Duration = .seconds(60)
         /// Candidates listed per face by identify unless `top_k` is given; default 5.
         public var topK = 5
+        /// Client connections held open at most; default 1,024. At the cap a new connection takes
+        /// the place of the longest-idle one; when every one has a request in flight, the new one
+        /// gets 503 (``ConnectionRegistry``). Each connection costs a file descriptor and a few kB.
+        public var maxConnections = 1024
+        /// Request body bytes all uploads may hold in memory at once; default 256 MiB. Beyond it
+        /// an upload is refused with 503 before its body is read (``UploadBudget``). The process
+        /// may briefly hold about twice this while bodies are parsed.
+        public var maxUploadBytesInFlight = 256 * 1024 * 1024
+        /// Request body bytes the uploads of one API key may hold at once; default 64 MiB
+        /// (three bodies at the largest size). Beyond it: 429.
+        public var maxUploadBytesPerKey = 64 * 1024 * 1024
+        /// Time every request body gets on top of what its size needs at ``minimumUploadRate``;
+        /// default 10 s.
+        public var uploadGrace: Duration = .seconds(10)
+        /// Slowest average upload accepted, in bytes per second; default 64 KiB/s (a 20 MiB body
+        /// may take 10 + 320 s). A body that arrives slower is answered 408 and its connection closed.
+        public var minimumUploadRate = 64 * 1024
+        /// How long a connection is still read from (and what arrives dropped) after a refusal
+        /// that closes it, so that a client still sending its body sees the answer; default 5 s.
+        public var closeLinger: Duration = .seconds(5)
 
         public init() {}
     }
@@ -60,6 +80,8 @@ public struct VisageService: Sendable {
     public let keys: APIKeys?
 
     let admission: AdmissionControl
+    let uploadBudget: UploadBudget
+    let connections: ConnectionRegistry
     let metrics = ServiceMetrics()
     private let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
 
@@ -71,32 +93,53 @@ public struct VisageService: Sendable {
         self.keys = keys
         admission = AdmissionControl(slots: configuration.concurrentAnalyses, queueLimit: configuration.queueLimit,
                                      maxWait: configuration.requestTimeout)
+        uploadBudget = UploadBudget(totalLimit: configuration.maxUploadBytesInFlight, perCallerLimit: configuration.maxUploadBytesPerKey)
+        connections = ConnectionRegistry(limit: configuration.maxConnections)
+    }
+
+    private var uploadReader: UploadReader {
+        UploadReader(limit: configuration.maxBodyBytes, grace: configuration.uploadGrace, minimumBytesPerSecond: configuration.minimumUploadRate)
     }
 
     /// The application listening on ``Configuration/host``:``Configuration/port``.
     public func makeApplication(logger: Logger? = nil,
                                 onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let idle = configuration.idleTimeout.components
+        let connections = connections, linger = Self.timeAmount(configuration.closeLinger)
         return Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(idle.seconds) + .nanoseconds(idle.attoseconds / 1_000_000_000))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections, linger: linger)],
+                                                idleTimeout: Self.timeAmount(configuration.idleTimeout))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "visage"),
             onServerRunning: onServerRunning,
             logger: logger ?? Logger(label: "visage.server")
         )
     }
 
-    /// Every route, behind the metrics, error and authentication middleware.
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let parts = duration.components
+        return .seconds(parts.seconds) + .nanoseconds(parts.attoseconds / 1_000_000_000)
+    }
+
+    /// Every route, behind the metrics, security-header, error, connection-cap, audit and
+    /// authentication middleware (outermost first).
+    public func makeRouter() -> Router<VisageRequestContext> {
+        let router = Router(context: VisageRequestContext.self)
         router.middlewares.add(MetricsMiddleware(metrics: metrics))
+        router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMiddleware(bodyLimit: configuration.maxBodyBytes))
+        router.middlewares.add(ConnectionLimitMiddleware(registry: connections))
+        router.middlewares.add(AuditMiddleware(gallery: gallery, bodyLimit: configuration.maxBodyBytes))
         router.middlewares.add(AuthMiddleware(keys: keys))
 
-        router.get("/") { _, _ in Self.text(WebPage.html, contentType: "text/html; charset=utf-8") }
+        router.get("/") { _, _ in
+            var page = Self.text(WebPage.html, contentType: "text/html; charset=utf-8")
+            page.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
+            return page
+        }
         router.get("/openapi.json") { _, _ in Self.text(OpenAPIDocument.json, contentType: "application/json") }
         router.get("/metrics") { _, _ in
-            Self.text(metrics.render(load: admission.load), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Self.text(metrics.render(load: admission.load, connections: connections.counts, uploadBytesInFlight: uploadBudget.inUse),
+                      contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/v1/health") { _, _ in
             let load = admission.load
@@ -106,15 +149,15 @@ public struct VisageService: Sendable {
                 ("requests_waiting", .integer(load.waiting)),
             ]))
         }
-        router.post("/v1/analyze") { request, _ in try await analyze(request) }
-        router.post("/v1/verify") { request, _ in try await verify(request) }
-        router.post("/v1/identify") { request, _ in try await identify(request) }
-        router.post("/v1/describe") { request, _ in try await describe(request) }
-        router.post("/v1/ask") { request, _ in try await ask(request) }
+        router.post("/v1/analyze") { request, context in try await analyze(request, context) }
+        router.post("/v1/verify") { request, context in try await verify(request, context) }
+        router.post("/v1/identify") { request, context in try await identify(request, context) }
+        router.post("/v1/describe") { request, context in try await describe(request, context) }
+        router.post("/v1/ask") { request, context in try await ask(request, context) }
         router.get("/v1/people") { _, _ in
             Self.json(.object([("people", .array(try await gallery.people().map(\.json)))]))
         }
-        router.post("/v1/people") { request, _ in try await createPerson(request) }
+        router.post("/v1/people") { request, context in try await createPerson(request, context) }
         router.get("/v1/people/:id") { _, context in
             let (person, templates) = try await gallery.person(try Self.personID(context))
             return Self.json(person.json(templates: templates))
@@ -123,24 +166,42 @@ public struct VisageService: Sendable {
             let id = try Self.personID(context)
             return Self.json(VisageJSON.deletion(id: id, templates: try await gallery.delete(personID: id)))
         }
-        router.post("/v1/people/:id/faces") { request, context in try await addFaces(request, personID: try Self.personID(context)) }
+        router.post("/v1/people/:id/faces") { request, context in try await addFaces(request, context, personID: try Self.personID(context)) }
+        router.get("/v1/audit") { request, _ in
+            var limit = 100
+            if let text = request.uri.queryParameters.get("limit") {
+                guard let value = Int(text), (1...10_000).contains(value) else {
+                    throw ServiceError.badRequest("`limit` must be a whole number from 1 to 10000; the default is 100.")
+                }
+                limit = value
+            }
+            return Self.json(.object([("entries", .array(try await gallery.auditLog(limit: limit).map(\.json)))]))
+        }
         return router
     }
 
     // MARK: - Handlers
 
-    private func analyze(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func analyze(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         let upload = try uploads.file("image")
         let embedding = try Self.flag(request, "embedding")
-        let (width, height, faces) = try await analyzeAll(upload)
-        return Self.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces, attributes: true, embedding: embedding))
+        // `attributes` names what to compute (every attribute when absent); the embedding is
+        // printed when named there or asked for with `embedding=true`.
+        var tasks = analyzer.configuration.tasks, printsEmbedding = embedding
+        if let list = request.uri.queryParameters.get("attributes") {
+            do { tasks = try FaceAnalyzer.Tasks(attributeList: String(list)) } catch { throw ServiceError.badRequest("`attributes`: \(error.errorDescription ?? "")") }
+            printsEmbedding = printsEmbedding || tasks.contains(.embedding)
+        }
+        if printsEmbedding { tasks.insert(.embedding) }
+        let (width, height, faces) = try await analyzeAll(upload, tasks: tasks)
+        return Self.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces, attributes: true, embedding: printsEmbedding))
     }
 
-    private func verify(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func verify(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         guard uploads.isMultipart else {
             throw ServiceError.badRequest("Verify compares two images: send them as multipart/form-data file fields `a` and `b`.")
         }
@@ -170,9 +231,9 @@ public struct VisageService: Sendable {
         return Self.json(verification.json(explanation: explanation, explanationImage: picture))
     }
 
-    private func identify(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func identify(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         let upload = try uploads.file("image")
         var topK = configuration.topK
         if let text = request.uri.queryParameters.get("top_k") {
@@ -185,20 +246,21 @@ public struct VisageService: Sendable {
             try await embedder.analyze(try await decode(upload)).filter { $0.embedding != nil }
         }
         let answers = try await gallery.identify(faces: faces, topK: topK)
+        context.audit.personIDs = answers.compactMap { $0.match?.personID }
         return Self.json(VisageJSON.identification(image: upload.label, faces: faces, answers: answers))
     }
 
-    private func describe(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func describe(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         let upload = try uploads.file("image")
         let photo = try await questionedPhoto(upload)
         return Self.json(photo.descriptionJSON(image: upload.label))
     }
 
-    private func ask(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func ask(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         // A form carries its question as a field, a raw image in the query; both places are
         // checked, so a bad query parameter is refused even when the form has a question.
         let query = request.uri.queryParameters.get("question").map { String($0) }
@@ -220,20 +282,21 @@ public struct VisageService: Sendable {
         return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery")
     }
 
-    private func createPerson(_ request: Request) async throws -> Response {
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+    private func createPerson(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         let name = try Self.personName(uploads.text("name") ?? request.uri.queryParameters.get("name").map { String($0) })
         let metadata = try Self.metadata(uploads.text("metadata"))
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
+        context.audit.personIDs = [person.id]
         return Self.json(person.json(templates: stored), status: .created, headers: [.location: "/v1/people/\(person.id)"])
     }
 
-    private func addFaces(_ request: Request, personID: Int64) async throws -> Response {
+    private func addFaces(_ request: Request, _ context: VisageRequestContext, personID: Int64) async throws -> Response {
         _ = try await gallery.person(personID)  // 404 before any analysis
-        try admission.refuseIfSaturated()
-        let uploads = try await Uploads.read(request, limit: configuration.maxBodyBytes)
+        let (uploads, lease) = try await readUploads(request, context)
+        defer { lease.release() }
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.addTemplates(templates, to: personID)
         return Self.json(person.json(templates: stored), status: .created)
@@ -252,11 +315,24 @@ public struct VisageService: Sendable {
         return templates
     }
 
+    /// The request's uploads, read once an analysis could be queued (a full queue refuses before
+    /// the body is read) within the upload budget: the lease must be released when the request is answered.
+    private func readUploads(_ request: Request, _ context: VisageRequestContext) async throws -> (Uploads, UploadLease) {
+        try admission.refuseIfSaturated()
+        let lease = UploadLease(budget: uploadBudget, caller: context.caller?.name)
+        do {
+            return (try await Uploads.read(request, context: context, reader: uploadReader, lease: lease), lease)
+        } catch {
+            lease.release()
+            throw error
+        }
+    }
+
     /// Every measurement of the upload's faces (analyze, describe, ask), inside an analysis slot.
-    private func analyzeAll(_ upload: Upload) async throws -> (width: Int, height: Int, faces: [Face]) {
+    private func analyzeAll(_ upload: Upload, tasks: FaceAnalyzer.Tasks? = nil) async throws -> (width: Int, height: Int, faces: [Face]) {
         try await admission.run {
             let image = try await decode(upload)
-            return (image.width, image.height, try await analyzer.analyze(image))
+            return (image.width, image.height, try await analyzer.analyze(image, tasks: tasks ?? analyzer.configuration.tasks))
         }
     }
 
@@ -285,7 +361,7 @@ public struct VisageService: Sendable {
         Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static func personID(_ context: BasicRequestContext) throws -> Int64 {
+    static func personID(_ context: VisageRequestContext) throws -> Int64 {
         guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
             throw ServiceError.badRequest("A person id is a positive whole number; GET /v1/people lists them.")
         }
@@ -302,6 +378,8 @@ public struct VisageService: Sendable {
         }
     }
 
+    static let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+
     static func personName(_ raw: String?) throws -> String {
         let name = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else {
@@ -309,6 +387,11 @@ public struct VisageService: Sendable {
         }
         guard name.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ServiceError.badRequest("A name is at most 200 characters, without control characters.")
+        }
+        // Bidirectional controls reorder the text around them: "U+202E" makes a listing show a
+        // name other than the one stored. Letters of right-to-left scripts need none of them.
+        guard !name.unicodeScalars.contains(where: { bidiControls.contains($0.value) }) else {
+            throw ServiceError.badRequest("A name may not contain bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069).")
         }
         return name
     }

@@ -27,9 +27,10 @@ struct GalleryOptions: ParsableArguments {
         return try TemplateCipher.fromEnvironment()
     }
 
-    func open(analyzer: FaceAnalyzer? = nil) async throws -> Gallery {
+    func open(analyzer: FaceAnalyzer? = nil, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
         var configuration = Gallery.Configuration()
         if let threshold { configuration.threshold = threshold }
+        configure(&configuration)
         do {
             return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
         } catch let error as GalleryError {

@@ -37,4 +37,30 @@ struct APIKeysTests {
         #expect(keys.role(of: "dddddddddddddddd4444") == .read)
         #expect(try APIKeys.load(file: nil, environment: [:]).isEmpty)
     }
+
+    @Test func namesKeysForTheAudit() throws {
+        let keys = try APIKeys(parsing: """
+        admin aaaaaaaaaaaaaaaa1111 alice
+        read  bbbbbbbbbbbbbbbb2222
+        """, source: "keys.txt")
+        #expect(keys.caller(of: "aaaaaaaaaaaaaaaa1111") == APICaller(name: "alice", role: .admin))
+        #expect(keys.caller(of: "bbbbbbbbbbbbbbbb2222") == APICaller(name: "entry-2", role: .read))
+    }
+
+    /// One key listed with two roles used to get the stronger one silently.
+    @Test(arguments: [
+        ("admin aaaaaaaaaaaaaaaa1111\nread aaaaaaaaaaaaaaaa1111", "repeats the key of entry 1"),
+        ("read aaaaaaaaaaaaaaaa1111 kiosk\nread bbbbbbbbbbbbbbbb2222 kiosk", "already used by entry 1"),
+        ("read aaaaaaaaaaaaaaaa1111 bad/name", "a key's name"),
+    ])
+    func refusesRepeatedKeysAndNames(_ text: String, _ expected: String) {
+        do {
+            _ = try APIKeys(parsing: text, source: "keys.txt")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.localizedDescription.contains("keys.txt, entry 2") || error.localizedDescription.contains("keys.txt, entry 1"))
+            #expect(error.localizedDescription.contains(expected))
+            #expect(!error.localizedDescription.contains("aaaaaaaaaaaaaaaa1111"))
+        }
+    }
 }

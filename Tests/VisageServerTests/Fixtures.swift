@@ -52,7 +52,11 @@ enum Fixtures {
         let (analyzer, embedder) = try #require(analyzers, "the models are missing: run `make setup` (scripts/setup) first")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-server-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let gallery = try await Gallery.open(location ?? folder.appendingPathComponent("test.gallery").path, analyzer: embedder)
+        // As `visage serve` opens it: the service writes the audit entries itself.
+        var galleryConfiguration = Gallery.Configuration()
+        galleryConfiguration.recordsAudit = false
+        let gallery = try await Gallery.open(location ?? folder.appendingPathComponent("test.gallery").path, analyzer: embedder,
+                                             configuration: galleryConfiguration)
         var configuration = VisageService.Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0

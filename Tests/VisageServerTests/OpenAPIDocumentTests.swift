@@ -20,7 +20,7 @@ struct OpenAPIDocumentTests {
         let listed = Set(Self.operations.map { "\($0.method) \($0.path)" })
         let routes: Set<String> = [
             "POST /v1/analyze", "POST /v1/verify", "POST /v1/identify", "POST /v1/describe", "POST /v1/ask",
-            "GET /v1/people", "POST /v1/people",
+            "GET /v1/people", "POST /v1/people", "GET /v1/audit",
             "GET /v1/people/{id}", "DELETE /v1/people/{id}", "POST /v1/people/{id}/faces",
             "GET /v1/health", "GET /metrics", "GET /openapi.json", "GET /",
         ]

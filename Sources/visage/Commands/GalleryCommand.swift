@@ -101,7 +101,7 @@ struct GalleryCommand: AsyncParsableCommand {
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the latest audit entries: time, actor, operation, person ids.",
+            abstract: "Show the latest audit entries: time, actor (and the API key's role), operation, outcome, person ids, request id.",
             discussion: """
             Examples:
               visage gallery audit --gallery staff.gallery
@@ -119,12 +119,11 @@ struct GalleryCommand: AsyncParsableCommand {
             let formatter = ISO8601DateFormatter()
             for entry in try await options.open().auditLog(limit: limit) {
                 if global.json {
-                    print(JSONValue.object([
-                        ("time", .string(formatter.string(from: entry.time))), ("actor", .string(entry.actor)),
-                        ("operation", .string(entry.operation.rawValue)), ("person_ids", .array(entry.personIDs.map { .integer(Int($0)) })),
-                    ]).rendered)
+                    print(entry.json.rendered)
                 } else {
-                    print("\(formatter.string(from: entry.time))  \(entry.actor)  \(entry.operation.rawValue)  \(entry.personIDs.map { "#\($0)" }.joined(separator: " "))")
+                    let who = entry.role.map { "\(entry.actor) (\($0))" } ?? entry.actor
+                    let request = entry.requestID.map { "  request \($0)" } ?? ""
+                    print("\(formatter.string(from: entry.time))  \(who)  \(entry.operation.rawValue)  \(entry.outcome)  \(entry.personIDs.map { "#\($0)" }.joined(separator: " "))\(request)")
                 }
             }
         }

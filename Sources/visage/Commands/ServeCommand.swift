@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         The API is under /v1 (GET /openapi.json describes it), the web page at /, Prometheus \
         metrics at /metrics. Clients send `Authorization: Bearer KEY`; keys come from --keys FILE \
-        or $VISAGE_API_KEYS, one `role key` pair per line (roles: read, admin). Without keys the \
+        or $VISAGE_API_KEYS, one `role key [name]` entry per line (roles: read, admin; the name is what \
+        the audit trail records for the key). Without keys the \
         server refuses to start unless given --insecure-no-auth.
 
         Several nodes may serve one gallery: give each the same PostgreSQL URL as --gallery; \
@@ -48,8 +49,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503 (default: 16).")
     var queue = VisageService.Configuration().queueLimit
 
-    @Option(help: "Seconds a request may wait for an analysis before a 503 (default: 20).")
+    @Option(help: "Seconds a request may wait for an analysis before a 503.")
     var timeout: Double = 20
+
+    @Option(help: "Client connections held open at most; at the cap the longest-idle one is closed for a new one.")
+    var maxConnections = VisageService.Configuration().maxConnections
+
+    @Option(help: "Request body bytes all uploads may hold in memory at once; beyond it 503 before the body is read.")
+    var maxUploadBytesInFlight = VisageService.Configuration().maxUploadBytesInFlight
+
+    @Option(help: "Request body bytes the uploads of one API key may hold at once; beyond it 429.")
+    var maxUploadBytesPerKey = VisageService.Configuration().maxUploadBytesPerKey
+
+    @Option(help: "Slowest average upload accepted, in bytes per second, after a 10 s grace; slower bodies get 408.")
+    var minUploadRate = VisageService.Configuration().minimumUploadRate
+
+    @Option(help: "Days audit entries are kept (default: for ever).")
+    var auditRetentionDays: Int?
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
@@ -57,6 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
         if queue < 0 { throw ValidationError("--queue must be 0 or more.") }
         if !(timeout > 0 && timeout <= 3600) { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds.") }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
+        if maxUploadBytesInFlight < maxBodyBytes { throw ValidationError("--max-upload-bytes-in-flight must be at least --max-body-bytes, or no upload of the largest size could be read.") }
+        if maxUploadBytesPerKey < maxBodyBytes { throw ValidationError("--max-upload-bytes-per-key must be at least --max-body-bytes.") }
+        if minUploadRate < 1 { throw ValidationError("--min-upload-rate must be at least 1 byte per second.") }
+        if let days = auditRetentionDays, days < 1 { throw ValidationError("--audit-retention-days must be at least 1.") }
     }
 
     func run() async throws {
@@ -80,10 +101,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         // Verify compares a masked face through the attention head, so both analyzers compute
-        // the mask and the head's embedding besides SFace's (a few milliseconds per face).
+        // the mask and the head's embedding besides SFace's (a few milliseconds per face). The
+        // embedder shares the analyzer's models (its tasks are a subset: nothing more is opened).
         let analyzer = try global.makeAnalyzer(tasks: FaceAnalyzer.Tasks.all.union(.maskedFaceEmbedding))
-        let embedder = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding])
-        let gallery = try await galleryOptions.open(analyzer: embedder)
+        let embedder = try analyzer.sharingModels(tasks: [.embedding, .mask, .maskedFaceEmbedding])
+        // The service writes one audit entry per request itself, naming the API key.
+        let retention = auditRetentionDays
+        let gallery = try await galleryOptions.open(analyzer: embedder) { configuration in
+            configuration.recordsAudit = false
+            configuration.auditRetention = retention.map { .seconds(Int64($0) * 86_400) }
+        }
 
         var configuration = VisageService.Configuration()
         configuration.host = host
@@ -93,6 +120,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.concurrentAnalyses = concurrency
         configuration.queueLimit = queue
         configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.maxConnections = maxConnections
+        configuration.maxUploadBytesInFlight = maxUploadBytesInFlight
+        configuration.maxUploadBytesPerKey = maxUploadBytesPerKey
+        configuration.minimumUploadRate = minUploadRate
         let service = VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery,
                                     keys: insecureNoAuth ? nil : apiKeys)
         let host = host
