@@ -2,7 +2,9 @@ public import Visage
 import Foundation
 
 extension Verification {
-    /// `similarity`, `threshold`, `same`, `method`, as `visage verify --json` prints it.
+    /// `similarity`, `threshold`, `same`, `method`, `condition` (`unmasked`, `one_masked`,
+    /// `both_masked`) and, when the mask classifier ran, `first_masked` and `second_masked`, as
+    /// `visage verify --json` and `POST /v1/verify` print it.
     public var json: JSONValue { json(explanation: nil) }
 
     /// The same, plus `explanation` when one was made (``SimilarityExplanation/json(image:)``).
@@ -12,7 +14,10 @@ extension Verification {
             ("threshold", .number(threshold, decimals: 4)),
             ("same", .bool(same)),
             ("method", .string(method.rawValue)),
+            ("condition", .string(condition.rawValue)),
         ]
+        if let firstMasked { fields.append(("first_masked", .bool(firstMasked))) }
+        if let secondMasked { fields.append(("second_masked", .bool(secondMasked))) }
         if let explanation { fields.append(("explanation", explanation.json(image: explanationImage))) }
         return .object(fields)
     }

@@ -47,6 +47,9 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A CSV pair list file_x,file_y,Decision (Yes/No).", valueName: "file"))
     var pairsCsv: String?
 
+    @Option(help: ArgumentHelp("Photos with real masks, <person>/{masked,unmasked}/*.jpg: masked-vs-unmasked and unmasked-vs-unmasked pairs decided as `visage verify` decides them.", valueName: "dir"))
+    var folders: String?
+
     @Option(help: ArgumentHelp("Folder the CSV's image names are relative to (default: images/ beside the CSV).", valueName: "dir"))
     var images: String?
 
@@ -75,6 +78,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     var maskCache: String?
 
     func validate() throws {
+        if folders != nil { return try validateFolders() }
         guard (protocolName == nil) != (pairsCsv == nil) else {
             throw ValidationError("Give either --protocol cfp-ff|cfp-fp or --pairs-csv FILE.")
         }
@@ -102,6 +106,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let folders { return try await runFolders(folders) }
         let folds = try foldList()
         let pairs: VerificationPairs
         let name: String

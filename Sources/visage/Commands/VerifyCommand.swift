@@ -9,13 +9,14 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Decide whether the largest faces of two images are the same person.",
         discussion: """
-        The default threshold, 0.303, is the cosine similarity at a false-accept rate of 1e-3 \
-        on the 7,000 CFP impostor pairs.
-
-        When the mask classifier calls either face masked, the faces are compared through the \
-        masked-face attention head (trained on CFP with synthetic masks), whose embedding reads \
-        the visible face; "method" in the JSON says which was used. --mask-matching plain \
-        always compares SFace's embeddings.
+        The threshold depends on the pair: with neither face masked it is 0.303, the cosine \
+        similarity at a false-accept rate of 1e-3 on the 7,000 CFP impostor pairs. When the mask \
+        classifier calls either face masked, the faces are compared through the masked-face \
+        attention head (trained on CFP with synthetic masks), whose embedding reads the visible \
+        face, against a threshold of its own for one face masked and for both \
+        (docs/models/masked-threshold.md). The JSON says "threshold", "method", "condition" and \
+        "first_masked"/"second_masked". --threshold fixes one threshold for every pair; \
+        --mask-matching plain always compares SFace's embeddings at 0.303.
 
         --explain writes a picture of why: each aligned face under an occlusion-sensitivity map \
         (red where hiding the region lowers the similarity, so it supported the match; blue \
@@ -40,8 +41,8 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Cosine similarity at or above which the faces count as the same person.")
-    var threshold: Float = Verification.defaultThreshold
+    @Option(help: "Cosine similarity at or above which the faces count as the same person (default: by mask condition, 0.303 with neither face masked).")
+    var threshold: Float?
 
     @Option(help: ArgumentHelp("attention (default): through the attention head when either face wears a mask; plain: always SFace.", valueName: "method"))
     var maskMatching: String = "attention"
@@ -77,13 +78,13 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             faces.append(face)
         }
-        let (similarity, method) = faces[0].maskAwareSimilarity(to: faces[1]) ?? (-1, .sface)
-        let verification = Verification(similarity: similarity, threshold: threshold, method: method)
+        let verification = Verification(comparing: faces[0], with: faces[1], threshold: threshold)
+            ?? Verification(similarity: -1, threshold: threshold ?? Verification.defaultThreshold)
         var explanation: SimilarityExplanation?
         if let explain {
             let made = try analyzer.explainComparison(faces[0], faces[1])
             do {
-                try made.rendered(threshold: threshold).write(to: explain)
+                try made.rendered(threshold: verification.threshold).write(to: explain)
             } catch {
                 printError("Error: cannot write the explanation to \(explain): \(FaceReport.message(for: error))")
                 throw ExitCode.failure
@@ -95,7 +96,7 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             print(String(format: "similarity %.4f (threshold %.3f): ", verification.similarity, verification.threshold)
                   + (verification.same ? "same person" : "different people")
-                  + (method == .attentionHead ? " (a face wears a mask: compared through the attention head)" : ""))
+                  + (verification.method == .attentionHead ? " (\(verification.condition == .bothMasked ? "both faces wear" : "a face wears") a mask: compared through the attention head)" : ""))
             if let explain { print("explanation: \(explain)") }
         }
     }
