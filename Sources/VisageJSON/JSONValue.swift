@@ -12,12 +12,13 @@ public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case number(Double, decimals: Int)
+    /// Exact: a Double holds integers only up to 2^53, and ids may be larger.
+    case integer(Int)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
 
     public static func number(_ value: Float, decimals: Int = 4) -> JSONValue { .number(Double(value), decimals: decimals) }
-    public static func integer(_ value: Int) -> JSONValue { .number(Double(value), decimals: 0) }
 
     /// Compact single-line rendering.
     public var rendered: String {
@@ -30,9 +31,14 @@ public enum JSONValue: Sendable {
         switch self {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
+        case let .integer(i): out += String(i)
         case let .number(v, decimals):
             guard v.isFinite else { out += "null"; return }
-            if decimals == 0 { out += String(Int(v.rounded())); return }
+            if decimals == 0 {
+                // Past ±2^63 (an id a client made up, say) Int would trap; print the digits instead.
+                if let whole = Int(exactly: v.rounded()) { out += String(whole) } else { out += String(format: "%.0f", v) }
+                return
+            }
             // Fixed decimals, then trailing zeros trimmed: 31.4 rather than 31.4000.
             var text = String(format: "%.\(decimals)f", v)
             while text.hasSuffix("0") { text.removeLast() }

@@ -75,6 +75,19 @@ struct AuditTests {
         #expect(stored.first?.actor == "front-desk" || stored.first?.actor == "alice" || stored.first?.actor == "unauthenticated")
     }
 
+    /// An id at the edge of Int64 is recorded and printed back (schemathesis found the trail
+    /// trapping on it: JSON integers went through Double).
+    @Test func hugePersonIDsAreRecorded() async throws {
+        let app = try await Fixtures.service().makeApplication()
+        try await app.test(.router) { client in
+            let missing = try await client.execute(uri: "/v1/people/9223372036854775807", method: .get, headers: headers())
+            #expect(missing.status == .notFound)
+            let audit = try await client.execute(uri: "/v1/audit", method: .get, headers: headers())
+            #expect(audit.status == .ok)
+            #expect(audit.text.contains("9223372036854775807"))
+        }
+    }
+
     @Test func retentionDeletesOldEntries() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
