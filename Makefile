@@ -9,7 +9,7 @@ SAMPLE := $(VISAGE_HOME)/samples/t1.jpg
 BENCH_DIR ?= $(if $(wildcard $(DATA)/pairs-deepface/images),$(DATA)/pairs-deepface/images,$(VISAGE_HOME)/samples)
 BENCH_THREADS ?= 2
 
-.PHONY: setup test-deps build run test bench eval clean serve load schemathesis
+.PHONY: setup test-deps build run test bench bench-process eval clean serve load schemathesis
 
 setup:
 	scripts/setup
@@ -47,6 +47,16 @@ bench: build
 	@mkdir -p $(OUT)
 	$(VISAGE_HOME)/bench-venv/bin/python bench/reference.py --json --threads $(BENCH_THREADS) $(BENCH_DIR) | tail -n 1 > $(OUT)/reference.json
 	.build/release/visage bench $(VISAGE_BENCH_FLAGS) --reference $(OUT)/reference.json $(BENCH_DIR)
+
+# Whole process as a user runs it: `visage analyze --json --attributes …` against bench/reference.py
+# on the same files and work (200 held-out UTKFace crops, the pairs-deepface photos), process start
+# and model loading included, in alternating rounds (bench/whole-process). The binary is copied
+# first so that a rebuild during the rounds cannot change it.
+bench-process: build
+	bench/setup-reference
+	@mkdir -p $(OUT)
+	cp .build/release/visage $(OUT)/visage-bench
+	bench/whole-process --visage $(OUT)/visage-bench --data $(DATA) --json $(OUT)/whole-process.json
 
 # Accuracy on the shared data (embeddings cached under out/eval, so a re-run is quick), then the
 # README's Accuracy section rewritten from the reports. VISAGE_DATA tells visage where the data is.

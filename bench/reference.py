@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Python reference pipeline for Visage: YuNet detection, SFace embedding, age and gender.
+"""Python reference pipeline for Visage: YuNet detection, SFace embedding, age and gender
+(and, with --attributes, Visage's expression and mask models too).
 
 It runs the same ONNX files as the Swift implementation (SFace as a Python user has it after
 the float32 fold set-up must do anyway, `sface_2021dec_reference.onnx`; `--sface
@@ -11,6 +12,7 @@ a detail open, the comment says which way this file goes so the Swift port can m
 
 Usage: reference.py IMAGES_DIR_OR_FILES... [--json] [--faces] [--threads 2] [--limit N]
                     [--score-threshold 0.7] [--nms 0.3] [--max-side 640] [--sface FILE]
+                    [--attributes age,gender,embedding] [--whole-process]
 """
 from __future__ import annotations
 
@@ -47,6 +49,17 @@ AGE_GENDER_MEAN_RGB = np.array([122.782, 117.001, 104.298], dtype=np.float32)
 GENDER_LABELS = ("female", "male")  # the model's output order
 STAGES = ("decode", "detect", "align", "embed", "age_gender")
 ORT_STAGES = ("detect", "embed", "age_gender")
+# What --attributes may name (the names of `visage analyze --attributes`); the default is what
+# this pipeline always computed. Expression and mask are Visage's own models, run here with
+# Visage's preprocessing so that `--attributes` asks both sides for the same work.
+ATTRIBUTES = ("age", "gender", "expression", "mask", "embedding")
+DEFAULT_ATTRIBUTES = ("age", "gender", "embedding")
+EXPRESSION_LABELS = ("angry", "disgust", "fear", "happy", "neutral", "sad", "surprise")
+MASK_LABELS = ("with_mask", "without_mask")  # the mask classifier's output order
+# Where YuNet puts the five landmarks in FER2013's 48x48 crops (ExpressionClassifier.chipTemplate).
+EXPRESSION_TEMPLATE = np.array(
+    [[15.76, 18.05], [32.24, 18.05], [24.0, 28.03], [17.35, 35.32], [30.65, 35.32]], dtype=np.float64)
+EXPRESSION_SIZE = 48
 
 
 def chip_template(size: int) -> np.ndarray:
@@ -111,6 +124,8 @@ class Face:
     age: float | None = None
     gender: str | None = None
     gender_score: float | None = None
+    expression: np.ndarray | None = None  # probabilities in EXPRESSION_LABELS order
+    mask: np.ndarray | None = None        # probabilities in MASK_LABELS order
 
     def to_json(self, with_embedding: bool = True) -> dict:
         d = {"box": [float(v) for v in self.box], "score": float(self.score),
@@ -118,6 +133,13 @@ class Face:
              "age": None if self.age is None else float(self.age),
              "gender": None if self.gender is None
              else {"label": self.gender, "score": float(self.gender_score)}}
+        if self.expression is not None:
+            best = int(self.expression.argmax())
+            d["expression"] = {"label": EXPRESSION_LABELS[best],
+                               "scores": dict(zip(EXPRESSION_LABELS, map(float, self.expression)))}
+        if self.mask is not None:
+            best = int(self.mask.argmax())
+            d["mask"] = {"label": MASK_LABELS[best], "score": float(self.mask[best])}
         if with_embedding and self.embedding is not None:
             d["embedding"] = [float(v) for v in self.embedding]
         return d
@@ -128,13 +150,15 @@ class Timings:
     """Accumulated seconds per stage; ORT-only seconds kept apart so the overhead of the
     surrounding pre/post-processing (which Visage implements itself in Swift) is visible."""
     stages: dict = field(default_factory=lambda: {s: 0.0 for s in STAGES})
-    ort: dict = field(default_factory=lambda: {s: 0.0 for s in ORT_STAGES})
+    ort: dict = field(default_factory=lambda: {s: 0.0 for s in ORT_STAGES + ("expression", "mask")})
 
 
 class Pipeline:
     def __init__(self, models_dir: str, threads: int = 2, score_threshold: float = 0.7,
                  nms_threshold: float = 0.3, max_side: int = 640,
-                 sface_file: str = "sface_2021dec_reference.onnx"):
+                 sface_file: str = "sface_2021dec_reference.onnx",
+                 attributes: tuple[str, ...] = DEFAULT_ATTRIBUTES):
+        self.attributes = set(attributes)
         self.score_threshold = score_threshold
         self.nms_threshold = nms_threshold
         self.max_side = max_side
@@ -152,10 +176,15 @@ class Pipeline:
                 sys.exit(f"reference: model file {path} is missing; run scripts/setup (or pass --models/--sface)")
             return ort.InferenceSession(path, sess_options=opts, providers=["CPUExecutionProvider"])
 
+        # Only the models the attributes need are loaded, as Visage does; the mask classifier
+        # reads SFace's bn1 feature map, so it needs SFace too.
+        wanted = self.attributes
         self.yunet = session("yunet_2023mar.onnx")
-        self.sface = session(sface_file)
-        self.age_model = session("age-v1.onnx")
-        self.gender_model = session("gender-v1.onnx")
+        self.sface = session(sface_file) if wanted & {"embedding", "mask"} else None
+        self.age_model = session("age-v1.onnx") if "age" in wanted else None
+        self.gender_model = session("gender-v1.onnx") if "gender" in wanted else None
+        self.expression_model = session("expression-fer2013.onnx") if "expression" in wanted else None
+        self.mask_model = session("mask-classifier.onnx") if "mask" in wanted else None
         self.yunet_outputs = [f"{k}_{s}" for s in (8, 16, 32)
                               for k in ("cls", "obj", "bbox", "kps")]
         self.age_template = chip_template(64)
@@ -212,39 +241,66 @@ class Pipeline:
 
     # ---------------------------------------------------------------- alignment
     def align(self, img: np.ndarray, faces: list[Face]):
-        """Warp every face to its three chips and build the three batched input tensors."""
+        """Warp every face to the chips its models need and build their batched input tensors:
+        (SFace, age, gender, expression), None for a model that does not run."""
         if not faces:
             return None
-        sface, age, gender = [], [], []
+        sface, age, gender, expression = [], [], [], []
+        chips = [(112, ARCFACE_TEMPLATE, sface, self.sface),
+                 (64, self.age_template, age, self.age_model),
+                 (32, self.gender_template, gender, self.gender_model)]
+        chips = [(size, template, out) for size, template, out, model in chips if model is not None]
         for f in faces:
-            for size, template, out in ((112, ARCFACE_TEMPLATE, sface),
-                                        (64, self.age_template, age),
-                                        (32, self.gender_template, gender)):
+            for size, template, out in chips:
                 m = umeyama(f.landmarks, template)
                 out.append(cv2.warpAffine(img, m, (size, size), flags=cv2.INTER_LINEAR,
                                           borderMode=cv2.BORDER_CONSTANT, borderValue=0))
-        return (sface_blob(np.stack(sface)), age_gender_blob(np.stack(age)),
-                age_gender_blob(np.stack(gender)))
+            if self.expression_model is not None:
+                expression.append(expression_chip(img, f.landmarks))
+        return (sface_blob(np.stack(sface)) if sface else None,
+                age_gender_blob(np.stack(age)) if age else None,
+                age_gender_blob(np.stack(gender)) if gender else None,
+                grey_blob(np.stack(expression)) if expression else None)
 
     # ---------------------------------------------------------------- embedding (SFace)
-    def embed(self, blob: np.ndarray) -> np.ndarray:
+    def embed(self, blob: np.ndarray, feature_maps: bool = False):
+        """Unit-length embeddings and, when asked, SFace's bn1 feature maps (else None)."""
         t0 = time.perf_counter()
-        emb = self.sface.run(["fc1"], {"data": blob})[0]
+        outs = self.sface.run(["fc1", "bn1"] if feature_maps else ["fc1"], {"data": blob})
         self.timings.ort["embed"] += time.perf_counter() - t0
-        return emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+        emb = outs[0]
+        return emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12), \
+            (outs[1] if feature_maps else None)
 
     # ---------------------------------------------------------------- age and gender
-    def age_gender(self, age_blob: np.ndarray, gender_blob: np.ndarray):
-        """Returns (ages, gender labels, gender probabilities), one entry per chip."""
+    def age_gender(self, age_blob: np.ndarray | None, gender_blob: np.ndarray | None):
+        """Returns (ages, gender labels, gender probabilities), one entry per chip; None for
+        a model that does not run."""
         t0 = time.perf_counter()
-        p_age = self.age_model.run(["probabilities"], {"images": age_blob})[0]
-        p_gender = self.gender_model.run(["probabilities"], {"images": gender_blob})[0]
+        p_age = None if age_blob is None else self.age_model.run(["probabilities"], {"images": age_blob})[0]
+        p_gender = None if gender_blob is None else self.gender_model.run(["probabilities"], {"images": gender_blob})[0]
         self.timings.ort["age_gender"] += time.perf_counter() - t0
-        weights = np.arange(p_age.shape[1], dtype=np.float64)
-        weights[0] = 0.25  # the package's convention: newborns count as a quarter year
-        ages = p_age.astype(np.float64) @ weights
-        g = p_gender.argmax(1)
-        return ages, [GENDER_LABELS[i] for i in g], p_gender[np.arange(len(g)), g]
+        ages = labels = probs = None
+        if p_age is not None:
+            weights = np.arange(p_age.shape[1], dtype=np.float64)
+            weights[0] = 0.25  # the package's convention: newborns count as a quarter year
+            ages = p_age.astype(np.float64) @ weights
+        if p_gender is not None:
+            g = p_gender.argmax(1)
+            labels, probs = [GENDER_LABELS[i] for i in g], p_gender[np.arange(len(g)), g]
+        return ages, labels, probs
+
+    def classify_expression(self, blob: np.ndarray) -> np.ndarray:
+        t0 = time.perf_counter()
+        p = self.expression_model.run(["probs"], {"input": blob})[0]
+        self.timings.ort["expression"] += time.perf_counter() - t0
+        return p
+
+    def classify_mask(self, feature_maps: np.ndarray) -> np.ndarray:
+        t0 = time.perf_counter()
+        p = self.mask_model.run(["probs"], {"bn1": feature_maps})[0]
+        self.timings.ort["mask"] += time.perf_counter() - t0
+        return p
 
     # ---------------------------------------------------------------- whole image
     def process(self, path: str):
@@ -265,13 +321,36 @@ class Pipeline:
         st["align"] += t3 - t2
         if blobs is None:
             return img, faces
-        emb = self.embed(blobs[0])
-        t4 = time.perf_counter()
-        st["embed"] += t4 - t3
-        ages, labels, probs = self.age_gender(blobs[1], blobs[2])
-        st["age_gender"] += time.perf_counter() - t4
-        for i, f in enumerate(faces):
-            f.embedding, f.age, f.gender, f.gender_score = emb[i], ages[i], labels[i], probs[i]
+        sface_in, age_in, gender_in, expression_in = blobs
+        wanted = self.attributes
+        if sface_in is not None:
+            emb, maps = self.embed(sface_in, feature_maps="mask" in wanted)
+            t4 = time.perf_counter()
+            st["embed"] += t4 - t3
+            if "embedding" in wanted:
+                for i, f in enumerate(faces):
+                    f.embedding = emb[i]
+            if maps is not None:
+                for i, p in enumerate(self.classify_mask(maps)):
+                    faces[i].mask = p
+                t5 = time.perf_counter()
+                self.timings.stages["mask"] = self.timings.stages.get("mask", 0.0) + t5 - t4
+                t4 = t5
+            t3 = t4
+        if age_in is not None or gender_in is not None:
+            ages, labels, probs = self.age_gender(age_in, gender_in)
+            for i, f in enumerate(faces):
+                if ages is not None:
+                    f.age = ages[i]
+                if labels is not None:
+                    f.gender, f.gender_score = labels[i], probs[i]
+            t4 = time.perf_counter()
+            st["age_gender"] += t4 - t3
+            t3 = t4
+        if expression_in is not None:
+            for i, p in enumerate(self.classify_expression(expression_in)):
+                faces[i].expression = p
+            self.timings.stages["expression"] = self.timings.stages.get("expression", 0.0) + time.perf_counter() - t3
         return img, faces
 
 
@@ -310,6 +389,28 @@ def age_gender_blob(chips_bgr: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(((rgb - AGE_GENDER_MEAN_RGB) / 256.0).transpose(0, 3, 1, 2))
 
 
+def expression_chip(img: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """The 48x48 expression chip as ExpressionClassifier.chip makes it: the landmarks warped
+    onto EXPRESSION_TEMPLATE at an integer multiple of 48 px (at most 8), then box-averaged."""
+    m = umeyama(landmarks, EXPRESSION_TEMPLATE)
+    scale = math.sqrt(abs(m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]))
+    k = max(1, min(8, int(math.floor(1 / max(scale, 1e-6)))))
+    size = EXPRESSION_SIZE
+    if k > 1:
+        m = m * k
+        m[:, 2] += (k - 1) / 2
+    chip = cv2.warpAffine(img, m, (size * k, size * k), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return chip if k == 1 else cv2.resize(chip, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def grey_blob(chips_bgr: np.ndarray) -> np.ndarray:
+    # BT.601 luma of 0-255 values, no other scaling (the expression graph normalises itself).
+    c = chips_bgr.astype(np.float32)
+    grey = 0.299 * c[..., 2] + 0.587 * c[..., 1] + 0.114 * c[..., 0]
+    return np.ascontiguousarray(grey[:, None, :, :])
+
+
 def default_models_dir() -> str:
     home = os.environ.get("VISAGE_HOME", os.path.expanduser("~/.cache/visage"))
     return os.path.join(home, "models")
@@ -317,7 +418,7 @@ def default_models_dir() -> str:
 
 def summary(timings: Timings, n_images: int, n_faces: int, wall: float, sface_file: str) -> dict:
     per = max(n_images, 1)
-    ort_ms = {k: 1000 * v / per for k, v in timings.ort.items()}
+    ort_ms = {k: 1000 * v / per for k, v in timings.ort.items() if k in ORT_STAGES or v > 0}
     ort_ms["total"] = sum(ort_ms.values())
     return {"summary": {
         "implementation": "python-onnxruntime",
@@ -343,7 +444,20 @@ def main(argv=None) -> int:
                     help="SFace file in --models (default: the plain float32 fold, as Python users run it)")
     ap.add_argument("--models", default=default_models_dir(),
                     help="directory of the ONNX files (default $VISAGE_HOME/models)")
+    ap.add_argument("--attributes", default=",".join(DEFAULT_ATTRIBUTES),
+                    help="comma-separated, of " + ", ".join(ATTRIBUTES)
+                    + " (default: " + ",".join(DEFAULT_ATTRIBUTES) + ")")
+    ap.add_argument("--whole-process", action="store_true",
+                    help="run as a user would: no warm-up image, one JSON line per image "
+                         "(as --json --faces), no summary; for bench/whole-process")
     args = ap.parse_args(argv)
+    attributes = tuple(a.strip() for a in args.attributes.split(",") if a.strip())
+    unknown = [a for a in attributes if a not in ATTRIBUTES]
+    if unknown or not attributes:
+        ap.error(f"--attributes: unknown {', '.join(unknown) or '(none given)'}; "
+                 f"choose from {', '.join(ATTRIBUTES)}")
+    if args.whole_process:
+        args.json = args.faces = True
 
     paths = list_images(args.inputs)
     if args.limit is not None:
@@ -352,10 +466,12 @@ def main(argv=None) -> int:
         print("reference: no images found", file=sys.stderr)
         return 1
 
-    pipe = Pipeline(args.models, args.threads, args.score_threshold, args.nms, args.max_side, args.sface)
-    # One untimed run first: ORT allocates its arenas and picks kernels on the first call.
-    pipe.process(paths[0])
-    pipe.timings = Timings()
+    pipe = Pipeline(args.models, args.threads, args.score_threshold, args.nms, args.max_side, args.sface,
+                    attributes)
+    if not args.whole_process:
+        # One untimed run first: ORT allocates its arenas and picks kernels on the first call.
+        pipe.process(paths[0])
+        pipe.timings = Timings()
 
     n_images = n_faces = 0
     start = time.perf_counter()
@@ -370,14 +486,17 @@ def main(argv=None) -> int:
             h, w = img.shape[:2]
             if args.json:
                 print(json.dumps({"image": path, "width": w, "height": h,
-                                  "faces": [f.to_json() for f in faces]}), flush=True)
+                                  "faces": [f.to_json() for f in faces]}), flush=not args.whole_process)
             else:
                 print(f"{path}  {w}x{h}  {len(faces)} face(s)")
                 for f in faces:
                     x, y, bw, bh = f.box
-                    print(f"    box {x:7.1f} {y:7.1f} {bw:6.1f} {bh:6.1f}  score {f.score:.3f}"
-                          f"  age {f.age:5.1f}  {f.gender} {f.gender_score:.2f}")
+                    age = "" if f.age is None else f"  age {f.age:5.1f}"
+                    gender = "" if f.gender is None else f"  {f.gender} {f.gender_score:.2f}"
+                    print(f"    box {x:7.1f} {y:7.1f} {bw:6.1f} {bh:6.1f}  score {f.score:.3f}{age}{gender}")
     wall = time.perf_counter() - start
+    if args.whole_process:
+        return 0
     s = summary(pipe.timings, n_images, n_faces, wall, args.sface)
     if args.json:
         print(json.dumps(s))

@@ -20,9 +20,13 @@ extension FaceAnalyzer {
     /// `configuration.runtime.intraOpThreads` is the core count divided by `concurrency` (one on
     /// 2 cores) was 2–18% faster than one sharing a pool of all cores in 12 of 13 rounds of `visage bench`.
     ///
-    /// - Parameter concurrency: images processed at once; default ``defaultBatchConcurrency``.
-    public func analyzeFiles(_ paths: [String], concurrency: Int = defaultBatchConcurrency, keepImages: Bool = false) -> AsyncStream<BatchItem> {
+    /// - Parameters:
+    ///   - tasks: what to compute for each face; default (nil) ``Configuration/tasks``.
+    ///   - concurrency: images processed at once; default ``defaultBatchConcurrency``.
+    public func analyzeFiles(_ paths: [String], tasks: Tasks? = nil, concurrency: Int = defaultBatchConcurrency,
+                             keepImages: Bool = false) -> AsyncStream<BatchItem> {
         let window = max(1, concurrency)
+        let tasks = tasks ?? configuration.tasks
         return AsyncStream { continuation in
             let task = Task {
                 await withTaskGroup(of: BatchItem.self) { group in
@@ -35,7 +39,7 @@ extension FaceAnalyzer {
                         next += 1
                         group.addTask {
                             do {
-                                var analyzed = try await self.analyze(contentsOf: path)
+                                var analyzed = try await self.analyze(contentsOf: path, tasks: tasks)
                                 if !keepImages { analyzed.image = nil }
                                 return BatchItem(index: index, path: path, result: .success(analyzed))
                             } catch {

@@ -1,3 +1,4 @@
+public import Foundation
 public import VisageCore
 public import VisageModels
 public import VisageRuntime
@@ -53,7 +54,8 @@ extension FaceAnalyzer {
         public var runtime: RuntimeConfiguration = .init()
         /// Detector thresholds and input size; see ``YuNetDetector/Configuration``.
         public var detector: YuNetDetector.Configuration = .init()
-        /// What to compute per face; default ``Tasks/all``.
+        /// What to compute per face when a call does not say (``FaceAnalyzer/analyze(_:tasks:)``
+        /// does); default ``Tasks/all``. The models these tasks need are opened in `init`.
         public var tasks: Tasks = .all
         /// Image decoding limits; default refuses images over 50 megapixels.
         public var decoding: ImageDecodingOptions = .init()
@@ -71,5 +73,47 @@ extension FaceAnalyzer {
         public var maskedFaceRescue: MaskedFaceRescue? = .init()
 
         public init() {}
+    }
+}
+
+extension FaceAnalyzer.Tasks {
+    /// The per-face attributes a user asks for by name (`visage analyze --attributes`,
+    /// `POST /v1/analyze?attributes=`), each with its task, in the order help texts list them.
+    public static let attributeNames: [(name: String, task: FaceAnalyzer.Tasks)] = [
+        ("age", .age), ("gender", .gender), ("expression", .expression), ("mask", .mask), ("embedding", .embedding),
+    ]
+
+    /// The tasks of a comma-separated list of attribute names such as `age,gender,embedding`
+    /// (case and spaces around names do not matter; a repeated name counts once).
+    ///
+    /// - Throws: ``FaceAnalyzer/AttributeListError`` naming the first unknown name, or saying
+    ///   that the list names none.
+    public init(attributeList: String) throws(FaceAnalyzer.AttributeListError) {
+        var tasks: FaceAnalyzer.Tasks = []
+        let names = attributeList.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for name in names where !(names.count == 1 && name.isEmpty) {
+            guard let known = Self.attributeNames.first(where: { $0.name == name }) else {
+                throw FaceAnalyzer.AttributeListError(name: name)
+            }
+            tasks.insert(known.task)
+        }
+        guard !tasks.isEmpty else { throw FaceAnalyzer.AttributeListError(name: nil) }
+        self = tasks
+    }
+}
+
+extension FaceAnalyzer {
+    /// A list of attribute names that ``Tasks/init(attributeList:)`` could not read.
+    public struct AttributeListError: Error, LocalizedError, Sendable, Hashable {
+        /// The first name that is not an attribute (empty for a stray comma); nil when the list named none.
+        public var name: String?
+
+        public var errorDescription: String? {
+            let choices = Tasks.attributeNames.map(\.name).joined(separator: ", ")
+            guard let name else { return "No attribute named; choose one or more of \(choices), separated by commas." }
+            return name.isEmpty ? "An empty attribute name (a stray comma?); choose from \(choices)."
+                : "Unknown attribute \"\(name)\"; choose from \(choices)."
+        }
     }
 }

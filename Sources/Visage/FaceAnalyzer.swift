@@ -12,77 +12,102 @@ import Foundation
 /// for face in faces { print(face.box, face.age ?? 0, face.gender?.label ?? .female) }
 /// ```
 ///
-/// Models load once, in `init`, and are shared by every call; ``analyze(_:)`` is safe to call
-/// from many tasks at once. Inference is blocking CPU work, so it runs on a private queue
-/// rather than on Swift's cooperative pool, which would otherwise be starved (on a 2-core
-/// machine that pool has two threads) and leave a server unable to accept connections.
+/// What a call computes is ``Configuration/tasks`` unless the call names its own
+/// (``analyze(_:tasks:)``). A model is opened only when some task needs it: those the configured
+/// tasks need in `init` (so that a missing file fails there), any other on the first call that
+/// asks for it. Open models are shared by every call; ``analyze(_:)`` is safe to call from many
+/// tasks at once. Inference is blocking CPU work, so it runs on a private queue rather than on
+/// Swift's cooperative pool, which would otherwise be starved (on a 2-core machine that pool
+/// has two threads) and leave a server unable to accept connections.
 public final class FaceAnalyzer: Sendable {
     public let configuration: Configuration
     public let runtime: OnnxRuntime
-    private let detector: YuNetDetector
-    let embedder: SFaceEmbedder?
-    private let attentionHead: MaskedFaceAttentionHead?
-    private let attributeEncoder: FabNetEncoder?
-    private let ageEstimator: AgeEstimator?
-    private let genderClassifier: GenderClassifier?
-    private let expressionClassifier: ExpressionClassifier?
-    private let maskClassifier: MaskClassifier?
+    let models: Models
+    private let rescuer: MaskedFaceRescuer?
     private let queue = DispatchQueue(label: "visage.analyzer", attributes: .concurrent)
 
-    public init(configuration: Configuration = .init()) throws {
-        self.configuration = configuration
-        runtime = try OnnxRuntime.shared(configuration.runtime)
-        let models = configuration.models
-        detector = try YuNetDetector(directory: models, runtime: runtime, configuration: configuration.detector)
-        let tasks = configuration.tasks
-        // The mask classifier and the attention head read SFace's feature map, so they need SFace too.
-        embedder = tasks.isDisjoint(with: [.embedding, .mask, .maskedFaceEmbedding]) ? nil : try SFaceEmbedder(directory: models, runtime: runtime)
-        attentionHead = tasks.contains(.maskedFaceEmbedding) ? try MaskedFaceAttentionHead(directory: models, runtime: runtime) : nil
-        attributeEncoder = tasks.contains(.attributeEmbedding) ? try FabNetEncoder(directory: models, runtime: runtime) : nil
-        ageEstimator = tasks.contains(.age) ? try AgeEstimator(directory: models, runtime: runtime) : nil
-        genderClassifier = tasks.contains(.gender) ? try GenderClassifier(directory: models, runtime: runtime) : nil
-        expressionClassifier = tasks.contains(.expression) ? try ExpressionClassifier(directory: models, runtime: runtime) : nil
-        maskClassifier = tasks.contains(.mask) ? try MaskClassifier(directory: models, runtime: runtime) : nil
+    public convenience init(configuration: Configuration = .init()) throws {
+        let runtime = try OnnxRuntime.shared(configuration.runtime)
+        try self.init(configuration: configuration, runtime: runtime, models: Models(configuration: configuration, runtime: runtime))
     }
 
-    /// Time spent inside ONNX Runtime since this analyzer was created, by the stage whose models
-    /// ran (the attention head and the FAb-Net encoder count as embedding). Subtracted from the
-    /// stage timings it shows where time goes outside the runtime; `decode` and `align` stay zero.
+    private init(configuration: Configuration, runtime: OnnxRuntime, models: Models) throws {
+        self.configuration = configuration
+        self.runtime = runtime
+        self.models = models
+        try models.open(for: configuration.tasks, input: configuration.input)
+        rescuer = MaskedFaceRescuer(configuration: configuration, models: models)
+    }
+
+    /// An analyzer whose calls compute `tasks` unless they name others, over this analyzer's
+    /// models: each file is opened once for both (a server's analyses and its embeddings for the
+    /// gallery, say). Models `tasks` need that are not open yet are opened here.
+    public func sharingModels(tasks: Tasks) throws -> FaceAnalyzer {
+        var configuration = configuration
+        configuration.tasks = tasks
+        return try FaceAnalyzer(configuration: configuration, runtime: runtime, models: models)
+    }
+
+    /// The model files opened so far (`yunet_2023mar.onnx`, …) in pipeline order: those the
+    /// configured tasks need, and those the calls so far asked for.
+    public var openedModelFiles: [String] { models.openFileNames }
+
+    /// Time spent inside ONNX Runtime since this analyzer's models were opened, by the stage
+    /// whose models ran (the attention head and the FAb-Net encoder count as embedding).
+    /// Subtracted from the stage timings it shows where time goes outside the runtime; `decode`
+    /// and `align` stay zero. Analyzers made by ``sharingModels(tasks:)`` count each other's runs.
     public var inferenceTimes: StageTimings {
         func sum(_ statistics: RunStatistics?...) -> Duration {
             statistics.compactMap { $0?.inferenceTime }.reduce(.zero, +)
         }
         var times = StageTimings()
-        times.detect = sum(detector.statistics)
-        times.embed = sum(embedder?.statistics, attentionHead?.statistics, attributeEncoder?.statistics)
-        times.ageGender = sum(ageEstimator?.statistics, genderClassifier?.statistics)
-        times.expression = sum(expressionClassifier?.statistics)
-        times.mask = sum(maskClassifier?.statistics)
+        times.detect = sum(models.detector.ifOpen?.statistics)
+        times.embed = sum(models.embedder.ifOpen?.statistics, models.attentionHead.ifOpen?.statistics,
+                          models.attributeEncoder.ifOpen?.statistics)
+        times.ageGender = sum(models.ageEstimator.ifOpen?.statistics, models.genderClassifier.ifOpen?.statistics)
+        times.expression = sum(models.expressionClassifier.ifOpen?.statistics)
+        times.mask = sum(models.maskClassifier.ifOpen?.statistics)
         return times
     }
 
     /// Detects and analyses every face in `image`, best detector score first.
     public func analyze(_ image: Image) async throws -> [Face] {
-        try await offload { try self.analyzeNow(image).faces }
+        try await analyze(image, tasks: configuration.tasks)
+    }
+
+    /// Detects every face in `image` and computes `tasks` for each, best detector score first;
+    /// the fields of other tasks stay nil. Models no earlier call needed are opened now.
+    public func analyze(_ image: Image, tasks: Tasks) async throws -> [Face] {
+        try await offload { try self.analyzeNow(image, tasks: tasks).faces }
     }
 
     /// Decodes the file and analyses it; decoding errors name the path.
     public func analyze(contentsOf path: String) async throws -> AnalyzedImage {
-        try await offload { try self.analyzeFile(path) }
+        try await analyze(contentsOf: path, tasks: configuration.tasks)
+    }
+
+    /// Decodes the file and computes `tasks` for each of its faces; decoding errors name the path.
+    public func analyze(contentsOf path: String, tasks: Tasks) async throws -> AnalyzedImage {
+        try await offload { try self.analyzeFile(path, tasks: tasks) }
     }
 
     /// Compares the largest face of each image; through the attention head when either wears a
-    /// mask and the analyzer computes ``Tasks/mask`` and ``Tasks/maskedFaceEmbedding``.
-    public func verify(_ a: Image, _ b: Image, threshold: Float = Verification.defaultThreshold) async throws -> Verification? {
+    /// mask and the analyzer computes ``Tasks/mask`` and ``Tasks/maskedFaceEmbedding``, against
+    /// the threshold of the pair's mask condition unless `threshold` fixes one.
+    public func verify(_ a: Image, _ b: Image, threshold: Float? = nil) async throws -> Verification? {
         async let facesA = analyze(a)
         async let facesB = analyze(b)
-        guard let fa = try await facesA.largest, let fb = try await facesB.largest,
-              let (similarity, method) = fa.maskAwareSimilarity(to: fb) else { return nil }
-        return Verification(similarity: similarity, threshold: threshold, method: method)
+        guard let fa = try await facesA.largest, let fb = try await facesB.largest else { return nil }
+        return Verification(comparing: fa, with: fb, threshold: threshold)
     }
 
     /// The synchronous pipeline, with per-stage timings; used by the batch API and benchmarks.
     public func analyzeNow(_ image: Image) throws -> (faces: [Face], timings: StageTimings) {
+        try analyzeNow(image, tasks: configuration.tasks)
+    }
+
+    /// The synchronous pipeline computing `tasks`, with per-stage timings.
+    public func analyzeNow(_ image: Image, tasks: Tasks) throws -> (faces: [Face], timings: StageTimings) {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -102,9 +127,18 @@ public final class FaceAnalyzer: Sendable {
             faces.map { face in (givenCrop ? image.shrunk(width: size, height: size) : aligned(face)) ?? Image(width: size, height: size) }
         }
 
+        // The models the tasks need, each opened by the first call that needs it.
+        let embedder = tasks.needsSFace ? try models.embedder.get() : nil
+        let attentionHead = tasks.contains(.maskedFaceEmbedding) ? try models.attentionHead.get() : nil
+        let attributeEncoder = tasks.contains(.attributeEmbedding) ? try models.attributeEncoder.get() : nil
+        let ageEstimator = tasks.contains(.age) ? try models.ageEstimator.get() : nil
+        let genderClassifier = tasks.contains(.gender) ? try models.genderClassifier.get() : nil
+        let expressionClassifier = tasks.contains(.expression) ? try models.expressionClassifier.get() : nil
+        let maskClassifier = tasks.contains(.mask) ? try models.maskClassifier.get() : nil
+
         // SFace (and through its feature map the mask classifier and the attention head) and the
         // FAb-Net encoder read the same ArcFace-aligned crop.
-        let keepsCrops = configuration.tasks.contains(.alignedCrop)
+        let keepsCrops = tasks.contains(.alignedCrop)
         let crops = embedder == nil && attributeEncoder == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
             FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
         }
@@ -112,7 +146,7 @@ public final class FaceAnalyzer: Sendable {
         if let embedder {
             let wantsMaps = maskClassifier != nil || attentionHead != nil
             let (embeddings, featureMaps) = try embedder.run(crops, featureMaps: wantsMaps)
-            if configuration.tasks.contains(.embedding) { for i in faces.indices { faces[i].embedding = embeddings[i] } }
+            if tasks.contains(.embedding) { for i in faces.indices { faces[i].embedding = embeddings[i] } }
             if let attentionHead, let featureMaps {
                 for (i, output) in try attentionHead.embed(featureMaps: featureMaps).enumerated() {
                     faces[i].maskedFaceEmbedding = output.embedding
@@ -151,17 +185,23 @@ public final class FaceAnalyzer: Sendable {
         return (faces, timings)
     }
 
-    /// The detector's faces, or the best weaker one under ``Configuration/fallbackScoreThreshold``.
+    /// The detector's faces and the weaker ones ``Configuration/maskedFaceRescue`` keeps, or the
+    /// best weaker one under ``Configuration/fallbackScoreThreshold`` when there are none.
     private func detectFaces(in image: Image) throws -> [Face] {
+        let detector = try models.detector.get()
         let threshold = detector.configuration.scoreThreshold
-        guard let fallback = configuration.fallbackScoreThreshold, fallback < threshold else {
+        let floor = min(configuration.fallbackScoreThreshold ?? threshold, rescuer?.settings.scoreThreshold ?? threshold)
+        guard floor < threshold else {
             return try detector.detect(in: image).map(Face.init(detection:))
         }
         // One pass at the lower threshold gives the same faces above the usual one: NMS only
         // lets a box be suppressed by a higher-scoring one.
-        let candidates = try detector.detect(in: image, scoreThreshold: fallback)
-        let sure = candidates.filter { $0.score >= threshold }
-        let kept = sure.isEmpty ? candidates.max { $0.score < $1.score }.map { [$0] } ?? [] : sure
+        let candidates = try detector.detect(in: image, scoreThreshold: floor)
+        var sure = candidates.filter { $0.score >= threshold }
+        if let rescuer { sure += try rescuer.rescued(candidates.filter { $0.score < threshold }, in: image, besides: sure) }
+        guard let fallback = configuration.fallbackScoreThreshold, fallback < threshold else { return sure.map(Face.init(detection:)) }
+        let weaker = candidates.filter { $0.score >= fallback }
+        let kept = sure.isEmpty ? weaker.max { $0.score < $1.score }.map { [$0] } ?? [] : sure
         return kept.map(Face.init(detection:))
     }
 
@@ -169,17 +209,22 @@ public final class FaceAnalyzer: Sendable {
     /// rendered at enrolment, say), synchronously; nil when the analyzer was configured
     /// without ``Tasks/embedding``.
     public func embeddings(ofAlignedCrops crops: [Image]) throws -> [[Float]]? {
-        guard let embedder, configuration.tasks.contains(.embedding) else { return nil }
-        return try embedder.embed(crops)
+        guard configuration.tasks.contains(.embedding) else { return nil }
+        return try models.embedder.get().embed(crops)
     }
 
     /// Decodes and analyses one file synchronously, timing the decode too.
     public func analyzeFile(_ path: String) throws -> AnalyzedImage {
+        try analyzeFile(path, tasks: configuration.tasks)
+    }
+
+    /// Decodes one file and computes `tasks` for its faces synchronously, timing the decode too.
+    public func analyzeFile(_ path: String, tasks: Tasks) throws -> AnalyzedImage {
         let clock = ContinuousClock()
         let start = clock.now
         let image = try Image(contentsOf: path, options: configuration.decoding)
         let decoded = clock.now
-        var (faces, timings) = try analyzeNow(image)
+        var (faces, timings) = try analyzeNow(image, tasks: tasks)
         timings.decode = decoded - start
         return AnalyzedImage(path: path, width: image.width, height: image.height, faces: faces, image: image, timings: timings)
     }

@@ -118,7 +118,7 @@ extension FaceAnalyzer {
     /// extra embeddings, about 2 s for the default 7×7 on two cores.
     public func explainSimilarity(_ a: Face, _ b: Face, grid: Int = 7) throws -> SimilarityExplanation {
         precondition((2...28).contains(grid), "grid must be 2…28 cells per side")
-        guard let embedder else { throw ExplanationError.noEmbedder }
+        let embedder = try models.embedder.get()
         guard let cropA = a.alignedCrop, let cropB = b.alignedCrop else { throw ExplanationError.noAlignedCrop }
         let embeddings = try embedder.embed([cropA, cropB])
         let similarity = cosineSimilarity(embeddings[0], embeddings[1])

@@ -12,6 +12,12 @@ struct AnalyzeCommand: AsyncParsableCommand {
           visage analyze --json --annotate out/ photos/
           visage analyze --head masks.json --head helmet.json photos/
           visage analyze --json --face-crop ../shared/data/fer2013/publictest/happy
+          visage analyze --json --attributes age,gender,embedding photos/
+
+        --attributes names what to compute for each face, from age, gender, expression, mask and \
+        embedding; a model no named attribute needs is neither loaded nor run, and the fields of \
+        the others are null (the embedding, printed only when named, is left out). Without it, \
+        age, gender, expression and mask are printed.
 
         With --face-crop each picture is taken as one face that is already cropped (FER2013, \
         CK+ and UTKFace images come so): nothing is detected, each face's box is the whole \
@@ -32,6 +38,23 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Flag(help: "Take each picture as one already-cropped face: no detection, the whole picture goes to every model.")
     var faceCrop = false
 
+    @Option(help: ArgumentHelp("What to compute per face, comma-separated: age, gender, expression, mask, embedding (default: age, gender, expression and mask).",
+                               valueName: "names"))
+    var attributes: String?
+
+    /// The tasks `--attributes` names; nil without it.
+    private func requestedTasks() throws -> FaceAnalyzer.Tasks? {
+        do {
+            return try attributes.map { list throws(FaceAnalyzer.AttributeListError) in try FaceAnalyzer.Tasks(attributeList: list) }
+        } catch {
+            throw ValidationError("--attributes: \(error.errorDescription ?? "")")
+        }
+    }
+
+    func validate() throws {
+        _ = try requestedTasks()
+    }
+
     @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png, .webp).")
     var paths: [String]
 
@@ -45,9 +68,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
             throw ValidationError("Two heads are named \"\(repeated)\"; each --head must have its own name (set at training with --name).")
         }
         // A head trained on FAb-Net features needs the encoder, which plain analysis skips.
-        let tasks = loaded.reduce(FaceAnalyzer.Tasks.all) { $0.union($1.features.name.tasks) }
+        let requested = try requestedTasks()
+        let tasks = loaded.reduce(requested ?? .all) { $0.union($1.features.name.tasks) }
         try await AnalysisRun(inputs: paths, global: global, tasks: tasks,
-                              report: FaceReport(includesAttributes: true, includesEmbedding: false),
+                              report: FaceReport(includesAttributes: true, includesEmbedding: requested?.contains(.embedding) ?? false),
                               annotateDirectory: annotate, heads: loaded, input: faceCrop ? .faceCrop : .photo).run()
     }
 }

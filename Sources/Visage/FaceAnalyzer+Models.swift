@@ -1,0 +1,100 @@
+import Dispatch
+import Synchronization
+import VisageModels
+import VisageRuntime
+
+/// A model opened on first use and shared afterwards.
+///
+/// Opening happens at most once, even when several analyses ask at the same moment: the others
+/// wait on this model's own lock, so a slow SFace load holds up nobody who needs only the
+/// detector. An error is not kept: the next call tries to open the file again.
+final class LazyModel<Model: Sendable>: Sendable {
+    private let state = Mutex<Model?>(nil)
+    private let open: @Sendable () throws -> Model
+
+    init(_ open: @escaping @Sendable () throws -> Model) {
+        self.open = open
+    }
+
+    /// The model, opened now when no call opened it before.
+    func get() throws -> Model {
+        try state.withLock { model in
+            if let model { return model }
+            let opened = try open()
+            model = opened
+            return opened
+        }
+    }
+
+    /// The model when it is open, without opening it.
+    var ifOpen: Model? {
+        state.withLock { $0 }
+    }
+}
+
+extension FaceAnalyzer {
+    /// Every model an analyzer can run, each opened on first need. Analyzers made with
+    /// ``FaceAnalyzer/sharingModels(tasks:)`` share one set, so each file is opened once.
+    final class Models: Sendable {
+        let detector: LazyModel<YuNetDetector>
+        let embedder: LazyModel<SFaceEmbedder>
+        let attentionHead: LazyModel<MaskedFaceAttentionHead>
+        let attributeEncoder: LazyModel<FabNetEncoder>
+        let ageEstimator: LazyModel<AgeEstimator>
+        let genderClassifier: LazyModel<GenderClassifier>
+        let expressionClassifier: LazyModel<ExpressionClassifier>
+        let maskClassifier: LazyModel<MaskClassifier>
+
+        init(configuration: Configuration, runtime: OnnxRuntime) {
+            let directory = configuration.models, detection = configuration.detector
+            detector = LazyModel { try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
+            embedder = LazyModel { try SFaceEmbedder(directory: directory, runtime: runtime) }
+            attentionHead = LazyModel { try MaskedFaceAttentionHead(directory: directory, runtime: runtime) }
+            attributeEncoder = LazyModel { try FabNetEncoder(directory: directory, runtime: runtime) }
+            ageEstimator = LazyModel { try AgeEstimator(directory: directory, runtime: runtime) }
+            genderClassifier = LazyModel { try GenderClassifier(directory: directory, runtime: runtime) }
+            expressionClassifier = LazyModel { try ExpressionClassifier(directory: directory, runtime: runtime) }
+            maskClassifier = LazyModel { try MaskClassifier(directory: directory, runtime: runtime) }
+        }
+
+        /// Opens now every model that `tasks` on `input` need, so that a missing or broken file
+        /// fails here rather than in the middle of a batch; the first failure in pipeline order
+        /// is thrown.
+        ///
+        /// Opening a session is single-threaded work inside ONNX Runtime (reading the file,
+        /// optimising the graph, packing weights), so the models open side by side, one per core:
+        /// SFace, the slowest, opens while the smaller ones do.
+        func open(for tasks: Tasks, input: Input) throws {
+            var opens: [@Sendable () throws -> Void] = []
+            if input == .photo { opens.append { [detector] in _ = try detector.get() } }
+            if tasks.needsSFace { opens.append { [embedder] in _ = try embedder.get() } }
+            if tasks.contains(.maskedFaceEmbedding) { opens.append { [attentionHead] in _ = try attentionHead.get() } }
+            if tasks.contains(.attributeEmbedding) { opens.append { [attributeEncoder] in _ = try attributeEncoder.get() } }
+            if tasks.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
+            if tasks.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
+            if tasks.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }
+            if tasks.contains(.mask) { opens.append { [maskClassifier] in _ = try maskClassifier.get() } }
+            let failures = Mutex<[Int: any Error]>([:])
+            DispatchQueue.concurrentPerform(iterations: opens.count) { [opens] i in
+                do { try opens[i]() } catch { failures.withLock { $0[i] = error } }
+            }
+            if let first = failures.withLock({ $0.min { $0.key < $1.key }?.value }) { throw first }
+        }
+
+        /// Files opened so far, by file name (for tests and start-up measurements).
+        var openFileNames: [String] {
+            [(detector.ifOpen != nil, YuNetDetector.contract.fileName), (embedder.ifOpen != nil, SFaceEmbedder.contract.fileName),
+             (attentionHead.ifOpen != nil, MaskedFaceAttentionHead.contract.fileName),
+             (attributeEncoder.ifOpen != nil, FabNetEncoder.contract.fileName),
+             (ageEstimator.ifOpen != nil, AgeEstimator.contract.fileName), (genderClassifier.ifOpen != nil, GenderClassifier.contract.fileName),
+             (expressionClassifier.ifOpen != nil, ExpressionClassifier.contract.fileName),
+             (maskClassifier.ifOpen != nil, MaskClassifier.contract.fileName)].filter(\.0).map(\.1)
+        }
+    }
+}
+
+extension FaceAnalyzer.Tasks {
+    /// SFace runs for the identity embedding and for the models that read its feature map
+    /// (the mask classifier and the attention head).
+    var needsSFace: Bool { !isDisjoint(with: [.embedding, .mask, .maskedFaceEmbedding]) }
+}
