@@ -9,7 +9,7 @@ SAMPLE := $(VISAGE_HOME)/samples/t1.jpg
 BENCH_DIR ?= $(if $(wildcard $(DATA)/pairs-deepface/images),$(DATA)/pairs-deepface/images,$(VISAGE_HOME)/samples)
 BENCH_THREADS ?= 2
 
-.PHONY: setup test-deps build run test bench bench-process eval clean serve load schemathesis
+.PHONY: setup test-deps build run test bench bench-process eval clean serve load hostile schemathesis
 
 setup:
 	scripts/setup
@@ -79,6 +79,11 @@ eval: build
 # The service under load: 200 connections on /v1/analyze for 30 s (wrk from Debian).
 load: build
 	bench/serve-load
+
+# Hostile clients on loopback: 1,000 slow uploads, 20,000 idle connections, 100 large bodies
+# written before reading; fails when memory passes 2 GB or /v1/health misses 1 s (bench/hostile.py).
+hostile: build
+	BIN=.build/release/visage bench/hostile.py
 
 # schemathesis against the service's /openapi.json on loopback: no 500s, responses match the document.
 schemathesis:
