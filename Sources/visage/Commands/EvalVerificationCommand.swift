@@ -2,15 +2,17 @@ import ArgumentParser
 import Foundation
 import Visage
 import VisageEvaluation
+import VisageModels
 
 struct EvalVerificationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verification",
-        abstract: "Face verification accuracy on CFP or a CSV pair list: k-fold accuracy, TAR at FAR, EER, ROC.",
+        abstract: "Face verification accuracy on CFP, LFW or a CSV pair list: k-fold accuracy, TAR at FAR, EER, ROC.",
         discussion: """
         Each image is embedded once (largest face); a pair with an image without a face scores \
         −1 and is counted. Accuracy is 10-fold: each fold's threshold is the best one on the \
-        other nine. CFP uses its standard split; a CSV gets 10 stratified folds in file order. \
+        other nine. CFP uses its standard split and LFW the official folds of its pairs.txt (View 2: \
+        10 folds of 300 genuine + 300 impostor pairs); a CSV gets 10 stratified folds in file order. \
         Embeddings are cached in <output>/embeddings.tsv, so a re-run takes seconds.
 
         --mask one|both draws a synthetic mask (one of five styles, seeded per image) on the \
@@ -26,6 +28,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
 
         Examples:
           visage eval verification --protocol cfp-ff
+          visage eval verification --protocol lfw /tmp/lfw/images --pairs /tmp/lfw/pairs.txt
           visage eval verification --protocol cfp-ff --mask one --mask-matching templates
           visage eval verification --protocol cfp-ff --folds 9,10 --mask one --mask-matching attention --fallback-score 0.3
           visage eval verification --protocol cfp-ff --mask one --fallback-score 0.3
@@ -35,13 +38,19 @@ struct EvalVerificationCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("protocol"), help: ArgumentHelp("CFP protocol: cfp-ff (frontal–frontal) or cfp-fp (frontal–profile).", valueName: "name"))
+    @Option(name: .customLong("protocol"), help: ArgumentHelp("cfp-ff (CFP frontal–frontal), cfp-fp (CFP frontal–profile) or lfw (LFW View 2).", valueName: "name"))
     var protocolName: String?
 
-    @Option(help: ArgumentHelp("The CFP folder, with Data/ and Protocol/ (default: $VISAGE_DATA/cfp, else ../shared/data/cfp).", valueName: "dir"))
+    @Argument(help: ArgumentHelp("With --protocol: the data set folder, CFP's (with Data/ and Protocol/) or LFW's images (<name>/<name>_0001.jpg inside) (default: $VISAGE_DATA/cfp or $VISAGE_DATA/lfw, else under ../shared/data).", valueName: "dir"))
+    var dataset: String?
+
+    @Option(help: ArgumentHelp("The CFP folder, with Data/ and Protocol/; the same as the dir argument with a CFP protocol.", valueName: "dir"))
     var cfp: String?
 
-    @Option(help: ArgumentHelp("CFP folds to use, 1-based and comma-separated (default: all ten).", valueName: "list"))
+    @Option(name: .customLong("pairs"), help: ArgumentHelp("With --protocol lfw: LFW's pairs.txt (default: pairs.txt in the dir, else $VISAGE_DATA/protocols/lfw_pairs.txt).", valueName: "file"))
+    var pairsFile: String?
+
+    @Option(help: ArgumentHelp("Folds to use with --protocol, 1-based and comma-separated (default: all ten).", valueName: "list"))
     var folds: String?
 
     @Option(help: ArgumentHelp("A CSV pair list file_x,file_y,Decision (Yes/No).", valueName: "file"))
@@ -65,6 +74,12 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Keep an image's best face down to this detector score when none reaches the usual 0.7 (default: off). A mask or a turned head lowers YuNet's score; without this such an image has no face and its pairs score −1.", valueName: "score"))
     var fallbackScore: Float?
 
+    @Flag(help: "Test-time flip averaging: embed each aligned face and its mirror image, add, renormalise (a second SFace pass per face).")
+    var flipAverage = false
+
+    @Option(help: ArgumentHelp("SFace file: float (sface_2021dec.onnx, the default) or int8 (sface_2021dec_int8.onnx, quantised at set-up).", valueName: "precision"))
+    var sface: String = SFaceEmbedder.Precision.float32.rawValue
+
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
     var mask: String?
 
@@ -77,15 +92,22 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --mask: file caching the per-image measurements (default: out/eval/<name>-masks.tsv).", valueName: "file"))
     var maskCache: String?
 
+    static let lfwProtocol = "lfw"
+
     func validate() throws {
         if folders != nil { return try validateFolders() }
         guard (protocolName == nil) != (pairsCsv == nil) else {
-            throw ValidationError("Give either --protocol cfp-ff|cfp-fp or --pairs-csv FILE.")
+            throw ValidationError("Give either --protocol cfp-ff|cfp-fp|lfw, --pairs-csv FILE or --folders DIR.")
         }
-        if let protocolName, CFPProtocol(rawValue: protocolName) == nil {
-            throw ValidationError("--protocol must be cfp-ff or cfp-fp, not \(protocolName).")
+        if let protocolName, CFPProtocol(rawValue: protocolName) == nil, protocolName != Self.lfwProtocol {
+            throw ValidationError("--protocol must be cfp-ff, cfp-fp or lfw, not \(protocolName).")
         }
-        if pairsCsv != nil, cfp != nil || folds != nil { throw ValidationError("--cfp and --folds go with --protocol, not --pairs-csv.") }
+        if pairsCsv != nil, cfp != nil || folds != nil || dataset != nil || pairsFile != nil {
+            throw ValidationError("--cfp, --pairs, --folds and the dir argument go with --protocol, not --pairs-csv.")
+        }
+        if protocolName == Self.lfwProtocol, cfp != nil { throw ValidationError("--cfp goes with --protocol cfp-ff|cfp-fp; give LFW's images folder as the dir argument.") }
+        if let protocolName, protocolName != Self.lfwProtocol, pairsFile != nil { throw ValidationError("--pairs goes with --protocol lfw.") }
+        if cfp != nil, dataset != nil { throw ValidationError("Give the CFP folder once: --cfp or the dir argument.") }
         if protocolName != nil, images != nil { throw ValidationError("--images goes with --pairs-csv.") }
         _ = try foldList()
         if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
@@ -93,6 +115,10 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             throw ValidationError("--mask-matching must be plain, offset, templates or attention, not \(maskMatching).")
         }
         if mask == nil, matching != .plain || maskCache != nil { throw ValidationError("--mask-matching and --mask-cache go with --mask none|one|both.") }
+        guard SFaceEmbedder.Precision(rawValue: sface) != nil else { throw ValidationError("--sface must be float or int8, not \(sface).") }
+        if mask != nil, flipAverage || sface != SFaceEmbedder.Precision.float32.rawValue {
+            throw ValidationError("--flip-average and --sface int8 are measured on the plain benchmark, not with --mask.")
+        }
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
     }
 
@@ -105,6 +131,13 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         return Array(Set(values.compactMap { $0 })).sorted()
     }
 
+    /// --pairs, else pairs.txt in the images folder, else the protocol copy in the shared data.
+    private func lfwPairsFile(images: String) -> String {
+        if let pairsFile { return pairsFile }
+        let beside = images + "/pairs.txt"
+        return FileManager.default.fileExists(atPath: beside) ? beside : Eval.dataRoot + "/protocols/lfw_pairs.txt"
+    }
+
     func run() async throws {
         if let folders { return try await runFolders(folders) }
         let folds = try foldList()
@@ -112,8 +145,12 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         let name: String
         do {
             if let protocolName, let kind = CFPProtocol(rawValue: protocolName) {
-                pairs = try VerificationPairs.cfp(root: cfp ?? Eval.dataRoot + "/cfp", protocol: kind, folds: folds)
+                pairs = try VerificationPairs.cfp(root: cfp ?? dataset ?? Eval.dataRoot + "/cfp", protocol: kind, folds: folds)
                 name = kind.rawValue
+            } else if protocolName == Self.lfwProtocol {
+                let images = dataset ?? Eval.dataRoot + "/lfw"
+                pairs = try VerificationPairs.lfw(images: images, pairsFile: lfwPairsFile(images: images), folds: folds)
+                name = Self.lfwProtocol
             } else {
                 let csv = pairsCsv!
                 let imageFolder = images ?? URL(fileURLWithPath: csv).deletingLastPathComponent().appendingPathComponent("images").path
@@ -137,11 +174,17 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             }
             return
         }
-        let output = output ?? Eval.defaultOutput(name)
+        let precision = SFaceEmbedder.Precision(rawValue: sface)!  // checked in validate()
+        let variant = (precision == .float32 ? "" : "-" + precision.rawValue) + (flipAverage ? "-flip" : "")
+        let output = output ?? Eval.defaultOutput(name + variant)
         var evaluation = VerificationEvaluation(pairs: pairs)
         evaluation.fixedThreshold = threshold
         evaluation.usesCache = !noCache
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
+        var configuration = global.analyzerConfiguration(tasks: [.embedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
+        configuration.sfacePrecision = precision
+        configuration.flipAveragesEmbedding = flipAverage
+        let analyzer: FaceAnalyzer
+        do { analyzer = try FaceAnalyzer(configuration: configuration) } catch { throw CommandFailure(FaceReport.message(for: error)) }
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }
