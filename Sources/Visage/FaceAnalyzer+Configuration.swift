@@ -61,6 +61,13 @@ extension FaceAnalyzer {
         public var decoding: ImageDecodingOptions = .init()
         /// Photos (detect faces) or face crops (one face each); default ``Input/photo``.
         public var input: Input = .photo
+        /// SFace's float32 file or the int8 copy the set-up quantises; default ``SFaceEmbedder/Precision/float32``.
+        /// The int8 file's speed and accuracy against float are in docs/evaluation.md.
+        public var sfacePrecision: SFaceEmbedder.Precision = .float32
+        /// Test-time flip averaging: each identity embedding is the sum of the aligned crop's and
+        /// its mirror image's, renormalised, at the cost of a second SFace pass per face.
+        /// Default false; its effect on LFW and CFP is in docs/evaluation.md.
+        public var flipAveragesEmbedding = false
         /// For pictures known to show a face (a verification pair, an enrolment photo): when no
         /// face reaches the detector's `scoreThreshold`, the best face scoring at least this is
         /// kept instead of none, with its lower score. A mask or a turned head pulls YuNet's

@@ -48,7 +48,8 @@ extension FaceAnalyzer {
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector
             detector = LazyModel { try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
-            embedder = LazyModel { try SFaceEmbedder(directory: directory, runtime: runtime) }
+            let precision = configuration.sfacePrecision, averagesMirror = configuration.flipAveragesEmbedding
+            embedder = LazyModel { try SFaceEmbedder(directory: directory, runtime: runtime, precision: precision, averagesMirror: averagesMirror) }
             attentionHead = LazyModel { try MaskedFaceAttentionHead(directory: directory, runtime: runtime) }
             attributeEncoder = LazyModel { try FabNetEncoder(directory: directory, runtime: runtime) }
             ageEstimator = LazyModel { try AgeEstimator(directory: directory, runtime: runtime) }

@@ -12,6 +12,11 @@ public import VisageRuntime
 /// The set-up's conversion also exposes `bn1`, the 1024×7×7 feature map just before the
 /// linear layer that makes the embedding. ``MaskClassifier`` and ``MaskedFaceAttentionHead``
 /// read it, so one SFace pass serves recognition and both; it is fetched only when asked for.
+///
+/// Two options trade time for accuracy: ``Precision/int8`` runs the statically quantised
+/// copy the set-up makes (`sface_2021dec_int8.onnx`), and `averagesMirror` embeds each crop
+/// and its mirror image and adds the two before normalising (test-time flip averaging: one
+/// more SFace pass per face). The `bn1` feature map is always the unmirrored crop's.
 public struct SFaceEmbedder: Sendable {
     public static let contract = ModelContract(
         name: "SFace embedder", fileName: "sface_2021dec.onnx",
@@ -19,18 +24,41 @@ public struct SFaceEmbedder: Sendable {
         outputs: [.init("fc1", [nil, 128]), .init("bn1", [nil] + featureMapShape.map { $0 })],
         channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
     )
+
+    /// Which SFace file runs.
+    public enum Precision: String, Sendable, Hashable, CaseIterable {
+        /// `sface_2021dec.onnx`, float32 weights and activations: the default.
+        case float32 = "float"
+        /// `sface_2021dec_int8.onnx`: weights (per channel) and activations quantised to 8 bits
+        /// by ONNX Runtime's static quantisation at set-up (`scripts/convert_models.py quantize-sface`).
+        case int8
+    }
+
+    /// The contract of the file for `precision`: same tensors, another file name.
+    public static func contract(for precision: Precision) -> ModelContract {
+        guard precision == .int8 else { return contract }
+        var int8 = contract
+        int8.name = "SFace embedder (int8)"
+        int8.fileName = "sface_2021dec_int8.onnx"
+        return int8
+    }
     public static let inputSize = 112
     public static let dimension = 128
     /// Channels, height and width of the `bn1` feature map of one face.
     public static let featureMapShape = [1024, 7, 7]
 
     private let session: InferenceSession
+    public let precision: Precision
+    /// Whether each embedding is the sum of the crop's and its mirror image's, renormalised.
+    public let averagesMirror: Bool
 
     /// Runs so far and their time inside ONNX Runtime.
     public var statistics: RunStatistics { session.statistics }
 
-    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
-        session = try Self.contract.load(from: directory, runtime: runtime)
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime, precision: Precision = .float32, averagesMirror: Bool = false) throws {
+        session = try Self.contract(for: precision).load(from: directory, runtime: runtime)
+        self.precision = precision
+        self.averagesMirror = averagesMirror
     }
 
     /// Embeds aligned 112×112 crops in one batch; one unit-length vector per crop.
@@ -42,17 +70,27 @@ public struct SFaceEmbedder: Sendable {
     /// `bn1` maps as one N×1024×7×7 tensor (nil otherwise, and for no crops).
     public func run(_ crops: [Image], featureMaps: Bool) throws -> (embeddings: [[Float]], featureMaps: Tensor?) {
         guard !crops.isEmpty else { return ([], nil) }
-        let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
+        // With flip averaging the mirrors ride in the same batch, after the crops.
+        let batch = averagesMirror ? crops + crops.map { $0.applyingOrientation(.upMirrored) } : crops
+        let input = try Tensor.batch(batch, size: Self.inputSize, contract: Self.contract)
         let outputs = try session.run(["data": input], outputs: featureMaps ? ["fc1", "bn1"] : ["fc1"])
-        guard let output = outputs["fc1"], output.values.count == crops.count * Self.dimension else {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "fc1 does not hold \(crops.count)×\(Self.dimension) values")
+        guard let output = outputs["fc1"], output.values.count == batch.count * Self.dimension else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "fc1 does not hold \(batch.count)×\(Self.dimension) values")
         }
-        let maps = featureMaps ? outputs["bn1"] : nil
-        if featureMaps, maps?.values.count != crops.count * Self.featureMapShape.reduce(1, *) {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "bn1 does not hold \(crops.count)×1024×7×7 values")
+        let mapSize = Self.featureMapShape.reduce(1, *)
+        var maps = featureMaps ? outputs["bn1"] : nil
+        if featureMaps, maps?.values.count != batch.count * mapSize {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "bn1 does not hold \(batch.count)×1024×7×7 values")
+        }
+        if averagesMirror, let all = maps {
+            maps = try Tensor(shape: [crops.count] + Self.featureMapShape, values: Array(all.values[0..<(crops.count * mapSize)]))
         }
         let embeddings = (0..<crops.count).map { i in
-            let v = output.values[(i * Self.dimension)..<((i + 1) * Self.dimension)]
+            var v = Array(output.values[(i * Self.dimension)..<((i + 1) * Self.dimension)])
+            if averagesMirror {
+                let mirror = crops.count + i
+                for k in 0..<Self.dimension { v[k] += output.values[mirror * Self.dimension + k] }
+            }
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return v.map { $0 / max(norm, 1e-12) }
         }

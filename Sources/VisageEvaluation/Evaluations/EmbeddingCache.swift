@@ -18,10 +18,14 @@ struct EmbeddingCache {
     private(set) var entries: [String: [Float]?] = [:]
     private var unsaved = 0
 
-    init(path: String, models: URL, fallbackScore: Float?) {
+    /// `precision` and `flipAverage` change the embeddings, so a header that differs in them
+    /// discards the file; at their defaults they add nothing to the header, so caches
+    /// written before they existed stay valid.
+    init(path: String, models: URL, fallbackScore: Float?, precision: SFaceEmbedder.Precision = .float32, flipAverage: Bool = false) {
         self.path = path
-        let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract.fileName], in: models)
+        let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract(for: precision).fileName], in: models)
         header = "# visage-embeddings 2 models=\(models.path) files=\(files)" + (fallbackScore.map { " fallback=\($0)" } ?? "")
+            + (flipAverage ? " flip=1" : "")
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
         var lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first, first == header else { return }

@@ -25,7 +25,9 @@ public struct ImageEmbeddings: Sendable {
     ) async -> ImageEmbeddings {
         var result = ImageEmbeddings()
         var cache = cachePath.map { EmbeddingCache(path: $0, models: analyzer.configuration.models.url,
-                                                             fallbackScore: analyzer.configuration.fallbackScoreThreshold) }
+                                                             fallbackScore: analyzer.configuration.fallbackScoreThreshold,
+                                                             precision: analyzer.configuration.sfacePrecision,
+                                                             flipAverage: analyzer.configuration.flipAveragesEmbedding) }
         var todo: [String] = []
         for path in paths {
             if let cached = cache?[path] {
