@@ -53,7 +53,7 @@ struct MaskAwareVerificationTests {
                                           with: Self.face(masked: true, embedding: Self.y, head: Self.y)))
         let text = v.json.rendered
         for needle in ["\"method\":\"attention_head\"", "\"condition\":\"one_masked\"", "\"first_masked\":false", "\"second_masked\":true",
-                       "\"threshold\":\(String(format: "%.4f", Verification.oneMaskedThreshold))"] {
+                       "\"threshold\":\(Verification.oneMaskedThreshold)"] {
             #expect(text.replacingOccurrences(of: " ", with: "").contains(needle), "\(needle) in \(text)")
         }
     }
