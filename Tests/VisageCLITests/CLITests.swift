@@ -182,6 +182,39 @@ struct CLITests {
         #expect(try Self.visage("frobnicate").status == 64)
     }
 
+    @Test func analyzeAttributesComputeOnlyWhatIsNamed() throws {
+        let full = try Self.firstObject(try Self.visage("analyze", "--json", Self.groupPhoto))
+        let run = try Self.visage("analyze", "--json", "--attributes", "age,gender", Self.groupPhoto)
+        #expect(run.status == 0)
+        let line = try #require(run.lines.first)
+        let faces = try #require(try Self.object(line)["faces"] as? [[String: Any]])
+        let fullFaces = try #require(full["faces"] as? [[String: Any]])
+        #expect(faces.count == 6 && faces.count == fullFaces.count)
+        for (face, fullFace) in zip(faces, fullFaces) {
+            // The same faces and the same ages as the whole pipeline's; what was not asked for is null.
+            #expect(face["box"] as? [Double] == fullFace["box"] as? [Double])
+            #expect(face["age"] as? Double == fullFace["age"] as? Double)
+            #expect(face["gender"] is [String: Any])
+            #expect(face["expression"] is NSNull && face["mask"] is NSNull)
+        }
+        #expect(!line.contains("\"embedding\""))
+        #expect(Self.keyOrder(line).starts(with: ["image", "width", "height", "faces", "box", "score", "landmarks", "age", "gender", "label", "score", "expression", "mask", "box"]))
+
+        let embedding = try Self.visage("analyze", "--json", "--attributes", "embedding,mask", Self.portrait)
+        #expect(embedding.status == 0)
+        let face = try #require((try Self.firstObject(embedding)["faces"] as? [[String: Any]])?.first)
+        #expect((face["embedding"] as? [Double])?.count == 128)
+        #expect(face["mask"] is [String: Any])
+        #expect(face["age"] is NSNull && face["gender"] is NSNull && face["expression"] is NSNull)
+    }
+
+    @Test func anUnknownAttributeIsAUsageErrorThatListsTheNames() throws {
+        let run = try Self.visage("analyze", "--attributes", "age,smile", Self.portrait)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("\"smile\"") && run.stderr.contains("age, gender, expression, mask, embedding"))
+        #expect(try Self.visage("analyze", "--attributes", "", Self.portrait).status == 64)
+    }
+
     @Test func missingModelsNameTheSetUpCommand() throws {
         let run = try Self.visage("analyze", "--models", "/nonexistent/models", Self.portrait)
         #expect(run.status == 1)
@@ -204,6 +237,12 @@ Examples:
   visage analyze --json --annotate out/ photos/
   visage analyze --head masks.json --head helmet.json photos/
   visage analyze --json --face-crop ../shared/data/fer2013/publictest/happy
+  visage analyze --json --attributes age,gender,embedding photos/
+
+--attributes names what to compute for each face, from age, gender, expression,
+mask and embedding; a model no named attribute needs is neither loaded nor run,
+and the fields of the others are null (the embedding, printed only when named,
+is left out). Without it, age, gender, expression and mask are printed.
 
 With --face-crop each picture is taken as one face that is already cropped
 (FER2013, CK+ and UTKFace images come so): nothing is detected, each face's box
@@ -212,7 +251,7 @@ model reads the whole crop resized to its input instead of a crop aligned on
 landmarks. The models were trained on aligned crops, so a loose crop gives less
 accurate answers than a photo.
 
-USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] [--face-crop] <paths> ...
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] [--face-crop] [--attributes <names>] <paths> ...
 
 ARGUMENTS:
   <paths>                 Image files or folders (searched recursively for
@@ -235,6 +274,9 @@ OPTIONS:
                           is added to each face (repeatable).
   --face-crop             Take each picture as one already-cropped face: no
                           detection, the whole picture goes to every model.
+  --attributes <names>    What to compute per face, comma-separated: age,
+                          gender, expression, mask, embedding (default: age,
+                          gender, expression and mask).
   -h, --help              Show help information.
 """
 }
