@@ -2,8 +2,8 @@ public import Visage
 import Foundation
 
 extension Verification {
-    /// `similarity`, `threshold`, `same`, `method`, `condition` (`unmasked`, `one_masked`,
-    /// `both_masked`) and, when the mask classifier ran, `first_masked` and `second_masked`, as
+    /// `similarity`, `threshold`, `same`, `method` and, when the mask classifier ran, `condition`
+    /// (`unmasked`, `one_masked`, `both_masked`), `first_masked` and `second_masked`, as
     /// `visage verify --json` and `POST /v1/verify` print it.
     public var json: JSONValue { json(explanation: nil) }
 
@@ -14,8 +14,9 @@ extension Verification {
             ("threshold", .number(threshold, decimals: 4)),
             ("same", .bool(same)),
             ("method", .string(method.rawValue)),
-            ("condition", .string(condition.rawValue)),
         ]
+        // Only when the mask classifier ran: without its calls the condition is unknown.
+        if firstMasked != nil || secondMasked != nil { fields.append(("condition", .string(condition.rawValue))) }
         if let firstMasked { fields.append(("first_masked", .bool(firstMasked))) }
         if let secondMasked { fields.append(("second_masked", .bool(secondMasked))) }
         if let explanation { fields.append(("explanation", explanation.json(image: explanationImage))) }

@@ -47,7 +47,7 @@ enum OpenAPIDocument {
         "summary": "Decide whether the largest faces of two images are the same person.",
         "parameters": [
           {"name": "explain", "in": "query", "required": false, "description": "Also return an occlusion-sensitivity explanation: which regions of each aligned face drove the similarity (about 100 extra embeddings, a second or two). Default false.", "schema": {"type": "boolean", "default": false}},
-          {"name": "threshold", "in": "query", "required": false, "description": "Cosine similarity at or above which the faces count as the same person. Default 0.303, the threshold at a false-accept rate of 1e-3 on the CFP impostor pairs.", "schema": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.303}}
+          {"name": "threshold", "in": "query", "required": false, "description": "Cosine similarity at or above which the faces count as the same person. Default: by mask condition, 0.303 with neither face masked (a false-accept rate of 1e-3 on the CFP impostor pairs), 0.401 with one and 0.578 with both (1e-3 on real-mask impostor pairs).", "schema": {"type": "number", "minimum": -1, "maximum": 1}}
         ],
         "requestBody": {
           "required": true,
@@ -475,9 +475,12 @@ enum OpenAPIDocument {
         "required": ["similarity", "threshold", "same", "method"],
         "properties": {
           "similarity": {"type": "number", "description": "Cosine similarity of the two largest faces' embeddings."},
-          "threshold": {"type": "number"},
+          "threshold": {"type": "number", "description": "Unless the request fixes one, the threshold of the pair's condition: 0.303 with neither face masked, 0.401 with one, 0.578 with both (each at a false-accept rate of 1e-3)."},
           "same": {"type": "boolean", "description": "similarity >= threshold."},
           "method": {"type": "string", "enum": ["sface", "attention_head"], "description": "sface: SFace's embeddings. attention_head: the masked-face attention head's embeddings, used when the mask classifier calls either face masked."},
+          "condition": {"type": "string", "enum": ["unmasked", "one_masked", "both_masked"], "description": "How many of the two faces the mask classifier called masked."},
+          "first_masked": {"type": "boolean", "description": "Whether the face of `a` was called masked."},
+          "second_masked": {"type": "boolean", "description": "Whether the face of `b` was called masked."},
           "explanation": {"$ref": "#/components/schemas/Explanation"}
         }
       },

@@ -206,10 +206,11 @@ public struct VisageService: Sendable {
             throw ServiceError.badRequest("Verify compares two images: send them as multipart/form-data file fields `a` and `b`.")
         }
         let a = try uploads.file("a"), b = try uploads.file("b")
-        var threshold = Verification.defaultThreshold
+        // nil: the threshold of the pair's mask condition (Verification.Thresholds).
+        var threshold: Float?
         if let text = request.uri.queryParameters.get("threshold") {
             guard let value = Float(text), value.isFinite, (-1...1).contains(value) else {
-                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default is \(Verification.defaultThreshold).")
+                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default depends on the mask condition (\(Verification.defaultThreshold) with neither face masked).")
             }
             threshold = value
         }
@@ -225,9 +226,9 @@ public struct VisageService: Sendable {
             let (a, b) = (faces[0], faces[1])
             return (faces, explain ? try await offload { try analyzer.explainComparison(a, b) } : nil)
         }
-        let (similarity, method) = faces[0].maskAwareSimilarity(to: faces[1]) ?? (-1, .sface)
-        let verification = Verification(similarity: similarity, threshold: threshold, method: method)
-        let picture = try explanation.map { try $0.rendered(threshold: threshold).pngData() }
+        let verification = Verification(comparing: faces[0], with: faces[1], threshold: threshold)
+            ?? Verification(similarity: -1, threshold: threshold ?? Verification.defaultThreshold)
+        let picture = try explanation.map { try $0.rendered(threshold: verification.threshold).pngData() }
         return Self.json(verification.json(explanation: explanation, explanationImage: picture))
     }
 

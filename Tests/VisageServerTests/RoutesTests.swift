@@ -254,8 +254,10 @@ struct RoutesTests {
             let (body, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.jpg", "image/jpeg", group)])
             let response = try await client.execute(uri: "/v1/verify?explain=true", method: .post, headers: headers(key: Fixtures.readKey, contentType: type), body: body)
             #expect(response.status == .ok)
-            #expect(keyOrder(response.text).prefix(6) == ["similarity", "threshold", "same", "method", "explanation", "method"])
+            // The full analyzer runs the mask classifier, so the response says the condition and each face's call.
+            #expect(keyOrder(response.text).prefix(9) == ["similarity", "threshold", "same", "method", "condition", "first_masked", "second_masked", "explanation", "method"])
             let object = try response.object()
+            #expect(object["condition"] as? String == "unmasked" && object["threshold"] as? Double == 0.303)
             #expect(object["same"] as? Bool == false)
             let explanation = try #require(object["explanation"] as? [String: Any])
             let grid = try #require(explanation["grid"] as? Int)

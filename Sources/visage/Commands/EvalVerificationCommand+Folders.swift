@@ -6,8 +6,8 @@ import VisageEvaluation
 /// `visage eval verification --folders DIR`: real masks, decided as `visage verify` decides.
 extension EvalVerificationCommand {
     func validateFolders() throws {
-        guard protocolName == nil, pairsCsv == nil, cfp == nil, folds == nil, images == nil, mask == nil, maskCache == nil else {
-            throw ValidationError("--folders goes alone: not with --protocol, --pairs-csv, --cfp, --folds, --images or --mask.")
+        guard protocolName == nil, pairsCsv == nil, dataset == nil, cfp == nil, folds == nil, images == nil, mask == nil, maskCache == nil else {
+            throw ValidationError("--folders goes alone: not with --protocol, --pairs-csv, --cfp, --folds, --images, --mask or a dir argument.")
         }
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
     }
