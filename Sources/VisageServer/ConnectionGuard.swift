@@ -44,7 +44,12 @@ final class ConnectionRegistry: @unchecked Sendable {
         let (admitted, victim): (Bool, (any Channel)?) = lock.withLock {
             var victim: (any Channel)?
             if entries.count >= limit {
-                guard let oldest = entries.filter({ !$0.value.busy }).min(by: { $0.value.idleSince < $1.value.idleSince }) else {
+                // One pass, no copy: this runs for every connection accepted at the cap.
+                var oldest: (key: ObjectIdentifier, value: Entry)?
+                for entry in entries where !entry.value.busy && entry.value.idleSince < (oldest?.value.idleSince ?? .distantFuture) {
+                    oldest = entry
+                }
+                guard let oldest else {
                     refused.insert(key)
                     return (false, nil)
                 }

@@ -109,7 +109,9 @@ public struct VisageService: Sendable {
             router: makeRouter(),
             server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections, linger: linger)],
                                                 idleTimeout: Self.timeAmount(configuration.idleTimeout))),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "visage"),
+            // A long accept queue: under a connection flood a short one drops the handshakes of
+            // honest clients (a health check among them), which then wait a second to retry.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "visage", backlog: 4096),
             onServerRunning: onServerRunning,
             logger: logger ?? Logger(label: "visage.server")
         )

@@ -61,6 +61,35 @@ struct GalleryStoreTests {
         await #expect(throws: GalleryError.newerSchema(path: shown)) { try await Gallery.open(location) }
     }
 
+    /// A gallery made before the audit had roles, outcomes and request ids opens, keeps its rows
+    /// (read as outcome `ok`, no role) and records the new columns from then on.
+    @Test(arguments: StoreKind.allCases)
+    func olderAuditTablesAreMigrated(_ kind: StoreKind) async throws {
+        let location = try await Fixtures.galleryLocation(kind)
+        _ = try await Gallery.open(location)
+        let downgrade = [
+            "DROP INDEX audit_time", "ALTER TABLE audit DROP COLUMN role", "ALTER TABLE audit DROP COLUMN outcome",
+            "ALTER TABLE audit DROP COLUMN request_id",
+            "INSERT INTO audit (time, actor, operation, person_ids) VALUES (1700000000, 'old-operator', 'delete', '[4]')",
+        ]
+        switch kind {
+        case .sqlite:
+            try await DatabaseQueue(path: location).write { db in
+                for statement in downgrade { try db.execute(sql: statement) }
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-audit-detail'")
+            }
+        case .postgres:
+            for statement in downgrade { _ = try await PostgresTestServer.execute(location, statement) }
+            _ = try await PostgresTestServer.execute(location, "UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        }
+        let gallery = try await Gallery.open(location)
+        try await gallery.recordAudit(AuditEntry(actor: "alice", role: "admin", operation: .listPeople, personIDs: [], outcome: "ok", requestID: "r-1"))
+        let entries = try await gallery.auditLog()
+        #expect(entries.count == 2)
+        #expect(entries.last.map { [$0.actor, $0.role ?? "-", $0.outcome, $0.requestID ?? "-"] } == ["old-operator", "-", "ok", "-"])
+        #expect(entries.first.map { [$0.actor, $0.role ?? "-", $0.outcome, $0.requestID ?? "-"] } == ["alice", "admin", "ok", "r-1"])
+    }
+
     /// The erasure promise: once a person is deleted, their embedding bytes and name are
     /// nowhere in what the store keeps on disk, while everyone else's are.
     @Test(arguments: StoreKind.allCases)

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Visage
 import VisageGallery
 import VisageServer
@@ -120,7 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.concurrentAnalyses = concurrency
         configuration.queueLimit = queue
         configuration.requestTimeout = .milliseconds(Int64(timeout * 1000))
-        configuration.maxConnections = maxConnections
+        configuration.maxConnections = Self.connectionCap(maxConnections)
         configuration.maxUploadBytesInFlight = maxUploadBytesInFlight
         configuration.maxUploadBytesPerKey = maxUploadBytesPerKey
         configuration.minimumUploadRate = minUploadRate
@@ -130,5 +133,23 @@ struct ServeCommand: AsyncParsableCommand {
         try await service.run { port in
             printError("visage: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (API under /v1, description at /openapi.json)")
         }
+    }
+
+    /// Each connection is a file descriptor: the process's soft limit is raised to its hard
+    /// limit, and the cap lowered, with a warning, when even that leaves too few files for the
+    /// connections plus the models, the gallery and the accept queue (256 kept for those).
+    static func connectionCap(_ requested: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return requested }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let available = Int(clamping: limit.rlim_cur) - 256
+        guard requested > available else { return requested }
+        let cap = max(16, available)
+        printError("warning: --max-connections \(requested) is more than this process may open (\(limit.rlim_cur) files); serving at most \(cap) connections. Raise the limit (ulimit -n) for more.")
+        return cap
     }
 }
