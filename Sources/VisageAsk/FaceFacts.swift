@@ -105,6 +105,8 @@ public struct IdentityFact: Sendable, Hashable {
 
     /// The matched person, nil when nobody in the gallery reaches the threshold.
     public var name: String?
+    /// The matched person's gallery id (for the service's audit trail; answers speak of names).
+    public var personID: Int64?
     /// Best candidates, best first, whatever their similarity.
     public var candidates: [Candidate]
     /// The cosine similarity a match must reach.
@@ -112,8 +114,9 @@ public struct IdentityFact: Sendable, Hashable {
     /// The gallery searched (its file name), for `source`.
     public var gallery: String
 
-    public init(name: String?, candidates: [Candidate], threshold: Float, gallery: String) {
+    public init(name: String?, personID: Int64? = nil, candidates: [Candidate], threshold: Float, gallery: String) {
         self.name = name
+        self.personID = personID
         self.candidates = candidates
         self.threshold = threshold
         self.gallery = gallery

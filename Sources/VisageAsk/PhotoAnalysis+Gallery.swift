@@ -13,7 +13,7 @@ extension PhotoAnalysis {
         var remaining = results[...]
         let identities: [IdentityFact?] = faces.map { face in
             guard face.embedding != nil, let result = remaining.popFirst() else { return nil }
-            return IdentityFact(name: result.match?.name, candidates: result.candidates.map { .init(name: $0.name, similarity: $0.similarity) },
+            return IdentityFact(name: result.match?.name, personID: result.match?.personID, candidates: result.candidates.map { .init(name: $0.name, similarity: $0.similarity) },
                                 threshold: result.threshold, gallery: galleryName)
         }
         return PhotoAnalysis(faces: faces, width: width, height: height, identities: identities, gallery: galleryName)

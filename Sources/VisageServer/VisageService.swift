@@ -258,6 +258,7 @@ public struct VisageService: Sendable {
         defer { lease.release() }
         let upload = try uploads.file("image")
         let photo = try await questionedPhoto(upload)
+        context.audit.personIDs = photo.faces.compactMap { $0.identity?.personID }
         return Self.json(photo.descriptionJSON(image: upload.label))
     }
 
@@ -275,6 +276,7 @@ public struct VisageService: Sendable {
             throw ServiceError.badRequest("Send the question as the multipart text field `question` (with a raw image body: the query parameter `question`), e.g. \"How many people are in this photo?\".")
         }
         let photo = try await questionedPhoto(try uploads.file("image"))
+        context.audit.personIDs = photo.faces.compactMap { $0.identity?.personID }
         return Self.json(Answerer(photo: photo).answer(question).json)
     }
 

@@ -35,6 +35,8 @@ struct AuditTests {
             ]
             let (a, typeAB) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.png", "image/png", tom)])
             requests.append((.post, "/v1/verify", Fixtures.readKey, typeAB, a))
+            let (q, typeQ) = Fixtures.multipart([("image", "tom.png", "image/png", tom), ("question", nil, nil, Array("Who is this?".utf8))])
+            requests.append((.post, "/v1/ask", Fixtures.readKey, typeQ, q))
             requests.append((.delete, "/v1/people/\(id)", Fixtures.adminKey, nil, nil))
             for (method, uri, key, contentType, body) in requests {
                 _ = try await client.execute(uri: uri, method: method, headers: headers(key: key, contentType: contentType), body: body)
@@ -58,12 +60,14 @@ struct AuditTests {
                 ["alice", "admin", "view_person", "ok"],
                 ["front-desk", "read", "delete", "forbidden"],
                 ["front-desk", "read", "verify", "ok"],
+                ["front-desk", "read", "identify", "ok"],
                 ["alice", "admin", "delete", "ok"],
                 ["unauthenticated", "-", "list_people", "unauthorized"],
             ])
             #expect(entries.first?["request_id"] as? String == enrolRequest)
             #expect((entries[2]["person_ids"] as? [Int]) == [id])  // identify names the match
             #expect((entries[5]["person_ids"] as? [Int]) == [id])  // the refused delete names its target
+            #expect((entries[7]["person_ids"] as? [Int]) == [id])  // ask looked Tom up in the gallery
             #expect(!audit.text.contains(Fixtures.adminKey) && !audit.text.contains(Fixtures.readKey))
 
             // Reading the trail needs the admin role.
