@@ -251,7 +251,7 @@ model reads the whole crop resized to its input instead of a crop aligned on
 landmarks. The models were trained on aligned crops, so a loose crop gives less
 accurate answers than a photo.
 
-USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--annotate <dir>] [--head <head.json> ...] [--face-crop] [--attributes <names>] <paths> ...
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--no-mask-rescue] [--annotate <dir>] [--head <head.json> ...] [--face-crop] [--attributes <names>] <paths> ...
 
 ARGUMENTS:
   <paths>                 Image files or folders (searched recursively for
@@ -268,6 +268,10 @@ OPTIONS:
   --max-pixels <max-pixels>
                           Refuse images with more pixels than this (default:
                           50000000).
+  --no-mask-rescue        Keep only faces the detector itself scores at its
+                          threshold: no second look at weak boxes for masked
+                          faces (the detector alone, as the Python reference
+                          runs it).
   --annotate <dir>        Write each image with boxes, landmarks and labels
                           drawn into this folder.
   --head <head.json>      A head file from `visage train-head`; its prediction

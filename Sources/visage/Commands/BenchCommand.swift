@@ -19,13 +19,16 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         commandName: "pipeline",
         abstract: "Measure end-to-end throughput and per-stage time on a folder of photos.",
         discussion: """
-        Runs the whole pipeline (decode, detect, align, embed, age, gender) over the images \
-        once as a warm-up of the first image, then timed. With --reference, prints the summary \
-        of bench/reference.py (the same models through Python's onnxruntime) beside ours.
+        Runs the whole pipeline (decode, detect, align, embed, age, gender; --attributes as \
+        for analyze) over the images once as a warm-up of the first image, then timed. With \
+        --reference, prints the summary of bench/reference.py (the same models through Python's \
+        onnxruntime, given the same --attributes) beside ours. Process start and model loading \
+        are not in these figures: bench/whole-process (make bench-process) times those too.
 
         Examples:
           visage bench ../shared/data/pairs-deepface/images
           visage bench --json --reference out/reference.json photos/
+          visage bench --attributes age,gender,expression,mask,embedding photos/
         """
     )
 
@@ -40,12 +43,25 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A JSON summary line written by bench/reference.py --json, shown side by side.", valueName: "file"))
     var reference: String?
 
+    @Option(help: ArgumentHelp("What to compute per face, comma-separated: age, gender, expression, mask, embedding (default: age,gender,embedding, the reference's work).",
+                               valueName: "names"))
+    var attributes = "age,gender,embedding"
+
     @Argument(help: "Image files or folders.")
     var paths: [String]
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+        _ = try tasks()
+    }
+
+    private func tasks() throws -> FaceAnalyzer.Tasks {
+        do {
+            return try FaceAnalyzer.Tasks(attributeList: attributes)
+        } catch {
+            throw ValidationError("--attributes: \(error.errorDescription ?? "")")
+        }
     }
 
     func run() async throws {
@@ -54,7 +70,7 @@ struct BenchPipelineCommand: AsyncParsableCommand {
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
         let referenceSummary = try reference.map(Self.loadReference)
 
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding, .age, .gender], imagesInFlight: concurrency)
+        let analyzer = try global.makeAnalyzer(tasks: try tasks(), imagesInFlight: concurrency)
         _ = try? analyzer.analyzeFile(images[0])  // warm-up: first-run allocations and kernel selection
         let inferenceBefore = analyzer.inferenceTimes
 
@@ -128,8 +144,10 @@ struct BenchSummary {
 
     static func perImage(_ timings: StageTimings, _ images: Int) -> [(String, Double)] {
         let n = Double(max(images, 1))
-        return [("decode", timings.decode), ("detect", timings.detect), ("align", timings.align),
-                ("embed", timings.embed), ("age_gender", timings.ageGender)].map { ($0.0, $0.1.seconds * 1000 / n) }
+        // Expression and mask are listed only when they ran, as the reference does.
+        let optional = [("mask", timings.mask), ("expression", timings.expression)].filter { $0.1 > .zero }
+        return ([("decode", timings.decode), ("detect", timings.detect), ("align", timings.align),
+                 ("embed", timings.embed), ("age_gender", timings.ageGender)] + optional).map { ($0.0, $0.1.seconds * 1000 / n) }
     }
 
     var json: JSONValue {
