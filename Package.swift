@@ -97,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo", "VisageHeads",
+            dependencies: ["Visage", "VisageCore", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo", "VisageHeads",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),

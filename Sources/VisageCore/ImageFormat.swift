@@ -18,6 +18,16 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
 
     static let supportedFormatNames = "JPEG, PNG and WebP"
 
+    /// File-name extensions (lower case) that folder walkers take for images: the one list
+    /// every command and data set reader uses. Decoding itself goes by content, not by name.
+    public static let fileExtensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
+
+    /// Whether `path` has one of ``fileExtensions`` (any case).
+    public static func hasImageExtension(_ path: String) -> Bool {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return false }
+        return fileExtensions.contains(path[path.index(after: dot)...].lowercased())
+    }
+
     /// The format whose signature starts `bytes`, or nil when none does.
     public init?(signatureOf bytes: [UInt8]) {
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {

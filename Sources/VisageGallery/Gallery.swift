@@ -170,20 +170,6 @@ public actor Gallery {
         return (person, stored)
     }
 
-    /// Adds templates from more photos of someone already enrolled.
-    public func addImages(_ images: [String], to personID: Int64) async throws -> Enrollment {
-        try await refresh()
-        guard names[personID] != nil, let person = try await store.person(id: personID) else { throw GalleryError.unknownPerson(id: personID) }
-        let (templates, rejected) = try await templates(from: images)
-        guard !templates.isEmpty else { throw GalleryError.noFace(image: images.first ?? "") }
-        let stored = try await store.addTemplates(templates, to: personID)
-        for template in stored { index.add(template) }
-        try await audit(.addFaces, [personID])
-        var updated = person
-        updated.templateCount += stored.count
-        return Enrollment(person: updated, templates: stored, rejected: rejected)
-    }
-
     /// Adds ready-made templates to someone already enrolled (for example faces from an upload); one transaction.
     public func addTemplates(_ templates: [Template], to personID: Int64) async throws -> (Person, [Template]) {
         guard !templates.isEmpty else { throw GalleryError.nothingToEnroll }

@@ -1,4 +1,5 @@
 public import Visage
+import VisageCore
 import Foundation
 
 /// Trains a ``FaceHead`` from labelled photos: finds the largest face in each, takes its
@@ -83,7 +84,6 @@ public struct LabelledPhotos: Sendable {
     /// Index into ``labelNames`` for each path.
     public var labels: [Int]
 
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
 
     public init(labelNames: [String], paths: [String], labels: [Int]) {
         self.labelNames = labelNames
@@ -105,7 +105,7 @@ public struct LabelledPhotos: Sendable {
             let labelFolder = folder + "/" + entry
             guard fm.fileExists(atPath: labelFolder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             let photos = ((try? fm.contentsOfDirectory(atPath: labelFolder)) ?? [])
-                .filter { !$0.hasPrefix(".") && Self.imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+                .filter { !$0.hasPrefix(".") && ImageFormat.hasImageExtension($0) }.sorted()
             guard !photos.isEmpty else { continue }
             for photo in photos {
                 paths.append(labelFolder + "/" + photo)

@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// Expands the command line's files and folders into the list of images to process.
@@ -6,7 +7,6 @@ import Foundation
 /// files named explicitly are kept whatever their extension, so that a bad file given by name
 /// is reported rather than silently skipped.
 enum ImageInputs {
-    static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
 
     static func expand(_ arguments: [String]) -> [String] {
         var paths: [String] = []
@@ -20,7 +20,7 @@ enum ImageInputs {
             let root = URL(fileURLWithPath: argument, isDirectory: true)
             guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else { continue }
             var found: [String] = []
-            for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
+            for case let url as URL in walker where ImageFormat.fileExtensions.contains(url.pathExtension.lowercased()) {
                 found.append(argument.hasSuffix("/") ? argument + relative(url, to: root) : argument + "/" + relative(url, to: root))
             }
             paths += found.sorted()

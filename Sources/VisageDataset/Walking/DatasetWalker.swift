@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// Lists the images of an identity-folder dataset, `root/<identity>/**/*.{jpg,jpeg,png,webp}`,
@@ -13,7 +14,6 @@ import Foundation
 /// ```
 public struct DatasetWalker: Sendable {
     /// Extensions kept, lower-case; the case of a file's extension does not matter.
-    public static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
 
     public var root: String
 
@@ -78,14 +78,14 @@ public struct DatasetWalker: Sendable {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 // A dangling link: list it so that its error is recorded, not lost.
-                if Self.extensions.contains((name as NSString).pathExtension.lowercased()) {
+                if ImageFormat.hasImageExtension(name) {
                     images.append(DatasetImage(relativePath: relative + "/" + name, identity: identity))
                 }
                 continue
             }
             if isDirectory.boolValue {
                 walk(folder: path, relative: relative + "/" + name, identity: identity, depth: depth + 1, into: &images, unreadable: &unreadable)
-            } else if Self.extensions.contains((name as NSString).pathExtension.lowercased()) {
+            } else if ImageFormat.hasImageExtension(name) {
                 images.append(DatasetImage(relativePath: relative + "/" + name, identity: identity))
             }
         }

@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// Labelled photos laid out as one folder per class (`<root>/<class>/*.jpg|png`), as FER2013,
@@ -25,7 +26,7 @@ public struct ClassFolderDataset: Sendable {
         var samples: [(path: String, label: Int)] = []
         for (label, name) in classes.enumerated() {
             let files = ((try? fm.contentsOfDirectory(atPath: root + "/" + name)) ?? [])
-                .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+                .filter(ImageFormat.hasImageExtension).sorted()
             samples += files.map { (root + "/" + name + "/" + $0, label) }
         }
         guard !samples.isEmpty else { throw .empty(path: root, what: "images in class folders (<class>/*.jpg)") }

@@ -36,7 +36,6 @@ public struct MaskedFolders: Sendable {
     /// People with at least one photo, sorted by name.
     public var people: [Person]
 
-    static let extensions: Set<String> = ["jpg", "jpeg", "png", "webp"]
 
     /// Reads the folder; a person without `masked/` or `unmasked/` has no photos of that kind.
     public init(root: String) throws(EvaluationError) {
@@ -47,7 +46,7 @@ public struct MaskedFolders: Sendable {
         }
         func photos(_ folder: String) -> [String] {
             ((try? manager.contentsOfDirectory(atPath: folder)) ?? [])
-                .filter { !$0.hasPrefix(".") && Self.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .filter { !$0.hasPrefix(".") && ImageFormat.hasImageExtension($0) }
                 .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
                 .map { folder + "/" + $0 }
         }

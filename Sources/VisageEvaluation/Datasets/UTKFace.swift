@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// One UTKFace photo and the labels its file name carries.
@@ -92,7 +93,7 @@ public struct UTKFaceDataset: Sendable {
         self.root = root
         try EvaluationError.requireDirectory(root, hint: "Point --utkface at the UTKFace folder of *.jpg.chip.jpg files, e.g. ../shared/data/utkface.")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
-            .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
+            .filter(ImageFormat.hasImageExtension)
             .sorted()
         var samples: [UTKFaceSample] = []
         var unlabelled: [String] = []

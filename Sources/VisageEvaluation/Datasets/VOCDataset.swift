@@ -1,3 +1,4 @@
+import VisageCore
 import Foundation
 
 /// A folder of photos with Pascal VOC annotations: `images/*.jpg|png` and
@@ -32,7 +33,7 @@ public struct VOCDataset: Sendable {
         try EvaluationError.requireDirectory(annotationDirectory, hint: Self.hint)
         let fm = FileManager.default
         let imageNames = ((try? fm.contentsOfDirectory(atPath: imageDirectory)) ?? [])
-            .filter { ["jpg", "jpeg", "png", "webp"].contains(($0 as NSString).pathExtension.lowercased()) }
+            .filter(ImageFormat.hasImageExtension)
         let xmlNames = ((try? fm.contentsOfDirectory(atPath: annotationDirectory)) ?? [])
             .filter { ($0 as NSString).pathExtension.lowercased() == "xml" }
         var xmlByStem: [String: String] = [:]
