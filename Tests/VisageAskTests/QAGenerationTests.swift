@@ -95,11 +95,10 @@ struct QAGenerationTests {
         #expect(AgeBands.probability(20..<30, estimate: 25) > AgeBands.probability(20..<30, estimate: 35))
     }
 
-    @Test func realLabelledSetsLoad() throws {
-        guard let utk = Fixtures.data("utkface"), let celeba = Fixtures.data("celeba-attributes") else {
-            print("skipping: ../shared/data (VISAGE_DATA) is absent")
-            return
-        }
+    @Test(.enabled(if: Fixtures.data("utkface") != nil && Fixtures.data("celeba-attributes") != nil,
+                   "../shared/data (VISAGE_DATA) with utkface and celeba-attributes is absent"))
+    func realLabelledSetsLoad() throws {
+        let utk = try #require(Fixtures.data("utkface")), celeba = try #require(Fixtures.data("celeba-attributes"))
         let faces = try LabelledSets.utkface(utk)
         #expect(faces.count > 100)
         #expect(LabelledSets.kind(of: utk) == .utkface)
