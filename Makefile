@@ -8,6 +8,9 @@ SAMPLE := $(VISAGE_HOME)/samples/t1.jpg
 # A folder of real photos for `make bench`: the deepface pairs when the shared data is there.
 BENCH_DIR ?= $(if $(wildcard $(DATA)/pairs-deepface/images),$(DATA)/pairs-deepface/images,$(VISAGE_HOME)/samples)
 BENCH_THREADS ?= 2
+# LFW's images folder (<name>/<name>_0001.jpg), extracted from umass-vis-lfw/umass-vis-lfw.github.io
+# (docs/evaluation.md); `make eval` measures LFW only when it is there.
+LFW ?= /tmp/lfw/images
 
 .PHONY: setup test-deps build run test bench bench-process eval clean serve load hostile schemathesis
 
@@ -63,6 +66,7 @@ bench-process: build
 eval: build
 	VISAGE_DATA=$(DATA) .build/release/visage eval verification --protocol cfp-ff --output $(OUT)/eval/cfp-ff
 	VISAGE_DATA=$(DATA) .build/release/visage eval verification --protocol cfp-fp --output $(OUT)/eval/cfp-fp
+	if [ -d "$(LFW)" ]; then .build/release/visage eval verification --protocol lfw $(LFW) --pairs $(DATA)/protocols/lfw_pairs.txt --output $(OUT)/eval/lfw; fi
 	.build/release/visage eval verification --pairs-csv $(DATA)/pairs-deepface/pairs.csv --images $(DATA)/pairs-deepface/images --output $(OUT)/eval/pairs-deepface
 	.build/release/visage eval age-gender --utkface $(DATA)/utkface --output $(OUT)/eval/age-gender
 	@mkdir -p $(OUT)/utkface-heads

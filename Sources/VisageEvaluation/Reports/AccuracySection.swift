@@ -83,7 +83,7 @@ public struct AccuracySection: Sendable {
             }
             let fixed = verification.first.map { Format.number($0.fixedThreshold) } ?? "0.303"
             out += Format.table(["pairs", "count", "10-fold accuracy", "accuracy at \(fixed)", "TAR @ FAR 1e-2", "TAR @ FAR 1e-3", "EER", "pairs without a face"], rows) + "\n\n"
-            out += "10-fold: each fold's threshold is the best on the other nine (CFP's standard split; "
+            out += "10-fold: each fold's threshold is the best on the other nine (CFP's standard split, LFW's official View 2 folds; "
             out += "the CSV set gets 10 stratified folds). \(fixed) is `Verification.defaultThreshold`. "
             if verification.contains(where: { $0.trueAcceptRates.contains { !$0.isResolved } }) {
                 out += "\\* too few impostor pairs to resolve that false-accept rate: the threshold only rejects every impostor seen. "
