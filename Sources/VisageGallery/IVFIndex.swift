@@ -1,5 +1,6 @@
-import Foundation
 import Dispatch
+import Foundation
+import VisageCore
 
 /// The large layout of a ``VectorIndex``: an inverted file (IVF) over two-level int8 codes.
 ///
@@ -291,7 +292,7 @@ struct InvertedLists: Sendable {
     static let trainingRounds = 10
 
     static func trainCentroids(rows: UnsafePointer<Float>, count: Int, dimension d: Int, lists: Int, parallelism: Int, seed: UInt64) -> [Float] {
-        var random = SplitMix(seed)
+        var random = SeededGenerator(seed: seed)
         // A random sample without repeats: the first `sampleCount` of a partial shuffle.
         let sampleCount = min(count, lists * samplePerList)
         var order = Array(0..<count)
@@ -354,19 +355,5 @@ struct InvertedLists: Sendable {
             residuals[j] = Int8(max(-127, min(127, ((row[j] - coarse * scale) * 254 / scale).rounded())))
         }
         return scale
-    }
-}
-
-/// SplitMix64, the sampling generator (VisageCore's `SeededGenerator` is the same algorithm,
-/// but this target does not import it for one function).
-struct SplitMix {
-    private var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

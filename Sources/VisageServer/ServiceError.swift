@@ -61,22 +61,21 @@ extension ServiceError {
                      headers: closing)
     }
 
+    /// A refusal for now: try again after `seconds`, on a new connection.
+    private static func retryLater(_ status: HTTPResponse.Status, code: String, _ reason: String, after seconds: Int) -> ServiceError {
+        ServiceError(status, code: code, message: "\(reason) Retry after \(seconds) s.", headers: closing + [.retryAfter: String(seconds)])
+    }
+
     static func tooManyUploads(retryAfter seconds: Int) -> ServiceError {
-        ServiceError(.tooManyRequests, code: "too_many_uploads",
-                     message: "This API key already has as many upload bytes in flight as it may. Retry after \(seconds) s, when earlier uploads have been answered.",
-                     headers: closing + [.retryAfter: String(seconds)])
+        retryLater(.tooManyRequests, code: "too_many_uploads", "This API key already has as many upload bytes in flight as it may, until earlier uploads are answered.", after: seconds)
     }
 
     static func uploadsFull(retryAfter seconds: Int) -> ServiceError {
-        ServiceError(.serviceUnavailable, code: "busy",
-                     message: "The server is receiving as many uploads as its memory allows. Retry after \(seconds) s.",
-                     headers: closing + [.retryAfter: String(seconds)])
+        retryLater(.serviceUnavailable, code: "busy", "The server is receiving as many uploads as its memory allows.", after: seconds)
     }
 
     static func tooManyConnections(retryAfter seconds: Int) -> ServiceError {
-        ServiceError(.serviceUnavailable, code: "busy",
-                     message: "The server holds as many connections as it may, each with a request in flight. Retry after \(seconds) s.",
-                     headers: closing + [.retryAfter: String(seconds)])
+        retryLater(.serviceUnavailable, code: "busy", "The server holds as many connections as it may, each with a request in flight.", after: seconds)
     }
 
     static func bodyTimeout(limit seconds: Int64) -> ServiceError {
