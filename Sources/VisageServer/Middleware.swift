@@ -36,13 +36,27 @@ extension ErrorMiddleware {
         case "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask": return "POST"
         case "/v1/people": return "GET, POST"
         default:
-            let components = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard components.count >= 4, components[0].isEmpty, components[1] == "v1", components[2] == "people" else { return nil }
-            if components.count == 4 { return "GET, DELETE" }
-            if components.count == 5, components[4] == "faces" { return "POST" }
-            return nil
+            return PersonPath(path).map { $0.isFaces ? "POST" : "GET, DELETE" }
         }
     }
+}
+
+/// `/v1/people/{id}` or `/v1/people/{id}/faces`, read once for the 405 table and the audit.
+struct PersonPath {
+    /// The id segment as sent (any text: a 405 does not depend on it).
+    var id: Substring
+    var isFaces: Bool
+
+    init?(_ path: String) {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard components.count == 4 || (components.count == 5 && components[4] == "faces"),
+              components[0].isEmpty, components[1] == "v1", components[2] == "people" else { return nil }
+        id = components[3]
+        isFaces = components.count == 5
+    }
+
+    /// The id as the handlers take it: a positive whole number.
+    var personID: Int64? { Int64(id).flatMap { $0 > 0 ? $0 : nil } }
 }
 
 /// Checks `Authorization: Bearer KEY` against the role each path needs (``AuthMiddleware/requiredRole(for:)``),
@@ -110,22 +124,14 @@ struct AuditMiddleware: RouterMiddleware {
         case (.post, "/v1/people"): return .enroll
         case (.get, "/v1/people"): return .listPeople
         default:
-            guard personID(in: path) != nil else { return nil }
-            switch method {
-            case .get: return path.hasSuffix("/faces") ? nil : .viewPerson
-            case .delete: return path.hasSuffix("/faces") ? nil : .delete
-            case .post: return path.hasSuffix("/faces") ? .addFaces : nil
+            guard let person = PersonPath(path), person.personID != nil else { return nil }
+            switch (method, person.isFaces) {
+            case (.get, false): return .viewPerson
+            case (.delete, false): return .delete
+            case (.post, true): return .addFaces
             default: return nil
             }
         }
-    }
-
-    /// The id in `/v1/people/{id}` or `/v1/people/{id}/faces`.
-    static func personID(in path: String) -> Int64? {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard components.count == 4 || (components.count == 5 && components[4] == "faces"),
-              components[0].isEmpty, components[1] == "v1", components[2] == "people" else { return nil }
-        return Int64(components[3]).flatMap { $0 > 0 ? $0 : nil }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -142,7 +148,7 @@ struct AuditMiddleware: RouterMiddleware {
 
     private func record(_ operation: AuditEntry.Operation, _ request: Request, _ context: Context, outcome: String) async {
         var people = context.audit.personIDs
-        if people.isEmpty, let id = Self.personID(in: request.uri.path) { people = [id] }
+        if people.isEmpty, let id = PersonPath(request.uri.path)?.personID { people = [id] }
         let caller = context.audit.caller
         let entry = AuditEntry(actor: caller?.name ?? "unauthenticated", role: caller?.role.rawValue, operation: operation,
                                personIDs: people, outcome: outcome, requestID: context.id)

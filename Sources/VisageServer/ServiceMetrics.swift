@@ -43,10 +43,10 @@ final class ServiceMetrics: Sendable {
     func record(route: String, method: String, status: Int, duration: Duration) {
         let known = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"].contains(method) ? method : "other"
         // A client that went away is not a server error: its own label, so that alerts on 5xx stay quiet.
-        let statusLabel = status == ServiceError.clientClosed.status.code ? "client_closed" : String(status)
-        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("method", known), ("status", statusLabel)]).increment()
+        let clientClosed = status == ServiceError.clientClosed.status.code
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("method", known), ("status", clientClosed ? "client_closed" : String(status))]).increment()
         // 503s answered at once would hide the latency of the analyses, hence the status class.
-        let outcome = status == 503 ? "503" : status == ServiceError.clientClosed.status.code ? "client_closed" : "\(status / 100)xx"
+        let outcome = clientClosed ? "client_closed" : status == 503 ? "503" : "\(status / 100)xx"
         registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route), ("status", outcome)], buckets: Self.buckets).record(duration)
     }
 
