@@ -105,12 +105,17 @@ struct UploadReader: Sendable {
         grace + .milliseconds(Int64(bytes) * 1000 / Int64(max(1, minimumBytesPerSecond)))
     }
 
-    func read(_ request: Request, context: VisageRequestContext, lease: UploadLease) async throws -> [UInt8] {
-        let expected = request.headers[.contentLength].flatMap { Int($0) }
-        if let expected {
-            guard expected <= limit else { throw ServiceError.payloadTooLarge(limit: limit) }
-            try lease.grow(to: expected)
-        }
+    /// The body's declared `Content-Length`, nil when it has none (chunked); 413 when it is over
+    /// the limit, which the caller asks before anything else about the request.
+    func declaredLength(of request: Request) throws -> Int? {
+        guard let length = request.headers[.contentLength].flatMap({ Int($0) }) else { return nil }
+        guard length <= limit else { throw ServiceError.payloadTooLarge(limit: limit) }
+        return length
+    }
+
+    /// Reads the body whose ``declaredLength(of:)`` is `expected`.
+    func read(_ request: Request, expected: Int?, context: VisageRequestContext, lease: UploadLease) async throws -> [UInt8] {
+        if let expected { try lease.grow(to: expected) }
         // When the deadline passes, the connection's input is shut: the body sequence ends early,
         // and the flag tells that apart from a client that went away.
         let timedOut = Flag()

@@ -22,16 +22,14 @@ struct Uploads: Sendable {
 
     /// Reads the whole body through `reader` (size limit, upload budget, deadline) and parses it.
     static func read(_ request: Request, context: VisageRequestContext, reader: UploadReader, lease: UploadLease) async throws -> Uploads {
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > reader.limit {
-            throw ServiceError.payloadTooLarge(limit: reader.limit)
-        }
+        let expected = try reader.declaredLength(of: request)
         guard let contentType = request.headers[.contentType] else { throw ServiceError.unsupportedMediaType }
         let mediaType = Multipart.parseHeaderValue(contentType).0.lowercased()
         if mediaType == "multipart/form-data" {
             guard let boundary = Multipart.boundary(contentType: contentType) else {
                 throw ServiceError.badRequest("The multipart Content-Type has no usable boundary parameter (1 to 70 characters).")
             }
-            let body = try await reader.read(request, context: context, lease: lease)
+            let body = try await reader.read(request, expected: expected, context: context, lease: lease)
             let parts: [MultipartPart]
             do {
                 parts = try Multipart.parse(body, boundary: boundary)
@@ -43,7 +41,7 @@ struct Uploads: Sendable {
         guard rawImageTypes.contains(mediaType) || (mediaType.hasPrefix("image/") && !mediaType.contains("svg")) else {
             throw ServiceError.unsupportedMediaType
         }
-        return Uploads(isMultipart: false, parts: [MultipartPart(name: "image", body: try await reader.read(request, context: context, lease: lease))])
+        return Uploads(isMultipart: false, parts: [MultipartPart(name: "image", body: try await reader.read(request, expected: expected, context: context, lease: lease))])
     }
 
     /// A form whose fields each appear once, but for ``repeatableFields``: a repeated `name` or
