@@ -20,16 +20,19 @@ public struct Verification: Sendable, Hashable, Codable {
         case unmasked
         case oneMasked = "one_masked"
         case bothMasked = "both_masked"
+
+        /// From the two mask calls; a face without one counts as bare.
+        init(firstMasked: Bool?, secondMasked: Bool?) {
+            switch ((firstMasked ?? false) ? 1 : 0) + ((secondMasked ?? false) ? 1 : 0) {
+            case 0: self = .unmasked
+            case 1: self = .oneMasked
+            default: self = .bothMasked
+            }
+        }
     }
 
     /// The condition of the pair, from the mask calls (a face without one counts as bare).
-    public var condition: Condition {
-        switch ((firstMasked ?? false) ? 1 : 0) + ((secondMasked ?? false) ? 1 : 0) {
-        case 0: .unmasked
-        case 1: .oneMasked
-        default: .bothMasked
-        }
-    }
+    public var condition: Condition { Condition(firstMasked: firstMasked, secondMasked: secondMasked) }
 
     /// What a similarity was computed from.
     public enum Method: String, Sendable, Hashable, Codable {
@@ -55,11 +58,11 @@ public struct Verification: Sendable, Hashable, Codable {
     /// the embeddings to compare.
     public init?(comparing first: Face, with second: Face, thresholds: Thresholds = .init(), threshold: Float? = nil) {
         guard let (similarity, method) = first.maskAwareSimilarity(to: second) else { return nil }
-        self.init(similarity: similarity, threshold: 0, method: method,
-                  firstMasked: first.mask?.isMasked, secondMasked: second.mask?.isMasked)
+        let firstMasked = first.mask?.isMasked, secondMasked = second.mask?.isMasked
         // The per-condition thresholds are the attention head's; SFace's cosine keeps its own.
-        self.threshold = threshold ?? (method == .sface ? thresholds.unmasked : thresholds.threshold(for: condition))
-        same = similarity >= self.threshold
+        let chosen = threshold ?? (method == .sface ? thresholds.unmasked
+            : thresholds.threshold(for: Condition(firstMasked: firstMasked, secondMasked: secondMasked)))
+        self.init(similarity: similarity, threshold: chosen, method: method, firstMasked: firstMasked, secondMasked: secondMasked)
     }
 
     /// Decision thresholds per ``Condition``; each default says where it comes from
