@@ -64,11 +64,12 @@ let package = Package(
         .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads"], swiftSettings: swiftSettings),
         // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
         .target(name: "VisageVideo", dependencies: ["Visage", "VisageCore", "VisageModels", "CVideoCodecs"], swiftSettings: swiftSettings),
-        // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index.
+        // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index;
+        // their `--json` shapes (Person, Template, AuditEntry, Identification) through VisageJSON's JSONValue.
         .target(
             name: "VisageGallery",
             dependencies: [
-                "Visage", "VisageCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "Visage", "VisageCore", "VisageJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,8 +79,9 @@ let package = Package(
         .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
         .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
-        // The `--json` shapes of faces, identifications and people, shared by the CLI and the server.
-        .target(name: "VisageJSON", dependencies: ["Visage", "VisageGallery"], swiftSettings: swiftSettings),
+        // The `--json` shapes of faces and verifications (JSONValue), shared by the CLI and the server; no database.
+        // People, templates, audit entries and identifications print from VisageGallery, beside their types.
+        .target(name: "VisageJSON", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         // `visage serve`: the REST API, its OpenAPI document and the web page (Hummingbird 2).
         .target(
             name: "VisageServer",

@@ -1,5 +1,5 @@
 public import Visage
-public import VisageGallery
+public import VisageJSON
 
 extension Identification.Candidate {
     /// `id`, `name`, `similarity`.

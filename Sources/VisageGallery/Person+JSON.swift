@@ -1,5 +1,5 @@
 import Foundation
-public import VisageGallery
+public import VisageJSON
 
 extension Person {
     /// `id`, `name`, `metadata` (keys sorted), `templates` (a count), `created` (ISO 8601).
