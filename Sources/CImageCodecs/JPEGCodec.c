@@ -138,9 +138,41 @@ static void cmyk_row_to_rgb(const JSAMPLE *cmyk, uint8_t *rgb, JDIMENSION width,
     }
 }
 
+visage_codec_status visage_jpeg_scaled_size(visage_jpeg_decoder *decoder, int32_t reduction,
+                                            visage_image_header *header) {
+    if (reduction != 1 && reduction != 2 && reduction != 4 && reduction != 8) return VISAGE_CODEC_FAILED;
+    // jpeg_calc_output_dimensions only does arithmetic on header fields; it cannot fail here.
+    decoder->cinfo.scale_num = 1;
+    decoder->cinfo.scale_denom = (unsigned int)reduction;
+    jpeg_calc_output_dimensions(&decoder->cinfo);
+    header->width = (int32_t)decoder->cinfo.output_width;
+    header->height = (int32_t)decoder->cinfo.output_height;
+    return VISAGE_CODEC_OK;
+}
+
 visage_codec_status visage_jpeg_decode_rgb(visage_jpeg_decoder *decoder, uint8_t *rgb, char *message,
                                            size_t message_capacity) {
+    return visage_jpeg_decode_region_rgb(decoder, 1, 0, 0, (int32_t)decoder->cinfo.image_width,
+                                         (int32_t)decoder->cinfo.image_height, rgb, message, message_capacity);
+}
+
+visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, int32_t reduction, int32_t x,
+                                                  int32_t y, int32_t width, int32_t height, uint8_t *rgb,
+                                                  char *message, size_t message_capacity) {
     struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
+    visage_image_header scaled;
+    if (visage_jpeg_scaled_size(decoder, reduction, &scaled) != VISAGE_CODEC_OK) {
+        copy_message(message, message_capacity, "the reduction must be 1, 2, 4 or 8");
+        return VISAGE_CODEC_FAILED;
+    }
+    if (x < 0 || y < 0 || width <= 0 || height <= 0 || x > scaled.width - width || y > scaled.height - height) {
+        char reason[120];
+        snprintf(reason, sizeof reason, "the region %dx%d at (%d, %d) is outside the %dx%d image", width, height, x, y,
+                 scaled.width, scaled.height);
+        copy_message(message, message_capacity, reason);
+        return VISAGE_CODEC_FAILED;
+    }
+    // Only the arguments, never changed below, are read after a longjmp back here.
     if (setjmp(decoder->error.jump)) {
         if (decoder->error.pixels_complete) return VISAGE_CODEC_OK;
         copy_message(message, message_capacity, decoder->error.message);
@@ -151,25 +183,52 @@ visage_codec_status visage_jpeg_decode_rgb(visage_jpeg_decoder *decoder, uint8_t
     cinfo->out_color_space = cmyk ? JCS_CMYK : JCS_EXT_RGB;
     jpeg_start_decompress(cinfo);
 
-    const size_t stride = (size_t)cinfo->output_width * 3;
-    if (cmyk) {
-        JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE, cinfo->output_width * 4, 1);
-        while (cinfo->output_scanline < cinfo->output_height) {
-            uint8_t *target = rgb + (size_t)cinfo->output_scanline * stride;
+    const int whole = x == 0 && y == 0 && (JDIMENSION)width == cinfo->output_width &&
+                      (JDIMENSION)height == cinfo->output_height;
+    // libjpeg-turbo decodes (IDCT, upsampling, colour) only the iMCU columns that hold the
+    // requested ones and skips rows above the region without producing them; the entropy
+    // decoding of those rows still happens, since a Huffman stream cannot be entered midway.
+    // The crop widens the column range to iMCU boundaries: `first` is where ours start in it.
+    JDIMENSION crop_x = (JDIMENSION)x, crop_width = (JDIMENSION)width;
+    if (crop_width != cinfo->output_width) jpeg_crop_scanline(cinfo, &crop_x, &crop_width);
+    const size_t first = (size_t)((JDIMENSION)x - crop_x);
+    if (y > 0 && jpeg_skip_scanlines(cinfo, (JDIMENSION)y) != (JDIMENSION)y) {
+        copy_message(message, message_capacity, "the data ends before the requested rows");
+        return VISAGE_CODEC_CORRUPT;
+    }
+    const size_t stride = (size_t)width * 3;
+    const JDIMENSION last = (JDIMENSION)y + (JDIMENSION)height;
+    if (cmyk || first != 0 || crop_width != (JDIMENSION)width) {
+        // One decoded row at a time into libjpeg's own pool (freed with the decoder), then
+        // our columns are converted or copied out.
+        const int components = cmyk ? 4 : 3;
+        JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE, crop_width * components, 1);
+        while (cinfo->output_scanline < last) {
+            uint8_t *target = rgb + (size_t)(cinfo->output_scanline - (JDIMENSION)y) * stride;
             jpeg_read_scanlines(cinfo, row, 1);
-            cmyk_row_to_rgb(row[0], target, cinfo->output_width, cinfo->saw_Adobe_marker);
+            if (cmyk)
+                cmyk_row_to_rgb(row[0] + first * 4, target, (JDIMENSION)width, cinfo->saw_Adobe_marker);
+            else
+                memcpy(target, row[0] + first * 3, stride);
         }
     } else {
         JSAMPROW rows[8];
-        while (cinfo->output_scanline < cinfo->output_height) {
-            JDIMENSION remaining = cinfo->output_height - cinfo->output_scanline;
+        while (cinfo->output_scanline < last) {
+            JDIMENSION remaining = last - cinfo->output_scanline;
             JDIMENSION count = remaining < 8 ? remaining : 8;
-            for (JDIMENSION i = 0; i < count; i++) rows[i] = rgb + (size_t)(cinfo->output_scanline + i) * stride;
+            for (JDIMENSION i = 0; i < count; i++)
+                rows[i] = rgb + (size_t)(cinfo->output_scanline - (JDIMENSION)y + i) * stride;
             jpeg_read_scanlines(cinfo, rows, count);
         }
     }
     decoder->error.pixels_complete = 1;
-    jpeg_finish_decompress(cinfo);
+    if (whole) {
+        jpeg_finish_decompress(cinfo);
+    } else {
+        // The rows below the region are not needed: stop without reading them (finishing
+        // would insist on every scanline). The decoder cannot be used again after this.
+        jpeg_abort_decompress(cinfo);
+    }
     return VISAGE_CODEC_OK;
 }
 

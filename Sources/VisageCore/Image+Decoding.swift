@@ -17,12 +17,23 @@ extension Image {
         throws(ImageError)
     {
         let format = try Self.format(of: data, source: source)
-        let stored = try data.withUnsafeBufferPointer { bytes throws(ImageError) in
-            try ImageCodec.decode(bytes, format: format, source: source, maxPixels: options.maxPixels)
+        let orientation = options.appliesOrientation ? EXIFOrientation.read(from: data, format: format) : .up
+        // The region is asked for upright; the codec works on the stored pixels, whose (reduced)
+        // size it learns from the header: turn it into the stored region then.
+        let regionOf = options.region.map { region in
+            { (storedWidth: Int, storedHeight: Int) -> PixelRegion in
+                let (w, h) = orientation.swapsDimensions ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
+                precondition(region.x >= 0 && region.y >= 0 && region.width > 0 && region.height > 0
+                             && region.x + region.width <= w && region.y + region.height <= h,
+                             "the region \(region) is outside the \(w)×\(h) image \(source)")
+                return region.stored(from: orientation, uprightWidth: w, uprightHeight: h)
+            }
         }
-        self = options.appliesOrientation
-            ? stored.applyingOrientation(EXIFOrientation.read(from: data, format: format))
-            : stored
+        let stored = try data.withUnsafeBufferPointer { bytes throws(ImageError) in
+            try ImageCodec.decode(bytes, format: format, source: source, maxPixels: options.maxPixels,
+                                  reduction: options.reduction, regionOf: regionOf)
+        }
+        self = stored.applyingOrientation(orientation)
     }
 
     /// Reads the format, stored size and orientation of the image file at `path` without
@@ -47,5 +58,36 @@ extension Image {
             throw .unsupportedFormat(source: source, detail: ImageFormat.describeUnsupported(data))
         }
         return format
+    }
+}
+
+/// An image file read into memory once and its header parsed, to be decoded several ways
+/// without reading it again: reduced for a detector, then only the parts around the faces.
+///
+/// ```swift
+/// let file = try EncodedImage(contentsOf: "big.jpg")
+/// let small = try file.decoded(options: .init(reduction: file.info.reduction(keepingLongerSideAtLeast: 640)))
+/// ```
+public struct EncodedImage: Sendable {
+    /// The file's bytes.
+    public let data: [UInt8]
+    /// Names the data in error messages: the path, or the label given.
+    public let source: String
+    /// Format, stored size and orientation, from the header.
+    public let info: ImageInfo
+
+    public init(contentsOf path: String) throws(ImageError) {
+        try self.init(data: LocalFile.contents(of: path), source: path)
+    }
+
+    public init(data: [UInt8], source: String = "in-memory image") throws(ImageError) {
+        self.data = data
+        self.source = source
+        info = try Image.probe(data: data, source: source)
+    }
+
+    /// The pixels, as ``Image/init(data:source:options:)`` decodes them.
+    public func decoded(options: ImageDecodingOptions = .init()) throws(ImageError) -> Image {
+        try Image(data: data, source: source, options: options)
     }
 }

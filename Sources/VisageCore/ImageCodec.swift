@@ -10,6 +10,10 @@ enum ImageCodec {
         let height: Int
         /// Fills `width * height * 3` bytes with RGB, or says why it could not.
         let decode: (UnsafeMutablePointer<UInt8>) -> Failure?
+        /// For decoders that can scale and crop while decoding (JPEG): the size at a
+        /// reduction, and the pixels of a region of that reduced picture.
+        var scaledSize: ((Int) -> (width: Int, height: Int))? = nil
+        var decodeRegion: ((_ reduction: Int, PixelRegion, UnsafeMutablePointer<UInt8>) -> Failure?)? = nil
     }
 
     private struct Failure {
@@ -27,8 +31,50 @@ enum ImageCodec {
     }
 
     /// The pixels as stored (orientation not applied), refusing more than `maxPixels`
-    /// before allocating them.
+    /// before allocating them; at 1/`reduction` and only `region` (of the reduced stored
+    /// picture, inside it) when asked. `region` is computed from the reduced stored size by
+    /// `regionOf`, which the caller gets the reduced size through.
     static func decode(
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int, reduction: Int = 1,
+        regionOf: ((_ width: Int, _ height: Int) -> PixelRegion)? = nil
+    ) throws(ImageError) -> Image {
+        guard reduction != 1 || regionOf != nil else {
+            return try decode(bytes, format: format, source: source, maxPixels: maxPixels)
+        }
+        if let declared = format.declaredSize(bytes), declared.width * declared.height > maxPixels {
+            throw .tooLarge(source: source, width: declared.width, height: declared.height, limit: maxPixels)
+        }
+        let image: Image? = try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+            guard let scaledSize = decoder.scaledSize, let decodeRegion = decoder.decodeRegion else { return nil }
+            guard decoder.width > 0, decoder.height > 0 else {
+                throw .corrupt(source: source, reason: "the header declares a \(decoder.width)×\(decoder.height) image")
+            }
+            guard decoder.width * decoder.height <= maxPixels else {
+                throw .tooLarge(source: source, width: decoder.width, height: decoder.height, limit: maxPixels)
+            }
+            let size = scaledSize(reduction)
+            let wanted = regionOf?(size.width, size.height) ?? PixelRegion(x: 0, y: 0, width: size.width, height: size.height)
+            let count = wanted.area * 3
+            var failure: Failure?
+            let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                failure = decodeRegion(reduction, wanted, buffer.baseAddress!)
+                initialized = count
+            }
+            if let failure { throw error(for: failure, format: format, source: source) }
+            return Image(uncheckedWidth: wanted.width, height: wanted.height, pixels: pixels)
+        }
+        if let image { return image }
+        // Formats that cannot scale or crop while decoding: whole, then shrunk and cropped.
+        var whole = try decode(bytes, format: format, source: source, maxPixels: maxPixels)
+        if reduction > 1 {
+            whole = whole.shrunk(width: (whole.width + reduction - 1) / reduction, height: (whole.height + reduction - 1) / reduction)
+        }
+        guard let region = regionOf?(whole.width, whole.height) else { return whole }
+        return whole.cropped(to: Rect(x: Float(region.x), y: Float(region.y), width: Float(region.width), height: Float(region.height))) ?? whole
+    }
+
+    /// The whole picture as stored.
+    private static func decode(
         _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int
     ) throws(ImageError) -> Image {
         if let declared = format.declaredSize(bytes), declared.width * declared.height > maxPixels {
@@ -90,8 +136,21 @@ enum ImageCodec {
             throw error(for: failure, format: format, source: source)
         }
         defer { close(handle) }
-        let decoder = OpenDecoder(width: Int(header.width), height: Int(header.height)) { [handle] rgb in
+        var decoder = OpenDecoder(width: Int(header.width), height: Int(header.height)) { [handle] rgb in
             capturingReason { decode(handle, rgb, $0, $1) }
+        }
+        if format == .jpeg {
+            decoder.scaledSize = { [handle] reduction in
+                var scaled = visage_image_header()
+                _ = visage_jpeg_scaled_size(handle, Int32(reduction), &scaled)
+                return (Int(scaled.width), Int(scaled.height))
+            }
+            decoder.decodeRegion = { [handle] reduction, region, rgb in
+                capturingReason {
+                    visage_jpeg_decode_region_rgb(
+                        handle, Int32(reduction), Int32(region.x), Int32(region.y), Int32(region.width), Int32(region.height), rgb, $0, $1)
+                }
+            }
         }
         return try body(decoder)
     }

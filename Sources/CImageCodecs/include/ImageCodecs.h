@@ -45,6 +45,18 @@ visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jp
 // Truncated data is an error here rather than the grey fill libjpeg would produce.
 visage_codec_status visage_jpeg_decode_rgb(visage_jpeg_decoder *decoder, uint8_t *rgb, char *message,
                                            size_t message_capacity);
+// The size a decode at 1/`reduction` (1, 2, 4 or 8) gives: libjpeg's DCT scaling computes
+// each 8×8 block's smaller IDCT directly, so nothing larger is ever produced. Sizes round up.
+visage_codec_status visage_jpeg_scaled_size(visage_jpeg_decoder *decoder, int32_t reduction,
+                                            visage_image_header *header);
+// Decodes only `width`×`height` pixels at (`x`, `y`) of the image at 1/`reduction` (stored
+// orientation, coordinates of the reduced image) into `rgb` (width * height * 3 bytes), with
+// libjpeg-turbo's jpeg_crop_scanline and jpeg_skip_scanlines: the pixels are the same as the
+// whole decode's there. Data after the region is not read, so damage there goes unnoticed.
+// A decoder decodes once.
+visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, int32_t reduction, int32_t x,
+                                                  int32_t y, int32_t width, int32_t height, uint8_t *rgb,
+                                                  char *message, size_t message_capacity);
 void visage_jpeg_close(visage_jpeg_decoder *decoder);
 
 // Encodes width * height * 3 bytes of RGB as a baseline JPEG with 4:2:0 chroma.
