@@ -60,8 +60,10 @@ let package = Package(
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Custom heads: softmax regression on face features, trained from labelled photos (`train-head`, `analyze --head`).
         .target(name: "VisageHeads", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        // Evaluation on named real data sets: protocol parsers, metrics, plots, reports.
-        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads"], swiftSettings: swiftSettings),
+        // Evaluation on named real data sets: protocol parsers, metrics, plots, reports; the labelled sets, QA data and
+        // multiple-choice benchmark of VisageAsk, and CFP calibration and open-set identification through VisageGallery
+        // (evaluation sits above what it measures, so the server never links it).
+        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads", "VisageAsk", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
         // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
         .target(name: "VisageVideo", dependencies: ["Visage", "VisageCore", "VisageModels", "CVideoCodecs"], swiftSettings: swiftSettings),
         // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index;
@@ -77,8 +79,8 @@ let package = Package(
         ),
         // Tools for recognition training data: walker, sharded embedding cache, cleaning, noisy copies, masking.
         .target(name: "VisageDataset", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        // Questions and descriptions in plain language from what the pipeline measured; QA data and benchmark.
-        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageEvaluation", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
+        // Questions and descriptions in plain language from what the pipeline measured (VisageEvaluation holds its benchmark).
+        .target(name: "VisageAsk", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
         // The `--json` shapes of faces and verifications (JSONValue), shared by the CLI and the server; no database.
         // People, templates, audit entries and identifications print from VisageGallery, beside their types.
         .target(name: "VisageJSON", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
@@ -109,7 +111,7 @@ let package = Package(
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
             dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,5 +1,5 @@
 import Foundation
-public import VisageEvaluation
+import VisageAsk
 
 /// A photo with ground-truth labels, gathered from one of the labelled sets (UTKFace file
 /// names, CelebA's attribute file, class folders for expression and mask).

@@ -2,7 +2,7 @@ import VisageModels
 import VisageCore
 import Foundation
 public import Visage
-public import VisageEvaluation
+import VisageAsk
 
 /// One multiple-choice question about a labelled photo, FaceXBench-style.
 public struct MultipleChoiceItem: Sendable, Hashable, Codable {

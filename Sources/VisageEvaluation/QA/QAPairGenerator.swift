@@ -1,5 +1,6 @@
 import VisageCore
 import Foundation
+import VisageAsk
 import VisageJSON
 
 /// Question-answer conversations about labelled faces, FairFaceGPT-style, for fine-tuning a

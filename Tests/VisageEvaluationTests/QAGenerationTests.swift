@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import VisageAsk
+import VisageAsk
+@testable import VisageEvaluation
 
 struct QAGenerationTests {
     static let faces = [
@@ -84,15 +85,6 @@ struct QAGenerationTests {
         #expect(MultipleChoiceBenchmark.choose(answer(.string("40–49")), among: ["0–9", "30–39", "70+", "60–69"]) == 1)
         #expect(MultipleChoiceBenchmark.choose(answer(.string("70+")), among: ["0–9", "30–39", "60–69", "20–29"]) == 2)
         #expect(MultipleChoiceBenchmark.choose(answer(nil, declined: true), among: ["yes", "no"]) == nil)
-    }
-
-    @Test func agebandProbabilities() {
-        #expect(AgeBands.range(of: "20–29") == 20..<30)
-        #expect(AgeBands.range(of: "70+") == 70..<200)
-        #expect(AgeBands.decade(of: 69.9) == "60–69")
-        let p = AgeBands.probability(0..<200, estimate: 30)
-        #expect(abs(p - 1) < 1e-3)
-        #expect(AgeBands.probability(20..<30, estimate: 25) > AgeBands.probability(20..<30, estimate: 35))
     }
 
     @Test(.enabled(if: Fixtures.data("utkface") != nil && Fixtures.data("celeba-attributes") != nil,
