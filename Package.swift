@@ -101,30 +101,32 @@ let package = Package(
         ),
         .executableTarget(
             name: "visage",
-            dependencies: ["Visage", "VisageCore", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON", "VisageServer", "VisageVideo", "VisageHeads",
+            dependencies: ["Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageEvaluation", "VisageGallery", "VisageAsk", "VisageDataset", "VisageJSON",
+                           "VisageServer", "VisageVideo", "VisageHeads",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels", "VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
-            dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageVideoTests", dependencies: ["VisageVideo", "Visage", "VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore", "VisageModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset", "Visage", "VisageCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageVideoTests", dependencies: ["VisageVideo", "Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",
-            dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings

@@ -37,7 +37,7 @@ struct AnalysisRun {
                 if let annotateDirectory, let image = analyzed.image {
                     let destination = Annotator.destination(for: item.path, index: item.index, in: annotateDirectory)
                     do {
-                        try Annotator.draw(analyzed.faces, on: image, attributes: report.includesAttributes).write(to: destination)
+                        try image.annotated(with: analyzed.faces, attributes: report.includesAttributes).write(to: destination)
                         annotated.append(destination)
                     } catch {
                         badInputs += 1

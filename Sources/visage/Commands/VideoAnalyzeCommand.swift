@@ -72,7 +72,7 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
         }
         if let annotate {
             let names = identities
-            let encoder = try await offCooperativePool { try Self.writeAnnotated(analysis, identities: names, to: annotate) }
+            let encoder = try await offCooperativePool { try analysis.writeAnnotated(to: annotate) { Self.label($0, names[$0.id]) } }
             if !global.json { printNow("annotated video (\(encoder)) written to: \(annotate)") }
         }
     }
@@ -112,30 +112,5 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
             ("expression", vote(summary.expression) { $0.rawValue }),
             ("identity", identityJSON),
         ])
-    }
-
-    /// Draws every tracked face on a second decode of the analysed frames; returns the encoder used.
-    static func writeAnnotated(_ analysis: VideoAnalysis, identities: [Int: Identification], to path: String) throws -> String {
-        let fps = analysis.info.framesPerSecond > 0 ? analysis.info.framesPerSecond : 25
-        let writer = try VideoWriter(path: path, width: analysis.info.width, height: analysis.info.height, framesPerSecond: fps)
-        let thickness = max(2, min(analysis.info.width, analysis.info.height) / 300)
-        let textScale = max(1, min(analysis.info.width, analysis.info.height) / 400)
-        let colors: [RGB] = [.green, .yellow, .magenta, .red, .blue]
-        try VideoFaceAnalysis.replay(analysis) { frame, tracked in
-            var canvas = frame.image
-            for (track, observation) in tracked {
-                let color = colors[(track.id - 1) % colors.count]
-                let box = observation.face.box
-                canvas.drawRectangle(box, color: color, thickness: thickness)
-                let text = label(track, identities[track.id])
-                let size = Image.textSize(text, scale: textScale)
-                let above = box.y - Float(size.height + 2)
-                let x = max(0, min(box.x, Float(canvas.width - size.width)))
-                canvas.drawText(text, at: Point(x: x, y: above >= 0 ? above : box.maxY + 2), color: .black, background: color, scale: textScale)
-            }
-            try writer.append(canvas)
-        }
-        try writer.finish()
-        return writer.encoder
     }
 }

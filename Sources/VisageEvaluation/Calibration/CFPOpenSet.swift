@@ -1,84 +1,80 @@
-import ArgumentParser
-import VisageJSON
-import Foundation
-import Visage
-import VisageGallery
-import VisageEvaluation
+public import Foundation
+public import Visage
+public import VisageGallery
+public import VisageJSON
 
 /// CFP (Celebrities in Frontal-Profile): 500 people × 10 frontal + 4 profile photos, and the
 /// standard FF/FP pair protocol. Embeddings are cached in a folder, so a second run is fast.
-struct CFPDataset {
-    static let identities = 1...500
-    static let frontal = 1...10
-    static let profile = 1...4
+public struct CFPDataset: Sendable {
+    public static let identities = 1...500
+    public static let frontal = 1...10
+    public static let profile = 1...4
 
-    let root: URL
+    public let root: URL
 
-    init(path: String) throws {
+    public init(path: String) throws(EvaluationError) {
         root = URL(fileURLWithPath: path, isDirectory: true)
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("Data/Images/001/frontal/01.jpg").path) else {
-            throw ValidationError("\(path) does not look like CFP: Data/Images/001/frontal/01.jpg is missing.")
+            throw .malformed(path: path, line: nil, reason: "does not look like CFP: Data/Images/001/frontal/01.jpg is missing.")
         }
     }
 
     /// "001/frontal/01.jpg", relative to Data/Images.
-    static func image(_ id: Int, _ pose: String, _ n: Int) -> String {
+    public static func image(_ id: Int, _ pose: String, _ n: Int) -> String {
         String(format: "%03d/%@/%02d.jpg", id, pose, n)
     }
 
-    var allImages: [String] {
+    public var allImages: [String] {
         Self.identities.flatMap { id in
             Self.frontal.map { Self.image(id, "frontal", $0) } + Self.profile.map { Self.image(id, "profile", $0) }
         }
     }
 
-    func absolute(_ image: String) -> String { root.appendingPathComponent("Data/Images/" + image).path }
+    public func absolute(_ image: String) -> String { root.appendingPathComponent("Data/Images/" + image).path }
 
-    /// The pairs of the FF or FP protocol, parsed by VisageEvaluation, with both images named as
-    /// in ``image(_:_:_:)`` (relative to Data/Images), the keys of the embedding cache.
-    func pairs(_ kind: CFPProtocol) throws -> [(a: String, b: String, same: Bool)] {
+    /// The pairs of the FF or FP protocol, with both images named as in ``image(_:_:_:)``
+    /// (relative to Data/Images), the keys of the embedding cache.
+    public func pairs(_ kind: CFPProtocol) throws(EvaluationError) -> [(a: String, b: String, same: Bool)] {
         let images = root.appendingPathComponent("Data/Images").standardizedFileURL.path + "/"
         func key(_ path: String) -> String { path.hasPrefix(images) ? String(path.dropFirst(images.count)) : path }
         return try VerificationPairs.cfp(root: root.path, protocol: kind).pairs.map { (key($0.first), key($0.second), $0.same) }
     }
 
-    /// Embeddings of the largest face of every image (nil: no face), through VisageEvaluation's
+    /// Embeddings of the largest face of every image, keyed as in ``image(_:_:_:)``, through
     /// ``ImageEmbeddings`` and its cache file in `cacheDirectory` (the one `visage eval
     /// verification` keeps), so a second run reads them instead of analysing 7,000 photos.
-    func embeddings(analyzer: FaceAnalyzer, cacheDirectory: String, quiet: Bool) async throws -> [String: [Float]?] {
-        try FileManager.default.createDirectory(atPath: cacheDirectory, withIntermediateDirectories: true)
+    public func embeddings(analyzer: FaceAnalyzer, cacheDirectory: String, progress: EvaluationProgress) async throws(EvaluationError) -> Embeddings {
+        try ReportFiles.createDirectory(cacheDirectory)
         let images = allImages
-        var progress = Progress(total: quiet ? 1 : images.count)
-        let clock = ContinuousClock(), start = clock.now
         let collected = await ImageEmbeddings.collect(images.map(absolute), analyzer: analyzer,
-                                                      cachePath: cacheDirectory + "/" + ImageEmbeddings.cacheFileName) { _, _, path in
-            progress.advance(path)
-        }
-        if let bad = collected.unreadable.first {
-            throw ValidationError("\(collected.unreadable.count) CFP images could not be read, e.g. \(bad.path): \(bad.error)")
-        }
+                                                      cachePath: cacheDirectory + "/" + ImageEmbeddings.cacheFileName, progress: progress)
         var known: [String: [Float]?] = [:]
         for image in images { known[image] = .some(collected.embeddings[absolute(image)]) }
-        let computed = images.count - collected.fromCache
-        if computed > 0 {
-            let seconds = (clock.now - start).seconds
-            printError(String(format: "embedded %d CFP images in %.0f s (%.1f images/s); cached in %@", computed, seconds, Double(computed) / seconds, cacheDirectory))
-        }
-        return known
+        return Embeddings(byImage: known, unreadable: collected.unreadable, computed: images.count - collected.fromCache)
+    }
+
+    /// What ``embeddings(analyzer:cacheDirectory:progress:)`` found.
+    public struct Embeddings: Sendable {
+        /// Image (as in ``CFPDataset/image(_:_:_:)``) → embedding of its largest face; nil: no face.
+        public var byImage: [String: [Float]?]
+        /// Images that could not be read or analysed.
+        public var unreadable: [UnreadableImage]
+        /// How many were analysed now rather than read from the cache.
+        public var computed: Int
     }
 }
 
 /// A gallery of CFP identities enrolled from frontal photos 01–05, in a temporary SQLite file,
 /// searched through the same ``Gallery`` API the commands use.
-struct CFPOpenSet {
-    let gallery: Gallery
+public struct CFPOpenSet: Sendable {
+    public let gallery: Gallery
     /// CFP identity number → person id in the gallery.
-    let personIDs: [Int: Int64]
+    public let personIDs: [Int: Int64]
     private let file: URL
 
-    static let enrolmentPhotos = 1...5
+    public static let enrolmentPhotos = 1...5
 
-    init(embeddings: [String: [Float]?], enrolled: ClosedRange<Int>, threshold: Float = Gallery.defaultThreshold, compact: Bool = false) async throws {
+    public init(embeddings: [String: [Float]?], enrolled: ClosedRange<Int>, threshold: Float = Gallery.defaultThreshold, compact: Bool = false) async throws {
         file = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cfp-\(UUID().uuidString).gallery")
         var configuration = Gallery.Configuration()
         configuration.threshold = threshold
@@ -97,7 +93,7 @@ struct CFPOpenSet {
         personIDs = ids
     }
 
-    func remove() {
+    public func remove() {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
     }
 }
@@ -105,14 +101,14 @@ struct CFPOpenSet {
 /// The open-set identification protocol of issue 3 on CFP: identities 001–250 enrolled from
 /// frontal photos 01–05; searched with their frontal photos 06–10 and their 4 profiles, and
 /// with every photo of identities 251–500 as strangers.
-struct CFPIdentificationResult {
-    struct Tally { var searches = 0, noFace = 0, rank1 = 0, identified = 0, rejected = 0 }
+public struct CFPIdentificationResult: Sendable {
+    public struct Tally: Sendable { public var searches = 0, noFace = 0, rank1 = 0, identified = 0, rejected = 0 }
 
-    var threshold: Float
-    var enrolled: Int
-    var frontal = Tally(), profile = Tally(), strangerFrontal = Tally(), strangerProfile = Tally()
+    public var threshold: Float
+    public var enrolled: Int
+    public var frontal = Tally(), profile = Tally(), strangerFrontal = Tally(), strangerProfile = Tally()
 
-    var strangers: Tally {
+    public var strangers: Tally {
         Tally(searches: strangerFrontal.searches + strangerProfile.searches, noFace: strangerFrontal.noFace + strangerProfile.noFace,
               rejected: strangerFrontal.rejected + strangerProfile.rejected)
     }
@@ -121,7 +117,7 @@ struct CFPIdentificationResult {
     /// A stranger photo without a detected face is reported as nobody: it counts as rejected.
     static func rejection(_ t: Tally) -> Double { pct(t.rejected + t.noFace, t.searches) }
 
-    static func run(embeddings: [String: [Float]?], threshold: Float, compact: Bool = false) async throws -> CFPIdentificationResult {
+    public static func run(embeddings: [String: [Float]?], threshold: Float, compact: Bool = false) async throws -> CFPIdentificationResult {
         let openSet = try await CFPOpenSet(embeddings: embeddings, enrolled: 1...250, threshold: threshold, compact: compact)
         defer { openSet.remove() }
         func run(_ ids: ClosedRange<Int>, _ photos: [(String, Int)], enrolled: Bool) async -> Tally {
@@ -148,7 +144,7 @@ struct CFPIdentificationResult {
         return result
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         func genuine(_ t: Tally) -> JSONValue {
             .object([("searches", .integer(t.searches)), ("no_face", .integer(t.noFace)),
                      ("rank1_accuracy", .number(Self.pct(t.rank1, t.searches), decimals: 2)),
@@ -164,7 +160,7 @@ struct CFPIdentificationResult {
         ])
     }
 
-    var text: String {
+    public var text: String {
         var lines = [String(format: "open-set identification, %d people enrolled (001-250, frontal 01-05), threshold %.4f:", enrolled, threshold)]
         for (name, t) in [("frontal 06-10", frontal), ("profile 01-04", profile)] {
             lines.append(String(format: "  %@: %d searches, rank-1 %.2f%%, identified at threshold %.2f%% (%d without face)",
