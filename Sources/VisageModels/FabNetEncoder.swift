@@ -2,22 +2,23 @@ public import VisageCore
 public import VisageRuntime
 
 /// FAb-Net encoder: our own 256-d facial-attribute embedding, learned without labels from the
-/// face tracks of 20 talking-face clips (`training/fabnet/`, card `docs/models/fabnet-encoder.md`).
-/// Unlike SFace's identity embedding, it is meant to hold what changes in one person's face
-/// (pose, expression); read attributes off it with a linear head.
+/// face tracks of 97 talking-face clips (`training/fabnet/`, card `docs/models/fabnet-encoder.md`).
+/// SFace's early layers (frozen, up to `conv_6`) feed a small top trained by FAb-Net's
+/// self-supervised warping task. Unlike SFace's identity embedding, it is meant to hold what
+/// changes in one person's face (pose, expression); read attributes off it with a linear head.
 ///
-/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate``
-/// resized to 64×64 (``VisageCore/Image/resized(width:height:)``, as the recipe does), RGB,
-/// `(p − 127.5) / 127.5`. Outputs are returned as the graph gives them (not normalised).
+/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate`` (what
+/// SFace takes), RGB, raw 0–255: the graph normalises as SFace does. Outputs are returned as
+/// the graph gives them (not normalised).
 public struct FabNetEncoder: Sendable {
     public static let contract = ModelContract(
         name: "FAb-Net encoder", fileName: "fabnet-encoder.onnx",
-        input: .init("image", [nil, 3, 64, 64]), outputs: [.init("embedding", [nil, 256])],
-        channelOrder: .rgb, mean: (127.5, 127.5, 127.5), scale: (1 / 127.5, 1 / 127.5, 1 / 127.5),
+        input: .init("image", [nil, 3, 112, 112]), outputs: [.init("embedding", [nil, 256])],
+        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1),
         // Not shipped yet (no run has learned more than the untrained baseline), so set-up cannot install it.
         missingHint: "`make setup` does not install it: train one with training/fabnet/ (see its README and docs/models/fabnet-encoder.md) and copy its fabnet-encoder.onnx there."
     )
-    public static let inputSize = 64
+    public static let inputSize = 112
     public static let dimension = 256
 
     private let session: InferenceSession
