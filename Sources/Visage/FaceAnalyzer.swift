@@ -64,8 +64,9 @@ public final class FaceAnalyzer: Sendable {
         times.detect = sum(models.detector.ifOpen?.statistics)
         times.embed = sum(models.embedder.ifOpen?.statistics, models.attentionHead.ifOpen?.statistics,
                           models.attributeEncoder.ifOpen?.statistics)
-        times.ageGender = sum(models.ageEstimator.ifOpen?.statistics, models.genderClassifier.ifOpen?.statistics)
-        times.expression = sum(models.expressionClassifier.ifOpen?.statistics)
+        times.ageGender = sum(models.ageEstimator.ifOpen?.statistics, models.genderClassifier.ifOpen?.statistics,
+                              models.ageHead.ifOpen?.statistics, models.genderHead.ifOpen?.statistics)
+        times.expression = sum(models.expressionClassifier.ifOpen?.statistics, models.expressionHead.ifOpen?.statistics)
         times.mask = sum(models.maskClassifier.ifOpen?.statistics)
         return times
     }
@@ -128,12 +129,18 @@ public final class FaceAnalyzer: Sendable {
         }
 
         // The models the tasks need, each opened by the first call that needs it.
-        let embedder = tasks.needsSFace ? try models.embedder.get() : nil
+        let embedder = models.needsSFace(tasks) ? try models.embedder.get() : nil
         let attentionHead = tasks.contains(.maskedFaceEmbedding) ? try models.attentionHead.get() : nil
         let attributeEncoder = tasks.contains(.attributeEmbedding) ? try models.attributeEncoder.get() : nil
-        let ageEstimator = tasks.contains(.age) ? try models.ageEstimator.get() : nil
-        let genderClassifier = tasks.contains(.gender) ? try models.genderClassifier.get() : nil
-        let expressionClassifier = tasks.contains(.expression) ? try models.expressionClassifier.get() : nil
+        // Age, gender and expression each come from a head on SFace's feature map or from a
+        // network of their own (Configuration.ageModel, genderModel, expressionModel).
+        let separately = tasks.subtracting(models.fromSFaceMaps), onMaps = tasks.intersection(models.fromSFaceMaps)
+        let ageEstimator = separately.contains(.age) ? try models.ageEstimator.get() : nil
+        let genderClassifier = separately.contains(.gender) ? try models.genderClassifier.get() : nil
+        let expressionClassifier = separately.contains(.expression) ? try models.expressionClassifier.get() : nil
+        let ageHead = onMaps.contains(.age) ? try models.ageHead.get() : nil
+        let genderHead = onMaps.contains(.gender) ? try models.genderHead.get() : nil
+        let expressionHead = onMaps.contains(.expression) ? try models.expressionHead.get() : nil
         let maskClassifier = tasks.contains(.mask) ? try models.maskClassifier.get() : nil
 
         // SFace (and through its feature map the mask classifier and the attention head) and the
@@ -144,7 +151,7 @@ public final class FaceAnalyzer: Sendable {
         }
         lap(\.align)
         if let embedder {
-            let wantsMaps = maskClassifier != nil || attentionHead != nil
+            let wantsMaps = models.needsFeatureMaps(tasks)
             let (embeddings, featureMaps) = try embedder.run(crops, featureMaps: wantsMaps)
             if tasks.contains(.embedding) { for i in faces.indices { faces[i].embedding = embeddings[i] } }
             if let attentionHead, let featureMaps {
@@ -157,6 +164,15 @@ public final class FaceAnalyzer: Sendable {
             if let maskClassifier, let featureMaps {
                 for (i, mask) in try maskClassifier.classify(featureMaps: featureMaps).enumerated() { faces[i].mask = mask }
                 lap(\.mask)
+            }
+            if let featureMaps, ageHead != nil || genderHead != nil {
+                if let ageHead { for (i, age) in try ageHead.estimate(featureMaps: featureMaps).enumerated() { faces[i].age = age } }
+                if let genderHead { for (i, gender) in try genderHead.classify(featureMaps: featureMaps).enumerated() { faces[i].gender = gender } }
+                lap(\.ageGender)
+            }
+            if let expressionHead, let featureMaps {
+                for (i, expression) in try expressionHead.classify(featureMaps: featureMaps).enumerated() { faces[i].expression = expression }
+                lap(\.expression)
             }
         }
         if let attributeEncoder {

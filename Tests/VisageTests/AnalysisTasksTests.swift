@@ -14,8 +14,31 @@ struct AnalysisTasksTests {
         return configuration
     }
 
-    @Test func ageAndGenderOpenNeitherSFaceNorTheExpressionModel() async throws {
+    /// Age and gender from the package's networks of their own, not the heads on SFace's map:
+    /// the laziness tests below need models that nothing else opens.
+    static func separateNetworks(tasks: FaceAnalyzer.Tasks) -> FaceAnalyzer.Configuration {
+        var configuration = configuration(tasks: tasks)
+        configuration.ageModel = .separateNetwork
+        configuration.genderModel = .separateNetwork
+        return configuration
+    }
+
+    @Test func ageAndGenderFromSFaceHeadsOpenSFaceAndTheHeadsOnly() async throws {
         let analyzer = try FaceAnalyzer(configuration: Self.configuration(tasks: [.age, .gender]))
+        #expect(analyzer.openedModelFiles == ["yunet_2023mar.onnx", "sface_2021dec.onnx", "age-sface-head.onnx", "gender-sface-head.onnx"])
+        let faces = try await analyzer.analyze(Image(contentsOf: try Fixtures.sample("t1.jpg")))
+        #expect(faces.count == 6)
+        for face in faces {
+            #expect(face.age != nil && face.gender != nil)
+            // SFace ran for the heads, but its embedding was not asked for.
+            #expect(face.expression == nil && face.mask == nil && face.embedding == nil)
+        }
+        #expect(!analyzer.openedModelFiles.contains(AgeEstimator.contract.fileName))
+        #expect(analyzer.inferenceTimes.ageGender > .zero)
+    }
+
+    @Test func ageAndGenderOpenNeitherSFaceNorTheExpressionModel() async throws {
+        let analyzer = try FaceAnalyzer(configuration: Self.separateNetworks(tasks: [.age, .gender]))
         #expect(analyzer.openedModelFiles == ["yunet_2023mar.onnx", "age-v1.onnx", "gender-v1.onnx"])
 
         let faces = try await analyzer.analyze(Image(contentsOf: try Fixtures.sample("t1.jpg")))
@@ -46,7 +69,7 @@ struct AnalysisTasksTests {
     }
 
     @Test func anAnalyzerSharingModelsOpensEachFileOnce() async throws {
-        let analyzer = try FaceAnalyzer(configuration: Self.configuration(tasks: [.age]))
+        let analyzer = try FaceAnalyzer(configuration: Self.separateNetworks(tasks: [.age]))
         let gender = try analyzer.sharingModels(tasks: [.gender])
         #expect(gender.configuration.tasks == [.gender])
         // The gender model opened for the second analyzer is the first's too.
@@ -57,7 +80,7 @@ struct AnalysisTasksTests {
     }
 
     @Test func faceCropsDoNotOpenTheDetector() throws {
-        var configuration = Self.configuration(tasks: [.gender])
+        var configuration = Self.separateNetworks(tasks: [.gender])
         configuration.input = .faceCrop
         let analyzer = try FaceAnalyzer(configuration: configuration)
         #expect(analyzer.openedModelFiles == ["gender-v1.onnx"])

@@ -25,6 +25,8 @@ public struct AgeGenderReport: EvaluationReport {
     public var heads: [String: String]?
     public var headGroups: [AgeGenderGroup]?
     public var race: RaceHeadFigures?
+    /// The model files that gave age and gender (nil in reports written before there was a choice).
+    public var models: [String: String]?
 
     public var overall: AgeGenderGroup? { groups.first { $0.dimension == "all" } }
     public var headOverall: AgeGenderGroup? { headGroups?.first { $0.dimension == "all" } }
@@ -39,7 +41,9 @@ public struct AgeGenderReport: EvaluationReport {
         }
         let header = ["group", "photos", "no face", "age MAE (years)", "age bias (pred − true)", "gender accuracy", "note"]
         var out = "## Age and gender: \(name)\n\nData: `\(source)`; labels from the file names "
-        out += "(UTKFace's own race categories). Photos without a detected face are left out of the figures and counted.\n\n"
+        out += "(UTKFace's own race categories). Photos without a detected face are left out of the figures and counted."
+        if let models { out += " Models: age `\(models["age"] ?? "?")`, gender `\(models["gender"] ?? "?")`." }
+        out += "\n\n"
         var dimensions: [String] = []
         for g in groups where !dimensions.contains(g.dimension) { dimensions.append(g.dimension) }
         for dimension in dimensions {
@@ -186,6 +190,11 @@ public struct AgeGenderEvaluation: Sendable {
             }
         }
         var report = summarize(outcomes, unreadable: unreadable)
+        let configuration = analyzer.configuration
+        report.models = [
+            "age": configuration.ageModel == .sfaceHead ? SFaceAgeHead.contract.fileName : AgeEstimator.contract.fileName,
+            "gender": configuration.genderModel == .sfaceHead ? SFaceGenderHead.contract.fileName : GenderClassifier.contract.fileName,
+        ]
         if !heads.isEmpty {
             report.heads = heads.names
             report.headGroups = AgeGenderMetrics.breakdown(headOutcomes)

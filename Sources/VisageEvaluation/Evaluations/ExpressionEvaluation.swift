@@ -1,5 +1,5 @@
 import Foundation
-import VisageCore
+public import VisageCore
 public import VisageModels
 
 /// The result of an expression evaluation; see ``ExpressionEvaluation``.
@@ -14,6 +14,8 @@ public struct ExpressionReport: EvaluationReport {
     public var skippedClasses: [String: Int]
     public var unreadableImages: [UnreadableImage]
     public var plots: [String]
+    /// The model measured and what it read of each crop (nil in reports written before there was a choice).
+    public var model: String?
 
     public var meanRecall: Double {
         let present = labels.indices.filter { metrics.confusion[$0].reduce(0, +) > 0 }
@@ -22,7 +24,8 @@ public struct ExpressionReport: EvaluationReport {
 
     public func markdown() -> String {
         var out = "## Facial expression: \(name)\n\nData: `\(source)`; each image is one face crop, "
-        out += "resized to the model's 48×48 grey input (no detection: FER2013 and CK+ are tight 48×48 crops).\n\n"
+        out += model.map { "read by \($0)" } ?? "resized to the model's 48×48 grey input"
+        out += " (no detection: FER2013 and CK+ are tight 48×48 crops).\n\n"
         out += Format.table(["photos", "accuracy", "mean per-class recall"],
                             [["\(metrics.total)", Format.percent(metrics.accuracy), Format.percent(meanRecall)]]) + "\n\n"
         out += "Per class (rows: labelled, columns: predicted):\n\n"
@@ -58,6 +61,23 @@ public struct ExpressionEvaluation: Sendable {
     static let synonyms = ["anger": "angry", "sadness": "sad", "surprised": "surprise", "happiness": "happy", "fearful": "fear", "disgusted": "disgust"]
 
     public func run(classifier: ExpressionClassifier, output: String, progress: EvaluationProgress) throws(EvaluationError) -> ExpressionReport {
+        let size = ExpressionClassifier.chipSize
+        return try run(model: "`\(ExpressionClassifier.contract.fileName)`, each crop resized to its 48×48 grey input", inputSize: size,
+                       classify: classifier.classify, output: output, progress: progress)
+    }
+
+    /// Our head on SFace's feature map: each crop resized to SFace's 112×112 input (bilinear, as
+    /// ``FaceAnalyzer/Input/faceCrop`` does), SFace's `bn1` map, then the head.
+    public func run(sface: SFaceEmbedder, head: SFaceExpressionHead, output: String, progress: EvaluationProgress) throws(EvaluationError) -> ExpressionReport {
+        try run(model: "`\(SFaceExpressionHead.contract.fileName)` on SFace's `bn1` map, each crop resized to SFace's 112×112 input",
+                inputSize: SFaceEmbedder.inputSize,
+                classify: { crops in try head.classify(featureMaps: try sface.run(crops, featureMaps: true).featureMaps!) },
+                output: output, progress: progress)
+    }
+
+    /// Any classifier of crops already resized to `inputSize`×`inputSize`; `model` names it in the report.
+    public func run(model: String, inputSize size: Int, classify: ([Image]) throws -> [ExpressionEstimate], output: String,
+                    progress: EvaluationProgress) throws(EvaluationError) -> ExpressionReport {
         try ReportFiles.createDirectory(output)
         let labels = ExpressionLabel.allCases.map(\.rawValue)
         var truth: [Int] = [], predicted: [Int] = []
@@ -67,7 +87,7 @@ public struct ExpressionEvaluation: Sendable {
         func flush() throws(EvaluationError) {
             guard !batch.isEmpty else { return }
             do {
-                let estimates = try classifier.classify(batch.map(\.image))
+                let estimates = try classify(batch.map(\.image))
                 truth += batch.map(\.label)
                 predicted += estimates.map { labels.firstIndex(of: $0.label.rawValue)! }
             } catch {
@@ -84,7 +104,6 @@ public struct ExpressionEvaluation: Sendable {
             }
             do {
                 let crop = try Image(contentsOf: sample.path)
-                let size = ExpressionClassifier.chipSize
                 batch.append((crop.width == size && crop.height == size ? crop : crop.resized(width: size, height: size), label))
             } catch {
                 unreadable.append(UnreadableImage(path: sample.path, error: error.errorDescription ?? "\(error)"))
@@ -98,7 +117,7 @@ public struct ExpressionEvaluation: Sendable {
             throw .unwritable(path: output + "/confusion.png", reason: error.errorDescription ?? "\(error)")
         }
         let report = ExpressionReport(name: name, source: dataset.root, labels: labels, metrics: metrics,
-                                      skippedClasses: skipped, unreadableImages: unreadable, plots: ["confusion.png"])
+                                      skippedClasses: skipped, unreadableImages: unreadable, plots: ["confusion.png"], model: model)
         try report.write(to: output)
         return report
     }

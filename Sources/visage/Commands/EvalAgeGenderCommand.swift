@@ -15,10 +15,14 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
         of Visage's fixed UTKFace split (a hash of the file name; see docs/evaluation.md); \
         --head-gender/--head-age/--head-race score our UTKFace heads (`visage train-head \
         --utkface`) on the same faces beside the package's models, with the race head's \
-        per-group accuracy and confusion matrix.
+        per-group accuracy and confusion matrix. --model chooses where age and gender come \
+        from: sface-head (our heads on SFace's feature map, age-sface-head.onnx and \
+        gender-sface-head.onnx) or separate (the package's age-v1.onnx and gender-v1.onnx); \
+        the default is what `visage analyze` uses.
 
         Examples:
-          visage eval age-gender
+          visage eval age-gender --part held-out
+          visage eval age-gender --part held-out --model separate --output out/eval/age-gender-package
           visage eval age-gender --part held-out --head-gender models/utkface-gender.json --head-age models/utkface-age.json --output out/eval/age-gender-held-out
         """
     )
@@ -46,8 +50,14 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/age-gender).", valueName: "dir"))
     var output: String = Eval.defaultOutput("age-gender")
 
+    @Option(help: ArgumentHelp("Where age and gender come from: sface-head or separate (default: what `visage analyze` uses).", valueName: "model"))
+    var model: String?
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        if let model, FaceAnalyzer.AttributeModel(rawValue: model) == nil {
+            throw ValidationError("Unknown --model \"\(model)\"; known: \(FaceAnalyzer.AttributeModel.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
         if let part, UTKFacePart(rawValue: part) == nil {
             throw ValidationError("Unknown --part \"\(part)\"; known: \(UTKFacePart.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -63,7 +73,14 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let analyzer = try global.makeAnalyzer(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
+        var configuration = global.analyzerConfiguration(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding],
+                                                         imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
+        if let model = model.flatMap(FaceAnalyzer.AttributeModel.init) {
+            configuration.ageModel = model
+            configuration.genderModel = model
+        }
+        let analyzer: FaceAnalyzer
+        do { analyzer = try FaceAnalyzer(configuration: configuration) } catch { throw CommandFailure(FaceReport.message(for: error)) }
         let evaluation = AgeGenderEvaluation(dataset: dataset, heads: heads)
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }

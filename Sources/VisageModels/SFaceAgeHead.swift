@@ -1,0 +1,47 @@
+import VisageCore
+public import VisageRuntime
+
+/// Apparent age from SFace's feature map: `age-sface-head.onnx`, a head that we trained
+/// (recipe `training/bn1-heads/`, card `docs/models/age-sface-head.md`) on SFace's `bn1` map of
+/// the pipeline's aligned crops of UTKFace's training part (research use only). It replaces the
+/// package's `age-v1.onnx`: SFace runs on every face anyway, so age costs one small product
+/// instead of a second CNN and a second alignment.
+///
+/// Input contract: SFace's feature map of the face's ArcFace-aligned crop, from
+/// ``SFaceEmbedder/run(_:featureMaps:)``: input `bn1` N×1024×7×7, output `age` N×1 in years.
+/// The graph pools the map (see the card) and applies the fitted head.
+///
+/// ```swift
+/// let runtime = try OnnxRuntime.shared(.init())
+/// let sface = try SFaceEmbedder(runtime: runtime), head = try SFaceAgeHead(runtime: runtime)
+/// let maps = try sface.run([crop], featureMaps: true).featureMaps!
+/// print(try head.estimate(featureMaps: maps)[0])   // e.g. 31.4
+/// ```
+public struct SFaceAgeHead: Sendable {
+    public static let contract = ModelContract(
+        name: "age head on SFace features", fileName: "age-sface-head.onnx",
+        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
+        outputs: [.init("age", [nil, 1])],
+        // Unused: the input is a feature map, not an image.
+        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
+    )
+
+    private let session: InferenceSession
+
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
+        session = try Self.contract.load(from: directory, runtime: runtime)
+    }
+
+    /// Age in years (never below 0) for each face of an N×1024×7×7 batch of SFace feature maps.
+    public func estimate(featureMaps: Tensor) throws -> [Float] {
+        let count = featureMaps.shape.first ?? 0
+        guard count > 0 else { return [] }
+        guard let ages = try session.run(["bn1": featureMaps])["age"], ages.values.count == count else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "age does not hold \(count) values")
+        }
+        return ages.values.map { max(0, $0) }
+    }
+}

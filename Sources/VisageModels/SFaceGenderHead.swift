@@ -1,0 +1,48 @@
+import VisageCore
+public import VisageRuntime
+
+/// Apparent gender from SFace's feature map: `gender-sface-head.onnx`, a head that we trained
+/// (recipe `training/bn1-heads/`, card `docs/models/gender-sface-head.md`) on SFace's `bn1` map
+/// of the pipeline's aligned crops of UTKFace's training part (research use only). It replaces
+/// the package's `gender-v1.onnx`. Like that model it reads appearance; it does not know
+/// anyone's gender.
+///
+/// Input contract: SFace's feature map of the face's ArcFace-aligned crop, from
+/// ``SFaceEmbedder/run(_:featureMaps:)``: input `bn1` N×1024×7×7, output `probs` N×2 softmax
+/// probabilities ordered [female, male] (the package model's order).
+///
+/// ```swift
+/// let maps = try sface.run([crop], featureMaps: true).featureMaps!
+/// print(try SFaceGenderHead(runtime: runtime).classify(featureMaps: maps)[0].label)   // e.g. .female
+/// ```
+public struct SFaceGenderHead: Sendable {
+    public static let contract = ModelContract(
+        name: "gender head on SFace features", fileName: "gender-sface-head.onnx",
+        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
+        outputs: [.init("probs", [nil, 2])],
+        // Unused: the input is a feature map, not an image.
+        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
+    )
+
+    private let session: InferenceSession
+
+    /// Runs so far and their time inside ONNX Runtime.
+    public var statistics: RunStatistics { session.statistics }
+
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
+        session = try Self.contract.load(from: directory, runtime: runtime)
+    }
+
+    /// Female or male for each face of an N×1024×7×7 batch of SFace feature maps.
+    public func classify(featureMaps: Tensor) throws -> [GenderEstimate] {
+        let count = featureMaps.shape.first ?? 0
+        guard count > 0 else { return [] }
+        guard let p = try session.run(["bn1": featureMaps])["probs"], p.values.count == count * 2 else {
+            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(count)×2 values")
+        }
+        return (0..<count).map { i in
+            let female = p.values[2 * i], male = p.values[2 * i + 1]
+            return male >= female ? GenderEstimate(label: .male, score: male) : GenderEstimate(label: .female, score: female)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import Visage
+import VisageCore
+import VisageModels
+
+/// The heads on SFace's feature map (age, gender; training/bn1-heads) through the pipeline, on
+/// real photos: the set-up's sample and UTKFace's held-out part, which they never saw.
+struct SFaceHeadsTests {
+    static func hasModel(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: Fixtures.visageHome.appendingPathComponent("models/" + name).path)
+    }
+
+    static var hasAgeGenderHeads: Bool {
+        hasModel(SFaceAgeHead.contract.fileName) && hasModel(SFaceGenderHead.contract.fileName)
+    }
+
+    static func analyzer(_ tasks: FaceAnalyzer.Tasks) throws -> FaceAnalyzer {
+        var configuration = FaceAnalyzer.Configuration()
+        configuration.tasks = tasks
+        configuration.ageModel = .sfaceHead
+        configuration.genderModel = .sfaceHead
+        return try FaceAnalyzer(configuration: configuration)
+    }
+
+    /// Visage's fixed UTKFace split (UTKFacePart): held out when the FNV-1a hash of the name is divisible by 3.
+    static func isHeldOut(_ name: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return hash % 3 == 0
+    }
+
+    @Test(.enabled(if: hasAgeGenderHeads, "needs age-sface-head.onnx and gender-sface-head.onnx (make setup); skipped"))
+    func aPortraitIsReadPlausibly() async throws {
+        let faces = try await Self.analyzer([.age, .gender]).analyze(Image(contentsOf: try Fixtures.sample("Tom_Hanks_54745.png")))
+        let face = try #require(faces.largest)
+        #expect(face.gender?.label == .male && (face.gender?.score ?? 0) > 0.5)
+        #expect((30...75).contains(face.age ?? 0), "age \(face.age ?? -1)")
+    }
+
+    /// The first 120 held-out photos by name: close to the figures measured on all 1,019
+    /// (docs/models/age-sface-head.md, gender-sface-head.md), with room for a small sample.
+    @Test(.enabled(if: Fixtures.hasData && hasAgeGenderHeads, "needs ../shared/data/utkface (VISAGE_DATA) and the heads; skipped"))
+    func utkFaceHeldOutPhotos() async throws {
+        let root = try #require(Fixtures.dataDirectory).appendingPathComponent("utkface").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".jpg") && Self.isHeldOut($0) }.sorted()
+        let analyzer = try Self.analyzer([.age, .gender])
+        var errors: [Float] = [], right = 0
+        for name in names.prefix(120) {
+            let fields = name.split(separator: "_")
+            guard let age = Float(fields[0]), let female = Int(fields[1]),
+                  let face = try await analyzer.analyze(Image(contentsOf: root + "/" + name)).largest,
+                  let predicted = face.age, let gender = face.gender else { continue }
+            errors.append(abs(predicted - age))
+            if (gender.label == .female) == (female == 1) { right += 1 }
+        }
+        #expect(errors.count >= 115)
+        let mae = errors.reduce(0, +) / Float(max(1, errors.count))
+        let accuracy = Double(right) / Double(max(1, errors.count))
+        #expect(mae < 7.5, "age MAE \(mae) on \(errors.count) held-out photos")
+        #expect(accuracy > 0.88, "gender accuracy \(accuracy) on \(errors.count) held-out photos")
+    }
+}
