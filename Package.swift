@@ -106,6 +106,8 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // The measurement behind RuntimeConfiguration.sharesThreadPool's default (`swift run -c release visage-runtime-bench`).
+        .executableTarget(name: "visage-runtime-bench", dependencies: ["VisageRuntime"], path: "Benchmarks/RuntimeThroughput", swiftSettings: swiftSettings),
 
         .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

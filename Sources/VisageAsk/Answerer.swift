@@ -21,10 +21,6 @@ public struct Answerer: Sendable {
 
     public func answer(_ question: String) -> Answer { answer(Question(question)) }
 
-    /// Whether this build measures expressions (or the facts given carry some).
-    private var measuresExpression: Bool { MeasuredExtras.measuresExpression || photo.faces.contains { $0.expression != nil } }
-    private var measuresMask: Bool { MeasuredExtras.measuresMask || photo.faces.contains { $0.mask != nil } }
-
     public func answer(_ question: Question) -> Answer {
         let intent = question.intent
         func decline(_ text: String, source: String = "none") -> Answer {
@@ -40,10 +36,6 @@ public struct Answerer: Sendable {
         case .identity where photo.gallery == nil:
             return decline("Visage does not know who people are: it can only say whether a face matches someone enrolled in a gallery. "
                 + "Pass --gallery FILE to ask that.")
-        case .expression where !measuresExpression, .isExpression where !measuresExpression:
-            return decline("Visage cannot tell facial expressions yet: this build has no expression model.")
-        case .mask where !measuresMask:
-            return decline("Visage cannot tell whether someone wears a mask yet: this build has no mask model.")
         default:
             break
         }
@@ -211,16 +203,10 @@ public struct Answerer: Sendable {
             words = "appear \(filter.rawValue)"
             source = Models.gender
         case .smiling:
-            guard measuresExpression else {
-                return make("Visage cannot tell who is smiling yet: this build has no expression model.", nil, "none", declined: true)
-            }
             matching = faces.filter { $0.expression?.label == "happy" }
             words = "look happy (smiling)"
             source = faces.compactMap(\.expression?.source).first ?? "expression model"
         case .masked:
-            guard measuresMask else {
-                return make("Visage cannot tell who wears a mask yet: this build has no mask model.", nil, "none", declined: true)
-            }
             matching = faces.filter { $0.mask?.wearing == true }
             words = "wear a mask"
             source = faces.compactMap(\.mask?.source).first ?? "mask model"
@@ -245,9 +231,6 @@ public struct Answerer: Sendable {
             source = Models.age
             unit = { "apparent age \(Int(abs($0).rounded()))" }
         case .happiest:
-            guard measuresExpression else {
-                return make("Visage cannot tell who looks happiest yet: this build has no expression model.", nil, "none", declined: true)
-            }
             key = { $0.expression?.probability(of: "happy") }
             source = faces.compactMap(\.expression?.source).first ?? "expression model"
             unit = { "happy \(Wording.score($0))" }

@@ -113,9 +113,6 @@ public struct FaceSelector: Sendable, Hashable {
         self.position = position
         self.gender = gender
     }
-
-    /// No face named: the answer is about the only face, or the largest.
-    public var isUnspecified: Bool { ordinal == nil && position == nil && gender == nil }
 }
 
 /// A question, understood: its text, what it asks and which face it is about.

@@ -67,9 +67,8 @@ enum IntentParser {
     static let notUnderstood = Outside(
         topic: "not understood",
         reason: "Visage did not understand the question. It can answer about apparent age and age group, apparent gender, "
-            + "head pose, image quality for enrolment, how many faces there are and which is the oldest or youngest"
-            + (MeasuredExtras.measuresExpression ? ", facial expression" : "")
-            + (MeasuredExtras.measuresMask ? ", masks" : "") + ", and who someone is when given a gallery.")
+            + "head pose, image quality for enrolment, how many faces there are and which is the oldest or youngest, "
+            + "facial expression, masks, and who someone is when given a gallery.")
 
     static func superlative(_ t: Words) -> Superlative? {
         if t.has("oldest", "eldest", "the most old", "older person", "older one") { return .oldest }
@@ -158,11 +157,8 @@ enum IntentParser {
                           "confus", "thinking", "worr", "frustrat", "embarrass", "proud", "ashamed", "guilt", "calm", "relax", "content",
                           "emotional state", "state of mind", "mental")
             || t.has("in love", "love", "loves", "loving", "frown", "frowning", "grumpy", "pensive", "sarcastic", "interested", "curious") else { return nil }
-        var reason = "Visage cannot tell what someone feels or thinks"
-        reason += MeasuredExtras.measuresExpression
-            ? "; it reads facial expressions (angry, disgust, fear, happy, neutral, sad, surprise), which show on a face but are not feelings. Ask \"what is her expression?\"."
-            : ", and it has no expression model yet."
-        return Outside(topic: "feelings", reason: reason)
+        return Outside(topic: "feelings", reason: "Visage cannot tell what someone feels or thinks; it reads facial expressions (angry, disgust, fear, "
+            + "happy, neutral, sad, surprise), which show on a face but are not feelings. Ask \"what is her expression?\".")
     }
 
     // MARK: Measured topics

@@ -63,11 +63,6 @@ public enum Models {
 
 /// What this build's pipeline measures beyond detection, age and gender, read off ``Face``.
 public enum MeasuredExtras {
-    /// The pipeline has an expression model (`models/expression-fer2013.onnx`).
-    public static let measuresExpression = true
-    /// The pipeline has a mask model (`models/mask-classifier.onnx`).
-    public static let measuresMask = true
-
     public static func expression(of face: Face) -> ExpressionFact? {
         guard let estimate = face.expression else { return nil }
         let scores = Dictionary(uniqueKeysWithValues: zip(ExpressionLabel.allCases.map(\.rawValue), estimate.scores))

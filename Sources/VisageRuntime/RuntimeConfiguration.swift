@@ -36,7 +36,7 @@ public struct RuntimeConfiguration: Sendable, Hashable {
     /// Whether all sessions share one process-wide thread pool instead of each owning one.
     ///
     /// Default true. Measured on 2 cores with YuNet (640×640), SFace, age and gender (batches
-    /// of 8) run in turn (`RuntimeThroughputTests`, ORT 1.32, best of several runs): without
+    /// of 8) run in turn (`visage-runtime-bench`, Benchmarks/RuntimeThroughput, ORT 1.32, best of several runs): without
     /// spinning, one shared pool and per-session pools ran the pipeline equally fast (≈ 122 ms
     /// from one task, ≈ 142 ms from two), so the shared pool wins on keeping the process at
     /// `intraOpThreads` threads however many models are loaded. It also forgives

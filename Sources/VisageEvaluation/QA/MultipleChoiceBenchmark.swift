@@ -28,8 +28,6 @@ public struct QACategory: Sendable, Hashable {
     public var answerability: (answerable: Bool, reason: String?) {
         let intent = Question(question).intent
         if case let .outside(outside) = intent { return (false, "no \(outside.topic) model") }
-        if intent.needsExpression, !MeasuredExtras.measuresExpression { return (false, "no expression model in this build") }
-        if intent.needsMask, !MeasuredExtras.measuresMask { return (false, "no mask model in this build") }
         return (true, nil)
     }
 
@@ -48,22 +46,6 @@ public struct QACategory: Sendable, Hashable {
         ("Mustache", .init(name: "mustache (CelebA)", question: "Does the person in the image have a mustache?", optionCount: 2)),
         ("Bald", .init(name: "bald (CelebA)", question: "Is the person in the image bald?", optionCount: 2)),
     ]
-}
-
-extension Intent {
-    var needsExpression: Bool {
-        switch self {
-        case .expression, .isExpression, .superlative(.happiest), .count(.smiling): true
-        default: false
-        }
-    }
-
-    var needsMask: Bool {
-        switch self {
-        case .mask, .count(.masked): true
-        default: false
-        }
-    }
 }
 
 /// A multiple-choice benchmark generated from labelled photos in the FaceXBench manner, and

@@ -37,10 +37,10 @@ struct AskCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also ask the vision-language model served at this URL (OpenAI-compatible chat completions).", valueName: "url"))
     var llm: String?
 
-    @Option(help: "Model name sent to the --llm server (default: default; servers hosting one model ignore it).")
+    @Option(help: "Model name sent to the --llm server (servers hosting one model ignore it).")
     var llmModel = "default"
 
-    @Option(help: "Seconds to wait for the --llm server (default: 60).")
+    @Option(help: "Seconds to wait for the --llm server.")
     var llmTimeout: Double = 60
 
     @Argument(help: "The photo.")

@@ -37,13 +37,13 @@ struct BenchPipelineCommand: AsyncParsableCommand {
     @Option(help: "Use at most this many images (default: all).")
     var limit: Int?
 
-    @Option(help: "Images analysed at once (default: 2).")
+    @Option(help: "Images analysed at once.")
     var concurrency = FaceAnalyzer.defaultBatchConcurrency
 
     @Option(help: ArgumentHelp("A JSON summary line written by bench/reference.py --json, shown side by side.", valueName: "file"))
     var reference: String?
 
-    @Option(help: ArgumentHelp("What to compute per face, comma-separated: age, gender, expression, mask, embedding (default: age,gender,embedding, the reference's work).",
+    @Option(help: ArgumentHelp("What to compute per face, comma-separated: age, gender, expression, mask, embedding (the default is the reference's work).",
                                valueName: "names"))
     var attributes = "age,gender,embedding"
 

@@ -47,31 +47,31 @@ struct BenchSearchCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Vectors in the index (default: 1000000).")
+    @Option(help: "Vectors in the index.")
     var size = 1_000_000
 
-    @Option(help: "Dimensions (default: 128, SFace).")
+    @Option(help: "Dimensions (the default is SFace's).")
     var dimension = 128
 
-    @Option(help: "Timed queries per mode (default: 100).")
+    @Option(help: "Timed queries per mode.")
     var queries = 100
 
-    @Option(name: .customLong("k"), help: "Neighbours per query (default: 10).")
+    @Option(name: .customLong("k"), help: "Neighbours per query.")
     var k = 10
 
-    @Option(help: "Tasks a search is split into (default: one per core).")
+    @Option(help: "Tasks a search is split into (one per core).")
     var parallelism = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Random seed (default: 42).")
+    @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
-    @Option(help: "Synthetic data: random or identities (default: random).")
+    @Option(help: "Synthetic data: random or identities.")
     var data: DataKind = .random
 
-    @Option(help: "Templates per identity with --data identities (default: 5).")
+    @Option(help: "Templates per identity with --data identities.")
     var perIdentity = 5
 
-    @Option(help: "auto (flat up to --threshold rows, inverted above), flat, or inverted (default: auto).")
+    @Option(help: "auto (flat up to --threshold rows, inverted above), flat, or inverted.")
     var layout: LayoutChoice = .auto
 
     @Option(help: "Rows above which the index is an inverted file (default: \(VectorIndex.defaultInvertedThreshold)).")
@@ -80,7 +80,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Lists of the inverted file (default: \(VectorIndex.defaultListCount)).")
     var lists = VectorIndex.defaultListCount
 
-    @Option(help: "Lists scanned per inverted search, comma-separated, one mode each (default: 16,64,256,512).")
+    @Option(help: "Lists scanned per inverted search, comma-separated, one mode each.")
     var probes = "16,64,256,512"
 
     func validate() throws {

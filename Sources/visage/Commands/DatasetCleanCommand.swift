@@ -51,25 +51,25 @@ struct DatasetCleanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A noisy-copy manifest: score the findings per round against it.", valueName: "file"))
     var truth: String?
 
-    @Option(help: "MAD multiplier k of the outlier threshold (default: 3).")
+    @Option(help: "MAD multiplier k of the outlier threshold.")
     var k: Float = CleaningConfiguration().madMultiplier
 
-    @Option(help: "Absolute floor of the outlier threshold (default: 0.15, calibrated on CFP).")
+    @Option(help: "Absolute floor of the outlier threshold (calibrated on CFP).")
     var floor: Float = CleaningConfiguration().absoluteFloor
 
-    @Option(help: "Similarity at which an image is never an outlier (default: 0.22, calibrated on CFP).")
+    @Option(help: "Similarity at which an image is never an outlier (calibrated on CFP).")
     var ceiling: Float = CleaningConfiguration().absoluteCeiling
 
-    @Option(help: "Absolute floor for turned heads, |yaw| ≥ 0.10 (default: 0.10, calibrated on CFP).")
+    @Option(help: "Absolute floor for turned heads, |yaw| ≥ 0.10 (calibrated on CFP).")
     var turnedFloor: Float = CleaningConfiguration().turnedFloor
 
-    @Option(help: "Ceiling for turned heads (default: 0.15, calibrated on CFP).")
+    @Option(help: "Ceiling for turned heads (calibrated on CFP).")
     var turnedCeiling: Float = CleaningConfiguration().turnedCeiling
 
-    @Option(help: "Centre similarity from which two identities are reported as duplicates (default: 0.68, calibrated on CFP).")
+    @Option(help: "Centre similarity from which two identities are reported as duplicates (calibrated on CFP).")
     var duplicateThreshold: Float = CleaningConfiguration().duplicateThreshold
 
-    @Option(help: "Most cleaning rounds (default: 10).")
+    @Option(help: "Most cleaning rounds.")
     var maxIterations: Int = CleaningConfiguration().maxIterations
 
     func validate() throws {

@@ -30,29 +30,20 @@ struct DatasetMaskCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("New or empty folder for the masked copy.", valueName: "out"))
     var output: String
 
-    @Option(help: "Fraction of images to mask, 0 to 1 (default: 0.5).")
+    @Option(help: "Fraction of images to mask, 0 to 1.")
     var ratio: Double = 0.5
 
-    @Option(help: "Seed of the choice of images (default: 1).")
+    @Option(help: "Seed of the choice of images.")
     var seed: UInt64 = 1
 
     @Option(help: ArgumentHelp("Comma-separated mask styles to choose from (default: all).", valueName: "styles"))
-    var styles: String?
+    var styles: CommaSeparated<MaskStyle>?
 
     func validate() throws {
         guard (0...1).contains(ratio) else { throw ValidationError("--ratio must be between 0 and 1.") }
-        _ = try chosenStyles()
     }
 
-    func chosenStyles() throws -> [MaskStyle] {
-        guard let styles else { return MaskStyle.allCases }
-        return try styles.split(separator: ",").map { name in
-            guard let style = MaskStyle(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("--styles: unknown style '\(name)'; choose from \(MaskStyle.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            return style
-        }
-    }
+    var chosenStyles: [MaskStyle] { styles?.values ?? MaskStyle.allCases }
 
     func run() async throws {
         var errors = 0
@@ -60,7 +51,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
             try DatasetTool.requireOutside(output, of: source)
             _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
             let analyzer = try global.makeAnalyzer(tasks: [])
-            let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: try chosenStyles())
+            let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: chosenStyles)
             var progress = EvalProgress()
             let summary = try await copy.run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()

@@ -24,13 +24,13 @@ struct DatasetNoisyCopyCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("New or empty folder for the copy (links, never copies).", valueName: "out"))
     var output: String
 
-    @Option(help: "Fraction of images moved into a wrong identity (default: 0.05).")
+    @Option(help: "Fraction of images moved into a wrong identity.")
     var wrong: Double = 0.05
 
-    @Option(help: "Identities split into two folders (default: 10).")
+    @Option(help: "Identities split into two folders.")
     var split: Int = 10
 
-    @Option(help: "Random seed (default: 1).")
+    @Option(help: "Random seed.")
     var seed: UInt64 = 1
 
     func validate() throws {

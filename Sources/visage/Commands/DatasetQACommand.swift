@@ -32,7 +32,7 @@ struct DatasetQACommand: AsyncParsableCommand {
     @Option(help: "Photos sampled per set (default: all).")
     var limit: Int?
 
-    @Option(help: "Seed of the sampling and the phrasing (default: 7).")
+    @Option(help: "Seed of the sampling and the phrasing.")
     var seed: UInt64 = 7
 
     @Flag(help: "Write image paths relative to DIR instead of as found.")

@@ -26,7 +26,7 @@ struct EmbedCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The embedding: sface (identity, 128-d) or fabnet (attributes, 256-d) (default: sface).")
+    @Option(help: "The embedding: sface (identity, 128-d) or fabnet (attributes, 256-d).")
     var model: Model = .sface
 
     @Argument(help: "Image files or folders (searched recursively for .jpg, .jpeg, .png, .webp).")

@@ -25,13 +25,13 @@ struct EvalDetectionCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder with images/ and annotations/ (default: $VISAGE_DATA/mask-boxes, else ../shared/data/mask-boxes).", valueName: "dir"))
     var voc: String?
 
-    @Option(help: "Detector score floor while tracing the precision–recall curve (default: 0.3).")
+    @Option(help: "Detector score floor while tracing the precision–recall curve.")
     var curveThreshold: Float = 0.3
 
-    @Option(help: "IoU at which a detection matches a labelled box (default: 0.5).")
+    @Option(help: "IoU at which a detection matches a labelled box.")
     var iou: Float = 0.5
 
-    @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/detection).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report and plots.", valueName: "dir"))
     var output: String = Eval.defaultOutput("detection")
 
     func validate() throws {

@@ -24,16 +24,16 @@ struct EvalHeadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder with one sub-folder of photos per label (default: $VISAGE_DATA/masks, else ../shared/data/masks).", valueName: "dir"))
     var folders: String?
 
-    @Option(help: ArgumentHelp("Training photos per label, comma-separated (default: 5,10,20,50).", valueName: "n,n,…"))
+    @Option(help: ArgumentHelp("Training photos per label, comma-separated.", valueName: "n,n,…"))
     var perLabel: String = "5,10,20,50"
 
-    @Option(help: "Seeded draws per size (default: 5).")
+    @Option(help: "Seeded draws per size.")
     var repeats: Int = 5
 
-    @Option(help: "Seed of the first draw (default: 1).")
+    @Option(help: "Seed of the first draw.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/head).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report and plots.", valueName: "dir"))
     var output: String = Eval.defaultOutput("head")
 
     func validate() throws {

@@ -32,7 +32,7 @@ struct EvalMaskCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also score the faces of this Pascal VOC folder (images/ + annotations/), e.g. ../shared/data/mask-boxes.", valueName: "dir"))
     var voc: String?
 
-    @Option(help: ArgumentHelp("Folder for the report (default: out/eval/mask).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report.", valueName: "dir"))
     var output: String = Eval.defaultOutput("mask")
 
     func run() async throws {

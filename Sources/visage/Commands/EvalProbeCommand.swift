@@ -31,7 +31,7 @@ struct EvalProbeCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(parsing: .upToNextOption, help: "Feature extractors to compare (default: sface fabnet).")
+    @Option(parsing: .upToNextOption, help: "Feature extractors to compare.")
     var features: [ProbeFeatures] = [.sface, .fabnet]
 
     @Option(help: ArgumentHelp("CK+ class folders (default: $VISAGE_DATA/ckplus48).", valueName: "dir"))
@@ -40,13 +40,13 @@ struct EvalProbeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("FER2013 folder holding train/ and publictest/ (default: $VISAGE_DATA/fer2013).", valueName: "dir"))
     var fer: String?
 
-    @Option(help: "FER2013 training images for the head, a seeded sample (default: 10000).")
+    @Option(help: "FER2013 training images for the head, a seeded sample.")
     var ferTrain: Int = 10_000
 
     @Flag(help: "CK+ only: skip FER2013 (about 9,000 images to embed per extractor).")
     var ckplusOnly = false
 
-    @Option(help: ArgumentHelp("Folder for the report (default: out/eval/probe).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report.", valueName: "dir"))
     var output: String = Eval.defaultOutput("probe")
 
     func run() async throws {

@@ -28,13 +28,13 @@ struct EvalQACommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Root of the labelled sets (default: $VISAGE_DATA, else ../shared/data).", valueName: "dir"))
     var data: String?
 
-    @Option(help: "Photos sampled per data set (default: 500; CelebA has 291).")
+    @Option(help: "Photos sampled per data set (CelebA has 291).")
     var limit = 500
 
-    @Option(help: "Seed of the sampling and of the option order (default: 7).")
+    @Option(help: "Seed of the sampling and of the option order.")
     var seed: UInt64 = 7
 
-    @Option(help: ArgumentHelp("Folder for the report (default: out/eval/qa).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report.", valueName: "dir"))
     var output: String = Eval.defaultOutput("qa")
 
     func validate() throws {

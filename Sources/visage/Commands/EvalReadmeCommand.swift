@@ -17,13 +17,13 @@ struct EvalReadmeCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(help: ArgumentHelp("Folder whose subfolders hold report.json files (default: out/eval).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder whose subfolders hold report.json files.", valueName: "dir"))
     var reports = "out/eval"
 
-    @Option(help: ArgumentHelp("The README to update (default: README.md).", valueName: "file"))
+    @Option(help: ArgumentHelp("The README to update.", valueName: "file"))
     var readme = "README.md"
 
-    @Option(help: ArgumentHelp("Folder, relative to the README's folder, for the plots it shows (default: docs/eval).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder, relative to the README's folder, for the plots it shows.", valueName: "dir"))
     var plots = "docs/eval"
 
     func run() async throws {

@@ -38,8 +38,16 @@ struct EvalVerificationCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    /// The named pair protocols.
+    enum PairProtocol: String, ExpressibleByArgument, CaseIterable {
+        case cfpFF = "cfp-ff", cfpFP = "cfp-fp", lfw
+
+        /// The CFP protocol this is; nil for LFW.
+        var cfp: CFPProtocol? { CFPProtocol(rawValue: rawValue) }
+    }
+
     @Option(name: .customLong("protocol"), help: ArgumentHelp("cfp-ff (CFP frontal–frontal), cfp-fp (CFP frontal–profile) or lfw (LFW View 2).", valueName: "name"))
-    var protocolName: String?
+    var protocolName: PairProtocol?
 
     @Argument(help: ArgumentHelp("With --protocol: the data set folder, CFP's (with Data/ and Protocol/) or LFW's images (<name>/<name>_0001.jpg inside) (default: $VISAGE_DATA/cfp or $VISAGE_DATA/lfw, else under ../shared/data).", valueName: "dir"))
     var dataset: String?
@@ -62,7 +70,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder the CSV's image names are relative to (default: images/ beside the CSV).", valueName: "dir"))
     var images: String?
 
-    @Option(help: "Fixed threshold whose accuracy is also reported (default: 0.303, Visage's default).")
+    @Option(help: "Fixed threshold whose accuracy is also reported (Visage's default).")
     var threshold: Float = Verification.defaultThreshold
 
     @Option(help: ArgumentHelp("Folder for report.md, report.json, scores.csv, roc.svg/png and the embedding cache (default: out/eval/<name>).", valueName: "dir"))
@@ -77,46 +85,36 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     @Flag(help: "Test-time flip averaging: embed each aligned face and its mirror image, add, renormalise (a second SFace pass per face).")
     var flipAverage = false
 
-    @Option(help: ArgumentHelp("SFace file: float (sface_2021dec.onnx, the default) or int8 (sface_2021dec_int8.onnx, quantised at set-up).", valueName: "precision"))
-    var sface: String = SFaceEmbedder.Precision.float32.rawValue
+    @Option(help: ArgumentHelp("SFace file: float (sface_2021dec.onnx) or int8 (sface_2021dec_int8.onnx, quantised at set-up).", valueName: "precision"))
+    var sface = SFaceEmbedder.Precision.float32
 
     @Option(help: ArgumentHelp("Synthetic masks: none, one (second image of each pair) or both (default: no masking at all, the plain benchmark).", valueName: "side"))
-    var mask: String?
+    var mask: MaskCondition?
 
-    @Option(help: ArgumentHelp("With --mask: how a masked face is compared with a bare one: plain, offset, templates or attention (default: plain).", valueName: "method"))
-    var maskMatching: String = MaskMatching.plain.rawValue
+    @Option(help: ArgumentHelp("With --mask: how a masked face is compared with a bare one.", valueName: "method"))
+    var maskMatching = MaskMatching.plain
 
-    @Option(help: "With --mask: seed of the per-image mask style (default: 1).")
+    @Option(help: "With --mask: seed of the per-image mask style.")
     var maskSeed: UInt64 = 1
 
     @Option(help: ArgumentHelp("With --mask: file caching the per-image measurements (default: out/eval/<name>-masks.tsv).", valueName: "file"))
     var maskCache: String?
-
-    static let lfwProtocol = "lfw"
 
     func validate() throws {
         if folders != nil { return try validateFolders() }
         guard (protocolName == nil) != (pairsCsv == nil) else {
             throw ValidationError("Give either --protocol cfp-ff|cfp-fp|lfw, --pairs-csv FILE or --folders DIR.")
         }
-        if let protocolName, CFPProtocol(rawValue: protocolName) == nil, protocolName != Self.lfwProtocol {
-            throw ValidationError("--protocol must be cfp-ff, cfp-fp or lfw, not \(protocolName).")
-        }
         if pairsCsv != nil, cfp != nil || folds != nil || dataset != nil || pairsFile != nil {
             throw ValidationError("--cfp, --pairs, --folds and the dir argument go with --protocol, not --pairs-csv.")
         }
-        if protocolName == Self.lfwProtocol, cfp != nil { throw ValidationError("--cfp goes with --protocol cfp-ff|cfp-fp; give LFW's images folder as the dir argument.") }
-        if let protocolName, protocolName != Self.lfwProtocol, pairsFile != nil { throw ValidationError("--pairs goes with --protocol lfw.") }
+        if protocolName == .lfw, cfp != nil { throw ValidationError("--cfp goes with --protocol cfp-ff|cfp-fp; give LFW's images folder as the dir argument.") }
+        if let protocolName, protocolName != .lfw, pairsFile != nil { throw ValidationError("--pairs goes with --protocol lfw.") }
         if cfp != nil, dataset != nil { throw ValidationError("Give the CFP folder once: --cfp or the dir argument.") }
         if protocolName != nil, images != nil { throw ValidationError("--images goes with --pairs-csv.") }
         _ = try foldList()
-        if let mask, MaskCondition(rawValue: mask) == nil { throw ValidationError("--mask must be none, one or both, not \(mask).") }
-        guard let matching = MaskMatching(rawValue: maskMatching) else {
-            throw ValidationError("--mask-matching must be plain, offset, templates or attention, not \(maskMatching).")
-        }
-        if mask == nil, matching != .plain || maskCache != nil { throw ValidationError("--mask-matching and --mask-cache go with --mask none|one|both.") }
-        guard SFaceEmbedder.Precision(rawValue: sface) != nil else { throw ValidationError("--sface must be float or int8, not \(sface).") }
-        if mask != nil, flipAverage || sface != SFaceEmbedder.Precision.float32.rawValue {
+        if mask == nil, maskMatching != .plain || maskCache != nil { throw ValidationError("--mask-matching and --mask-cache go with --mask none|one|both.") }
+        if mask != nil, flipAverage || sface != .float32 {
             throw ValidationError("--flip-average and --sface int8 are measured on the plain benchmark, not with --mask.")
         }
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
@@ -144,13 +142,13 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         let pairs: VerificationPairs
         let name: String
         do {
-            if let protocolName, let kind = CFPProtocol(rawValue: protocolName) {
+            if let kind = protocolName?.cfp {
                 pairs = try VerificationPairs.cfp(root: cfp ?? dataset ?? Eval.dataRoot + "/cfp", protocol: kind, folds: folds)
                 name = kind.rawValue
-            } else if protocolName == Self.lfwProtocol {
+            } else if protocolName == .lfw {
                 let images = dataset ?? Eval.dataRoot + "/lfw"
                 pairs = try VerificationPairs.lfw(images: images, pairsFile: lfwPairsFile(images: images), folds: folds)
-                name = Self.lfwProtocol
+                name = PairProtocol.lfw.rawValue
             } else {
                 let csv = pairsCsv!
                 let imageFolder = images ?? URL(fileURLWithPath: csv).deletingLastPathComponent().appendingPathComponent("images").path
@@ -161,9 +159,9 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        if let mask, let condition = MaskCondition(rawValue: mask) {
-            let matching = MaskMatching(rawValue: maskMatching)!  // checked in validate()
-            let output = output ?? Eval.defaultOutput(name + "-mask-" + mask + (matching == .plain ? "" : "-" + matching.rawValue))
+        if let condition = mask {
+            let matching = maskMatching
+            let output = output ?? Eval.defaultOutput(name + "-mask-" + condition.rawValue + (matching == .plain ? "" : "-" + matching.rawValue))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
             try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
@@ -174,7 +172,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             }
             return
         }
-        let precision = SFaceEmbedder.Precision(rawValue: sface)!  // checked in validate()
+        let precision = sface
         let variant = (precision == .float32 ? "" : "-" + precision.rawValue) + (flipAverage ? "-flip" : "")
         let output = output ?? Eval.defaultOutput(name + variant)
         var evaluation = VerificationEvaluation(pairs: pairs)

@@ -112,7 +112,7 @@ struct GalleryCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: GalleryOptions
 
-        @Option(help: "Entries to show, newest first (default: 50).")
+        @Option(help: "Entries to show, newest first.")
         var limit = 50
 
         func run() async throws {

@@ -31,10 +31,10 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var galleryOptions: GalleryOptions
 
-    @Option(help: "Interface to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every interface).")
+    @Option(help: "Interface to listen on (127.0.0.1: this machine only; 0.0.0.0: every interface).")
     var host = "127.0.0.1"
 
-    @Option(help: "TCP port (default: 8080; 0 picks a free one).")
+    @Option(help: "TCP port (0 picks a free one).")
     var port = 8080
 
     @Option(help: ArgumentHelp("File of API keys, one `role key` pair per line (default: $VISAGE_API_KEYS).", valueName: "file"))
@@ -43,13 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve without API keys: anyone who can reach the port may analyse and manage people.")
     var insecureNoAuth = false
 
-    @Option(help: "Largest request body in bytes (default: 20971520, 20 MiB).")
+    @Option(help: "Largest request body in bytes (the default is 20 MiB).")
     var maxBodyBytes = VisageService.Configuration().maxBodyBytes
 
-    @Option(help: "Analyses running at once (default: 2).")
+    @Option(help: "Analyses running at once.")
     var concurrency = VisageService.Configuration().concurrentAnalyses
 
-    @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503 (default: 16).")
+    @Option(help: "Requests that may wait for an analysis; beyond them the answer is 503.")
     var queue = VisageService.Configuration().queueLimit
 
     @Option(help: "Seconds a request may wait for an analysis before a 503.")

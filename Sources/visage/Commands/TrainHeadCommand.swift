@@ -40,8 +40,8 @@ struct TrainHeadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Instead of --folders: a UTKFace folder; trains on its training part, labels from the file names.", valueName: "dir"))
     var utkface: String?
 
-    @Option(help: "With --utkface: the label to learn: \(UTKFaceAttribute.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var attribute: String?
+    @Option(help: "With --utkface: the label to learn.")
+    var attribute: UTKFaceAttribute?
 
     @Option(help: ArgumentHelp("With --utkface: a file that keeps each photo's embedding between runs (default: none).", valueName: "file.tsv"))
     var embeddingsCache: String?
@@ -52,16 +52,16 @@ struct TrainHeadCommand: AsyncParsableCommand {
     @Option(help: "The head's name in analyze's output (default: --out's file name without .json).")
     var name: String?
 
-    @Option(help: "Face features to train on: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")) (default: sface).")
-    var features: String = FaceFeatures.sface.rawValue
+    @Option(help: "Face features to train on.")
+    var features = FaceFeatures.sface
 
     @Option(help: "Fixed L2 penalty (default: the best of 0.001, 0.01, 0.1, 1, 10 by cross-validation).")
     var l2: Double?
 
-    @Option(help: "Cross-validation folds (default: 5).")
+    @Option(help: "Cross-validation folds.")
     var folds: Int = 5
 
-    @Option(help: "Seed of the fold shuffle (default: 1).")
+    @Option(help: "Seed of the fold shuffle.")
     var seed: UInt64 = 1
 
     @Flag(help: "Do not balance labels in the loss (default: each label weighs the same).")
@@ -70,29 +70,26 @@ struct TrainHeadCommand: AsyncParsableCommand {
     func validate() throws {
         if (folders == nil) == (utkface == nil) { throw ValidationError("Give either --folders or --utkface.") }
         if utkface != nil {
-            guard let attribute, UTKFaceAttribute(rawValue: attribute) != nil else {
+            guard attribute != nil else {
                 throw ValidationError("--utkface needs --attribute, one of: \(UTKFaceAttribute.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
         } else if attribute != nil || embeddingsCache != nil {
             throw ValidationError("--attribute and --embeddings-cache go with --utkface.")
         }
-        if utkface != nil, features != FaceFeatures.sface.rawValue {
-            throw ValidationError("--utkface trains on SFace features only (its embedding cache holds SFace embeddings); --features \(features) goes with --folders.")
-        }
-        if FaceFeatures(rawValue: features) == nil {
-            throw ValidationError("Unknown --features \"\(features)\"; known: \(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")).")
+        if utkface != nil, features != .sface {
+            throw ValidationError("--utkface trains on SFace features only (its embedding cache holds SFace embeddings); --features \(features.rawValue) goes with --folders.")
         }
         if folds < 2 { throw ValidationError("--folds must be at least 2.") }
         if let l2, !(l2 >= 0) { throw ValidationError("--l2 must be zero or more.") }
     }
 
     func run() async throws {
-        let featureKind = FaceFeatures(rawValue: features)!
+        let featureKind = features
         let headName = name ?? ((out as NSString).lastPathComponent as NSString).deletingPathExtension
         let trainer = HeadTrainer(features: featureKind, l2: l2, balancesClasses: !noBalance,
                                   crossValidation: CrossValidation(folds: folds, seed: seed))
         let head: FaceHead
-        if let utkface, let attribute = attribute.flatMap(UTKFaceAttribute.init) {
+        if let utkface, let attribute {
             let training: UTKFaceHeadTraining
             do { training = UTKFaceHeadTraining(attribute: attribute, dataset: try UTKFaceDataset(root: utkface, part: .training)) } catch {
                 printError("Error: " + (error.errorDescription ?? "\(error)"))

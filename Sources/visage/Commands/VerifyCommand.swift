@@ -36,7 +36,6 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
-        guard ["attention", "plain"].contains(maskMatching) else { throw ValidationError("--mask-matching must be attention or plain, not \(maskMatching).") }
     }
 
     @OptionGroup var global: GlobalOptions
@@ -44,8 +43,16 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Cosine similarity at or above which the faces count as the same person (default: by mask condition, 0.303 with neither face masked).")
     var threshold: Float?
 
-    @Option(help: ArgumentHelp("attention (default): through the attention head when either face wears a mask; plain: always SFace.", valueName: "method"))
-    var maskMatching: String = "attention"
+    /// How `verify` compares a pair in which a face wears a mask.
+    enum MaskMatching: String, ExpressibleByArgument, CaseIterable {
+        /// Through the attention head when either face wears a mask.
+        case attention
+        /// Always SFace's embeddings at 0.303.
+        case plain
+    }
+
+    @Option(help: ArgumentHelp("attention: through the attention head when either face wears a mask; plain: always SFace.", valueName: "method"))
+    var maskMatching = MaskMatching.attention
 
     @Option(help: ArgumentHelp("Write a side-by-side heatmap of the regions that drove the similarity to this PNG or JPEG file.", valueName: "file"))
     var explain: String?
@@ -60,7 +67,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var second: String
 
     func run() async throws {
-        var tasks: FaceAnalyzer.Tasks = maskMatching == "plain" ? [.embedding] : [.embedding, .mask, .maskedFaceEmbedding]
+        var tasks: FaceAnalyzer.Tasks = maskMatching == .plain ? [.embedding] : [.embedding, .mask, .maskedFaceEmbedding]
         if explain != nil { tasks.insert(.alignedCrop) }
         let analyzer = try global.makeAnalyzer(tasks: tasks, fallbackScore: fallbackScore)
         var faces: [Face] = []

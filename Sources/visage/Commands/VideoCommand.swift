@@ -23,10 +23,10 @@ struct VideoCommand: AsyncParsableCommand {
 
 /// Reading options shared by the `video` subcommands.
 struct VideoReadingArguments: ParsableArguments {
-    @Option(help: "Analyse every N-th frame (default: 1, every frame).")
+    @Option(help: "Analyse every N-th frame (1: every frame).")
     var every: Int = 1
 
-    @Option(help: ArgumentHelp("Start this many seconds into the clip (default: 0).", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Start this many seconds into the clip.", valueName: "seconds"))
     var start: Double = 0
 
     @Option(help: ArgumentHelp("Stop this many seconds into the clip (default: the end).", valueName: "seconds"))
