@@ -189,23 +189,35 @@ visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, 
     // requested ones and skips rows above the region without producing them; the entropy
     // decoding of those rows still happens, since a Huffman stream cannot be entered midway.
     // The crop widens the column range to iMCU boundaries: `first` is where ours start in it.
-    JDIMENSION crop_x = (JDIMENSION)x, crop_width = (JDIMENSION)width;
+    // Chroma upsampling blends each pixel with its neighbours, and the pixels next to a crop or
+    // skip edge were measured to differ from the whole decode's (up to 472 of a region's pixels
+    // on the group photo): decode a margin of VISAGE_JPEG_EDGE (more than one iMCU, 16 pixels
+    // at most) on every side that has one, and drop it.
+    enum { VISAGE_JPEG_EDGE = 32 };
+    const JDIMENSION padded_x = x > VISAGE_JPEG_EDGE ? (JDIMENSION)x - VISAGE_JPEG_EDGE : 0;
+    const JDIMENSION padded_end = (JDIMENSION)(x + width) + VISAGE_JPEG_EDGE < cinfo->output_width
+                                      ? (JDIMENSION)(x + width) + VISAGE_JPEG_EDGE
+                                      : cinfo->output_width;
+    const JDIMENSION padded_y = y > VISAGE_JPEG_EDGE ? (JDIMENSION)y - VISAGE_JPEG_EDGE : 0;
+    JDIMENSION crop_x = padded_x, crop_width = padded_end - padded_x;
     if (crop_width != cinfo->output_width) jpeg_crop_scanline(cinfo, &crop_x, &crop_width);
     const size_t first = (size_t)((JDIMENSION)x - crop_x);
-    if (y > 0 && jpeg_skip_scanlines(cinfo, (JDIMENSION)y) != (JDIMENSION)y) {
+    if (padded_y > 0 && jpeg_skip_scanlines(cinfo, padded_y) != padded_y) {
         copy_message(message, message_capacity, "the data ends before the requested rows");
         return VISAGE_CODEC_CORRUPT;
     }
     const size_t stride = (size_t)width * 3;
     const JDIMENSION last = (JDIMENSION)y + (JDIMENSION)height;
-    if (cmyk || first != 0 || crop_width != (JDIMENSION)width) {
+    if (cmyk || first != 0 || crop_width != (JDIMENSION)width || padded_y != (JDIMENSION)y) {
         // One decoded row at a time into libjpeg's own pool (freed with the decoder), then
         // our columns are converted or copied out.
         const int components = cmyk ? 4 : 3;
         JSAMPARRAY row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE, crop_width * components, 1);
         while (cinfo->output_scanline < last) {
-            uint8_t *target = rgb + (size_t)(cinfo->output_scanline - (JDIMENSION)y) * stride;
+            const JDIMENSION line = cinfo->output_scanline;
             jpeg_read_scanlines(cinfo, row, 1);
+            if (line < (JDIMENSION)y) continue;  // the top margin
+            uint8_t *target = rgb + (size_t)(line - (JDIMENSION)y) * stride;
             if (cmyk)
                 cmyk_row_to_rgb(row[0] + first * 4, target, (JDIMENSION)width, cinfo->saw_Adobe_marker);
             else

@@ -86,6 +86,13 @@ public struct EncodedImage: Sendable {
         info = try Image.probe(data: data, source: source)
     }
 
+    /// Whether the file is a progressive JPEG: a reduced or partial decode of one still
+    /// entropy-decodes every scan of the whole picture, so decoding it twice (reduced, then a
+    /// region) costs more than decoding it once whole.
+    public var isProgressiveJPEG: Bool {
+        info.format == .jpeg && data.withUnsafeBufferPointer { ImageFormat.jpegIsProgressive($0) }
+    }
+
     /// The pixels, as ``Image/init(data:source:options:)`` decodes them.
     public func decoded(options: ImageDecodingOptions = .init()) throws(ImageError) -> Image {
         try Image(data: data, source: source, options: options)

@@ -26,8 +26,21 @@ extension ImageFormat {
         return (bigEndian(b, 16, 4), bigEndian(b, 20, 4))
     }
 
-    /// Walks the marker segments to the first start-of-frame (SOF0–SOF15 except DHT, JPG, DAC).
     private static func jpegSize(_ b: UnsafeBufferPointer<UInt8>) -> (width: Int, height: Int)? {
+        guard let i = jpegFrameHeader(b), i + 9 <= b.count else { return nil }
+        return (bigEndian(b, i + 7, 2), bigEndian(b, i + 5, 2))
+    }
+
+    /// Whether the JPEG's frame is progressive (SOF2, SOF6, SOF10, SOF14): every scan then
+    /// covers the whole picture, so any decode, reduced or of one region, entropy-decodes all of it.
+    static func jpegIsProgressive(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let i = jpegFrameHeader(b) else { return false }
+        return [0xC2, 0xC6, 0xCA, 0xCE].contains(b[i + 1])
+    }
+
+    /// Walks the marker segments to the first start-of-frame (SOF0–SOF15 except DHT, JPG, DAC)
+    /// and returns the offset of its 0xFF.
+    private static func jpegFrameHeader(_ b: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 2
         while i + 4 <= b.count {
             guard b[i] == 0xFF else { return nil }
@@ -36,10 +49,7 @@ extension ImageFormat {
             if marker == 0xD8 || (0xD0...0xD7).contains(marker) || marker == 0x01 { i += 2; continue }
             let length = bigEndian(b, i + 2, 2)
             guard length >= 2 else { return nil }
-            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
-                guard i + 9 <= b.count else { return nil }
-                return (bigEndian(b, i + 7, 2), bigEndian(b, i + 5, 2))
-            }
+            if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) { return i }
             if marker == 0xDA || marker == 0xD9 { return nil }  // scan before any frame header
             i += 2 + length
         }
