@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "VisageGallery",
             dependencies: [
-                "Visage", "VisageCore", "VisageJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "Visage", "VisageCore", "VisageModels", "VisageJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
-            dependencies: ["VisageGallery", "Visage", "VisageCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["VisageGallery", "Visage", "VisageCore", "VisageModels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),

@@ -11,6 +11,12 @@ public struct ExportedPerson: Codable, Sendable {
         public var quality: Float?
         public var created: Date
         public var embedding: [Float]
+        /// The attention head's embedding (``Template/maskedFaceEmbedding``); absent in older exports.
+        public var maskedFaceEmbedding: [Float]?
+        /// The head that made it (``Template/maskedFaceModel``).
+        public var maskedFaceModel: String?
+        /// Whether the enrolment face was called masked; absent in older exports.
+        public var masked: Bool?
     }
 
     /// The id in the gallery it came from; an import assigns new ids.
@@ -43,7 +49,8 @@ extension Gallery {
             let line = ExportedPerson(id: person.id, name: person.name, metadata: person.metadata, created: person.created,
                                       templates: templates.map {
                                           .init(model: $0.model, sha256: $0.sourceSHA256, box: $0.box.map { [$0.x, $0.y, $0.width, $0.height] },
-                                                quality: $0.quality, created: $0.created, embedding: $0.embedding)
+                                                quality: $0.quality, created: $0.created, embedding: $0.embedding,
+                                                maskedFaceEmbedding: $0.maskedFaceEmbedding, maskedFaceModel: $0.maskedFaceModel, masked: $0.masked)
                                       })
             try handle.write(contentsOf: try encoder.encode(line) + Data("\n".utf8))
         }
@@ -75,7 +82,8 @@ extension Gallery {
             let templates = entry.templates.map { t in
                 Template(embedding: t.embedding, model: t.model, sourceSHA256: t.sha256,
                          box: t.box.flatMap { $0.count == 4 ? Rect(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) : nil },
-                         quality: t.quality, created: t.created)
+                         quality: t.quality, created: t.created, maskedFaceEmbedding: t.maskedFaceEmbedding,
+                         maskedFaceModel: t.maskedFaceModel, masked: t.masked)
             }
             let (person, _) = try await enroll(name: entry.name, metadata: entry.metadata, created: entry.created, templates: templates)
             onEach(person)

@@ -1,6 +1,7 @@
 public import Foundation
 public import Visage
 import VisageCore
+import VisageModels
 
 /// A persistent face gallery: enrol people from photos, then ask "who is this?" — with
 /// "nobody we know" as an answer.
@@ -28,6 +29,9 @@ public actor Gallery {
         /// Cosine similarity at or above which the best candidate is a match; default
         /// ``Gallery/defaultThreshold``.
         public var threshold: Float = Gallery.defaultThreshold
+        /// The same for a probe the mask classifier calls masked, searched through the
+        /// attention head; default ``Gallery/defaultMaskedThreshold``.
+        public var maskedThreshold: Float = Gallery.defaultMaskedThreshold
         /// Who the audit trail names; default the OS user (`$USER`), else "visage".
         public var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "visage"
         /// How the index is searched; default `.automatic`: exact float32 up to
@@ -54,6 +58,16 @@ public actor Gallery {
     /// The embedder's name and version, stamped on every template.
     public static let embeddingModel = "sface_2021dec"
 
+    /// The masked-face attention head's name and version, stamped on every template's
+    /// ``Template/maskedFaceEmbedding``. Raise it when `mfsa-attention-head.onnx` is retrained:
+    /// templates of another head are then left out of masked searches until `visage gallery
+    /// reembed` measures them again.
+    public static let maskedFaceModel = "mfsa_attention_head_v1"
+
+    /// The analyzer tasks enrolment and identification need: SFace, the mask classifier and
+    /// the attention head (``Gallery/search(_:topK:)`` picks between them).
+    public static let analyzerTasks: FaceAnalyzer.Tasks = [.embedding, .mask, .maskedFaceEmbedding]
+
     /// Default identification threshold: 0.4952, the cosine similarity at a false-positive
     /// identification rate of 1e-3 on CFP, measured by `visage calibrate --protocol cfp`
     /// (docs/gallery.md): identities 251–500 enrolled from frontal photos 01–05, every photo of
@@ -67,10 +81,23 @@ public actor Gallery {
     /// number of people enrolled: recalibrate for galleries much larger than 250 people.
     public static let defaultThreshold: Float = 0.4952
 
+    /// Default identification threshold for a probe the mask classifier calls masked (the
+    /// attention head's cosine, ``search(_:topK:)-(Probe,Int)``): 0.4559, the open-set threshold
+    /// at a false-positive identification rate of 1e-3 measured by `visage eval gallery-masks`
+    /// (docs/gallery.md): CFP identities 251–500 enrolled from unmasked frontal photos 01–05,
+    /// every frontal photo of 001–250 with a synthetic mask searched as a stranger; of the
+    /// 2,364 strangers searched through the head, 2 reach it (highest 0.4754). Synthetic masks,
+    /// and in-sample for the head (trained on CFP 001–400); on real masks (masked-people) a
+    /// stranger reached 0.5346, so real-mask strangers are accepted more often than 1e-3.
+    public static let defaultMaskedThreshold: Float = 0.4559
+
     public nonisolated let store: any GalleryStore
     public nonisolated let configuration: Configuration
     public nonisolated let analyzer: FaceAnalyzer?
     private var index: GalleryIndex
+    /// The attention head's embeddings of the templates that have one (of ``maskedFaceModel``):
+    /// what a masked probe is searched in.
+    private var maskedIndex: GalleryIndex
     private var names: [Int64: String] = [:]
     /// When ``pruneAuditIfDue()`` last deleted old entries.
     private var lastAuditPrune: ContinuousClock.Instant?
@@ -87,11 +114,14 @@ public actor Gallery {
         // The generation first: whatever is committed after it is replayed by the next refresh.
         generation = try await store.generation()
         var index = GalleryIndex(dimension: configuration.dimension)
+        var maskedIndex = GalleryIndex(dimension: Self.maskedFaceDimension)
         for template in try await store.allTemplates() {
             try Self.check(template, configuration)
             index.add(template)
+            if let masked = Self.maskedTemplate(template) { maskedIndex.add(masked) }
         }
         self.index = index
+        self.maskedIndex = maskedIndex
         for person in try await store.people() { names[person.id] = person.name }
         try await pruneAuditIfDue()
     }
@@ -120,11 +150,14 @@ public actor Gallery {
             guard changes.generation > seen else { return }
             for id in changes.deletedPersonIDs {
                 index.removePerson(id)
+                maskedIndex.removePerson(id)
                 names[id] = nil
             }
+            // A template given its attention-head embedding later (reembed) comes back with a
+            // new generation: the SFace index skips it as known, the masked index takes it.
             for template in changes.templates {
                 try Self.check(template, configuration)
-                index.add(template)
+                addToIndexes(template)
             }
             for person in changes.people { names[person.id] = person.name }
             generation = changes.generation
@@ -164,7 +197,7 @@ public actor Gallery {
         guard !templates.isEmpty else { throw GalleryError.nothingToEnroll }
         for template in templates { try Self.check(template, configuration) }
         let (person, stored) = try await store.insert(name: name, metadata: metadata, created: created, templates: templates)
-        for template in stored { index.add(template) }
+        for template in stored { addToIndexes(template) }
         names[person.id] = person.name
         try await audit(.enroll, [person.id])
         return (person, stored)
@@ -177,17 +210,30 @@ public actor Gallery {
         guard names[personID] != nil, var person = try await store.person(id: personID) else { throw GalleryError.unknownPerson(id: personID) }
         for template in templates { try Self.check(template, configuration) }
         let stored = try await store.addTemplates(templates, to: personID)
-        for template in stored { index.add(template) }
+        for template in stored { addToIndexes(template) }
         try await audit(.addFaces, [personID])
         person.templateCount += stored.count
         return (person, stored)
     }
 
-    /// The template for an analysed face (which must carry an embedding), stamped with the gallery's model.
+    /// The template for an analysed face (which must carry an embedding), stamped with the
+    /// gallery's model; with the attention head's embedding and the mask call when the analyzer
+    /// computed them (``analyzerTasks``).
     public nonisolated func template(for face: Face, imageData: Data?) throws -> Template {
         guard let embedding = face.embedding else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }
         return Template(embedding: embedding, model: configuration.model, sourceSHA256: imageData.map(sha256Hex(of:)),
-                        box: face.box, quality: face.score)
+                        box: face.box, quality: face.score, maskedFaceEmbedding: face.maskedFaceEmbedding,
+                        maskedFaceModel: Self.maskedFaceModel, masked: face.mask?.isMasked)
+    }
+
+    /// What to tell whoever enrols from `templates` of which some were made from a masked face:
+    /// nil when none was. An unmasked probe is compared with such a template through SFace,
+    /// which matches a masked enrolment photo poorly.
+    public nonisolated static func maskedEnrolmentWarning(_ templates: [Template]) -> String? {
+        let masked = templates.filter { $0.masked == true }.count
+        guard masked > 0 else { return nil }
+        return "\(masked) of \(templates.count) enrolment photo\(templates.count == 1 ? "" : "s") show\(masked == 1 && templates.count == 1 ? "s" : "") a masked face: "
+            + "unmasked photos of this person will match it poorly (a masked template holds little of the lower face); enrol an unmasked photo too"
     }
 
     private func templates(from images: [String]) async throws -> ([Template], [(path: String, reason: String)]) {
@@ -219,10 +265,10 @@ public actor Gallery {
         return answer
     }
 
-    /// Identifies a face that carries an embedding (``FaceAnalyzer`` with the `.embedding` task).
+    /// Identifies a face that carries an embedding (``FaceAnalyzer`` with the `.embedding` task),
+    /// mask-aware as ``search(_:topK:)-(Probe,Int)`` is.
     public func identify(face: Face, topK: Int = 5) async throws -> Identification {
-        guard let embedding = face.embedding else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }
-        return try await identify(embedding: embedding, topK: topK)
+        try await identify(faces: [face], topK: topK)[0]
     }
 
     /// Identifies every face in an image file; one audit entry for the image.
@@ -236,20 +282,129 @@ public actor Gallery {
     public func identify(faces: [Face], topK: Int = 5) async throws -> [Identification] {
         try await refresh()
         let results = try faces.map { face in
-            guard let embedding = face.embedding else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }
-            return search(embedding, topK: topK)
+            guard let probe = Probe(face: face) else { throw GalleryError.incompatibleEmbedding(reason: "the face has no embedding") }
+            return search(probe, topK: topK)
         }
         if configuration.auditsIdentifications { try await audit(.identify, results.compactMap { $0.match?.personID }) }
         return results
     }
 
     /// The search itself, without audit and without ``refresh()`` (the index as it last was):
-    /// for evaluations that run thousands of queries.
+    /// for evaluations that run thousands of queries. SFace only; a face that may wear a mask
+    /// goes through ``search(_:topK:)-(Probe,Int)``.
     public func search(_ embedding: [Float], topK: Int = 5) -> Identification {
-        let candidates = index.search(embedding, k: max(1, topK), mode: configuration.searchMode).map {
-            Identification.Candidate(personID: $0.personID, name: names[$0.personID] ?? "", similarity: $0.similarity)
+        Identification(candidates: candidates(index.search(embedding, k: max(1, topK), mode: configuration.searchMode)),
+                       threshold: configuration.threshold)
+    }
+
+    /// What a search compares: a face's SFace embedding, and, for a face the mask classifier
+    /// may call masked, the attention head's embedding and the call.
+    public struct Probe: Sendable, Hashable {
+        public var embedding: [Float]
+        public var maskedFaceEmbedding: [Float]?
+        /// The mask classifier's call; nil when it did not run.
+        public var masked: Bool?
+
+        public init(embedding: [Float], maskedFaceEmbedding: [Float]? = nil, masked: Bool? = nil) {
+            self.embedding = embedding
+            self.maskedFaceEmbedding = maskedFaceEmbedding
+            self.masked = masked
         }
-        return Identification(candidates: candidates, threshold: configuration.threshold)
+
+        /// Nil when the face has no SFace embedding.
+        public init?(face: Face) {
+            guard let embedding = face.embedding else { return nil }
+            self.init(embedding: embedding, maskedFaceEmbedding: face.maskedFaceEmbedding, masked: face.mask?.isMasked)
+        }
+    }
+
+    /// The mask-aware search, as `visage verify` decides a pair: a probe the mask classifier
+    /// calls masked is compared through the attention head with every template that has its
+    /// embedding, against ``Configuration/maskedThreshold``; any other probe through SFace
+    /// against ``Configuration/threshold``. When the gallery cannot do the masked search (no
+    /// template has an attention-head embedding yet, or the probe lacks one) it falls back to
+    /// SFace and says so in ``Identification/warning``. Without audit and ``refresh()``.
+    public func search(_ probe: Probe, topK: Int = 5) -> Identification {
+        let k = max(1, topK)
+        guard probe.masked == true else {
+            return Identification(candidates: candidates(index.search(probe.embedding, k: k, mode: configuration.searchMode)),
+                                  threshold: configuration.threshold, probeMasked: probe.masked)
+        }
+        let sface = { (warning: String) in
+            Identification(candidates: self.candidates(self.index.search(probe.embedding, k: k, mode: self.configuration.searchMode)),
+                           threshold: self.configuration.threshold, probeMasked: true, warning: warning)
+        }
+        guard let head = probe.maskedFaceEmbedding, head.count == maskedIndex.dimension else {
+            return sface("the face wears a mask but was not measured by the attention head (analyzer without the maskedFaceEmbedding task): searched with SFace")
+        }
+        guard maskedIndex.templateCount > 0 || index.templateCount == 0 else {
+            return sface("the face wears a mask, but no template in the gallery has an attention-head embedding (enrolled before Visage stored them): "
+                         + "searched with SFace at the unmasked threshold. Run `visage gallery reembed` with the enrolment photos (docs/gallery.md)")
+        }
+        let missing = index.templateCount - maskedIndex.templateCount
+        let warning = missing == 0 ? nil
+            : "\(missing) of \(index.templateCount) templates have no attention-head embedding (enrolled before Visage stored them), so their "
+              + "people were not searched with this masked face; run `visage gallery reembed` with the enrolment photos (docs/gallery.md)"
+        return Identification(candidates: candidates(maskedIndex.search(head, k: k, mode: configuration.searchMode)),
+                              threshold: configuration.maskedThreshold, method: .attentionHead, probeMasked: true, warning: warning)
+    }
+
+    private func candidates(_ hits: [GalleryIndex.Candidate]) -> [Identification.Candidate] {
+        hits.map { Identification.Candidate(personID: $0.personID, name: names[$0.personID] ?? "", similarity: $0.similarity) }
+    }
+
+    // MARK: - Re-embed
+
+    /// What ``reembed(images:)`` did.
+    public struct Reembedding: Sendable {
+        /// Templates that were missing an attention-head embedding of ``Gallery/maskedFaceModel`` before.
+        public var missing: Int
+        /// Templates given one.
+        public var updated: Int
+        /// Of the missing, those whose photo was among the images but whose face was not found
+        /// again (no face at the stored box, or one whose SFace embedding differs from the template's).
+        public var notFound: Int
+        /// Images read, and those that are the photo of some template.
+        public var imagesRead: Int
+        public var imagesMatched: Int
+    }
+
+    /// Gives the templates that lack an attention-head embedding one, from their enrolment
+    /// photos: a template stores the SHA-256 of its photo and the face's box (never the image),
+    /// so each image whose hash a template names is analysed again, the face at the stored box
+    /// (IoU ≥ 0.5, SFace cosine with the stored template ≥ 0.9, so that nothing but that face is
+    /// taken) gives the head's embedding and the mask call, and all of them are stored in one
+    /// transaction. Templates whose photo is not among `images` keep none: re-enrol those people.
+    public func reembed(images: [String]) async throws -> Reembedding {
+        guard let analyzer else { throw GalleryError.analyzerRequired }
+        try await refresh()
+        var wanted: [String: [Template]] = [:]
+        var missing = 0
+        for template in try await store.allTemplates() where Self.maskedTemplate(template) == nil {
+            missing += 1
+            if let sha = template.sourceSHA256 { wanted[sha, default: []].append(template) }
+        }
+        var updates: [MaskedFaceUpdate] = []
+        var seen = Set<Int64>(), imagesMatched = 0, notFound = 0
+        for path in images where !wanted.isEmpty {
+            guard let data = FileManager.default.contents(atPath: path), let templates = wanted.removeValue(forKey: sha256Hex(of: data)) else { continue }
+            imagesMatched += 1
+            let faces = (try? await analyzer.analyze(contentsOf: path, tasks: Self.analyzerTasks).faces) ?? []
+            for template in templates where !seen.contains(template.id) {
+                let face = faces.max { a, b in (template.box.map { a.box.iou($0) } ?? a.box.area) < (template.box.map { b.box.iou($0) } ?? b.box.area) }
+                guard let face, let head = face.maskedFaceEmbedding, let sface = face.embedding,
+                      template.box.map({ face.box.iou($0) >= 0.5 }) ?? true, cosineSimilarity(sface, template.embedding) >= 0.9 else {
+                    notFound += 1
+                    continue
+                }
+                seen.insert(template.id)
+                updates.append(MaskedFaceUpdate(templateID: template.id, maskedFaceEmbedding: head, maskedFaceModel: Self.maskedFaceModel,
+                                                masked: face.mask?.isMasked))
+            }
+        }
+        let updated = try await store.setMaskedFaceEmbeddings(updates)
+        try await refresh()
+        return Reembedding(missing: missing, updated: updated, notFound: notFound, imagesRead: images.count, imagesMatched: imagesMatched)
     }
 
     // MARK: - People
@@ -267,6 +422,7 @@ public actor Gallery {
     public func delete(personID: Int64) async throws -> Int {
         let removed = try await store.deletePerson(id: personID)
         index.removePerson(personID)
+        maskedIndex.removePerson(personID)
         names[personID] = nil
         try await audit(.delete, [personID])
         return removed.count
@@ -280,6 +436,9 @@ public actor Gallery {
         public var model: String
         public var encrypted: Bool
         public var threshold: Float
+        public var maskedThreshold: Float
+        /// Templates with an attention-head embedding of ``Gallery/maskedFaceModel``: the ones a masked probe is searched in.
+        public var maskedTemplates: Int
         public var storeBytes: Int?
         public var indexBytes: Int
     }
@@ -287,7 +446,8 @@ public actor Gallery {
     public func stats() async throws -> Stats {
         try await refresh()
         return Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
-              encrypted: store.isEncrypted, threshold: configuration.threshold, storeBytes: try await store.sizeInBytes(),
+              encrypted: store.isEncrypted, threshold: configuration.threshold, maskedThreshold: configuration.maskedThreshold,
+              maskedTemplates: maskedIndex.templateCount, storeBytes: try await store.sizeInBytes(),
               indexBytes: index.vectors.memoryBytes)
     }
 
@@ -319,6 +479,24 @@ public actor Gallery {
         lastAuditPrune = now
         let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         _ = try await store.pruneAudit(before: Date(timeIntervalSinceNow: -seconds))
+    }
+
+    /// The attention head's embedding size.
+    static let maskedFaceDimension = 128
+
+    private func addToIndexes(_ template: Template) {
+        index.add(template)
+        if let masked = Self.maskedTemplate(template) { maskedIndex.add(masked) }
+    }
+
+    /// The template as the masked index holds it (its attention-head embedding in place of
+    /// SFace's); nil when it has none of this head's.
+    private static func maskedTemplate(_ template: Template) -> Template? {
+        guard let embedding = template.maskedFaceEmbedding, embedding.count == maskedFaceDimension,
+              template.maskedFaceModel == maskedFaceModel else { return nil }
+        var copy = template
+        copy.embedding = embedding
+        return copy
     }
 
     private static func check(_ template: Template, _ configuration: Configuration) throws {

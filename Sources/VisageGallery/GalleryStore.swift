@@ -30,6 +30,10 @@ public protocol GalleryStore: Sendable {
     func allTemplates() async throws -> [Template]
     /// Removes a person and every template of theirs; returns the template ids removed.
     func deletePerson(id: Int64) async throws -> [Int64]
+    /// Stores the attention-head embedding and mask call of existing templates (`visage gallery
+    /// reembed`), raising the generation so that other processes add them to their masked index;
+    /// returns how many templates were updated (an id no longer stored is skipped). One transaction.
+    func setMaskedFaceEmbeddings(_ updates: [MaskedFaceUpdate]) async throws -> Int
     /// Appends to the audit trail.
     func appendAudit(_ entry: AuditEntry) async throws
     /// The latest audit entries, newest first.
@@ -46,13 +50,29 @@ public protocol GalleryStore: Sendable {
     func changes(since generation: Int64) async throws -> GalleryChanges
 }
 
+/// What `visage gallery reembed` measured for one stored template.
+public struct MaskedFaceUpdate: Sendable, Hashable {
+    public var templateID: Int64
+    public var maskedFaceEmbedding: [Float]
+    public var maskedFaceModel: String
+    public var masked: Bool?
+
+    public init(templateID: Int64, maskedFaceEmbedding: [Float], maskedFaceModel: String, masked: Bool?) {
+        self.templateID = templateID
+        self.maskedFaceEmbedding = maskedFaceEmbedding
+        self.maskedFaceModel = maskedFaceModel
+        self.masked = masked
+    }
+}
+
 /// The writes committed to a store between two generations, for bringing an index up to date.
 public struct GalleryChanges: Sendable {
     /// The generation these changes bring a reader to.
     public var generation: Int64
     /// People deleted in the interval (their templates are gone from the store).
     public var deletedPersonIDs: [Int64]
-    /// Templates added in the interval by people still in the store, by id.
+    /// Templates added in the interval by people still in the store, by id, and templates given
+    /// an attention-head embedding in it (``GalleryStore/setMaskedFaceEmbeddings(_:)``).
     public var templates: [Template]
     /// The owners of ``templates``, for their names.
     public var people: [Person]

@@ -14,10 +14,12 @@ extension Person {
     }
 
     /// ``json`` plus `template_list`: each template's `id`, `model`, `sha256`, `box`, `quality`,
-    /// `created`, never its embedding (`visage people show --json`).
-    public func json(templates: [Template]) -> JSONValue {
+    /// `created`, `masked`, `attention_head`, never its embedding (`visage people show --json`);
+    /// and `warning` when given (an enrolment from a masked photo).
+    public func json(templates: [Template], warning: String? = nil) -> JSONValue {
         guard case var .object(fields) = json else { return json }
         fields.append(("template_list", .array(templates.map(\.json))))
+        if let warning { fields.append(("warning", .string(warning))) }
         return .object(fields)
     }
 }
@@ -32,6 +34,8 @@ extension Template {
             ("box", box.map(\.json) ?? .null),
             ("quality", quality.map { .number($0, decimals: 4) } ?? .null),
             ("created", .string(ISO8601DateFormatter().string(from: created))),
+            ("masked", masked.map(JSONValue.bool) ?? .null),
+            ("attention_head", .bool(maskedFaceEmbedding != nil)),
         ])
     }
 }

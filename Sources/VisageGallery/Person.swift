@@ -38,9 +38,18 @@ public struct Template: Sendable, Hashable {
     /// Quality score: the detector's confidence in [0, 1].
     public var quality: Float?
     public var created: Date
+    /// The masked-face attention head's L2-normalised embedding of the same face (a space of its
+    /// own, ``Gallery/maskedFaceModel``): what a masked probe is compared with. Nil for a
+    /// template made before galleries stored it (`visage gallery reembed` adds it) or without the head.
+    public var maskedFaceEmbedding: [Float]?
+    /// The head that made ``maskedFaceEmbedding`` (``Gallery/maskedFaceModel``); a template
+    /// from another head is left out of masked searches until re-embedded.
+    public var maskedFaceModel: String?
+    /// Whether the mask classifier called the enrolment photo's face masked; nil when it did not run.
+    public var masked: Bool?
 
     public init(id: Int64 = 0, personID: Int64 = 0, embedding: [Float], model: String, sourceSHA256: String? = nil,
-                box: Rect? = nil, quality: Float? = nil, created: Date = Date()) {
+                box: Rect? = nil, quality: Float? = nil, created: Date = Date(), maskedFaceEmbedding: [Float]? = nil, maskedFaceModel: String? = nil, masked: Bool? = nil) {
         self.id = id
         self.personID = personID
         self.embedding = embedding
@@ -49,6 +58,9 @@ public struct Template: Sendable, Hashable {
         self.box = box
         self.quality = quality
         self.created = created
+        self.maskedFaceEmbedding = maskedFaceEmbedding
+        self.maskedFaceModel = maskedFaceEmbedding == nil ? nil : maskedFaceModel
+        self.masked = masked
     }
 }
 

@@ -30,7 +30,7 @@ import VisageCore
 ///   the templates when that matters.
 public final class PostgresGalleryStore: GalleryStore {
     /// The schema this build creates and reads; a database at a higher version is refused.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// The URL without its password.
     public let location: String
@@ -156,6 +156,25 @@ public final class PostgresGalleryStore: GalleryStore {
             try await connection.query("VACUUM FULL person, template", logger: logger)
         }
         return removed
+    }
+
+    public func setMaskedFaceEmbeddings(_ updates: [MaskedFaceUpdate]) async throws -> Int {
+        guard !updates.isEmpty else { return 0 }
+        return try await transaction { connection, logger in
+            let generation = try await Self.nextGeneration(connection, logger)
+            var changed = 0
+            for update in updates {
+                let bytes = try self.encoding.embeddingBytes(update.maskedFaceEmbedding)
+                for try await _ in try await connection.query("""
+                    UPDATE template SET masked_embedding = \(bytes), masked_model = \(update.maskedFaceModel), masked = \(update.masked),
+                        generation = \(generation)
+                    WHERE id = \(update.templateID) RETURNING id
+                    """, logger: logger).decode(Int64.self) {
+                    changed += 1
+                }
+            }
+            return changed
+        }
     }
 
     public func appendAudit(_ entry: AuditEntry) async throws {
@@ -327,6 +346,14 @@ public final class PostgresGalleryStore: GalleryStore {
             "ALTER TABLE audit ADD COLUMN request_id TEXT",
             "CREATE INDEX audit_time ON audit(time)",
         ]),
+        (3, [
+            // Masked-face identification: the attention head's embedding of each template and whether
+            // its face was called masked. Older templates keep NULL until `visage gallery reembed`.
+            // IF NOT EXISTS: a database whose version was set back by hand may hold them already.
+            "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked_embedding BYTEA",
+            "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked_model TEXT",
+            "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked BOOLEAN",
+        ]),
     ]
 
     private static func currentGeneration(_ connection: PostgresConnection, _ logger: Logger) async throws -> Int64 {
@@ -349,12 +376,13 @@ public final class PostgresGalleryStore: GalleryStore {
         for var template in templates {
             template.personID = personID
             let embedding = try encoding.embeddingBytes(template.embedding)
+            let maskedEmbedding = try template.maskedFaceEmbedding.map { try encoding.embeddingBytes($0) }
             template.id = try await Self.one(Int64.self, connection.query("""
                 INSERT INTO template (person_id, generation, embedding, dimension, model, source_sha256,
-                                      box_x, box_y, box_width, box_height, quality, created)
+                                      box_x, box_y, box_width, box_height, quality, created, masked_embedding, masked_model, masked)
                 VALUES (\(personID), \(generation), \(embedding), \(Int32(template.embedding.count)), \(template.model), \(template.sourceSHA256),
                         \(template.box?.x), \(template.box?.y), \(template.box?.width), \(template.box?.height), \(template.quality),
-                        \(template.created.timeIntervalSince1970))
+                        \(template.created.timeIntervalSince1970), \(maskedEmbedding), \(template.maskedFaceModel), \(template.masked))
                 RETURNING id
                 """, logger: logger))
             stored.append(template)
@@ -380,17 +408,20 @@ public final class PostgresGalleryStore: GalleryStore {
     private func fetchTemplates(_ connection: PostgresConnection, _ logger: Logger, where clause: String,
                                 binds: [any PostgresDynamicTypeEncodable]) async throws -> [Template] {
         let query = try Self.bound("""
-            SELECT id, person_id, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created
+            SELECT id, person_id, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created,
+                   masked_embedding, masked_model, masked
             FROM template \(clause) ORDER BY id
             """, binds)
         var templates: [Template] = []
         let rows = try await connection.query(query, logger: logger)
-            .decode((Int64, Int64, Data, Int32, String, String?, Float?, Float?, Float?, Float?, Float?, Double).self)
-        for try await (id, personID, blob, dimension, model, sha, x, y, width, height, quality, created) in rows {
+            .decode((Int64, Int64, Data, Int32, String, String?, Float?, Float?, Float?, Float?, Float?, Double, Data?, String?, Bool?).self)
+        for try await (id, personID, blob, dimension, model, sha, x, y, width, height, quality, created, maskedBlob, maskedModel, masked) in rows {
             let box = x.map { Rect(x: $0, y: y ?? 0, width: width ?? 0, height: height ?? 0) }
             templates.append(Template(id: id, personID: personID, embedding: try encoding.embedding(from: blob, dimension: Int(dimension)),
                                       model: model, sourceSHA256: sha, box: box, quality: quality,
-                                      created: Date(timeIntervalSince1970: created)))
+                                      created: Date(timeIntervalSince1970: created),
+                                      maskedFaceEmbedding: try maskedBlob.map { try encoding.embedding(from: $0) }, maskedFaceModel: maskedModel,
+                                      masked: masked))
         }
         return templates
     }

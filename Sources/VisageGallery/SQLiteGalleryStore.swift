@@ -107,6 +107,21 @@ public final class SQLiteGalleryStore: GalleryStore {
         return removed
     }
 
+    public func setMaskedFaceEmbeddings(_ updates: [MaskedFaceUpdate]) async throws -> Int {
+        guard !updates.isEmpty else { return 0 }
+        return try await pool.write { db in
+            let generation = try Self.nextGeneration(db)
+            var changed = 0
+            for update in updates {
+                try db.execute(sql: "UPDATE template SET masked_embedding = ?, masked_model = ?, masked = ?, generation = ? WHERE id = ?",
+                               arguments: [try self.encoding.embeddingBytes(update.maskedFaceEmbedding), update.maskedFaceModel, update.masked,
+                                           generation, update.templateID])
+                changed += db.changesCount
+            }
+            return changed
+        }
+    }
+
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await pool.write { db in
             try db.execute(sql: """
@@ -220,6 +235,15 @@ public final class SQLiteGalleryStore: GalleryStore {
                 CREATE INDEX audit_time ON audit(time);
                 """)
         }
+        // Masked-face identification: the attention head's embedding of each template and whether
+        // its face was called masked. Older templates keep NULL until `visage gallery reembed`.
+        migrator.registerMigration("v4-masked-templates") { db in
+            try db.execute(sql: """
+                ALTER TABLE template ADD COLUMN masked_embedding BLOB;
+                ALTER TABLE template ADD COLUMN masked_model TEXT;
+                ALTER TABLE template ADD COLUMN masked INTEGER;
+                """)
+        }
         return migrator
     }
 
@@ -281,11 +305,13 @@ public final class SQLiteGalleryStore: GalleryStore {
         for var template in templates {
             template.personID = personID
             try db.execute(sql: """
-                INSERT INTO template (person_id, generation, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO template (person_id, generation, embedding, dimension, model, source_sha256, box_x, box_y, box_width, box_height, quality, created,
+                                      masked_embedding, masked_model, masked)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [personID, generation, try encoding.embeddingBytes(template.embedding), template.embedding.count, template.model,
                                  template.sourceSHA256, template.box?.x, template.box?.y, template.box?.width, template.box?.height,
-                                 template.quality, template.created.timeIntervalSince1970])
+                                 template.quality, template.created.timeIntervalSince1970,
+                                 try template.maskedFaceEmbedding.map { try encoding.embeddingBytes($0) }, template.maskedFaceModel, template.masked])
             template.id = db.lastInsertedRowID
             stored.append(template)
         }
@@ -308,9 +334,12 @@ public final class SQLiteGalleryStore: GalleryStore {
             let box: Rect? = (row["box_x"] as Float?).map { x in
                 Rect(x: x, y: row["box_y"] ?? 0, width: row["box_width"] ?? 0, height: row["box_height"] ?? 0)
             }
+            let maskedBlob: Data? = row["masked_embedding"]
             return Template(id: row["id"], personID: row["person_id"], embedding: try encoding.embedding(from: blob, dimension: row["dimension"]),
                             model: row["model"], sourceSHA256: row["source_sha256"], box: box, quality: row["quality"],
-                            created: Date(timeIntervalSince1970: row["created"]))
+                            created: Date(timeIntervalSince1970: row["created"]),
+                            maskedFaceEmbedding: try maskedBlob.map { try encoding.embedding(from: $0) }, maskedFaceModel: row["masked_model"],
+                            masked: row["masked"])
         }
     }
 }

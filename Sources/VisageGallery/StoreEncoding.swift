@@ -26,6 +26,21 @@ struct StoreEncoding: Sendable {
         }
     }
 
+    /// An embedding whose size is its byte count's (the attention head's, stored without a dimension column).
+    func embedding(from blob: Data) throws -> [Float] {
+        let data = try cipher?.open(blob) ?? blob
+        return try embedding(fromOpened: data)
+    }
+
+    private func embedding(fromOpened data: Data) throws -> [Float] {
+        guard data.count % 4 == 0 else {
+            throw GalleryError.notAGallery(path: location, reason: "an attention-head template holds \(data.count) bytes, not whole floats")
+        }
+        return data.withUnsafeBytes { raw in
+            (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+
     static func metadataText(_ metadata: [String: String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

@@ -510,9 +510,13 @@ enum OpenAPIDocument {
             "type": "array",
             "items": {
               "type": "object",
-              "required": ["box", "identity", "candidates"],
+              "required": ["box", "identity", "candidates", "method", "threshold", "masked"],
               "properties": {
                 "box": {"$ref": "#/components/schemas/Box"},
+                "method": {"type": "string", "enum": ["sface", "attention_head"], "description": "attention_head: the face was called masked and compared through the masked-face attention head."},
+                "threshold": {"type": "number", "description": "The threshold the best similarity was compared with: the gallery's, or its masked threshold."},
+                "masked": {"type": "boolean", "nullable": true, "description": "Whether the mask classifier called the face masked."},
+                "warning": {"type": "string", "description": "Present when the search could not be done as designed, e.g. templates without an attention-head embedding (`visage gallery reembed`)."},
                 "identity": {
                   "type": "object",
                   "required": ["id", "name", "similarity"],
@@ -548,13 +552,16 @@ enum OpenAPIDocument {
           "sha256": {"type": "string", "nullable": true, "description": "Hex SHA-256 of the source image's bytes."},
           "box": {"allOf": [{"$ref": "#/components/schemas/Box"}], "nullable": true},
           "quality": {"type": "number", "nullable": true},
-          "created": {"type": "string", "format": "date-time"}
+          "created": {"type": "string", "format": "date-time"},
+          "masked": {"type": "boolean", "nullable": true, "description": "Whether the mask classifier called the enrolment face masked."},
+          "attention_head": {"type": "boolean", "description": "Whether the template holds the attention head's embedding, which masked faces are compared with."}
         }
       },
       "PersonDetail": {
         "allOf": [
           {"$ref": "#/components/schemas/Person"},
-          {"type": "object", "required": ["template_list"], "properties": {"template_list": {"type": "array", "items": {"$ref": "#/components/schemas/Template"}}}}
+          {"type": "object", "required": ["template_list"], "properties": {"template_list": {"type": "array", "items": {"$ref": "#/components/schemas/Template"}},
+            "warning": {"type": "string", "description": "Present when a photo shows a masked face: unmasked photos match such a template poorly."}}}
         ]
       },
       "AuditLog": {

@@ -295,7 +295,7 @@ public struct VisageService: Sendable {
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
         context.audit.personIDs = [person.id]
-        return Self.json(person.json(templates: stored), status: .created, headers: [.location: "/v1/people/\(person.id)"])
+        return Self.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)), status: .created, headers: [.location: "/v1/people/\(person.id)"])
     }
 
     private func addFaces(_ request: Request, _ context: VisageRequestContext, personID: Int64) async throws -> Response {
@@ -304,7 +304,7 @@ public struct VisageService: Sendable {
         defer { lease.release() }
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.addTemplates(templates, to: personID)
-        return Self.json(person.json(templates: stored), status: .created)
+        return Self.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)), status: .created)
     }
 
     /// The largest face of each image as a template; an image without a face refuses the request.

@@ -17,6 +17,9 @@ struct GalleryOptions: ParsableArguments {
     @Option(help: "Similarity at or above which the best candidate is a match (default: the calibrated gallery threshold).")
     var threshold: Float?
 
+    @Option(help: "The same for a face the mask classifier calls masked, compared through the attention head (default: the calibrated masked threshold).")
+    var maskedThreshold: Float?
+
     /// The gallery as messages name it: a PostgreSQL URL without its password.
     var shownLocation: String {
         PostgresLocation.isPostgres(gallery) ? ((try? PostgresLocation(gallery).redacted) ?? "the PostgreSQL gallery") : gallery
@@ -30,6 +33,7 @@ struct GalleryOptions: ParsableArguments {
     func open(analyzer: FaceAnalyzer? = nil, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
         var configuration = Gallery.Configuration()
         if let threshold { configuration.threshold = threshold }
+        if let maskedThreshold { configuration.maskedThreshold = maskedThreshold }
         configure(&configuration)
         do {
             return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)

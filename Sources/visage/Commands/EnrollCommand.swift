@@ -14,6 +14,12 @@ struct EnrollCommand: AsyncParsableCommand {
         committed on its own and printed as soon as it is; a photo without a face is reported \
         and skipped (exit code 3).
 
+        Each template holds SFace's embedding and the masked-face attention head's, and \
+        whether the mask classifier called the face masked, so that a masked face can be \
+        identified later (docs/gallery.md). Enrol from unmasked photos: a person enrolled from \
+        a masked photo gets a warning (\"warning\" in the JSON), because an unmasked photo of \
+        them matches a masked template poorly.
+
         Examples:
           visage enroll --gallery staff.gallery --name "Ada Lovelace" ada1.jpg ada2.jpg
           visage enroll --gallery staff.gallery --folders people/ --json
@@ -65,7 +71,7 @@ struct EnrollCommand: AsyncParsableCommand {
 
         // One stream over every photo keeps two images in flight across person boundaries.
         let allImages = people.flatMap(\.images)
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding], imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
+        let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
         let gallery = try await options.open(analyzer: analyzer)
         let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
         var progress = Progress(total: allImages.count)
@@ -85,7 +91,7 @@ struct EnrollCommand: AsyncParsableCommand {
             }
             let (stored, _) = try await gallery.enroll(name: person.name, metadata: metadataDictionary, templates: templates)
             enrolled += 1
-            report(name: person.name, stored: stored, rejected: rejected)
+            report(name: person.name, stored: stored, rejected: rejected, warning: Gallery.maskedEnrolmentWarning(templates))
         }
 
         for await item in analyzer.analyzeFiles(allImages) {
@@ -111,16 +117,17 @@ struct EnrollCommand: AsyncParsableCommand {
         if badInputs > 0 { throw VisageExitCode.badInput }
     }
 
-    private func report(name: String, stored: Person?, rejected: [(String, String)]) {
+    private func report(name: String, stored: Person?, rejected: [(String, String)], warning: String? = nil) {
         if global.json {
             printNow(JSONValue.object([
                 ("name", .string(name)),
                 ("id", stored.map { .integer(Int($0.id)) } ?? .null),
                 ("templates", .integer(stored?.templateCount ?? 0)),
                 ("rejected", .array(rejected.map { .object([("image", .string($0.0)), ("error", .string($0.1))]) })),
-            ]).rendered)
+            ] + (warning.map { [("warning", JSONValue.string($0))] } ?? [])).rendered)
         } else {
             for (path, reason) in rejected { printError("\(path): \(reason)") }
+            if let warning { printError("warning: \(name): \(warning)") }
             if let stored {
                 printNow("enrolled #\(stored.id) \(name): \(stored.templateCount) template\(stored.templateCount == 1 ? "" : "s")")
             } else {

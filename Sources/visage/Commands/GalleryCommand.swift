@@ -6,13 +6,14 @@ import VisageGallery
 struct GalleryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
-        abstract: "Gallery-wide operations: statistics, export, import, audit trail.",
+        abstract: "Gallery-wide operations: statistics, export, import, audit trail, re-embedding for masked faces.",
         discussion: """
         Examples:
           visage gallery stats --gallery staff.gallery
           visage gallery export --gallery staff.gallery backup.jsonl
+          visage gallery reembed --gallery staff.gallery enrolment-photos/
         """,
-        subcommands: [Stats.self, Export.self, Import.self, Audit.self]
+        subcommands: [Stats.self, Export.self, Import.self, Audit.self, Reembed.self]
     )
 
     struct Stats: AsyncParsableCommand {
@@ -35,13 +36,15 @@ struct GalleryCommand: AsyncParsableCommand {
                     ("people", .integer(s.people)), ("templates", .integer(s.templates)),
                     ("model", .string(s.model)), ("dimension", .integer(s.dimension)),
                     ("encrypted", .bool(s.encrypted)), ("threshold", .number(s.threshold, decimals: 4)),
+                    ("masked_threshold", .number(s.maskedThreshold, decimals: 4)), ("masked_templates", .integer(s.maskedTemplates)),
                     ("store_bytes", s.storeBytes.map { .integer($0) } ?? .null), ("index_bytes", .integer(s.indexBytes)),
                 ]).rendered)
             } else {
                 print("""
                     \(options.shownLocation): \(s.people) people, \(s.templates) templates (\(s.model), \(s.dimension)-d)
                       encrypted: \(s.encrypted ? "yes (AES-256-GCM)" : "no")
-                      threshold: \(String(format: "%.3f", s.threshold))
+                      threshold: \(String(format: "%.3f", s.threshold)), masked probes \(String(format: "%.3f", s.maskedThreshold))
+                      templates with an attention-head embedding (searched for masked faces): \(s.maskedTemplates) of \(s.templates)\(s.maskedTemplates < s.templates ? " (`visage gallery reembed` adds the rest)" : "")
                       file: \(s.storeBytes.map { "\($0) bytes" } ?? "unknown"), index in memory: \(s.indexBytes) bytes
                     """)
             }
@@ -96,6 +99,50 @@ struct GalleryCommand: AsyncParsableCommand {
                 printNow(json ? person.json.rendered : "imported #\(person.id) \(person.name)")
             }
             if !json { print("imported \(count) people into \(options.shownLocation)") }
+        }
+    }
+
+    struct Reembed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give templates enrolled before masked-face identification their attention-head embedding, from the enrolment photos.",
+            discussion: """
+            A masked face is searched through the attention head, so it can only be matched with \
+            templates that hold the head's embedding. Galleries made before Visage stored it \
+            (and templates of an older head) lack it, and a template keeps no image, only the \
+            SHA-256 of its photo and the face's box: give the enrolment photos (files or folders) \
+            and each photo whose hash a template names is analysed again, the face at the stored \
+            box measured, and every template found is updated in one transaction. Templates \
+            whose photo is not given stay as they are (unmasked searches still use them): \
+            re-enrol those people.
+
+            Examples:
+              visage gallery reembed --gallery staff.gallery enrolment-photos/
+              visage gallery reembed --gallery postgres://visage@db/staff --json photos/
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Argument(help: "The enrolment photos: files or folders.")
+        var paths: [String]
+
+        func run() async throws {
+            let images = ImageInputs.expand(paths)
+            guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
+            let gallery = try await options.open(analyzer: try global.makeAnalyzer(tasks: Gallery.analyzerTasks))
+            let r = try await gallery.reembed(images: images)
+            let left = r.missing - r.updated
+            if global.json {
+                print(JSONValue.object([
+                    ("missing", .integer(r.missing)), ("updated", .integer(r.updated)), ("not_found", .integer(r.notFound)),
+                    ("still_missing", .integer(left)), ("images", .integer(r.imagesRead)), ("images_matched", .integer(r.imagesMatched)),
+                ]).rendered)
+            } else {
+                print("\(r.updated) of \(r.missing) templates without an attention-head embedding updated (\(r.imagesMatched) of \(r.imagesRead) images were enrolment photos)")
+                if r.notFound > 0 { printError("\(r.notFound) templates' photos were given but their face was not found again at the stored box") }
+                if left > 0 { printError("\(left) templates still have none: give their enrolment photos, or re-enrol those people; masked faces cannot be matched with them") }
+            }
         }
     }
 

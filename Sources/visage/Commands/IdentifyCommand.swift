@@ -15,6 +15,12 @@ struct IdentifyCommand: AsyncParsableCommand {
         threshold; otherwise the face is unknown and `name` is null. The default threshold is \
         the one calibrated on CFP at a false-positive identification rate of 1e-3 (docs/gallery.md).
 
+        A face the mask classifier calls masked is compared, as `visage verify` compares it, \
+        through the masked-face attention head with every template's head embedding, against \
+        the masked threshold (--masked-threshold). Each answer says its method (sface or \
+        attention_head), its threshold and whether the face was called masked; a gallery whose \
+        templates predate the head's embedding gets a warning (`visage gallery reembed`).
+
         Examples:
           visage identify --gallery staff.gallery door.jpg
           visage identify --gallery staff.gallery --top-k 3 --json photos/
@@ -37,7 +43,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     func run() async throws {
         let images = ImageInputs.expand(paths)
         guard !images.isEmpty else { throw ValidationError("No images found in: \(paths.joined(separator: ", ")).") }
-        let analyzer = try global.makeAnalyzer(tasks: [.embedding], imagesInFlight: min(images.count, FaceAnalyzer.defaultBatchConcurrency))
+        let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: min(images.count, FaceAnalyzer.defaultBatchConcurrency))
         let gallery = try await options.open(analyzer: analyzer)
         var progress = Progress(total: images.count)
         var badInputs = 0
@@ -76,7 +82,13 @@ struct IdentifyCommand: AsyncParsableCommand {
             } else {
                 line += "unknown (empty gallery)"
             }
+            if answer.method == .attentionHead {
+                line += String(format: " [masked: attention head, threshold %.3f]", answer.threshold)
+            } else if answer.probeMasked == true {
+                line += String(format: " [masked, but compared with SFace at %.3f]", answer.threshold)
+            }
             lines.append(line)
+            if let warning = answer.warning { printError("warning: \(path) face #\(i + 1): \(warning)") }
         }
         return lines.joined(separator: "\n")
     }
