@@ -39,7 +39,8 @@ extension FaceAnalyzer {
                         next += 1
                         group.addTask {
                             do {
-                                var analyzed = try await self.analyze(contentsOf: path, tasks: tasks)
+                                // Without the picture kept, a large JPEG is decoded reduced and in parts (FaceAnalyzer+LargePhotos.swift).
+                                var analyzed = try await self.analyze(contentsOf: path, tasks: tasks, keepingImage: keepImages)
                                 if !keepImages { analyzed.image = nil }
                                 return BatchItem(index: index, path: path, result: .success(analyzed))
                             } catch {

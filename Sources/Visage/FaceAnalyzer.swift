@@ -109,6 +109,12 @@ public final class FaceAnalyzer: Sendable {
 
     /// The synchronous pipeline computing `tasks`, with per-stage timings.
     public func analyzeNow(_ image: Image, tasks: Tasks) throws -> (faces: [Face], timings: StageTimings) {
+        try analyzeNow(image, tasks: tasks, faces: nil)
+    }
+
+    /// The pipeline for faces found already (`detected`, in `image`'s pixels: a region of a large
+    /// photo, see FaceAnalyzer+LargePhotos.swift), or detecting them when nil.
+    func analyzeNow(_ image: Image, tasks: Tasks, faces detected: [Face]?) throws -> (faces: [Face], timings: StageTimings) {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -119,7 +125,7 @@ public final class FaceAnalyzer: Sendable {
         }
 
         let givenCrop = configuration.input == .faceCrop
-        var faces = givenCrop ? [Face(wholeImageOf: image)] : try detectFaces(in: image)
+        var faces = givenCrop ? [Face(wholeImageOf: image)] : try detected ?? detectFaces(in: image)
         lap(\.detect)
         guard !faces.isEmpty else { return (faces, timings) }
         // Each model's input for each face: aligned on the landmarks, or the whole given crop
@@ -203,7 +209,7 @@ public final class FaceAnalyzer: Sendable {
 
     /// The detector's faces and the weaker ones ``Configuration/maskedFaceRescue`` keeps, or the
     /// best weaker one under ``Configuration/fallbackScoreThreshold`` when there are none.
-    private func detectFaces(in image: Image) throws -> [Face] {
+    func detectFaces(in image: Image) throws -> [Face] {
         let detector = try models.detector.get()
         let threshold = detector.configuration.scoreThreshold
         let floor = min(configuration.fallbackScoreThreshold ?? threshold, rescuer?.settings.scoreThreshold ?? threshold)
@@ -249,7 +255,7 @@ public final class FaceAnalyzer: Sendable {
         FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
     }
 
-    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }
         }

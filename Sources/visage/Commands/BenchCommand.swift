@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput: the face pipeline (default) or gallery search.",
-        subcommands: [BenchPipelineCommand.self, BenchSearchCommand.self],
+        subcommands: [BenchPipelineCommand.self, BenchSearchCommand.self, BenchLargePhotosCommand.self],
         defaultSubcommand: BenchPipelineCommand.self
     )
 }
