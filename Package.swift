@@ -106,6 +106,8 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
+        // What several test targets share: scratch folders removed when the test process exits.
+        .target(name: "VisageTestSupport", path: "Tests/VisageTestSupport", swiftSettings: swiftSettings),
         // The measurement behind RuntimeConfiguration.sharesThreadPool's default (`swift run -c release visage-runtime-bench`).
         .executableTarget(name: "visage-runtime-bench", dependencies: ["VisageRuntime"], path: "Benchmarks/RuntimeThroughput", swiftSettings: swiftSettings),
 
@@ -118,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "VisageGalleryTests",
             dependencies: ["VisageGallery", "Visage", "VisageCore", "VisageModels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"), "VisageTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore", "VisageModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",
-            dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", "VisageTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],

@@ -7,6 +7,7 @@ import Testing
 import Visage
 import VisageCore
 import VisageGallery
+import VisageTestSupport
 @testable import VisageServer
 
 /// Real photos and models from `scripts/setup`, and services built over a temporary gallery.
@@ -50,8 +51,7 @@ enum Fixtures {
     static func service(gallery location: String? = nil, keys: APIKeys? = Fixtures.keys,
                         configure: (inout VisageService.Configuration) -> Void = { _ in }) async throws -> VisageService {
         let (analyzer, embedder) = try #require(analyzers, "the models are missing: run `make setup` (scripts/setup) first")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-server-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try TemporaryDirectory.make(prefix: "visage-server-tests")
         // As `visage serve` opens it: the service writes the audit entries itself.
         var galleryConfiguration = Gallery.Configuration()
         galleryConfiguration.recordsAudit = false

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 import Visage
+import VisageTestSupport
 import VisageGallery
 
 /// Real photos for the tests: the set-up step's samples, and the shared data sets when present.
@@ -44,11 +45,7 @@ enum Fixtures {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0).path }
     }
 
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("visage-gallery-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try TemporaryDirectory.make(prefix: "visage-gallery-tests") }
 
     /// A path for a new gallery file in a fresh temporary folder.
     static func galleryPath() throws -> String { try temporaryDirectory().appendingPathComponent("test.gallery").path }
