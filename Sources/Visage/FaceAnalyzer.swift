@@ -66,7 +66,7 @@ public final class FaceAnalyzer: Sendable {
                           models.attributeEncoder.ifOpen?.statistics)
         times.ageGender = sum(models.ageEstimator.ifOpen?.statistics, models.genderClassifier.ifOpen?.statistics,
                               models.ageHead.ifOpen?.statistics, models.genderHead.ifOpen?.statistics)
-        times.expression = sum(models.expressionClassifier.ifOpen?.statistics, models.expressionHead.ifOpen?.statistics)
+        times.expression = sum(models.expressionClassifier.ifOpen?.statistics)
         times.mask = sum(models.maskClassifier.ifOpen?.statistics)
         return times
     }
@@ -138,15 +138,14 @@ public final class FaceAnalyzer: Sendable {
         let embedder = models.needsSFace(tasks) ? try models.embedder.get() : nil
         let attentionHead = tasks.contains(.maskedFaceEmbedding) ? try models.attentionHead.get() : nil
         let attributeEncoder = tasks.contains(.attributeEmbedding) ? try models.attributeEncoder.get() : nil
-        // Age, gender and expression each come from a head on SFace's feature map or from a
-        // network of their own (Configuration.ageModel, genderModel, expressionModel).
+        // Age and gender each come from a head on SFace's feature map or from a network of
+        // their own (Configuration.ageModel, genderModel).
         let separately = tasks.subtracting(models.fromSFaceMaps), onMaps = tasks.intersection(models.fromSFaceMaps)
         let ageEstimator = separately.contains(.age) ? try models.ageEstimator.get() : nil
         let genderClassifier = separately.contains(.gender) ? try models.genderClassifier.get() : nil
         let expressionClassifier = separately.contains(.expression) ? try models.expressionClassifier.get() : nil
         let ageHead = onMaps.contains(.age) ? try models.ageHead.get() : nil
         let genderHead = onMaps.contains(.gender) ? try models.genderHead.get() : nil
-        let expressionHead = onMaps.contains(.expression) ? try models.expressionHead.get() : nil
         let maskClassifier = tasks.contains(.mask) ? try models.maskClassifier.get() : nil
 
         // SFace (and through its feature map the mask classifier and the attention head) and the
@@ -175,10 +174,6 @@ public final class FaceAnalyzer: Sendable {
                 if let ageHead { for (i, age) in try ageHead.estimate(featureMaps: featureMaps).enumerated() { faces[i].age = age } }
                 if let genderHead { for (i, gender) in try genderHead.classify(featureMaps: featureMaps).enumerated() { faces[i].gender = gender } }
                 lap(\.ageGender)
-            }
-            if let expressionHead, let featureMaps {
-                for (i, expression) in try expressionHead.classify(featureMaps: featureMaps).enumerated() { faces[i].expression = expression }
-                lap(\.expression)
             }
         }
         if let attributeEncoder {

@@ -38,7 +38,8 @@ struct SFaceHeadsTests {
         #expect((30...75).contains(face.age ?? 0), "age \(face.age ?? -1)")
     }
 
-    /// The first 120 held-out photos by name: close to the figures measured on all 1,019
+    /// Every eighth held-out photo by name (128, spread over all ages; sorted names put the
+    /// young first, whose gender is hardest): close to the figures measured on all 1,019
     /// (docs/models/age-sface-head.md, gender-sface-head.md), with room for a small sample.
     @Test(.enabled(if: Fixtures.hasData && hasAgeGenderHeads, "needs ../shared/data/utkface (VISAGE_DATA) and the heads; skipped"))
     func utkFaceHeldOutPhotos() async throws {
@@ -46,7 +47,7 @@ struct SFaceHeadsTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".jpg") && Self.isHeldOut($0) }.sorted()
         let analyzer = try Self.analyzer([.age, .gender])
         var errors: [Float] = [], right = 0
-        for name in names.prefix(120) {
+        for (index, name) in names.enumerated() where index % 8 == 0 {
             let fields = name.split(separator: "_")
             guard let age = Float(fields[0]), let female = Int(fields[1]),
                   let face = try await analyzer.analyze(Image(contentsOf: root + "/" + name)).largest,
@@ -54,7 +55,7 @@ struct SFaceHeadsTests {
             errors.append(abs(predicted - age))
             if (gender.label == .female) == (female == 1) { right += 1 }
         }
-        #expect(errors.count >= 115)
+        #expect(errors.count >= 125)
         let mae = errors.reduce(0, +) / Float(max(1, errors.count))
         let accuracy = Double(right) / Double(max(1, errors.count))
         #expect(mae < 7.5, "age MAE \(mae) on \(errors.count) held-out photos")

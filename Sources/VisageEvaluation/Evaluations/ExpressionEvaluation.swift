@@ -66,15 +66,6 @@ public struct ExpressionEvaluation: Sendable {
                        classify: classifier.classify, output: output, progress: progress)
     }
 
-    /// Our head on SFace's feature map: each crop resized to SFace's 112×112 input (bilinear, as
-    /// ``FaceAnalyzer/Input/faceCrop`` does), SFace's `bn1` map, then the head.
-    public func run(sface: SFaceEmbedder, head: SFaceExpressionHead, output: String, progress: EvaluationProgress) throws(EvaluationError) -> ExpressionReport {
-        try run(model: "`\(SFaceExpressionHead.contract.fileName)` on SFace's `bn1` map, each crop resized to SFace's 112×112 input",
-                inputSize: SFaceEmbedder.inputSize,
-                classify: { crops in try head.classify(featureMaps: try sface.run(crops, featureMaps: true).featureMaps!) },
-                output: output, progress: progress)
-    }
-
     /// Any classifier of crops already resized to `inputSize`×`inputSize`; `model` names it in the report.
     public func run(model: String, inputSize size: Int, classify: ([Image]) throws -> [ExpressionEstimate], output: String,
                     progress: EvaluationProgress) throws(EvaluationError) -> ExpressionReport {

@@ -12,14 +12,11 @@ struct EvalExpressionCommand: AsyncParsableCommand {
         discussion: """
         Reads a folder of class folders (angry, disgust, fear, happy, neutral, sad, surprise; \
         CK+'s anger/sadness spellings are accepted, its contempt class is skipped and counted) \
-        of face crops and feeds each crop to the expression model at its input, with no \
-        detection: --model separate is expression-fer2013.onnx on the crop resized to 48×48 \
-        grey; --model sface-head is our head on SFace's feature map of the crop resized to \
-        112×112 (expression-sface-head.onnx). Writes confusion.png beside the report.
+        of face crops and feeds each crop to the expression model at its 48×48 input. Writes \
+        confusion.png beside the report.
 
         Examples:
           visage eval expression
-          visage eval expression --model sface-head --output out/eval/expression-sface-head
           visage eval expression --fer ../shared/data/ckplus48 --output out/eval/ckplus
         """
     )
@@ -32,15 +29,6 @@ struct EvalExpressionCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/expression).", valueName: "dir"))
     var output: String = Eval.defaultOutput("expression")
 
-    @Option(help: ArgumentHelp("sface-head or separate (default: what `visage analyze` uses).", valueName: "model"))
-    var model: String?
-
-    func validate() throws {
-        if let model, FaceAnalyzer.AttributeModel(rawValue: model) == nil {
-            throw ValidationError("Unknown --model \"\(model)\"; known: \(FaceAnalyzer.AttributeModel.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-    }
-
     func run() async throws {
         let root = fer ?? Eval.dataRoot + "/fer2013/publictest"
         let dataset: ClassFolderDataset
@@ -50,30 +38,18 @@ struct EvalExpressionCommand: AsyncParsableCommand {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        // The same model folder and runtime settings as every other command.
-        let configuration = global.analyzerConfiguration(tasks: [])
-        let choice = model.flatMap(FaceAnalyzer.AttributeModel.init) ?? configuration.expressionModel
+        let classifier: ExpressionClassifier
+        do {
+            // The same model folder and runtime settings as every other command.
+            let configuration = global.analyzerConfiguration(tasks: [])
+            classifier = try ExpressionClassifier(directory: configuration.models, runtime: try OnnxRuntime.shared(configuration.runtime))
+        } catch {
+            throw CommandFailure(FaceReport.message(for: error))
+        }
         let name = URL(fileURLWithPath: root).standardized.pathComponents.suffix(2).joined(separator: "/")
         let evaluation = ExpressionEvaluation(dataset: dataset, name: name)
-        do {
-            let runtime = try OnnxRuntime.shared(configuration.runtime)
-            switch choice {
-            case .separateNetwork:
-                let classifier = try ExpressionClassifier(directory: configuration.models, runtime: runtime)
-                try await Eval.run(json: global.json, output: output) { progress in
-                    try evaluation.run(classifier: classifier, output: output) { progress.update($0, $1, $2) }
-                }
-            case .sfaceHead:
-                let sface = try SFaceEmbedder(directory: configuration.models, runtime: runtime)
-                let head = try SFaceExpressionHead(directory: configuration.models, runtime: runtime)
-                try await Eval.run(json: global.json, output: output) { progress in
-                    try evaluation.run(sface: sface, head: head, output: output) { progress.update($0, $1, $2) }
-                }
-            }
-        } catch let error as ModelError {
-            throw CommandFailure(FaceReport.message(for: error))
-        } catch let error as RuntimeError {
-            throw CommandFailure(FaceReport.message(for: error))
+        try await Eval.run(json: global.json, output: output) { progress in
+            try evaluation.run(classifier: classifier, output: output) { progress.update($0, $1, $2) }
         }
     }
 }
