@@ -9,7 +9,7 @@ public struct VideoAnalysis: Sendable {
     public var info: VideoInfo
     public var options: VideoReadingOptions
     /// Frames decoded to RGB and analysed (every `stride`-th between start and end).
-    public var framesAnalysed: Int
+    public var framesAnalyzed: Int
     public var tracks: [FaceTrack]
     /// Tracks shorter than the tracker's minimum, left out of ``tracks``.
     public var droppedShortTracks: Int
@@ -19,7 +19,7 @@ public struct VideoAnalysis: Sendable {
     /// Analysed frames per second of wall time.
     public var framesPerSecond: Double {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return seconds > 0 ? Double(framesAnalysed) / seconds : 0
+        return seconds > 0 ? Double(framesAnalyzed) / seconds : 0
     }
 }
 
@@ -57,7 +57,7 @@ public struct VideoFaceAnalysis: Sendable {
             progress(frame, faces.count)
         }
         let tracks = tracker.finish()
-        return VideoAnalysis(path: path, info: reader.info, options: reading, framesAnalysed: analysed, tracks: tracks,
+        return VideoAnalysis(path: path, info: reader.info, options: reading, framesAnalyzed: analysed, tracks: tracks,
                              droppedShortTracks: tracker.droppedShortTracks, elapsed: clock.now - started)
     }
 

@@ -15,7 +15,7 @@ struct VideoFaceAnalysisTests {
         reading.stride = 10
         reading.end = 2.5
         let analysis = try VideoFaceAnalysis(analyzer: analyzer, reading: reading).run(path: Fixtures.clip!)
-        #expect(analysis.framesAnalysed == 7)  // frames 0, 10, …, 60 of a 25 fps clip
+        #expect(analysis.framesAnalyzed == 7)  // frames 0, 10, …, 60 of a 25 fps clip
         #expect(analysis.tracks.count == 1)
         let track = try #require(analysis.tracks.first)
         #expect(track.observations.count >= 6)

@@ -61,7 +61,7 @@ public struct CFPCalibration: Sendable {
             for photo in photos {
                 guard let embedding = embeddings[photo] ?? nil else { continue }
                 if let personID = openSet.personIDs[id] {
-                    if photo.contains("frontal/0") && CFPOpenSet.enrolmentPhotos.contains(Int(photo.suffix(6).prefix(2))!) { continue }
+                    if photo.contains("frontal/0") && CFPOpenSet.enrollmentPhotos.contains(Int(photo.suffix(6).prefix(2))!) { continue }
                     let answer = await openSet.gallery.search(embedding, topK: 1)
                     // A wrong rank-1 answer counts as a miss at any threshold (-2 is below every cosine).
                     genuineBest.append(answer.candidates.first?.personID == personID ? answer.bestSimilarity ?? -2 : -2)

@@ -72,7 +72,7 @@ public struct CFPOpenSet: Sendable {
     public let personIDs: [Int: Int64]
     private let file: URL
 
-    public static let enrolmentPhotos = 1...5
+    public static let enrollmentPhotos = 1...5
 
     public init(embeddings: [String: [Float]?], enrolled: ClosedRange<Int>, threshold: Float = Gallery.defaultThreshold, compact: Bool = false) async throws {
         file = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cfp-\(UUID().uuidString).gallery")
@@ -83,7 +83,7 @@ public struct CFPOpenSet: Sendable {
         gallery = try await Gallery.open(file.path, configuration: configuration)
         var ids: [Int: Int64] = [:]
         for id in enrolled {
-            let templates = Self.enrolmentPhotos.compactMap { n in
+            let templates = Self.enrollmentPhotos.compactMap { n in
                 embeddings[CFPDataset.image(id, "frontal", n)].flatMap { $0 }.map { Template(embedding: $0, model: Gallery.embeddingModel) }
             }
             guard !templates.isEmpty else { continue }

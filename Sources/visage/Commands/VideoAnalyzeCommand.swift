@@ -63,10 +63,10 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
         let fps = analysis.framesPerSecond
         if global.json {
             printNow(JSONValue.object([("summary", .object([
-                ("frames", .integer(analysis.framesAnalysed)), ("tracks", .integer(analysis.tracks.count)), ("fps", .number(fps, decimals: 2)),
+                ("frames", .integer(analysis.framesAnalyzed)), ("tracks", .integer(analysis.tracks.count)), ("fps", .number(fps, decimals: 2)),
             ]))]).rendered)
         } else {
-            printNow("\(analysis.framesAnalysed) frames analysed, \(analysis.tracks.count) track\(analysis.tracks.count == 1 ? "" : "s")"
+            printNow("\(analysis.framesAnalyzed) frames analysed, \(analysis.tracks.count) track\(analysis.tracks.count == 1 ? "" : "s")"
                 + (analysis.droppedShortTracks > 0 ? " (\(analysis.droppedShortTracks) shorter than 3 frames dropped)" : "")
                 + String(format: ", %.2f frames/s", fps))
         }
