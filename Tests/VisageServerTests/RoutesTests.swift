@@ -169,6 +169,7 @@ struct RoutesTests {
             #expect(person["templates"] as? Int == 1)
             #expect((person["metadata"] as? [String: String]) == ["source": "samples"])
             #expect((person["template_list"] as? [Any])?.count == 1)
+            #expect(person["warning"] == nil, "an unmasked photo enrols without a warning")
             #expect(response.headers[.location] == "/v1/people/\(id)")
             #expect(Array(keyOrder(response.text).prefix(6)) == ["id", "name", "metadata", "source", "templates", "created"])
 
@@ -184,6 +185,8 @@ struct RoutesTests {
             #expect(identity["name"] as? String == "Tom Hanks")
             #expect(identity["id"] as? Int == id)
             #expect(Array(keyOrder(response.text).prefix(4)) == ["image", "faces", "box", "identity"])
+            // A bare face: SFace at the gallery threshold, as the response says (no mask call: the fixture's embedder runs SFace only).
+            #expect(identified["method"] as? String == "sface" && identified["threshold"] as? Double == 0.4952 && identified["masked"] is NSNull)
 
             // Nobody in the group photo is Tom Hanks.
             response = try await client.execute(uri: "/v1/identify?top_k=1", method: .post, headers: headers(contentType: "image/jpeg"), body: ByteBuffer(bytes: group))
