@@ -63,7 +63,7 @@ let package = Package(
         // Evaluation on named real data sets: protocol parsers, metrics, plots, reports; the labelled sets, QA data and
         // multiple-choice benchmark of VisageAsk, and CFP calibration and open-set identification through VisageGallery
         // (evaluation sits above what it measures, so the server never links it).
-        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageHeads", "VisageAsk", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
+        .target(name: "VisageEvaluation", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageHeads", "VisageAsk", "VisageGallery", "VisageJSON"], swiftSettings: swiftSettings),
         // Video: frames decoded through FFmpeg, faces linked into tracks, per-track summaries, annotated MP4s.
         .target(name: "VisageVideo", dependencies: ["Visage", "VisageCore", "VisageModels", "CVideoCodecs"], swiftSettings: swiftSettings),
         // Persistent people + templates (SQLite through GRDB, or PostgreSQL through postgres-nio) and the in-memory search index;
