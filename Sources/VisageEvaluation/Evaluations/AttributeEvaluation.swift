@@ -111,14 +111,7 @@ public struct AttributeEvaluation: Sendable {
                 throw .modelFailed(reason: "\(attribute): " + (error.errorDescription ?? "\(error)"))
             }
             let figures = CrossValidationResult(labels: labels, predicted: predicted, classCount: 2, folds: folds)
-            result.accuracy = Format.rounded(figures.accuracy)
-            result.balancedAccuracy = Format.rounded(figures.balancedAccuracy)
-            result.majorityBaseline = Format.rounded(figures.majorityBaseline)
-            // The baseline's own sampling error on this many photos: two standard errors above
-            // it is the least gain that is unlikely to be luck.
-            let margin = 2 * (figures.majorityBaseline * (1 - figures.majorityBaseline) / Double(labels.count)).squareRoot()
-            result.beatsBaseline = figures.accuracy > figures.majorityBaseline + margin
-            if !result.beatsBaseline! { result.reason = "not clearly above always answering the commoner side" }
+            result.record(figures, photos: labels.count)
             results.append(result)
         }
         let report = AttributeReport(
@@ -170,12 +163,7 @@ extension AttributeEvaluation {
                 for (i, s) in zip(test, scores) { predicted[i] = s > 0 ? 1 : 0 }
             }
             let figures = CrossValidationResult(labels: labels, predicted: predicted, classCount: 2, folds: folds)
-            result.accuracy = Format.rounded(figures.accuracy)
-            result.balancedAccuracy = Format.rounded(figures.balancedAccuracy)
-            result.majorityBaseline = Format.rounded(figures.majorityBaseline)
-            let margin = 2 * (figures.majorityBaseline * (1 - figures.majorityBaseline) / Double(labels.count)).squareRoot()
-            result.beatsBaseline = figures.accuracy > figures.majorityBaseline + margin
-            if !result.beatsBaseline! { result.reason = "not clearly above always answering the commoner side" }
+            result.record(figures, photos: labels.count)
             results.append(result)
         }
         return AttributeReport(
@@ -268,5 +256,20 @@ public struct AttributeReport: EvaluationReport {
         for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
         if missingImages > 0 { out += "\n\(missingImages) labelled file(s) have no image.\n" }
         return out
+    }
+}
+
+extension AttributeResult {
+    /// Fills in the cross-validated figures and whether they clearly beat the majority answer.
+    mutating func record(_ figures: CrossValidationResult, photos: Int) {
+        accuracy = Format.rounded(figures.accuracy)
+        balancedAccuracy = Format.rounded(figures.balancedAccuracy)
+        majorityBaseline = Format.rounded(figures.majorityBaseline)
+        // The baseline's own sampling error on this many photos: two standard errors above it
+        // is the least gain that is unlikely to be luck.
+        let margin = 2 * (figures.majorityBaseline * (1 - figures.majorityBaseline) / Double(photos)).squareRoot()
+        let beats = figures.accuracy > figures.majorityBaseline + margin
+        beatsBaseline = beats
+        if !beats { reason = "not clearly above always answering the commoner side" }
     }
 }
