@@ -6,7 +6,7 @@ import VisageGallery
 /// Options of the commands that open a gallery: where it is and the key of its templates.
 struct GalleryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
-        The gallery: a SQLite file (created when missing), or a PostgreSQL database as \
+        The gallery: a SQLite file (enroll, import and serve create it when missing), or a PostgreSQL database as \
         postgres://USER@HOST[:PORT]/DATABASE (password in $PGPASSWORD or after USER:; tables created in an empty database).
         """, valueName: "file|url"))
     var gallery: String
@@ -30,7 +30,14 @@ struct GalleryOptions: ParsableArguments {
         return try TemplateCipher.fromEnvironment()
     }
 
-    func open(analyzer: FaceAnalyzer? = nil, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
+    /// Opens the gallery. Only commands that add people (`creating`) make a new SQLite file:
+    /// elsewhere a mistyped path would otherwise become an empty gallery, and `identify` would
+    /// answer "unknown" for everyone instead of saying the gallery is not there.
+    func open(analyzer: FaceAnalyzer? = nil, creating: Bool = false, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
+        if !creating, !PostgresLocation.isPostgres(gallery), !FileManager.default.fileExists(atPath: gallery) {
+            printError("There is no gallery at \(gallery). Check the path, or create one with `visage enroll --gallery \(gallery) …`.")
+            throw VisageExitCode.badInput
+        }
         var configuration = Gallery.Configuration()
         if let threshold { configuration.threshold = threshold }
         if let maskedThreshold { configuration.maskedThreshold = maskedThreshold }

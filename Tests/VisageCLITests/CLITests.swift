@@ -33,6 +33,10 @@ struct CLITests {
     }
 
     static func visage(_ arguments: String...) throws -> Run {
+        try visage(arguments)
+    }
+
+    static func visage(_ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

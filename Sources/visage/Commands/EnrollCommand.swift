@@ -72,7 +72,7 @@ struct EnrollCommand: AsyncParsableCommand {
         // One stream over every photo keeps two images in flight across person boundaries.
         let allImages = people.flatMap(\.images)
         let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
-        let gallery = try await options.open(analyzer: analyzer)
+        let gallery = try await options.open(analyzer: analyzer, creating: true)
         let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
         var progress = Progress(total: allImages.count)
         var templates: [Template] = []

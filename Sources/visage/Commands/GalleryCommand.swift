@@ -95,7 +95,7 @@ struct GalleryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let json = global.json
-            let count = try await options.open().importPeople(from: URL(fileURLWithPath: file)) { person in
+            let count = try await options.open(creating: true).importPeople(from: URL(fileURLWithPath: file)) { person in
                 printNow(json ? person.json.rendered : "imported #\(person.id) \(person.name)")
             }
             if !json { print("imported \(count) people into \(options.shownLocation)") }

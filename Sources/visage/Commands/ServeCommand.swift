@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         let embedder = try analyzer.sharingModels(tasks: [.embedding, .mask, .maskedFaceEmbedding])
         // The service writes one audit entry per request itself, naming the API key.
         let retention = auditRetentionDays
-        let gallery = try await galleryOptions.open(analyzer: embedder) { configuration in
+        let gallery = try await galleryOptions.open(analyzer: embedder, creating: true) { configuration in
             configuration.recordsAudit = false
             configuration.auditRetention = retention.map { .seconds(Int64($0) * 86_400) }
         }
