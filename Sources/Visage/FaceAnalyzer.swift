@@ -92,16 +92,6 @@ public final class FaceAnalyzer: Sendable {
         try await offload { try self.analyzeFile(path, tasks: tasks) }
     }
 
-    /// Compares the largest face of each image; through the attention head when either wears a
-    /// mask and the analyzer computes ``Tasks/mask`` and ``Tasks/maskedFaceEmbedding``, against
-    /// the threshold of the pair's mask condition unless `threshold` fixes one.
-    public func verify(_ a: Image, _ b: Image, threshold: Float? = nil) async throws -> Verification? {
-        async let facesA = analyze(a)
-        async let facesB = analyze(b)
-        guard let fa = try await facesA.largest, let fb = try await facesB.largest else { return nil }
-        return Verification(comparing: fa, with: fb, threshold: threshold)
-    }
-
     /// The synchronous pipeline, with per-stage timings; used by the batch API and benchmarks.
     public func analyzeNow(_ image: Image) throws -> (faces: [Face], timings: StageTimings) {
         try analyzeNow(image, tasks: configuration.tasks)
@@ -250,10 +240,9 @@ public final class FaceAnalyzer: Sendable {
         FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
     }
 
+    /// Runs blocking work on the analyzer's private queue (``VisageCore/offload(on:_:)``).
     func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
-        }
+        try await VisageCore.offload(on: queue, work)
     }
 }
 

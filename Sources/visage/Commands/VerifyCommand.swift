@@ -43,16 +43,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Cosine similarity at or above which the faces count as the same person (default: by mask condition, 0.303 with neither face masked).")
     var threshold: Float?
 
-    /// How `verify` compares a pair in which a face wears a mask.
-    enum MaskMatching: String, ExpressibleByArgument, CaseIterable {
-        /// Through the attention head when either face wears a mask.
-        case attention
-        /// Always SFace's embeddings at 0.303.
-        case plain
-    }
-
     @Option(help: ArgumentHelp("attention: through the attention head when either face wears a mask; plain: always SFace.", valueName: "method"))
-    var maskMatching = MaskMatching.attention
+    var maskMatching = Verification.MaskMatching.attention
 
     @Option(help: ArgumentHelp("Write a side-by-side heatmap of the regions that drove the similarity to this PNG or JPEG file.", valueName: "file"))
     var explain: String?
@@ -67,39 +59,36 @@ struct VerifyCommand: AsyncParsableCommand {
     var second: String
 
     func run() async throws {
-        var tasks: FaceAnalyzer.Tasks = maskMatching == .plain ? [.embedding] : [.embedding, .mask, .maskedFaceEmbedding]
-        if explain != nil { tasks.insert(.alignedCrop) }
-        let analyzer = try global.makeAnalyzer(tasks: tasks, fallbackScore: fallbackScore)
-        var faces: [Face] = []
+        let options = Verification.Options(maskMatching: maskMatching, threshold: threshold, explain: explain != nil)
+        let analyzer = try global.makeAnalyzer(tasks: options.tasks, fallbackScore: fallbackScore)
+        var images: [Image] = []
         for path in [first, second] {
-            let analyzed: AnalyzedImage
             do {
-                analyzed = try await analyzer.analyze(contentsOf: path)
+                images.append(try await offload { try Image(contentsOf: path, options: analyzer.configuration.decoding) })
             } catch {
                 report(path: path, error: FaceReport.message(for: error))
                 throw VisageExitCode.badInput
             }
-            guard let face = analyzed.faces.largest else {
-                report(path: path, error: "no face found in \(path)" + (fallbackScore == nil ? " (a masked or turned face may pass with --fallback-score 0.3)" : ""))
-                throw VisageExitCode.badInput
-            }
-            faces.append(face)
         }
-        let verification = Verification(comparing: faces[0], with: faces[1], threshold: threshold)
-            ?? Verification(similarity: -1, threshold: threshold ?? Verification.defaultThreshold)
-        var explanation: SimilarityExplanation?
-        if let explain {
-            let made = try analyzer.explainComparison(faces[0], faces[1])
+        let pair: VerifiedPair
+        do {
+            pair = try await analyzer.verify(images[0], images[1], options: options)
+        } catch VerificationError.noFace(let side) {
+            let path = side == .first ? first : second
+            report(path: path, error: "no face found in \(path)" + (fallbackScore == nil ? " (a masked or turned face may pass with --fallback-score 0.3)" : ""))
+            throw VisageExitCode.badInput
+        }
+        let verification = pair.verification
+        if let explain, let explanation = pair.explanation {
             do {
-                try made.rendered(threshold: verification.threshold).write(to: explain)
+                try explanation.rendered(threshold: verification.threshold).write(to: explain)
             } catch {
                 printError("Error: cannot write the explanation to \(explain): \(FaceReport.message(for: error))")
                 throw ExitCode.failure
             }
-            explanation = made
         }
         if global.json {
-            print(verification.json(explanation: explanation).rendered)
+            print(verification.json(explanation: pair.explanation).rendered)
         } else {
             print(String(format: "similarity %.4f (threshold %.3f): ", verification.similarity, verification.threshold)
                   + (verification.same ? "same person" : "different people")

@@ -48,7 +48,7 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
             try await Gallery.open(gallery, cipher: try TemplateCipher.fromEnvironment())
         } else { nil }
         let options = reading.options
-        let analysis = try await offCooperativePool { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
+        let analysis = try await offload { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
         var identities: [Int: Identification] = [:]
         if let galleryHandle {
             for track in analysis.tracks {
@@ -72,7 +72,7 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
         }
         if let annotate {
             let names = identities
-            let encoder = try await offCooperativePool { try analysis.writeAnnotated(to: annotate) { Self.label($0, names[$0.id]) } }
+            let encoder = try await offload { try analysis.writeAnnotated(to: annotate) { Self.label($0, names[$0.id]) } }
             if !global.json { printNow("annotated video (\(encoder)) written to: \(annotate)") }
         }
     }

@@ -64,11 +64,3 @@ enum VideoTool {
         }
     }
 }
-
-/// Runs blocking work (FFmpeg decoding, ONNX Runtime inference) on a dispatch thread so that
-/// the cooperative pool, two threads on a two-core machine, stays free.
-func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
-    }
-}

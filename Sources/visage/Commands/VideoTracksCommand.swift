@@ -35,9 +35,9 @@ struct VideoTracksCommand: AsyncParsableCommand {
         // Embeddings link the tracks; age, gender and expression are not needed here.
         let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         let options = reading.options
-        let analysis = try await offCooperativePool { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
+        let analysis = try await offload { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
         let root = URL(fileURLWithPath: output, isDirectory: true)
-        try await offCooperativePool {
+        try await offload {
             for track in analysis.tracks {
                 try FileManager.default.createDirectory(at: root.appendingPathComponent("track-\(track.id)"), withIntermediateDirectories: true)
             }
