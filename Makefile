@@ -10,7 +10,7 @@ BENCH_DIR ?= $(if $(wildcard $(DATA)/pairs-deepface/images),$(DATA)/pairs-deepfa
 BENCH_THREADS ?= 2
 # LFW's images folder (<name>/<name>_0001.jpg), extracted from umass-vis-lfw/umass-vis-lfw.github.io
 # (docs/evaluation.md); `make eval` measures LFW only when it is there.
-LFW ?= /tmp/lfw/images
+LFW ?= /tmp/lfw/images_deepfunneled
 
 .PHONY: setup test-deps build run test bench bench-process eval clean serve load hostile schemathesis
 
