@@ -53,6 +53,8 @@ let package = Package(
         ),
         // Our own declarations of the part of ONNX Runtime's C API we call; the library is dlopen'ed.
         .target(name: "COnnxRuntime"),
+        // The gallery's fast-scan kernels: 4-bit product-quantisation codes through pshufb tables (AVX2 picked at run time, scalar otherwise).
+        .target(name: "CVectorKernels"),
 
         .target(name: "VisageCore", dependencies: ["CImageCodecs", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
@@ -71,7 +73,7 @@ let package = Package(
         .target(
             name: "VisageGallery",
             dependencies: [
-                "Visage", "VisageCore", "VisageModels", "VisageJSON", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "Visage", "VisageCore", "VisageModels", "VisageJSON", "CVectorKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -119,7 +121,7 @@ let package = Package(
         .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageRuntime"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
-            dependencies: ["VisageGallery", "Visage", "VisageCore", "VisageModels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["VisageGallery", "Visage", "VisageCore", "VisageModels", "CVectorKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"), "VisageTestSupport"],
             swiftSettings: swiftSettings
         ),

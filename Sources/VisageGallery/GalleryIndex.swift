@@ -18,8 +18,10 @@ public struct GalleryIndex: Sendable {
     private var templatesPerPerson: [Int64: Int] = [:]
     private var knownTemplates: Set<Int64> = []
 
-    public init(dimension: Int) {
-        vectors = VectorIndex(dimension: dimension)
+    /// - Parameter invertedThreshold: templates above which the vector index becomes an inverted
+    ///   file with fast-scan codes (``VectorIndex/defaultInvertedThreshold`` by default).
+    public init(dimension: Int, invertedThreshold: Int = VectorIndex.defaultInvertedThreshold) {
+        vectors = VectorIndex(dimension: dimension, invertedThreshold: invertedThreshold)
     }
 
     public var templateCount: Int { vectors.count }

@@ -1,3 +1,4 @@
+import CVectorKernels
 import Dispatch
 import Foundation
 import VisageCore
@@ -26,6 +27,8 @@ struct InvertedLists: Sendable {
         var residuals: [Int8] = []
         var scales: [Float] = []
         var rows: [Int32] = []
+        /// The rows' 4-bit product-quantisation codes in blocks of 32 (``ProductQuantizer``'s layout).
+        var fastCodes: [UInt8] = []
     }
 
     let dimension: Int
@@ -37,25 +40,30 @@ struct InvertedLists: Sendable {
     private(set) var lists: [List]
     /// The list each row lives in, by row number.
     private var listOfRow: [Int32] = []
-    /// Seconds the k-means training took (for reports).
+    /// The fast-scan pass's codebooks (``ProductQuantizer``).
+    let quantizer: ProductQuantizer
+    /// Seconds the k-means training took (coarse and product quantisers; for reports).
     let trainingSeconds: Double
 
     var count: Int { listOfRow.count }
     var listCount: Int { lists.count }
 
     var memoryBytes: Int {
-        lists.reduce(0) { $0 + $1.codes.count + $1.residuals.count + $1.scales.count * 4 + $1.rows.count * 4 }
-            + listOfRow.count * 4 + centroids.count * 4 + centroidCodes.count + centroidScales.count * 4
+        lists.reduce(0) { $0 + $1.codes.count + $1.residuals.count + $1.scales.count * 4 + $1.rows.count * 4 + $1.fastCodes.count }
+            + listOfRow.count * 4 + centroids.count * 4 + centroidCodes.count + centroidScales.count * 4 + quantizer.codebooks.count * 4
     }
 
     /// Trains the quantiser on a sample of `rows` (`count × dimension` floats, unit rows) and
     /// files every row.
-    init(dimension: Int, rows: UnsafeBufferPointer<Float>, count: Int, lists requested: Int, parallelism: Int, seed: UInt64 = 0x5EED) {
+    init(dimension: Int, rows: UnsafeBufferPointer<Float>, count: Int, lists requested: Int, subspaces: Int, parallelism: Int,
+         seed: UInt64 = 0x5EED) {
         self.dimension = dimension
         let listCount = max(1, min(requested, count))
         let start = ContinuousClock.now
         centroids = Self.trainCentroids(rows: rows.baseAddress!, count: count, dimension: dimension, lists: listCount,
                                         parallelism: parallelism, seed: seed)
+        quantizer = ProductQuantizer(dimension: dimension, subspaces: subspaces, rows: rows.baseAddress!, count: count,
+                                     parallelism: parallelism, seed: seed)
         let elapsed = ContinuousClock.now - start
         trainingSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         (centroidCodes, centroidScales) = Self.quantizeRows(centroids, dimension: dimension)
@@ -69,6 +77,8 @@ struct InvertedLists: Sendable {
     mutating func append(rows: UnsafePointer<Float>, count n: Int, parallelism: Int) {
         guard n > 0 else { return }
         let assignment = assign(rows, count: n, parallelism: parallelism)
+        let fast = quantizer.encode(rows, count: n, parallelism: parallelism)
+        let m = quantizer.subspaces
         // Grow each list once per batch, by at least half (`reserveCapacity` gives exactly what
         // is asked, so reserving each batch's exact total would copy every list every batch).
         var added = [Int](repeating: 0, count: listCount)
@@ -79,6 +89,7 @@ struct InvertedLists: Sendable {
             lists[l].residuals.reserveCapacity(total * dimension)
             lists[l].scales.reserveCapacity(total)
             lists[l].rows.reserveCapacity(total)
+            lists[l].fastCodes.reserveCapacity((total + 31) / 32 * quantizer.blockBytes)
         }
         listOfRow.reserveCapacity(listOfRow.count + n)
         var code = [Int8](repeating: 0, count: dimension), residual = [Int8](repeating: 0, count: dimension)
@@ -88,6 +99,7 @@ struct InvertedLists: Sendable {
             lists[l].codes.append(contentsOf: code)
             lists[l].residuals.append(contentsOf: residual)
             lists[l].scales.append(scale)
+            fast.withUnsafeBufferPointer { quantizer.store($0.baseAddress! + i * m, at: lists[l].rows.count, in: &lists[l].fastCodes) }
             lists[l].rows.append(Int32(listOfRow.count))
             listOfRow.append(Int32(l))
         }
@@ -113,6 +125,7 @@ struct InvertedLists: Sendable {
                         list.residuals[kept * d + j] = list.residuals[i * d + j]
                     }
                     list.scales[kept] = list.scales[i]
+                    quantizer.move(from: i, to: kept, in: &list.fastCodes)
                 }
                 list.rows[kept] = Int32(row - lo)
                 kept += 1
@@ -123,6 +136,7 @@ struct InvertedLists: Sendable {
                 list.residuals.removeLast(gone * d)
                 list.scales.removeLast(gone)
                 list.rows.removeLast(gone)
+                quantizer.truncate(&list.fastCodes, to: kept)
             }
             lists[l] = list
         }
@@ -204,6 +218,106 @@ struct InvertedLists: Sendable {
         // Map (list, position) to row numbers, then order ties by row as the flat index does.
         hits = hits.prefix(k).map { VectorIndex.Hit(row: Int(lists[$0.row >> 32].rows[$0.row & 0xFFFF_FFFF]), score: $0.score) }
         return hits.sorted { $0.score > $1.score || ($0.score == $1.score && $0.row < $1.row) }
+    }
+
+    /// The `k` best rows by a fast scan of the `probes` nearest lists (all of them when
+    /// `probes ≥ listCount`): every row's 4-bit codes scored through the query's uint8 table,
+    /// the best `candidates` kept, then re-scored from the two-level int8 codes.
+    func fastSearch(_ query: [Float], k: Int, probes: Int, candidates: Int, parallelism: Int) -> [VectorIndex.Hit] {
+        let d = dimension, m = quantizer.subspaces
+        let probed = probes >= listCount ? Array(0..<listCount) : nearestLists(query, probes: max(1, probes))
+        let keep = max(k, candidates)
+        let table = quantizer.table(for: query).entries
+
+        let rowsProbed = probed.reduce(0) { $0 + lists[$1].rows.count }
+        let parts = rowsProbed >= 8192 ? max(1, min(parallelism, probed.count)) : 1
+        var assigned = [[Int]](repeating: [], count: parts), load = [Int](repeating: 0, count: parts)
+        for l in probed.sorted(by: { lists[$0].rows.count > lists[$1].rows.count }) {
+            let task = load.indices.min { load[$0] < load[$1] }!
+            assigned[task].append(l)
+            load[task] += lists[l].rows.count
+        }
+        let longest = probed.map { lists[$0].rows.count }.max() ?? 0
+
+        let reservoirs = UnsafeMutableBufferPointer<FastScanReservoir>.allocate(capacity: parts)
+        reservoirs.initialize(repeating: FastScanReservoir(keep: keep))
+        defer { reservoirs.deinitialize(); reservoirs.deallocate() }
+        let shared = SendableBuffer(reservoirs)
+        let work = { (part: Int) in
+            var reservoir = FastScanReservoir(keep: keep)
+            var positions = [UInt32](repeating: 0, count: longest), scores = [UInt16](repeating: 0, count: longest)
+            table.withUnsafeBufferPointer { t in
+                positions.withUnsafeMutableBufferPointer { p in
+                    scores.withUnsafeMutableBufferPointer { sc in
+                        for l in assigned[part] {
+                            let list = lists[l]
+                            guard !list.rows.isEmpty else { continue }
+                            let threshold = reservoir.threshold
+                            let found = list.fastCodes.withUnsafeBufferPointer { c in
+                                vk_fastscan_filter(c.baseAddress!, list.rows.count, m, t.baseAddress!, threshold, p.baseAddress!, sc.baseAddress!)
+                            }
+                            for i in 0..<found { reservoir.add(l << 32 | Int(p[i]), sc[i]) }
+                            reservoir.settle()
+                        }
+                    }
+                }
+            }
+            shared.buffer[part] = reservoir
+        }
+        if parts == 1 {
+            work(0)
+        } else {
+            let body = UnsafeSendable(work)
+            DispatchQueue.concurrentPerform(iterations: parts) { body.value($0) }
+        }
+        var merged = reservoirs[0]
+        for part in 1..<parts { merged.merge(reservoirs[part]) }
+        merged.compact()
+
+        // Re-rank: the candidates' scores from the two-level int8 codes, split over the tasks.
+        // The lists are not mutated while `self` is searched, so their storage stays where it is
+        // for the duration of this call: the kernel takes the candidates' rows by pointer and
+        // prefetches a few ahead, overlapping the cache misses of the scattered reads.
+        let ids = merged.ids
+        var codePointers = [UnsafePointer<Int8>?](repeating: nil, count: ids.count)
+        var residualPointers = [UnsafePointer<Int8>?](repeating: nil, count: ids.count)
+        var rowScales = [Float](repeating: 0, count: ids.count)
+        for i in 0..<ids.count {
+            let list = lists[ids[i] >> 32], position = ids[i] & 0xFFFF_FFFF
+            codePointers[i] = list.codes.withUnsafeBufferPointer { $0.baseAddress! + position * d }
+            residualPointers[i] = list.residuals.withUnsafeBufferPointer { $0.baseAddress! + position * d }
+            rowScales[i] = list.scales[position]
+        }
+        var exact = [Float](repeating: 0, count: ids.count)
+        let rerankParts = ids.count >= 2048 ? parallelism : 1
+        let chunk = (ids.count + rerankParts - 1) / rerankParts
+        exact.withUnsafeMutableBufferPointer { out in
+            codePointers.withUnsafeBufferPointer { c in
+                residualPointers.withUnsafeBufferPointer { r in
+                    rowScales.withUnsafeBufferPointer { s in
+                        query.withUnsafeBufferPointer { q in
+                            let pointers = UnsafeSendable((out, c, r, s, q))
+                            let rescore = { (part: Int) in
+                                let (out, c, r, s, q) = pointers.value
+                                let begin = part * chunk, end = min(ids.count, begin + chunk)
+                                guard begin < end else { return }
+                                vk_rerank_two_level(q.baseAddress!, d, end - begin, c.baseAddress! + begin, r.baseAddress! + begin,
+                                                    s.baseAddress! + begin, out.baseAddress! + begin)
+                            }
+                            if rerankParts == 1 { rescore(0) } else {
+                                let body = UnsafeSendable(rescore)
+                                DispatchQueue.concurrentPerform(iterations: rerankParts) { body.value($0) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var best = TopK(min(k, ids.count))
+        for i in 0..<ids.count where exact[i] > best.floor || best.hits.count < best.k {
+            best.insert(Int(lists[ids[i] >> 32].rows[ids[i] & 0xFFFF_FFFF]), exact[i])
+        }
+        return best.sorted()
     }
 
     /// The lists whose centroids score highest against `query` (float32; `lists × d` products).

@@ -46,13 +46,19 @@ public struct VectorIndex: Sendable {
         /// Inverted layout: the `probes` lists nearest the query, int8, the best
         /// `k × rerankFactor` re-scored from the finer codes. On the flat layout: ``compact``.
         case inverted(probes: Int, rerankFactor: Int)
-        /// ``exact`` on the flat layout; on the inverted one, the nearest lists holding about
-        /// ``automaticScanRows`` rows (all of them while the index holds no more), re-rank factor 4.
+        /// Inverted layout: the 4-bit fast-scan codes of the `probes` nearest lists (every list
+        /// when `probes` ≥ the list count), the best `candidates` re-scored from the two-level
+        /// int8 codes. On the flat layout: ``compact``.
+        case fastScan(probes: Int, candidates: Int)
+        /// ``exact`` on the flat layout; on the inverted one, ``fastScan`` over every list with
+        /// ``VectorIndex/defaultFastScanCandidates`` candidates.
         case automatic
 
         public static let compact = Mode.compact(rerankFactor: 4)
         /// ``VectorIndex/defaultProbes`` lists, re-rank factor 4.
         public static let inverted = Mode.inverted(probes: VectorIndex.defaultProbes, rerankFactor: 4)
+        /// Every list, ``VectorIndex/defaultFastScanCandidates`` candidates.
+        public static let fastScan = Mode.fastScan(probes: Int.max, candidates: VectorIndex.defaultFastScanCandidates)
     }
 
     public enum Layout: Sendable, Hashable {
@@ -69,12 +75,13 @@ public struct VectorIndex: Sendable {
     public static let defaultListCount = 1024
     /// Lists a ``Mode/inverted`` search scans by default.
     public static let defaultProbes = 64
-    /// Rows a ``Mode/automatic`` search of the inverted layout scans: a fixed amount of work
-    /// (~20 ms on two cores), so its latency stays put as the gallery grows while its recall
-    /// falls (docs/gallery.md has the figures).
+    /// Rows an int8 ``Mode/inverted`` scan covering about ~20 ms of work on two cores holds
+    /// (``automaticProbes(lists:rows:)``; the automatic mode before the fast scan).
     public static let automaticScanRows = 2_500_000
+    /// Candidates a fast scan keeps for the re-rank by default (docs/gallery.md has the figures).
+    public static let defaultFastScanCandidates = 4096
 
-    /// The lists ``Mode/automatic`` scans when `lists` lists hold `rows` rows.
+    /// The lists an int8 scan of about ``automaticScanRows`` rows covers when `lists` lists hold `rows` rows.
     static func automaticProbes(lists: Int, rows: Int) -> Int {
         guard rows > automaticScanRows else { return lists }
         return max(1, min(lists, (lists * automaticScanRows + rows - 1) / rows))
@@ -93,6 +100,8 @@ public struct VectorIndex: Sendable {
     public let invertedThreshold: Int
     /// Lists the inverted layout is built with.
     public let listCount: Int
+    /// Sub-spaces of the inverted layout's 4-bit fast-scan codes (`subspaces / 2` bytes a row).
+    public let fastScanSubspaces: Int
     private var vectors: [Float] = []
     private var codes: [Int8] = []
     private var scales: [Float] = []
@@ -104,13 +113,19 @@ public struct VectorIndex: Sendable {
     ///   - invertedThreshold: rows above which the index is an inverted file (default
     ///     ``defaultInvertedThreshold``; `Int.max` keeps it flat).
     ///   - lists: lists of the inverted file (default ``defaultListCount``).
+    ///   - fastScanSubspaces: sub-spaces of its fast-scan codes: even, 2–128, at most twice the
+    ///     dimension; nil (the default) means two dimensions each, at most 128.
     public init(dimension: Int, parallelism: Int? = nil, invertedThreshold: Int = VectorIndex.defaultInvertedThreshold,
-                lists: Int = VectorIndex.defaultListCount) {
+                lists: Int = VectorIndex.defaultListCount, fastScanSubspaces: Int? = nil) {
         precondition(dimension > 0 && invertedThreshold > 0 && lists > 0)
         self.dimension = dimension
         self.parallelism = max(1, parallelism ?? ProcessInfo.processInfo.activeProcessorCount)
         self.invertedThreshold = invertedThreshold
         self.listCount = lists
+        let subspaces = fastScanSubspaces ?? ProductQuantizer.defaultSubspaces(dimension: dimension)
+        precondition(subspaces >= 2 && subspaces % 2 == 0 && subspaces <= 128 && subspaces <= 2 * dimension,
+                     "fast-scan sub-spaces must be even, 2–128, at most twice the dimension, not \(subspaces)")
+        self.fastScanSubspaces = subspaces
     }
 
     public var layout: Layout { inverted.map { .inverted(lists: $0.listCount) } ?? .flat }
@@ -160,7 +175,7 @@ public struct VectorIndex: Sendable {
     /// Trains the coarse quantiser on the flat rows, files them into lists and frees the flat arrays.
     private mutating func switchToInverted() {
         inverted = vectors.withUnsafeBufferPointer {
-            InvertedLists(dimension: dimension, rows: $0, count: count, lists: listCount, parallelism: parallelism)
+            InvertedLists(dimension: dimension, rows: $0, count: count, lists: listCount, subspaces: fastScanSubspaces, parallelism: parallelism)
         }
         vectors = []
         codes = []
@@ -213,9 +228,11 @@ public struct VectorIndex: Sendable {
             case .int8: return inverted.search(query, k: min(k, count), probes: all, rerankFactor: 0, parallelism: parallelism)
             case let .inverted(probes, factor):
                 return inverted.search(query, k: min(k, count), probes: probes, rerankFactor: max(1, factor), parallelism: parallelism)
+            case let .fastScan(probes, candidates):
+                return inverted.fastSearch(query, k: min(k, count), probes: probes, candidates: candidates, parallelism: parallelism)
             case .automatic:
-                let probes = Self.automaticProbes(lists: inverted.listCount, rows: count)
-                return inverted.search(query, k: min(k, count), probes: probes, rerankFactor: 4, parallelism: parallelism)
+                return inverted.fastSearch(query, k: min(k, count), probes: Int.max, candidates: Self.defaultFastScanCandidates,
+                                           parallelism: parallelism)
             }
         }
         switch mode {
@@ -223,6 +240,8 @@ public struct VectorIndex: Sendable {
             return search(query, k: k, mode: .exact)
         case let .inverted(_, factor):
             return search(query, k: k, mode: .compact(rerankFactor: factor))
+        case .fastScan:
+            return search(query, k: k, mode: .compact)
         case .exact:
             return scan(k: min(k, count)) { range, heap in scanFloat(query, range, &heap) }
         case .int8:

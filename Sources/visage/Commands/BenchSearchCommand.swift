@@ -12,8 +12,12 @@ struct BenchSearchCommand: AsyncParsableCommand {
         discussion: """
         The index holds --size synthetic unit vectors, appended in batches of 100,000 as a \
         gallery loads them; up to --threshold rows it is flat (modes exact, compact, int8), \
-        above it an inverted file (IVF: modes ivf-p<probes> for each --probes value, \
-        automatic, the gallery's default, and all-lists, which scans every list). Build time is the appends alone (the switch to \
+        above it an inverted file (IVF: modes ivf-p<probes> for each --probes value, int8 codes \
+        of the nearest lists; fast-c<candidates> for each --candidates value, the 4-bit \
+        fast-scan codes of every list (or of the --fast-probes nearest) and that many candidates \
+        re-ranked from the int8 codes; automatic, the gallery's default (fast scan, \
+        \(VectorIndex.defaultFastScanCandidates) candidates); and all-lists, which scans every list's int8 codes). \
+        Build time is the appends alone (the switch to \
         the inverted file, k-means included); generating the data and the ground truth is not \
         counted. The ground truth is an exact float32 scan of every generated row, computed \
         while the rows stream past, so no float32 copy of the gallery is kept.
@@ -33,6 +37,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
         Examples:
           visage bench search --size 1000000
           visage bench search --size 10000000 --data identities --probes 32,64,128
+          visage bench search --size 1000000 --threshold 999999 --candidates 1024,4096 --probes 64
           visage bench search --size 200000 --layout inverted --json
         """
     )
@@ -83,16 +88,33 @@ struct BenchSearchCommand: AsyncParsableCommand {
     @Option(help: "Lists scanned per inverted search, comma-separated, one mode each.")
     var probes = "16,64,256,512"
 
+    @Option(help: "Candidates a fast scan re-ranks, comma-separated, one mode each.")
+    var candidates = "1024,4096"
+
+    @Option(help: "Lists a fast scan reads (default: all).")
+    var fastProbes: Int?
+
+    @Option(help: "Sub-spaces of the 4-bit fast-scan codes (even; default: dimension / 2, at most 128).")
+    var subspaces: Int?
+
     func validate() throws {
         if size < 1 || dimension < 1 || queries < 1 || k < 1 || parallelism < 1 || perIdentity < 1 || threshold < 1 || lists < 1 {
             throw ValidationError("--size, --dimension, --queries, --k, --parallelism, --per-identity, --threshold and --lists must be at least 1.")
         }
         if data == .identities, size < perIdentity { throw ValidationError("--size must hold at least one identity (--per-identity \(perIdentity)).") }
         if probeCounts == nil { throw ValidationError("--probes must be positive whole numbers separated by commas, not '\(probes)'.") }
+        if candidateCounts == nil { throw ValidationError("--candidates must be positive whole numbers separated by commas, not '\(candidates)'.") }
+        if let fastProbes, fastProbes < 1 { throw ValidationError("--fast-probes must be at least 1.") }
+        if let subspaces, subspaces < 2 || subspaces % 2 != 0 || subspaces > 128 || subspaces > 2 * dimension {
+            throw ValidationError("--subspaces must be even, 2–128 and at most twice --dimension, not \(subspaces).")
+        }
     }
 
-    private var probeCounts: [Int]? {
-        let values = probes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    private var probeCounts: [Int]? { Self.positiveList(probes) }
+    private var candidateCounts: [Int]? { Self.positiveList(candidates) }
+
+    private static func positiveList(_ text: String) -> [Int]? {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return values.compactMap { $0 }
     }
@@ -106,7 +128,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         case .flat: Int.max
         case .inverted: max(1, min(threshold, size - 1))
         }
-        var index = VectorIndex(dimension: dimension, parallelism: parallelism, invertedThreshold: effectiveThreshold, lists: lists)
+        var index = VectorIndex(dimension: dimension, parallelism: parallelism, invertedThreshold: effectiveThreshold, lists: lists,
+                                fastScanSubspaces: subspaces)
         index.reserveCapacity(size)
 
         // Stream the rows: generate a batch, fold it into every query's exact top-k, append it.
@@ -130,11 +153,15 @@ struct BenchSearchCommand: AsyncParsableCommand {
         case .flat:
             modes = [("exact", .exact), ("compact", .compact), ("int8", .int8)]
         case .inverted:
-            modes = probeCounts!.map { ("ivf-p\($0)", .inverted(probes: $0, rerankFactor: 4)) } + [("automatic", .automatic), ("all-lists", .compact)]
+            let fastLists = fastProbes ?? Int.max
+            let fastPrefix = fastProbes.map { "fast-p\($0)-c" } ?? "fast-c"
+            modes = probeCounts!.map { ("ivf-p\($0)", .inverted(probes: $0, rerankFactor: 4)) }
+                + candidateCounts!.map { ("\(fastPrefix)\($0)", .fastScan(probes: fastLists, candidates: $0)) }
+                + [("automatic", .automatic), ("all-lists", .compact)]
         }
         let layoutText = switch index.layout {
         case .flat: "flat (float32 + int8)"
-        case let .inverted(count): "inverted file, \(count) lists of two-level int8 codes, k-means \(String(format: "%.1f", index.trainingSeconds ?? 0)) s"
+        case let .inverted(count): "inverted file, \(count) lists of two-level int8 codes and \(index.fastScanSubspaces) × 4-bit fast-scan codes, k-means \(String(format: "%.1f", index.trainingSeconds ?? 0)) s"
         }
 
         var rows: [(String, JSONValue)] = []
@@ -169,7 +196,7 @@ struct BenchSearchCommand: AsyncParsableCommand {
             var fields: [(String, JSONValue)] = [("median_ms", .number(median, decimals: 2)), ("p95_ms", .number(p95, decimals: 2)),
                                                  ("p99_ms", .number(p99, decimals: 2)), ("mean_ms", .number(mean, decimals: 2)),
                                                  ("recall_at_k", .number(recall, decimals: 4))]
-            var line = String(format: "  %-11@ median %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  mean %7.2f ms  recall@%d %.4f", name, median, p95, p99, mean, k, recall)
+            var line = String(format: "  %-13@ median %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  mean %7.2f ms  recall@%d %.4f", name, median, p95, p99, mean, k, recall)
             if data == .identities {
                 let own = ownTotal > 0 ? Double(ownFound) / Double(ownTotal) : 1
                 let top1 = Double(topOneRight) / Double(queries)
@@ -182,7 +209,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         if global.json {
             let layoutJSON: JSONValue = switch index.layout {
             case .flat: .string("flat")
-            case let .inverted(count): .object([("lists", .integer(count)), ("training_s", .number(index.trainingSeconds ?? 0, decimals: 2))])
+            case let .inverted(count): .object([("lists", .integer(count)), ("fast_scan_subspaces", .integer(index.fastScanSubspaces)),
+                                                ("training_s", .number(index.trainingSeconds ?? 0, decimals: 2))])
             }
             print(JSONValue.object([("size", .integer(size)), ("dimension", .integer(dimension)), ("queries", .integer(queries)),
                                     ("k", .integer(k)), ("parallelism", .integer(parallelism)), ("data", .string(synthetic.description)),
