@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries from Debian (libjpeg62-turbo-dev, libpng-dev, libwebp-dev; scripts/setup installs them).
@@ -86,12 +90,16 @@ let package = Package(
         // The `--json` shapes of faces and verifications (JSONValue), shared by the CLI and the server; no database.
         // People, templates, audit entries and identifications print from VisageGallery, beside their types.
         .target(name: "VisageJSON", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        // `visage serve`: the REST API, its OpenAPI document and the web page (Hummingbird 2).
+        // `visage serve`: the REST API (Hummingbird 2), generated from openapi.yaml by swift-openapi-generator's
+        // build plugin; the spec (served as YAML and JSON, read with Yams) and the web page are resources.
         .target(
             name: "VisageServer",
             dependencies: [
                 "Visage", "VisageCore", "VisageGallery", "VisageJSON", "VisageAsk",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -99,7 +107,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            resources: [.copy("openapi.yaml"), .copy("Resources")],
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .executableTarget(
             name: "visage",

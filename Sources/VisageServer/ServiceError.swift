@@ -2,6 +2,8 @@ public import HTTPTypes
 public import Hummingbird
 import Foundation
 import NIOCore
+import OpenAPIRuntime
+import Visage
 import VisageCore
 import VisageGallery
 import VisageJSON
@@ -118,10 +120,18 @@ extension ServiceError {
 
     /// The service's answer for any error: ours as they are, the others translated, and anything
     /// unexpected as a generic 500 (nil `logDetail` means the client's answer says it all).
-    static func from(_ error: any Error, bodyLimit: Int) -> (error: ServiceError, logDetail: String?) {
+    static func from(_ error: any Error, bodyLimit: Int, spec: OpenAPISpec = .bundled) -> (error: ServiceError, logDetail: String?) {
         switch error {
         case let error as ServiceError:
             return (error, nil)
+        case let error as ServerError:
+            return from(error, bodyLimit: bodyLimit, spec: spec)
+        case let error as VerificationError:
+            // The form fields of POST /v1/verify.
+            switch error {
+            case .noFace(.first): return (noFace("a"), nil)
+            case .noFace(.second): return (noFace("b"), nil)
+            }
         case let error as ImageError:
             return from(error)
         case let error as GalleryError:
@@ -134,6 +144,32 @@ extension ServiceError {
             return (ServiceError(error.status, code: code(for: error.status), message: defaultMessage(for: error.status)), nil)
         default:
             return (internalError, String(reflecting: error))
+        }
+    }
+
+    /// What the generated server code threw: the handler's own error as it is, or a request the
+    /// code generated from openapi.yaml could not read (a parameter of the wrong type, a body of a
+    /// type the operation does not take), answered with a message that names the input.
+    private static func from(_ error: ServerError, bodyLimit: Int, spec: OpenAPISpec) -> (ServiceError, String?) {
+        // The input was read, so the handler (or what it called) threw.
+        if error.operationInput != nil { return from(error.underlyingError, bodyLimit: bodyLimit, spec: spec) }
+        let operation = spec.operations.first { $0.operationID == error.operationID }
+        switch error.httpStatus.code {
+        case 415:
+            // UploadMiddleware has let through only image and multipart bodies: this one is of
+            // the right kind but not what this operation takes.
+            let received = error.request.headerFields[.contentType].map { String($0.prefix(80)) } ?? "no Content-Type"
+            let takes = operation.map { $0.contentTypes.joined(separator: ", ") } ?? "another body type"
+            return (badRequest("This operation takes \(takes), not \(received); GET /openapi.json describes each operation's body."), nil)
+        case 400..<500:
+            if error.underlyingError is DecodingError,
+               let name = operation?.misfit(in: error.request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? "") {
+                return (badRequest("`\(name.prefix(64))` has a value this operation does not take; GET /openapi.json gives its type and range."), nil)
+            }
+            return (ServiceError(error.httpStatus, code: code(for: error.httpStatus),
+                                 message: "The request could not be read: \(error.causeDescription.prefix(300)) GET /openapi.json describes the API."), nil)
+        default:
+            return from(error.underlyingError, bodyLimit: bodyLimit, spec: spec)
         }
     }
 

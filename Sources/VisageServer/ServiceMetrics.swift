@@ -11,7 +11,6 @@ final class ServiceMetrics: Sendable {
     private let evictions: Gauge
     private let uploadBytes: Gauge
 
-    static let routes: Set<String> = ["/", "/openapi.json", "/metrics", "/v1/health", "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/people", "/v1/audit"]
     static let buckets: [Duration] = [.milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
                                       .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
 
@@ -31,13 +30,6 @@ final class ServiceMetrics: Sendable {
                                                          helpText: "Idle connections closed to make room for new ones at the connection cap."))
         uploadBytes = registry.makeGauge(descriptor: .init(namespace: "visage", metricName: "upload_bytes", unitName: "in_flight",
                                                            helpText: "Request body bytes reserved by uploads being read or answered."))
-    }
-
-    /// The route template of `path`, so that ids do not each make a time series.
-    static func route(of path: String) -> String {
-        if routes.contains(path) { return path }
-        if path.hasPrefix("/v1/people/") { return path.hasSuffix("/faces") ? "/v1/people/{id}/faces" : "/v1/people/{id}" }
-        return "other"
     }
 
     func record(route: String, method: String, status: Int, duration: Duration) {

@@ -24,6 +24,10 @@ public struct VisageRequestContext: RequestContext {
 
 /// Who made a request and which people it concerned, as far as it got.
 final class RequestAudit: @unchecked Sendable {
+    /// The audit of the request being handled: the generated handlers get no request context,
+    /// so ``AuditMiddleware`` hands it to them through the task.
+    @TaskLocal static var current: RequestAudit?
+
     private let lock = NSLock()
     private var _caller: APICaller?
     private var _personIDs: [Int64] = []

@@ -82,8 +82,8 @@ public struct VisageService: Sendable {
     let admission: AdmissionControl
     let uploadBudget: UploadBudget
     let connections: ConnectionRegistry
-    let metrics = ServiceMetrics()
-    private let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
+    let requestMetrics = ServiceMetrics()
+    let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
 
     public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?) {
         self.configuration = configuration
@@ -97,7 +97,7 @@ public struct VisageService: Sendable {
         connections = ConnectionRegistry(limit: configuration.maxConnections)
     }
 
-    private var uploadReader: UploadReader {
+    var uploadReader: UploadReader {
         UploadReader(limit: configuration.maxBodyBytes, grace: configuration.uploadGrace, minimumBytesPerSecond: configuration.minimumUploadRate)
     }
 
@@ -122,193 +122,37 @@ public struct VisageService: Sendable {
         return .seconds(parts.seconds) + .nanoseconds(parts.attoseconds / 1_000_000_000)
     }
 
-    /// Every route, behind the metrics, security-header, error, connection-cap, audit and
-    /// authentication middleware (outermost first).
+    /// Every operation of openapi.yaml, registered by the code generated from it, behind the
+    /// metrics, security-header, error, connection-cap and audit middleware (outermost first);
+    /// each operation sits in the router group of its API-key role (``RoleMiddleware``), where
+    /// ``UploadMiddleware`` reads request bodies within the limits.
     public func makeRouter() -> Router<VisageRequestContext> {
         let router = Router(context: VisageRequestContext.self)
-        router.middlewares.add(MetricsMiddleware(metrics: metrics))
+        router.middlewares.add(MetricsMiddleware(metrics: requestMetrics))
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMiddleware(bodyLimit: configuration.maxBodyBytes))
         router.middlewares.add(ConnectionLimitMiddleware(registry: connections))
         router.middlewares.add(AuditMiddleware(gallery: gallery, bodyLimit: configuration.maxBodyBytes))
-        router.middlewares.add(AuthMiddleware(keys: keys))
-
-        router.get("/") { _, _ in
-            var page = Self.text(WebPage.html, contentType: "text/html; charset=utf-8")
-            page.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
-            return page
-        }
-        router.get("/openapi.json") { _, _ in Self.text(OpenAPIDocument.json, contentType: "application/json") }
-        router.get("/metrics") { _, _ in
-            Self.text(metrics.render(load: admission.load, connections: connections.counts, uploadBytesInFlight: uploadBudget.inUse),
-                      contentType: "text/plain; version=0.0.4; charset=utf-8")
-        }
-        router.get("/v1/health") { _, _ in
-            let load = admission.load
-            return Self.json(.object([
-                ("status", .string("ok")),
-                ("analyses_running", .integer(load.running)),
-                ("requests_waiting", .integer(load.waiting)),
-            ]))
-        }
-        router.post("/v1/analyze") { request, context in try await analyze(request, context) }
-        router.post("/v1/verify") { request, context in try await verify(request, context) }
-        router.post("/v1/identify") { request, context in try await identify(request, context) }
-        router.post("/v1/describe") { request, context in try await describe(request, context) }
-        router.post("/v1/ask") { request, context in try await ask(request, context) }
-        router.get("/v1/people") { _, _ in
-            Self.json(.object([("people", .array(try await gallery.people().map(\.json)))]))
-        }
-        router.post("/v1/people") { request, context in try await createPerson(request, context) }
-        router.get("/v1/people/:id") { _, context in
-            let (person, templates) = try await gallery.person(try Self.personID(context))
-            return Self.json(person.json(templates: templates))
-        }
-        router.delete("/v1/people/:id") { _, context in
-            let id = try Self.personID(context)
-            return Self.json(VisageJSON.deletion(id: id, templates: try await gallery.delete(personID: id)))
-        }
-        router.post("/v1/people/:id/faces") { request, context in try await addFaces(request, context, personID: try Self.personID(context)) }
-        router.get("/v1/audit") { request, _ in
-            var limit = 100
-            if let text = request.uri.queryParameters.get("limit") {
-                guard let value = Int(text), (1...10_000).contains(value) else {
-                    throw ServiceError.badRequest("`limit` must be a whole number from 1 to 10000; the default is 100.")
-                }
-                limit = value
-            }
-            return Self.json(.object([("entries", .array(try await gallery.auditLog(limit: limit).map(\.json)))]))
+        let uploads = UploadMiddleware(admission: admission, budget: uploadBudget, reader: uploadReader)
+        let groups = RoleGroups(
+            spec: .bundled,
+            open: router.group().add(middleware: uploads),
+            read: router.group().add(middleware: RoleMiddleware(role: .read, keys: keys)).add(middleware: uploads),
+            admin: router.group().add(middleware: RoleMiddleware(role: .admin, keys: keys)).add(middleware: uploads)
+        )
+        do {
+            try registerHandlers(on: groups, middlewares: [RenderedResponses()])
+        } catch {
+            // openapi.yaml and the generated code are built together: only a broken build gets here.
+            fatalError("The API's routes could not be registered: \(error)")
         }
         return router
     }
 
-    // MARK: - Handlers
-
-    private func analyze(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        let upload = try uploads.file("image")
-        let embedding = try Self.flag(request, "embedding")
-        // `attributes` names what to compute (every attribute when absent); the embedding is
-        // printed when named there or asked for with `embedding=true`.
-        var tasks = analyzer.configuration.tasks, printsEmbedding = embedding
-        if let list = request.uri.queryParameters.get("attributes") {
-            do { tasks = try FaceAnalyzer.Tasks(attributeList: String(list)) } catch { throw ServiceError.badRequest("`attributes`: \(error.errorDescription ?? "")") }
-            printsEmbedding = printsEmbedding || tasks.contains(.embedding)
-        }
-        if printsEmbedding { tasks.insert(.embedding) }
-        let (width, height, faces) = try await analyzeAll(upload, tasks: tasks)
-        return Self.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces, attributes: true, embedding: printsEmbedding))
-    }
-
-    private func verify(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        guard uploads.isMultipart else {
-            throw ServiceError.badRequest("Verify compares two images: send them as multipart/form-data file fields `a` and `b`.")
-        }
-        let a = try uploads.file("a"), b = try uploads.file("b")
-        // nil: the threshold of the pair's mask condition (Verification.Thresholds).
-        var threshold: Float?
-        if let text = request.uri.queryParameters.get("threshold") {
-            guard let value = Float(text), value.isFinite, (-1...1).contains(value) else {
-                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default depends on the mask condition (\(Verification.defaultThreshold) with neither face masked).")
-            }
-            threshold = value
-        }
-        let explain = try Self.flag(request, "explain")
-        // The explanation needs the aligned crops, which the full analyzer keeps.
-        let faceAnalyzer = explain ? analyzer : embedder
-        let (faces, explanation): ([Face], SimilarityExplanation?) = try await admission.run {
-            var faces: [Face] = []
-            for upload in [a, b] {
-                guard let face = try await faceAnalyzer.analyze(try await decode(upload)).largest else { throw ServiceError.noFace(upload.field) }
-                faces.append(face)
-            }
-            let (a, b) = (faces[0], faces[1])
-            return (faces, explain ? try await offload { try analyzer.explainComparison(a, b) } : nil)
-        }
-        let verification = Verification(comparing: faces[0], with: faces[1], threshold: threshold)
-            ?? Verification(similarity: -1, threshold: threshold ?? Verification.defaultThreshold)
-        let picture = try explanation.map { try $0.rendered(threshold: verification.threshold).pngData() }
-        return Self.json(verification.json(explanation: explanation, explanationImage: picture))
-    }
-
-    private func identify(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        let upload = try uploads.file("image")
-        var topK = configuration.topK
-        if let text = request.uri.queryParameters.get("top_k") {
-            guard let value = Int(text), (1...100).contains(value) else {
-                throw ServiceError.badRequest("`top_k` must be a whole number from 1 to 100; the default is \(configuration.topK).")
-            }
-            topK = value
-        }
-        let faces = try await admission.run {
-            try await embedder.analyze(try await decode(upload)).filter { $0.embedding != nil }
-        }
-        let answers = try await gallery.identify(faces: faces, topK: topK)
-        context.audit.personIDs = answers.compactMap { $0.match?.personID }
-        return Self.json(VisageJSON.identification(image: upload.label, faces: faces, answers: answers))
-    }
-
-    private func describe(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        let upload = try uploads.file("image")
-        let photo = try await questionedPhoto(upload)
-        context.audit.personIDs = photo.faces.compactMap { $0.identity?.personID }
-        return Self.json(photo.descriptionJSON(image: upload.label))
-    }
-
-    private func ask(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        // A form carries its question as a field, a raw image in the query; both places are
-        // checked, so a bad query parameter is refused even when the form has a question.
-        let query = request.uri.queryParameters.get("question").map { String($0) }
-        for text in [uploads.text("question"), query].compactMap({ $0 }) where text.count > 500 {
-            throw ServiceError.badRequest("The question is longer than 500 characters (\(text.count)); ask something shorter.")
-        }
-        let question = ((uploads.isMultipart ? uploads.text("question") : query) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !question.isEmpty else {
-            throw ServiceError.badRequest("Send the question as the multipart text field `question` (with a raw image body: the query parameter `question`), e.g. \"How many people are in this photo?\".")
-        }
-        let photo = try await questionedPhoto(try uploads.file("image"))
-        context.audit.personIDs = photo.faces.compactMap { $0.identity?.personID }
-        return Self.json(Answerer(photo: photo).answer(question).json)
-    }
-
-    /// Every measurement of the photo plus each face looked up in the gallery, as `describe`
-    /// and `ask --gallery` see it.
-    private func questionedPhoto(_ upload: Upload) async throws -> PhotoAnalysis {
-        let (width, height, faces) = try await analyzeAll(upload)
-        return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery")
-    }
-
-    private func createPerson(_ request: Request, _ context: VisageRequestContext) async throws -> Response {
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        let name = try Self.personName(uploads.text("name") ?? request.uri.queryParameters.get("name").map { String($0) })
-        let metadata = try Self.metadata(uploads.text("metadata"))
-        let templates = try await templates(from: uploads.files("image"))
-        let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
-        context.audit.personIDs = [person.id]
-        return Self.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)), status: .created, headers: [.location: "/v1/people/\(person.id)"])
-    }
-
-    private func addFaces(_ request: Request, _ context: VisageRequestContext, personID: Int64) async throws -> Response {
-        _ = try await gallery.person(personID)  // 404 before any analysis
-        let (uploads, lease) = try await readUploads(request, context)
-        defer { lease.release() }
-        let templates = try await templates(from: uploads.files("image"))
-        let (person, stored) = try await gallery.addTemplates(templates, to: personID)
-        return Self.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)), status: .created)
-    }
+    // MARK: - Shared by the handlers (VisageService+Handlers.swift)
 
     /// The largest face of each image as a template; an image without a face refuses the request.
-    private func templates(from uploads: [Upload]) async throws -> [Template] {
+    func templates(from uploads: [Upload]) async throws -> [Template] {
         guard !uploads.isEmpty else { throw ServiceError.badRequest("Send at least one image: the raw body, or multipart file fields named `image`.") }
         guard uploads.count <= 16 else { throw ServiceError.badRequest("At most 16 images per request; send the others in another request.") }
         var templates: [Template] = []
@@ -320,21 +164,8 @@ public struct VisageService: Sendable {
         return templates
     }
 
-    /// The request's uploads, read once an analysis could be queued (a full queue refuses before
-    /// the body is read) within the upload budget: the lease must be released when the request is answered.
-    private func readUploads(_ request: Request, _ context: VisageRequestContext) async throws -> (Uploads, UploadLease) {
-        try admission.refuseIfSaturated()
-        let lease = UploadLease(budget: uploadBudget, caller: context.caller?.name)
-        do {
-            return (try await Uploads.read(request, context: context, reader: uploadReader, lease: lease), lease)
-        } catch {
-            lease.release()
-            throw error
-        }
-    }
-
     /// Every measurement of the upload's faces (analyze, describe, ask), inside an analysis slot.
-    private func analyzeAll(_ upload: Upload, tasks: FaceAnalyzer.Tasks? = nil) async throws -> (width: Int, height: Int, faces: [Face]) {
+    func analyzeAll(_ upload: Upload, tasks: FaceAnalyzer.Tasks? = nil) async throws -> (width: Int, height: Int, faces: [Face]) {
         try await admission.run {
             let image = try await decode(upload)
             return (image.width, image.height, try await analyzer.analyze(image, tasks: tasks ?? analyzer.configuration.tasks))
@@ -342,45 +173,17 @@ public struct VisageService: Sendable {
     }
 
     /// Decodes the upload: a large JPEG takes tens of milliseconds of CPU.
-    private func decode(_ upload: Upload) async throws -> Image {
+    func decode(_ upload: Upload) async throws -> Image {
         let options = ImageDecodingOptions(maxPixels: configuration.maxPixels)
-        return try await offload { try Image(data: upload.bytes, source: "image `\(upload.field)`", options: options) }
-    }
-
-    /// Runs CPU-bound work on the private queue, off the cooperative pool the server needs.
-    private func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            decodeQueue.async { continuation.resume(with: Result { try work() }) }
-        }
+        return try await offload(on: decodeQueue) { try Image(data: upload.bytes, source: "image `\(upload.field)`", options: options) }
     }
 
     // MARK: - Helpers
 
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        var headers = headers
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.rendered)))
-    }
-
-    static func text(_ text: String, contentType: String) -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func personID(_ context: VisageRequestContext) throws -> Int64 {
-        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
-            throw ServiceError.badRequest("A person id is a positive whole number; GET /v1/people lists them.")
-        }
+    /// A person id from the path; the spec's `minimum: 1`, which the generated code does not check.
+    static func personID(_ id: Int64) throws -> Int64 {
+        guard id > 0 else { throw ServiceError.badRequest("A person id is a positive whole number; GET /v1/people lists them.") }
         return id
-    }
-
-    static func flag(_ request: Request, _ name: String) throws -> Bool {
-        guard let value = request.uri.queryParameters.get(name) else { return false }
-        // Exactly the document's boolean: anything else is a client's mistake worth telling.
-        switch value {
-        case "true": return true
-        case "false": return false
-        default: throw ServiceError.badRequest("`\(name)` is `true` or `false`.")
-        }
     }
 
     static let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]

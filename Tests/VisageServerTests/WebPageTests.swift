@@ -19,6 +19,10 @@ struct WebPageTests {
         #expect(html.contains("<canvas id=\"canvas\">"))
         // No CDN: nothing is loaded from another origin.
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("@import"))
+        // Resources/visage.css and visage.js are written inline in place of the tags that name them.
+        #expect(!html.contains("<link rel=\"stylesheet\"") && !html.contains("<script src="))
+        #expect(html.contains("<style>\n  :root {") && html.contains("loadPeople();\n</script>"))
+        #expect(WebPage.contentSecurityPolicy.contains("script-src 'sha256-") && WebPage.contentSecurityPolicy.contains("style-src-elem 'sha256-"))
     }
 
     @Test(.enabled(if: chromium != nil, "Chromium is not installed (apt-get install -y chromium); the browser test is skipped"),
