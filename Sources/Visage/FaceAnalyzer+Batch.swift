@@ -7,7 +7,7 @@ extension FaceAnalyzer {
         public var result: Result<AnalyzedImage, any Error>
     }
 
-    /// Images ``analyzeFiles(_:concurrency:keepImages:)`` keeps in flight unless told otherwise.
+    /// Images ``analyzeFiles(_:tasks:heads:concurrency:keepImages:)`` keeps in flight unless told otherwise.
     public static let defaultBatchConcurrency = 2
 
     /// Analyses many files, `concurrency` at a time, yielding results in input order.
@@ -22,8 +22,9 @@ extension FaceAnalyzer {
     ///
     /// - Parameters:
     ///   - tasks: what to compute for each face; default (nil) ``Configuration/tasks``.
+    ///   - heads: custom heads whose predictions are added to each face; default none.
     ///   - concurrency: images processed at once; default ``defaultBatchConcurrency``.
-    public func analyzeFiles(_ paths: [String], tasks: Tasks? = nil, concurrency: Int = defaultBatchConcurrency,
+    public func analyzeFiles(_ paths: [String], tasks: Tasks? = nil, heads: [any CustomHead] = [], concurrency: Int = defaultBatchConcurrency,
                              keepImages: Bool = false) -> AsyncStream<BatchItem> {
         let window = max(1, concurrency)
         let tasks = tasks ?? configuration.tasks
@@ -40,7 +41,7 @@ extension FaceAnalyzer {
                         group.addTask {
                             do {
                                 // Without the picture kept, a large JPEG is decoded reduced and in parts (FaceAnalyzer+LargePhotos.swift).
-                                var analyzed = try await self.analyze(contentsOf: path, tasks: tasks, keepingImage: keepImages)
+                                var analyzed = try await self.analyze(contentsOf: path, tasks: tasks, heads: heads, keepingImage: keepImages)
                                 if !keepImages { analyzed.image = nil }
                                 return BatchItem(index: index, path: path, result: .success(analyzed))
                             } catch {

@@ -26,9 +26,9 @@ extension FaceAnalyzer {
     /// and the caller does not keep the picture (then ``AnalyzedImage/image`` is nil: no
     /// full-size picture ever exists). Anything else, and face crops
     /// (``Configuration/Input/faceCrop``), go the usual way.
-    public func analyzeFile(_ path: String, tasks: Tasks, keepingImage: Bool,
+    public func analyzeFile(_ path: String, tasks: Tasks, heads: [any CustomHead] = [], keepingImage: Bool,
                             minimumReduction: Int = largePhotoMinimumReduction) throws -> AnalyzedImage {
-        guard !keepingImage, configuration.input == .photo else { return try analyzeFile(path, tasks: tasks) }
+        guard !keepingImage, configuration.input == .photo else { return try analyzeFile(path, tasks: tasks, heads: heads) }
         let clock = ContinuousClock()
         let start = clock.now
         let file = try EncodedImage(contentsOf: path)
@@ -41,7 +41,7 @@ extension FaceAnalyzer {
         guard options.reduction > 1 else {
             let image = try file.decoded(options: options)
             let decoded = clock.now
-            var (faces, timings) = try analyzeNow(image, tasks: tasks)
+            var (faces, timings) = try analyzeNow(image, tasks: tasks, heads: heads)
             timings.decode = decoded - start
             return AnalyzedImage(path: path, width: image.width, height: image.height, faces: faces, image: nil, timings: timings)
         }
@@ -62,7 +62,8 @@ extension FaceAnalyzer {
         let part = try file.decoded(options: options)
         timings.decode += clock.now - lap
         let origin = Point(x: Float(region.x), y: Float(region.y))
-        let (analyzed, rest) = try analyzeNow(part, tasks: tasks, faces: faces.map { $0.moved(by: Point(x: -origin.x, y: -origin.y)) })
+        let (analyzed, rest) = try analyzeNow(part, tasks: tasks, faces: faces.map { $0.moved(by: Point(x: -origin.x, y: -origin.y)) },
+                                             heads: heads)
         timings.align = rest.align
         timings.embed = rest.embed
         timings.ageGender = rest.ageGender
@@ -71,9 +72,9 @@ extension FaceAnalyzer {
         return AnalyzedImage(path: path, width: width, height: height, faces: analyzed.map { $0.moved(by: origin) }, image: nil, timings: timings)
     }
 
-    /// ``analyzeFile(_:tasks:keepingImage:)`` off the caller's thread.
-    public func analyze(contentsOf path: String, tasks: Tasks, keepingImage: Bool) async throws -> AnalyzedImage {
-        try await offload { try self.analyzeFile(path, tasks: tasks, keepingImage: keepingImage) }
+    /// ``analyzeFile(_:tasks:heads:keepingImage:minimumReduction:)`` off the caller's thread.
+    public func analyze(contentsOf path: String, tasks: Tasks, heads: [any CustomHead] = [], keepingImage: Bool) async throws -> AnalyzedImage {
+        try await offload { try self.analyzeFile(path, tasks: tasks, heads: heads, keepingImage: keepingImage) }
     }
 
     /// Every template a model's input is warped onto, with its size: ArcFace's (SFace and what

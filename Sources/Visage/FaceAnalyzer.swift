@@ -77,9 +77,11 @@ public final class FaceAnalyzer: Sendable {
     }
 
     /// Detects every face in `image` and computes `tasks` for each, best detector score first;
-    /// the fields of other tasks stay nil. Models no earlier call needed are opened now.
-    public func analyze(_ image: Image, tasks: Tasks) async throws -> [Face] {
-        try await offload { try self.analyzeNow(image, tasks: tasks).faces }
+    /// the fields of other tasks stay nil. Each of `heads` then adds its prediction to
+    /// ``Face/heads`` (what the heads read is computed too). Models no earlier call needed are
+    /// opened now.
+    public func analyze(_ image: Image, tasks: Tasks, heads: [any CustomHead] = []) async throws -> [Face] {
+        try await offload { try self.analyzeNow(image, tasks: tasks, heads: heads).faces }
     }
 
     /// Decodes the file and analyses it; decoding errors name the path.
@@ -87,9 +89,10 @@ public final class FaceAnalyzer: Sendable {
         try await analyze(contentsOf: path, tasks: configuration.tasks)
     }
 
-    /// Decodes the file and computes `tasks` for each of its faces; decoding errors name the path.
-    public func analyze(contentsOf path: String, tasks: Tasks) async throws -> AnalyzedImage {
-        try await offload { try self.analyzeFile(path, tasks: tasks) }
+    /// Decodes the file and computes `tasks` (and `heads`) for each of its faces; decoding
+    /// errors name the path.
+    public func analyze(contentsOf path: String, tasks: Tasks, heads: [any CustomHead] = []) async throws -> AnalyzedImage {
+        try await offload { try self.analyzeFile(path, tasks: tasks, heads: heads) }
     }
 
     /// The synchronous pipeline, with per-stage timings; used by the batch API and benchmarks.
@@ -97,14 +100,20 @@ public final class FaceAnalyzer: Sendable {
         try analyzeNow(image, tasks: configuration.tasks)
     }
 
-    /// The synchronous pipeline computing `tasks`, with per-stage timings.
-    public func analyzeNow(_ image: Image, tasks: Tasks) throws -> (faces: [Face], timings: StageTimings) {
-        try analyzeNow(image, tasks: tasks, faces: nil)
+    /// The synchronous pipeline computing `tasks` and then `heads`, with per-stage timings.
+    public func analyzeNow(_ image: Image, tasks: Tasks, heads: [any CustomHead] = []) throws -> (faces: [Face], timings: StageTimings) {
+        try analyzeNow(image, tasks: tasks, faces: nil, heads: heads)
     }
 
     /// The pipeline for faces found already (`detected`, in `image`'s pixels: a region of a large
     /// photo, see FaceAnalyzer+LargePhotos.swift), or detecting them when nil.
-    func analyzeNow(_ image: Image, tasks: Tasks, faces detected: [Face]?) throws -> (faces: [Face], timings: StageTimings) {
+    func analyzeNow(_ image: Image, tasks: Tasks, faces detected: [Face]?, heads: [any CustomHead]) throws -> (faces: [Face], timings: StageTimings) {
+        var (faces, timings) = try analyzeNow(image, tasks: tasks.adding(heads), faces: detected)
+        faces.apply(heads)
+        return (faces, timings)
+    }
+
+    private func analyzeNow(_ image: Image, tasks: Tasks, faces detected: [Face]?) throws -> (faces: [Face], timings: StageTimings) {
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now
@@ -118,8 +127,8 @@ public final class FaceAnalyzer: Sendable {
         var faces = givenCrop ? [Face(wholeImageOf: image)] : try detected ?? detectFaces(in: image)
         lap(\.detect)
         guard !faces.isEmpty else { return (faces, timings) }
-        // Each model's input for each face: aligned on the landmarks, or the whole given crop
-        // resized; a black square when alignment is impossible (degenerate landmarks).
+        // Each model's input for each face: its model's own chip or crop from the landmarks, or
+        // the whole given crop resized; a black square when alignment is impossible.
         func inputs(size: Int, aligned: (Face) -> Image?) -> [Image] {
             faces.map { face in (givenCrop ? image.shrunk(width: size, height: size) : aligned(face)) ?? Image(width: size, height: size) }
         }
@@ -142,7 +151,7 @@ public final class FaceAnalyzer: Sendable {
         // FAb-Net encoder read the same ArcFace-aligned crop.
         let keepsCrops = tasks.contains(.alignedCrop)
         let crops = embedder == nil && attributeEncoder == nil && !keepsCrops ? [] : inputs(size: SFaceEmbedder.inputSize) {
-            FaceAlignment.arcFaceCrop(of: image, landmarks: $0.landmarks)?.crop
+            SFaceEmbedder.crop(of: image, landmarks: $0.landmarks)
         }
         lap(\.align)
         if let embedder {
@@ -172,13 +181,13 @@ public final class FaceAnalyzer: Sendable {
         }
         if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }
         if let ageEstimator {
-            let chips = inputs(size: AgeEstimator.chipSize) { chip(image, $0, AgeEstimator.chipTemplate, AgeEstimator.chipSize) }
+            let chips = inputs(size: AgeEstimator.chipSize) { AgeEstimator.chip(of: image, landmarks: $0.landmarks) }
             lap(\.align)
             for (i, age) in try ageEstimator.estimate(chips).enumerated() { faces[i].age = age }
             lap(\.ageGender)
         }
         if let genderClassifier {
-            let chips = inputs(size: GenderClassifier.chipSize) { chip(image, $0, GenderClassifier.chipTemplate, GenderClassifier.chipSize) }
+            let chips = inputs(size: GenderClassifier.chipSize) { GenderClassifier.chip(of: image, landmarks: $0.landmarks) }
             lap(\.align)
             for (i, gender) in try genderClassifier.classify(chips).enumerated() { faces[i].gender = gender }
             lap(\.ageGender)
@@ -225,19 +234,16 @@ public final class FaceAnalyzer: Sendable {
         try analyzeFile(path, tasks: configuration.tasks)
     }
 
-    /// Decodes one file and computes `tasks` for its faces synchronously, timing the decode too.
-    public func analyzeFile(_ path: String, tasks: Tasks) throws -> AnalyzedImage {
+    /// Decodes one file and computes `tasks` and then `heads` for its faces synchronously, timing
+    /// the decode too.
+    public func analyzeFile(_ path: String, tasks: Tasks, heads: [any CustomHead] = []) throws -> AnalyzedImage {
         let clock = ContinuousClock()
         let start = clock.now
         let image = try Image(contentsOf: path, options: configuration.decoding)
         let decoded = clock.now
-        var (faces, timings) = try analyzeNow(image, tasks: tasks)
+        var (faces, timings) = try analyzeNow(image, tasks: tasks, heads: heads)
         timings.decode = decoded - start
         return AnalyzedImage(path: path, width: image.width, height: image.height, faces: faces, image: image, timings: timings)
-    }
-
-    private func chip(_ image: Image, _ face: Face, _ template: [Point], _ size: Int) -> Image? {
-        FaceAlignment.crop(of: image, landmarks: face.landmarks, template: template, size: size)?.crop
     }
 
     /// Runs blocking work on the analyzer's private queue (``VisageCore/offload(on:_:)``).

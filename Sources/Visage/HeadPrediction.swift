@@ -1,7 +1,7 @@
 /// What a custom head (a classifier trained on a user's own labelled photos, see the
 /// `VisageHeads` module) says about one face: the winning label and every label's probability.
 ///
-/// The analyzer itself runs no heads; `VisageHeads.FaceHead.apply(to:)` fills ``Face/heads``.
+/// The analyzer runs the heads a call gives it (``CustomHead``) and fills ``Face/heads``.
 public struct HeadPrediction: Sendable, Equatable {
     /// The head's name (by default its file's name without `.json`).
     public var head: String

@@ -3,15 +3,14 @@ import Foundation
 
 /// A trained custom head: a softmax classifier over one kind of face features, with its labels
 /// and the report of how it was trained. `visage train-head` writes it as JSON;
-/// `visage analyze --head` reads it.
+/// `visage analyze --head` reads it. The analyzer runs it as a ``CustomHead``:
 ///
 /// ```swift
 /// let head = try FaceHead(contentsOf: "masks.json")
-/// var faces = try await analyzer.analyze(image)
-/// head.apply(to: &faces)
+/// let faces = try await analyzer.analyze(image, tasks: .all, heads: [head])
 /// print(faces.first?.heads.first?.label ?? "no face")
 /// ```
-public struct FaceHead: Sendable, Codable {
+public struct FaceHead: CustomHead, Codable {
     /// Always "visage-head"; lets a reader refuse some other JSON file early.
     public var format = FaceHead.formatName
     /// Version of this file layout; 1.
@@ -92,6 +91,9 @@ public struct FaceHead: Sendable, Codable {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
     }
+
+    /// What the analyzer computes for this head: its features' task.
+    public var requiredTasks: FaceAnalyzer.Tasks { features.name.tasks }
 
     /// The head's prediction for one face, nil when the face lacks the head's features.
     public func predict(_ face: Face) -> HeadPrediction? {

@@ -10,7 +10,7 @@ public struct AgeEstimator: Sendable {
     public static let contract = ModelContract(
         name: "age estimator", fileName: "age-v1.onnx",
         input: .init("images", [nil, 3, 64, 64]), outputs: [.init("probabilities", [nil, 81])],
-        channelOrder: .rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256)
+        encoding: .planes(.rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256))
     )
     public static let chipSize = 64
     public static let chipTemplate = FaceAlignment.dlibChipTemplate(size: chipSize)
@@ -25,11 +25,17 @@ public struct AgeEstimator: Sendable {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
 
-    /// Age in years for each 64×64 chip: the expectation over the 81 classes, with class 0
+    /// The 64×64 chip for a face: its five landmarks warped onto ``chipTemplate``; nil when
+    /// the landmarks are degenerate.
+    public static func chip(of image: Image, landmarks: [Point]) -> Image? {
+        FaceAlignment.crop(of: image, landmarks: landmarks, template: chipTemplate, size: chipSize)?.crop
+    }
+
+    /// Age in years for each 64×64 chip (``chip(of:landmarks:)``): the expectation over the 81 classes, with class 0
     /// (under one year) counted as 0.25 as the package does.
     public func estimate(_ chips: [Image]) throws -> [Float] {
         guard !chips.isEmpty else { return [] }
-        let input = try Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
+        let input = try Self.contract.tensor(of: chips, size: Self.chipSize)
         guard let p = try session.run(["images": input])["probabilities"], p.values.count == chips.count * Self.classes else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probabilities do not hold \(chips.count)×\(Self.classes) values")
         }

@@ -32,9 +32,10 @@ public struct ExpressionEstimate: Sendable, Hashable, Codable {
 /// only; see `models/expression-fer2013.md`): 69.2% on FER2013 PublicTest.
 ///
 /// Preprocessing contract: a 48×48 chip aligned to ``chipTemplate`` (the mean position of the
-/// detector's five landmarks in FER2013's own crops), converted to grey with BT.601 luma
-/// weights (0.299 R + 0.587 G + 0.114 B, as FER2013's and Pillow's grey), values 0–255 with no
-/// other scaling: the graph normalises. Input `input` N×1×48×48, output `probs` N×7 softmax
+/// detector's five landmarks in FER2013's own crops; ``chip(of:landmarks:)``), given in colour
+/// and converted to grey by the contract's ``InputEncoding/luma`` (BT.601: 0.299 R + 0.587 G +
+/// 0.114 B, as FER2013's and Pillow's grey), values 0–255 with no other scaling: the graph
+/// normalises. Input `input` N×1×48×48, output `probs` N×7 softmax
 /// probabilities already averaged over the chip and its mirror image (folded into the graph).
 ///
 /// ```swift
@@ -46,7 +47,7 @@ public struct ExpressionClassifier: Sendable {
     public static let contract = ModelContract(
         name: "expression classifier", fileName: "expression-fer2013.onnx",
         input: .init("input", [nil, 1, chipSize, chipSize]), outputs: [.init("probs", [nil, ExpressionLabel.allCases.count])],
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
+        encoding: .luma
     )
     public static let chipSize = 48
 
@@ -87,22 +88,12 @@ public struct ExpressionClassifier: Sendable {
         return big.boxDownsampled(by: factor)
     }
 
-    /// Expression of each chip (48×48, any colour: they are converted to grey here).
+    /// Expression of each 48×48 chip (``chip(of:landmarks:)``), given in colour: the contract's
+    /// luma encoding turns it grey.
     public func classify(_ chips: [Image]) throws -> [ExpressionEstimate] {
         guard !chips.isEmpty else { return [] }
-        let size = Self.chipSize, plane = size * size, k = ExpressionLabel.allCases.count
-        let values = [Float](unsafeUninitializedCapacity: chips.count * plane) { buffer, count in
-            for (i, chip) in chips.enumerated() {
-                precondition(chip.width == size && chip.height == size, "\(Self.contract.name) wants \(size)×\(size) chips")
-                chip.pixels.withUnsafeBufferPointer { src in
-                    for p in 0..<plane {
-                        buffer[i * plane + p] = 0.299 * Float(src[3 * p]) + 0.587 * Float(src[3 * p + 1]) + 0.114 * Float(src[3 * p + 2])
-                    }
-                }
-            }
-            count = chips.count * plane
-        }
-        let input = try Tensor(shape: [chips.count, 1, size, size], values: values)
+        let k = ExpressionLabel.allCases.count
+        let input = try Self.contract.tensor(of: chips, size: Self.chipSize)
         guard let p = try session.run(["input": input])["probs"], p.values.count == chips.count * k else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(chips.count)×\(k) values")
         }

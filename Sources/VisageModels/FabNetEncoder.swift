@@ -7,14 +7,14 @@ public import VisageRuntime
 /// self-supervised warping task. Unlike SFace's identity embedding, it is meant to hold what
 /// changes in one person's face (pose, expression); read attributes off it with a linear head.
 ///
-/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate`` (what
-/// SFace takes), RGB, raw 0–255: the graph normalises as SFace does. Outputs are returned as
+/// Preprocessing contract: the 112×112 crop aligned to ``FaceAlignment/arcFaceTemplate``, the
+/// one SFace takes (``SFaceEmbedder/crop(of:landmarks:)``), RGB, raw 0–255: the graph normalises as SFace does. Outputs are returned as
 /// the graph gives them (not normalised).
 public struct FabNetEncoder: Sendable {
     public static let contract = ModelContract(
         name: "FAb-Net encoder", fileName: "fabnet-encoder.onnx",
         input: .init("image", [nil, 3, 112, 112]), outputs: [.init("embedding", [nil, 256])],
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1),
+        encoding: .rawRGB,
         // Not shipped yet (no run has learned more than the untrained baseline), so set-up cannot install it.
         missingHint: "`make setup` does not install it: train one with training/fabnet/ (see its README and docs/models/fabnet-encoder.md) and copy its fabnet-encoder.onnx there."
     )
@@ -33,7 +33,7 @@ public struct FabNetEncoder: Sendable {
     public func embed(_ alignedCrops: [Image]) throws -> [[Float]] {
         guard !alignedCrops.isEmpty else { return [] }
         let crops = alignedCrops.map { $0.resized(width: Self.inputSize, height: Self.inputSize) }
-        let input = try Tensor.batch(crops, size: Self.inputSize, contract: Self.contract)
+        let input = try Self.contract.tensor(of: crops, size: Self.inputSize)
         guard let output = try session.run(["image": input])["embedding"], output.values.count == crops.count * Self.dimension else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "embedding does not hold \(crops.count)×\(Self.dimension) values")
         }

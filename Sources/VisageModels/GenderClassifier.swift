@@ -27,7 +27,7 @@ public struct GenderClassifier: Sendable {
     public static let contract = ModelContract(
         name: "gender classifier", fileName: "gender-v1.onnx",
         input: .init("images", [nil, 3, 32, 32]), outputs: [.init("probabilities", [nil, 2])],
-        channelOrder: .rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256)
+        encoding: .planes(.rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256))
     )
     public static let chipSize = 32
     public static let chipTemplate = FaceAlignment.dlibChipTemplate(size: chipSize)
@@ -41,9 +41,16 @@ public struct GenderClassifier: Sendable {
         session = try Self.contract.load(from: directory, runtime: runtime)
     }
 
+    /// The 32×32 chip for a face: its five landmarks warped onto ``chipTemplate``; nil when
+    /// the landmarks are degenerate.
+    public static func chip(of image: Image, landmarks: [Point]) -> Image? {
+        FaceAlignment.crop(of: image, landmarks: landmarks, template: chipTemplate, size: chipSize)?.crop
+    }
+
+    /// Female or male for each 32×32 chip (``chip(of:landmarks:)``).
     public func classify(_ chips: [Image]) throws -> [GenderEstimate] {
         guard !chips.isEmpty else { return [] }
-        let input = try Tensor.batch(chips, size: Self.chipSize, contract: Self.contract)
+        let input = try Self.contract.tensor(of: chips, size: Self.chipSize)
         guard let p = try session.run(["images": input])["probabilities"], p.values.count == chips.count * 2 else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probabilities do not hold \(chips.count)×2 values")
         }

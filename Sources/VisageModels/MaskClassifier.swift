@@ -1,4 +1,3 @@
-public import VisageCore
 public import VisageRuntime
 
 /// The two labels of the face-mask model, in its output order.
@@ -38,32 +37,22 @@ public struct MaskEstimate: Sendable, Hashable, Codable {
 /// print(try classifier.classify(featureMaps: maps)[0].label)   // e.g. .withMask
 /// ```
 public struct MaskClassifier: Sendable {
-    public static let contract = ModelContract(
-        name: "mask classifier", fileName: "mask-classifier.onnx",
-        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
-        outputs: [.init("probs", [nil, MaskLabel.allCases.count])],
-        // Unused: the input is a feature map, not an image.
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
-    )
+    public static let contract = FeatureMapHead.contract(name: "mask classifier", fileName: "mask-classifier.onnx",
+                                                         output: "probs", width: MaskLabel.allCases.count)
 
-    private let session: InferenceSession
+    private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.
-    public var statistics: RunStatistics { session.statistics }
+    public var statistics: RunStatistics { head.statistics }
 
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
-        session = try Self.contract.load(from: directory, runtime: runtime)
+        head = try FeatureMapHead(Self.contract, directory: directory, runtime: runtime)
     }
 
     /// Mask or not for each face of an N×1024×7×7 batch of SFace feature maps.
     public func classify(featureMaps: Tensor) throws -> [MaskEstimate] {
-        let count = featureMaps.shape.first ?? 0
-        guard count > 0 else { return [] }
-        guard let p = try session.run(["bn1": featureMaps])["probs"], p.values.count == count * 2 else {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(count)×2 values")
-        }
-        return (0..<count).map { i in
-            let masked = p.values[2 * i], bare = p.values[2 * i + 1]
+        try head.run(featureMaps).map { p in
+            let masked = p[p.startIndex], bare = p[p.startIndex + 1]
             return masked >= bare ? MaskEstimate(label: .withMask, score: masked) : MaskEstimate(label: .withoutMask, score: bare)
         }
     }

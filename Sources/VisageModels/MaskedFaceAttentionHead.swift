@@ -38,8 +38,7 @@ public struct MaskedFaceAttentionHead: Sendable {
         name: "masked-face attention head", fileName: "mfsa-attention-head.onnx",
         input: .init("features", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
         outputs: [.init("embedding", [nil, dimension]), .init("attention", [nil, 3, FaceAttention.grid, FaceAttention.grid])],
-        // Unused: the input is a feature map, not an image.
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
+        encoding: .sfaceFeatureMap
     )
     public static let dimension = 128
 

@@ -4,7 +4,9 @@ import VisageRuntime
 
 /// What a model file must look like and how its input is prepared.
 ///
-/// Each model type declares one; its initialiser checks the loaded session against it and
+/// Each model type declares one, and its file in VisageModels makes its input from an image and
+/// a face's landmarks (its chip or crop, then ``tensor(of:size:)``), so that what the contract
+/// says is what runs; its initialiser checks the loaded session against it and
 /// throws ``ModelError/modelMismatch(name:detail:)`` instead of guessing a role from shapes.
 public struct ModelContract: Sendable {
     /// A tensor the model must expose: its name and the dimensions that must match
@@ -25,10 +27,8 @@ public struct ModelContract: Sendable {
     public var fileName: String
     public var input: TensorSpec
     public var outputs: [TensorSpec]
-    /// Channel order, mean and scale applied to 0–255 pixels (`(p − mean) · scale`).
-    public var channelOrder: ChannelOrder
-    public var mean: (Float, Float, Float)
-    public var scale: (Float, Float, Float)
+    /// How the input tensor is made: from pixels (and how), or from SFace's feature map.
+    public var encoding: InputEncoding
     /// How to get the file when it is missing; by default the set-up step that installs it.
     public var missingHint = "Run `make setup` (scripts/setup) to provision the models into $VISAGE_HOME."
 

@@ -1,4 +1,3 @@
-import VisageCore
 public import VisageRuntime
 
 /// Apparent age from SFace's feature map: `age-sface-head.onnx`, a head that we trained
@@ -18,30 +17,20 @@ public import VisageRuntime
 /// print(try head.estimate(featureMaps: maps)[0])   // e.g. 31.4
 /// ```
 public struct SFaceAgeHead: Sendable {
-    public static let contract = ModelContract(
-        name: "age head on SFace features", fileName: "age-sface-head.onnx",
-        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
-        outputs: [.init("age", [nil, 1])],
-        // Unused: the input is a feature map, not an image.
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
-    )
+    public static let contract = FeatureMapHead.contract(name: "age head on SFace features", fileName: "age-sface-head.onnx",
+                                                         output: "age", width: 1)
 
-    private let session: InferenceSession
+    private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.
-    public var statistics: RunStatistics { session.statistics }
+    public var statistics: RunStatistics { head.statistics }
 
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
-        session = try Self.contract.load(from: directory, runtime: runtime)
+        head = try FeatureMapHead(Self.contract, directory: directory, runtime: runtime)
     }
 
     /// Age in years (never below 0) for each face of an N×1024×7×7 batch of SFace feature maps.
     public func estimate(featureMaps: Tensor) throws -> [Float] {
-        let count = featureMaps.shape.first ?? 0
-        guard count > 0 else { return [] }
-        guard let ages = try session.run(["bn1": featureMaps])["age"], ages.values.count == count else {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "age does not hold \(count) values")
-        }
-        return ages.values.map { max(0, $0) }
+        try head.run(featureMaps).map { max(0, $0[$0.startIndex]) }
     }
 }

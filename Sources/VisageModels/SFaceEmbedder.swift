@@ -22,7 +22,7 @@ public struct SFaceEmbedder: Sendable {
         name: "SFace embedder", fileName: "sface_2021dec.onnx",
         input: .init("data", [nil, 3, 112, 112]),
         outputs: [.init("fc1", [nil, 128]), .init("bn1", [nil] + featureMapShape.map { $0 })],
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
+        encoding: .rawRGB
     )
 
     /// Which SFace file runs.
@@ -61,7 +61,14 @@ public struct SFaceEmbedder: Sendable {
         self.averagesMirror = averagesMirror
     }
 
-    /// Embeds aligned 112×112 crops in one batch; one unit-length vector per crop.
+    /// The 112×112 crop for a face: its five landmarks warped onto
+    /// ``FaceAlignment/arcFaceTemplate``; nil when the landmarks are degenerate. The FAb-Net
+    /// encoder reads the same crop, and the models on the feature map read it through SFace.
+    public static func crop(of image: Image, landmarks: [Point]) -> Image? {
+        FaceAlignment.arcFaceCrop(of: image, landmarks: landmarks)?.crop
+    }
+
+    /// Embeds aligned 112×112 crops (``crop(of:landmarks:)``) in one batch; one unit-length vector per crop.
     public func embed(_ crops: [Image]) throws -> [[Float]] {
         try run(crops, featureMaps: false).embeddings
     }
@@ -72,7 +79,7 @@ public struct SFaceEmbedder: Sendable {
         guard !crops.isEmpty else { return ([], nil) }
         // With flip averaging the mirrors ride in the same batch, after the crops.
         let batch = averagesMirror ? crops + crops.map { $0.applyingOrientation(.upMirrored) } : crops
-        let input = try Tensor.batch(batch, size: Self.inputSize, contract: Self.contract)
+        let input = try Self.contract.tensor(of: batch, size: Self.inputSize)
         let outputs = try session.run(["data": input], outputs: featureMaps ? ["fc1", "bn1"] : ["fc1"])
         guard let output = outputs["fc1"], output.values.count == batch.count * Self.dimension else {
             throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "fc1 does not hold \(batch.count)×\(Self.dimension) values")
@@ -104,20 +111,4 @@ public func cosineSimilarity(_ a: [Float], _ b: [Float]) -> Float {
     var sum: Float = 0
     for i in a.indices { sum += a[i] * b[i] }
     return sum
-}
-
-extension Tensor {
-    /// Packs same-sized crops into one N×3×size×size tensor following a model's contract.
-    static func batch(_ crops: [Image], size: Int, contract: ModelContract) throws -> Tensor {
-        let plane = 3 * size * size
-        let values = [Float](unsafeUninitializedCapacity: crops.count * plane) { buffer, count in
-            for (i, crop) in crops.enumerated() {
-                precondition(crop.width == size && crop.height == size, "\(contract.name) wants \(size)×\(size) crops")
-                crop.writePlanar(into: UnsafeMutableBufferPointer(rebasing: buffer[(i * plane)..<((i + 1) * plane)]),
-                                 order: contract.channelOrder, mean: contract.mean, scale: contract.scale)
-            }
-            count = crops.count * plane
-        }
-        return try Tensor(shape: [crops.count, 3, size, size], values: values)
-    }
 }

@@ -1,4 +1,3 @@
-import VisageCore
 public import VisageRuntime
 
 /// Apparent gender from SFace's feature map: `gender-sface-head.onnx`, a head that we trained
@@ -16,32 +15,22 @@ public import VisageRuntime
 /// print(try SFaceGenderHead(runtime: runtime).classify(featureMaps: maps)[0].label)   // e.g. .female
 /// ```
 public struct SFaceGenderHead: Sendable {
-    public static let contract = ModelContract(
-        name: "gender head on SFace features", fileName: "gender-sface-head.onnx",
-        input: .init("bn1", [nil] + SFaceEmbedder.featureMapShape.map { $0 }),
-        outputs: [.init("probs", [nil, 2])],
-        // Unused: the input is a feature map, not an image.
-        channelOrder: .rgb, mean: (0, 0, 0), scale: (1, 1, 1)
-    )
+    public static let contract = FeatureMapHead.contract(name: "gender head on SFace features", fileName: "gender-sface-head.onnx",
+                                                         output: "probs", width: 2)
 
-    private let session: InferenceSession
+    private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.
-    public var statistics: RunStatistics { session.statistics }
+    public var statistics: RunStatistics { head.statistics }
 
     public init(directory: ModelDirectory = .default, runtime: OnnxRuntime) throws {
-        session = try Self.contract.load(from: directory, runtime: runtime)
+        head = try FeatureMapHead(Self.contract, directory: directory, runtime: runtime)
     }
 
     /// Female or male for each face of an N×1024×7×7 batch of SFace feature maps.
     public func classify(featureMaps: Tensor) throws -> [GenderEstimate] {
-        let count = featureMaps.shape.first ?? 0
-        guard count > 0 else { return [] }
-        guard let p = try session.run(["bn1": featureMaps])["probs"], p.values.count == count * 2 else {
-            throw ModelError.unexpectedOutput(name: Self.contract.name, detail: "probs do not hold \(count)×2 values")
-        }
-        return (0..<count).map { i in
-            let female = p.values[2 * i], male = p.values[2 * i + 1]
+        try head.run(featureMaps).map { p in
+            let female = p[p.startIndex], male = p[p.startIndex + 1]
             return male >= female ? GenderEstimate(label: .male, score: male) : GenderEstimate(label: .female, score: female)
         }
     }

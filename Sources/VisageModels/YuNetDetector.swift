@@ -34,7 +34,7 @@ public struct YuNetDetector: Sendable {
             [.init("cls_\(s)", [1, nil, 1]), .init("obj_\(s)", [1, nil, 1]),
              .init("bbox_\(s)", [1, nil, 4]), .init("kps_\(s)", [1, nil, 10])]
         },
-        channelOrder: .bgr, mean: (0, 0, 0), scale: (1, 1, 1)
+        encoding: .planes(.bgr, mean: (0, 0, 0), scale: (1, 1, 1))
     )
 
     static let strides = [8, 16, 32]

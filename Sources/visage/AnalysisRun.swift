@@ -28,11 +28,10 @@ struct AnalysisRun {
         var progress = Progress(total: paths.count)
         var badInputs = 0
         var annotated: [String] = []
-        for await item in analyzer.analyzeFiles(paths, keepImages: annotateDirectory != nil) {
+        for await item in analyzer.analyzeFiles(paths, heads: heads, keepImages: annotateDirectory != nil) {
             progress.advance(item.path)
             switch item.result {
-            case var .success(analyzed):
-                for head in heads { head.apply(to: &analyzed.faces) }
+            case let .success(analyzed):
                 print(global.json ? report.json(analyzed).rendered : report.text(analyzed))
                 if let annotateDirectory, let image = analyzed.image {
                     let destination = Annotator.destination(for: item.path, index: item.index, in: annotateDirectory)

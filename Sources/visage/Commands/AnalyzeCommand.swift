@@ -67,9 +67,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
         if let repeated = names.first(where: { name in names.count { $0 == name } > 1 }) {
             throw ValidationError("Two heads are named \"\(repeated)\"; each --head must have its own name (set at training with --name).")
         }
-        // A head trained on FAb-Net features needs the encoder, which plain analysis skips.
+        // A head trained on FAb-Net features needs the encoder, which plain analysis skips: the
+        // analyzer opens it up front rather than on the first image.
         let requested = try requestedTasks()
-        let tasks = loaded.reduce(requested ?? .all) { $0.union($1.features.name.tasks) }
+        let tasks = (requested ?? .all).adding(loaded)
         try await AnalysisRun(inputs: paths, global: global, tasks: tasks,
                               report: FaceReport(includesAttributes: true, includesEmbedding: requested?.contains(.embedding) ?? false),
                               annotateDirectory: annotate, heads: loaded, input: faceCrop ? .faceCrop : .photo).run()
