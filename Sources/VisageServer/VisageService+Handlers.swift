@@ -52,11 +52,14 @@ extension VisageService: APIProtocol {
             threshold = Float(value)
         }
         let explain = input.query.explain ?? false
-        // The explanation needs the aligned crops and the mask calls, which the full analyzer
-        // computes; without it the embedder compares SFace embeddings only, as it always has.
-        let options = Verification.Options(maskMatching: explain ? .attention : .plain, threshold: threshold, explain: explain)
+        // The explanation needs the aligned crops, which the full analyzer keeps. A pair is
+        // compared mask-aware when that analyzer calls masks (`visage serve` gives both
+        // analyzers the mask and the attention head's embedding), else by SFace alone.
+        let faceAnalyzer = explain ? analyzer : embedder
+        let maskAware = faceAnalyzer.configuration.tasks.contains(.mask)
+        let options = Verification.Options(maskMatching: maskAware ? .attention : .plain, threshold: threshold, explain: explain)
         let pair = try await admission.run {
-            try await (explain ? analyzer : embedder).verify(try await decode(a), try await decode(b), options: options)
+            try await faceAnalyzer.verify(try await decode(a), try await decode(b), options: options)
         }
         let picture = try pair.explanation.map { try $0.rendered(threshold: pair.verification.threshold).pngData() }
         return .undocumented(statusCode: 200, .rendered(.json(pair.verification.json(explanation: pair.explanation, explanationImage: picture))))
