@@ -12,7 +12,9 @@ photos of people without masks, not CFP or LFW, which are the evaluation sets):
     visage dataset crops /tmp/calib-src /tmp/calib-crops
     python scripts/calibrate_sface_int8.py ~/.cache/visage/models/sface_2021dec.onnx /tmp/calib-crops/without_mask 200
 
-Needs onnxruntime, onnx, numpy and pillow (pillow only here, for reading the crops).
+Which nodes stay float and the quantiser's settings are in convert_models.py
+(SFACE_INT8_FLOAT_NODES, quantize_sface); the sensitivity sweep that chose them is in
+docs/models/sface-int8.md. Needs onnxruntime, onnx, numpy and pillow (pillow only here, for reading the crops).
 """
 import sys
 import tempfile
@@ -28,10 +30,18 @@ from onnxruntime.quantization import CalibrationDataReader  # noqa: E402
 
 
 class Crops(CalibrationDataReader):
-    """One aligned crop per batch, RGB 0-255 planar, as SFaceEmbedder feeds the graph."""
+    """One aligned crop per batch, RGB 0-255 planar, as SFaceEmbedder feeds the graph. ORT reads
+    it in strides of 50 crops (`set_range`), so COUNT must be a multiple of 50."""
 
     def __init__(self, paths):
-        self.paths = iter(paths)
+        self.all = list(paths)
+        self.set_range(0, len(self.all))
+
+    def __len__(self):
+        return len(self.all)
+
+    def set_range(self, start_index, end_index):
+        self.paths = iter(self.all[start_index:end_index])
 
     def get_next(self):
         path = next(self.paths, None)
@@ -45,6 +55,8 @@ def main():
     if len(sys.argv) != 4:
         sys.exit("usage: calibrate_sface_int8.py FLOAT_SFACE CROPS_DIR COUNT")
     src, crops, count = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    if count % 50:
+        sys.exit("COUNT must be a multiple of 50 (ORT calibrates in strides of 50 crops)")
     paths = sorted(p for p in crops.iterdir() if p.suffix.lower() in (".png", ".jpg"))[:count]
     if len(paths) < count:
         sys.exit(f"{crops} holds {len(paths)} crops, fewer than {count}")
