@@ -18,7 +18,7 @@ struct FastScanIndexTests {
         return blocks
     }
 
-    @Test(arguments: [2, 16, 64, 128])
+    @Test(arguments: [2, 6, 16, 64, 128])
     func avx2KernelMatchesScalarAndTheSums(m: Int) {
         var generator = SeededGenerator(state: UInt64(m))
         let table = (0..<(16 * m)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -29,18 +29,21 @@ struct FastScanIndexTests {
             let sorted = sums.sorted()
             for threshold in [-1, Int32(sorted[rows / 2]), Int32(sorted[rows - 1]), 40_000] {
                 var p1 = [UInt32](repeating: 0, count: rows), s1 = [UInt16](repeating: 0, count: rows)
-                var p2 = p1, s2 = s1
+                var p2 = p1, s2 = s1, p3 = p1, s3 = s1
                 let n1 = vk_fastscan_filter(blocks, rows, m, table, Int32(threshold), &p1, &s1)
                 let n2 = vk_fastscan_filter_scalar(blocks, rows, m, table, Int32(threshold), &p2, &s2)
+                let n3 = vk_fastscan_filter_avx2(blocks, rows, m, table, Int32(threshold), &p3, &s3)
+                #expect(n3 == n2 && Array(p3.prefix(n3)) == Array(p2.prefix(n2)) && Array(s3.prefix(n3)) == Array(s2.prefix(n2)),
+                        "AVX2 and scalar kernels differ (m \(m), \(rows) rows, threshold \(threshold))")
                 let expected = sums.indices.filter { sums[$0] > Int(threshold) }
                 #expect(n1 == n2 && Array(p1.prefix(n1)) == Array(p2.prefix(n2)) && Array(s1.prefix(n1)) == Array(s2.prefix(n2)),
-                        "AVX2 and scalar kernels differ (m \(m), \(rows) rows, threshold \(threshold))")
+                        "the dispatched kernel and the scalar one differ (m \(m), \(rows) rows, threshold \(threshold))")
                 #expect(p2.prefix(n2).map(Int.init) == expected)
                 #expect(s2.prefix(n2).map(Int.init) == expected.map { sums[$0] })
             }
         }
-        // Says which kernel the test exercised (this machine: AVX2 expected on x86-64 servers).
-        print("fast-scan kernel: \(vk_has_avx2() != 0 ? "AVX2" : "scalar only")")
+        // Says which kernels the test exercised.
+        print("fast-scan kernels: AVX2 \(vk_has_avx2() != 0), AVX-512BW \(vk_has_avx512bw() != 0) (used when m is a multiple of 4)")
     }
 
     static let dimension = InvertedIndexTests.dimension

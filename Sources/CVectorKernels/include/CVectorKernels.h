@@ -13,14 +13,20 @@
 /// sub-quantiser, `16 × s + code`. A row's score is the sum over s of its table entries, in
 /// 16 bits (at most 128 × 255, so no saturation): both kernels give identical integers.
 
-/// Non-zero when this CPU runs the AVX2 kernel (the one `vk_fastscan_filter` picks).
+/// Non-zero when this CPU runs the AVX2 kernel.
 int vk_has_avx2(void);
+/// Non-zero when this CPU runs the AVX-512BW kernel (`vk_fastscan_filter` picks it when `m` is a
+/// multiple of 4, else AVX2, else scalar).
+int vk_has_avx512bw(void);
 
 /// Scores the first `rows` rows of the blocks at `codes` and writes, in row order, the
 /// position and score of each row scoring above `threshold` (-1 keeps every row). Returns
-/// how many it wrote (at most `rows`). AVX2 when the CPU has it, else the scalar kernel.
+/// how many it wrote (at most `rows`). AVX-512BW or AVX2 when the CPU has it, else scalar.
 size_t vk_fastscan_filter(const uint8_t *codes, size_t rows, size_t m, const uint8_t *table, int32_t threshold,
                           uint32_t *positions, uint16_t *scores);
+/// The AVX2 kernel whatever the CPU also has (scalar without AVX2), for tests; same results.
+size_t vk_fastscan_filter_avx2(const uint8_t *codes, size_t rows, size_t m, const uint8_t *table, int32_t threshold,
+                               uint32_t *positions, uint16_t *scores);
 /// The portable kernel, for tests and CPUs without AVX2; same results.
 size_t vk_fastscan_filter_scalar(const uint8_t *codes, size_t rows, size_t m, const uint8_t *table, int32_t threshold,
                                  uint32_t *positions, uint16_t *scores);

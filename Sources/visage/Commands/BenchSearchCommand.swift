@@ -32,6 +32,8 @@ struct BenchSearchCommand: AsyncParsableCommand {
         recall is the share of the query's own templates among the exact top-k that a mode \
         also returns. Recall@k is the share of the exact float32 top-k a mode returns. \
         Memory: the index's own bytes, and the process's VmRSS and VmHWM after the build. \
+        cpu: the median CPU time of a search summed over its tasks (the process's CPU clock), \
+        which other jobs on the machine inflate far less than the wall-clock latencies. \
         Build with `-c release`: a debug build is ~50× slower.
 
         Examples:
@@ -172,12 +174,13 @@ struct BenchSearchCommand: AsyncParsableCommand {
         ]
         for (name, mode) in modes {
             _ = index.search(queryVectors[0], k: k, mode: mode)  // warm-up: page in the rows
-            var latencies: [Double] = []
+            var latencies: [Double] = [], cpuTimes: [Double] = []
             var recall = 0.0, ownFound = 0, ownTotal = 0, topOneRight = 0
             for (q, query) in queryVectors.enumerated() {
-                let start = clock.now
+                let start = clock.now, cpuStart = ProcessMemory.cpuSeconds()
                 let hits = index.search(query, k: k, mode: mode)
                 latencies.append((clock.now - start).seconds * 1000)
+                cpuTimes.append((ProcessMemory.cpuSeconds() - cpuStart) * 1000)
                 let exact = truth[q].rows
                 let got = Set(hits.map(\.row))
                 recall += Double(got.intersection(exact).count) / Double(exact.count)
@@ -193,10 +196,12 @@ struct BenchSearchCommand: AsyncParsableCommand {
             func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
             let median = latencies[latencies.count / 2], p95 = percentile(0.95), p99 = percentile(0.99)
             let mean = latencies.reduce(0, +) / Double(latencies.count)
+            cpuTimes.sort()
+            let cpuMedian = cpuTimes[cpuTimes.count / 2]
             var fields: [(String, JSONValue)] = [("median_ms", .number(median, decimals: 2)), ("p95_ms", .number(p95, decimals: 2)),
                                                  ("p99_ms", .number(p99, decimals: 2)), ("mean_ms", .number(mean, decimals: 2)),
-                                                 ("recall_at_k", .number(recall, decimals: 4))]
-            var line = String(format: "  %-13@ median %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  mean %7.2f ms  recall@%d %.4f", name, median, p95, p99, mean, k, recall)
+                                                 ("cpu_median_ms", .number(cpuMedian, decimals: 2)), ("recall_at_k", .number(recall, decimals: 4))]
+            var line = String(format: "  %-13@ median %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  mean %7.2f ms  cpu %7.2f ms  recall@%d %.4f", name, median, p95, p99, mean, cpuMedian, k, recall)
             if data == .identities {
                 let own = ownTotal > 0 ? Double(ownFound) / Double(ownTotal) : 1
                 let top1 = Double(topOneRight) / Double(queries)
@@ -349,8 +354,16 @@ struct ExactTopK: Sendable {
     }
 }
 
-/// VmRSS and VmHWM from /proc/self/status (Linux; zero elsewhere).
+/// VmRSS and VmHWM from /proc/self/status (Linux; zero elsewhere), and the process's CPU time.
 struct ProcessMemory {
+    /// CPU seconds used by every thread of this process (user + system): a search's CPU time,
+    /// which other jobs on the machine do not inflate as they do its wall time.
+    static func cpuSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
     var rssMB = 0.0, hwmMB = 0.0
 
     static func read() -> ProcessMemory {
