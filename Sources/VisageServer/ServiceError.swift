@@ -97,6 +97,11 @@ extension ServiceError {
             + "or as multipart/form-data with the image in a file field."
     )
 
+    /// A query parameter whose value does not fit its type in openapi.yaml.
+    static func misfit(_ name: String) -> ServiceError {
+        badRequest("`\(name.prefix(64))` has a value this operation does not take; GET /openapi.json gives its type and range.")
+    }
+
     static func noFace(_ field: String) -> ServiceError {
         ServiceError(.unprocessableContent, code: "no_face", message: "No face found in image `\(field)`. Send a photo where a face is visible and at least about 30 pixels wide.")
     }
@@ -164,7 +169,7 @@ extension ServiceError {
         case 400..<500:
             if error.underlyingError is DecodingError,
                let name = operation?.misfit(in: error.request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? "") {
-                return (badRequest("`\(name.prefix(64))` has a value this operation does not take; GET /openapi.json gives its type and range."), nil)
+                return (misfit(name), nil)
             }
             return (ServiceError(error.httpStatus, code: code(for: error.httpStatus),
                                  message: "The request could not be read: \(error.causeDescription.prefix(300)) GET /openapi.json describes the API."), nil)

@@ -32,7 +32,23 @@ extension VisageService: APIProtocol {
             printsEmbedding = printsEmbedding || tasks.contains(.embedding)
         }
         if printsEmbedding { tasks.insert(.embedding) }
-        let (width, height, faces) = try await analyzeAll(upload, tasks: tasks)
+        // Custom heads by name, in the order asked; the analysis computes what they read.
+        var chosen: [any CustomHead] = []
+        if let names = input.query.head, names.isEmpty || names.contains(where: \.isEmpty) {
+            throw ServiceError.badRequest("`head` lists head names, comma-separated, e.g. `?head=age-utkface`.")
+        }
+        for name in input.query.head ?? [] {
+            guard let head = heads[name] else {
+                let available = heads.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")
+                throw ServiceError.badRequest("`head`: this server has no head named `\(name.prefix(64))`; "
+                    + (available.isEmpty ? "it runs none (visage serve --head FILE loads one)." : "it has \(available)."))
+            }
+            guard !(input.query.head ?? []).prefix(chosen.count).contains(name) else {
+                throw ServiceError.badRequest("`head` names `\(name.prefix(64))` twice; name each head once.")
+            }
+            chosen.append(head)
+        }
+        let (width, height, faces) = try await analyzeAll(upload, tasks: tasks, heads: chosen)
         return .undocumented(statusCode: 200, .rendered(.json(VisageJSON.analysis(image: upload.label, width: width, height: height, faces: faces,
                                                                            attributes: true, embedding: printsEmbedding))))
     }
@@ -330,6 +346,12 @@ struct RoleGroups: ServerTransport {
         case .read: read
         case .admin: admin
         }
-        group.register(handler, method: method, path: path)
+        // A query parameter that does not fit its schema is refused naming it, before the
+        // generated code, which reports no name and reads an empty list (`?head=`) as absent.
+        group.register({ request, body, metadata in
+            let query = request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? ""
+            if let name = operation.misfit(in: query) { throw ServiceError.misfit(name) }
+            return try await handler(request, body, metadata)
+        }, method: method, path: path)
     }
 }

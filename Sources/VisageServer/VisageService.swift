@@ -78,6 +78,8 @@ public struct VisageService: Sendable {
     public let gallery: Gallery
     /// nil: no authentication (`--insecure-no-auth`).
     public let keys: APIKeys?
+    /// Custom heads `/v1/analyze?head=NAME` may run, by name (`visage serve --head FILE`).
+    public let heads: [String: any CustomHead]
 
     let admission: AdmissionControl
     let uploadBudget: UploadBudget
@@ -85,8 +87,10 @@ public struct VisageService: Sendable {
     let requestMetrics = ServiceMetrics()
     let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
 
-    public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?) {
+    public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?,
+                heads: [String: any CustomHead] = [:]) {
         self.configuration = configuration
+        self.heads = heads
         self.analyzer = analyzer
         self.embedder = embedder
         self.gallery = gallery
@@ -165,10 +169,10 @@ public struct VisageService: Sendable {
     }
 
     /// Every measurement of the upload's faces (analyze, describe, ask), inside an analysis slot.
-    func analyzeAll(_ upload: Upload, tasks: FaceAnalyzer.Tasks? = nil) async throws -> (width: Int, height: Int, faces: [Face]) {
+    func analyzeAll(_ upload: Upload, tasks: FaceAnalyzer.Tasks? = nil, heads: [any CustomHead] = []) async throws -> (width: Int, height: Int, faces: [Face]) {
         try await admission.run {
             let image = try await decode(upload)
-            return (image.width, image.height, try await analyzer.analyze(image, tasks: tasks ?? analyzer.configuration.tasks))
+            return (image.width, image.height, try await analyzer.analyze(image, tasks: tasks ?? analyzer.configuration.tasks, heads: heads))
         }
     }
 

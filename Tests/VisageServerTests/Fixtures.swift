@@ -48,7 +48,7 @@ enum Fixtures {
     }()
 
     /// A service over `gallery` (a path or a postgres:// URL), by default a new, empty gallery in a temporary folder.
-    static func service(gallery location: String? = nil, keys: APIKeys? = Fixtures.keys,
+    static func service(gallery location: String? = nil, keys: APIKeys? = Fixtures.keys, heads: [String: any CustomHead] = [:],
                         configure: (inout VisageService.Configuration) -> Void = { _ in }) async throws -> VisageService {
         let (analyzer, embedder) = try #require(analyzers, "the models are missing: run `make setup` (scripts/setup) first")
         let folder = try TemporaryDirectory.make(prefix: "visage-server-tests")
@@ -61,7 +61,7 @@ enum Fixtures {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configure(&configuration)
-        return VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery, keys: keys)
+        return VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery, keys: keys, heads: heads)
     }
 
     /// A multipart/form-data body of `fields`: (name, file name or nil, content type or nil, bytes).

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import Visage
 import VisageCore
 @testable import VisageServer
 
@@ -46,6 +47,38 @@ struct RoutesTests {
             #expect(object["image"] as? String == "tom.png")
             let face = try #require((object["faces"] as? [[String: Any]])?.first)
             #expect((face["embedding"] as? [Double])?.count == 128)
+        }
+    }
+
+    /// `?head=` runs the custom heads the server was given, by name, after the analyzer's own
+    /// models, computing the features they read (here the embedding, which plain analysis skips).
+    @Test func analyzeRunsCustomHeadsByName() async throws {
+        struct EmbeddingSignHead: CustomHead {
+            var requiredTasks: FaceAnalyzer.Tasks { [.embedding] }
+            func predict(_ face: Face) -> HeadPrediction? {
+                guard let first = face.embedding?.first else { return nil }
+                return HeadPrediction(head: "sign", label: first >= 0 ? "positive" : "negative",
+                                      scores: [("positive", first >= 0 ? 1 : 0), ("negative", first >= 0 ? 0 : 1)])
+            }
+        }
+        let photo = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service(heads: ["sign": EmbeddingSignHead()]).makeApplication()
+        try await app.test(.router) { client in
+            var response = try await client.execute(uri: "/v1/analyze?head=sign", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: photo))
+            #expect(response.status == .ok)
+            let face = try #require((try response.object()["faces"] as? [[String: Any]])?.first)
+            let sign = try #require((face["heads"] as? [String: Any])?["sign"] as? [String: Any])
+            #expect(["positive", "negative"].contains(sign["label"] as? String))
+            #expect(face["embedding"] == nil, "the head's features are computed, not printed")
+            #expect(keyOrder(response.text).firstIndex(of: "heads") ?? 0 > keyOrder(response.text).firstIndex(of: "mask") ?? 0)
+
+            response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: photo))
+            #expect(!keyOrder(response.text).contains("heads"))
+            for query in ["head=nope", "head=sign,sign", "head="] {
+                response = try await client.execute(uri: "/v1/analyze?\(query)", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: photo))
+                #expect(response.status == .badRequest, "\(query)")
+                #expect(response.text.contains("`head`"), "\(query): \(response.text)")
+            }
         }
     }
 

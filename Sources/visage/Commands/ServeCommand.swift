@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Visage
 import VisageGallery
+import VisageHeads
 import VisageServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -70,6 +71,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Days audit entries are kept (default: for ever).")
     var auditRetentionDays: Int?
 
+    @Option(name: .customLong("head"), help: ArgumentHelp("A custom head (from `visage train-head`) that POST /v1/analyze?head=NAME may run, by the name it was trained under; repeat for several.", valueName: "file"))
+    var heads: [String] = []
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
@@ -127,8 +131,17 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxUploadBytesInFlight = maxUploadBytesInFlight
         configuration.maxUploadBytesPerKey = maxUploadBytesPerKey
         configuration.minimumUploadRate = minUploadRate
+        var loaded: [String: any CustomHead] = [:]
+        for path in heads {
+            let head: FaceHead
+            do { head = try FaceHead(contentsOf: path) } catch { throw CommandFailure(error.errorDescription ?? "\(error)") }
+            guard loaded[head.name] == nil else {
+                throw ValidationError("Two heads are named \"\(head.name)\"; each --head must have its own name (set at training with --name).")
+            }
+            loaded[head.name] = head
+        }
         let service = VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery,
-                                    keys: insecureNoAuth ? nil : apiKeys)
+                                    keys: insecureNoAuth ? nil : apiKeys, heads: loaded)
         let host = host
         try await service.run { port in
             printError("visage: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (API under /v1, description at /openapi.json)")
