@@ -14,6 +14,9 @@ extension SFaceEmbedder.Precision: ExpressibleByArgument {}
 extension FaceFeatures: ExpressibleByArgument {}
 extension UTKFaceAttribute: ExpressibleByArgument {}
 extension Verification.MaskMatching: ExpressibleByArgument {}
+extension UTKFacePart: ExpressibleByArgument {}
+extension FaceAnalyzer.AttributeModel: ExpressibleByArgument {}
+extension AttributeEvaluation.Features: ExpressibleByArgument {}
 
 /// A comma-separated list of an enum's raw values, such as `--styles surgical-blue,white-n95`.
 struct CommaSeparated<Value>: ExpressibleByArgument where Value: RawRepresentable & CaseIterable, Value.RawValue == String {

@@ -39,7 +39,7 @@ struct BenchLargePhotosCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Rounds per photo and way (default: 5).")
+    @Option(help: "Rounds per photo and way.")
     var rounds = 5
 
     @Option(help: ArgumentHelp("Write the 12-megapixel test photo here first and measure it too.", valueName: "file"))
@@ -48,10 +48,10 @@ struct BenchLargePhotosCommand: AsyncParsableCommand {
     @Option(help: "Analyse each photo only this way, once.")
     var only: Way?
 
-    @Option(help: "Use the reduced decode only from this reduction on: 2, 4 or 8 (default: 4, the library's).")
+    @Option(help: "Use the reduced decode only from this reduction on: 2, 4 or 8 (the default is the library's).")
     var minimumReduction = FaceAnalyzer.largePhotoMinimumReduction
 
-    @Option(help: ArgumentHelp("What to compute per face (default: age,gender,expression,embedding).", valueName: "names"))
+    @Option(help: ArgumentHelp("What to compute per face, comma-separated.", valueName: "names"))
     var attributes = "age,gender,expression,embedding"
 
     @Argument(help: "JPEG files or folders.")
@@ -68,7 +68,7 @@ struct BenchLargePhotosCommand: AsyncParsableCommand {
         let tasks = try FaceAnalyzer.Tasks(attributeList: attributes)
         let analyzer = try global.makeAnalyzer(tasks: tasks)
 
-        func analyse(_ path: String, _ way: Way) throws -> (AnalyzedImage, Duration) {
+        func analyze(_ path: String, _ way: Way) throws -> (AnalyzedImage, Duration) {
             let clock = ContinuousClock(), start = clock.now
             let result = way == .whole
                 ? try analyzer.analyzeFile(path, tasks: tasks)
@@ -78,12 +78,12 @@ struct BenchLargePhotosCommand: AsyncParsableCommand {
 
         if let only {
             for path in photos {
-                let (result, elapsed) = try analyse(path, only)
+                let (result, elapsed) = try analyze(path, only)
                 print("\(path): \(only.rawValue), \(result.faces.count) faces, \(Self.ms(elapsed)) ms (decode \(Self.ms(result.timings.decode)) ms)")
             }
             return
         }
-        _ = try analyse(photos[0], .reduced)  // warm-up: first-run allocations and kernel selection
+        _ = try analyze(photos[0], .reduced)  // warm-up: first-run allocations and kernel selection
         print("photo | size | reduction | whole ms | reduced ms | whole decode ms | reduced decode ms | faces whole/reduced | min box IoU | min embedding cosine")
         print("---|---|---|---|---|---|---|---|---|---")
         for path in photos {
@@ -93,7 +93,7 @@ struct BenchLargePhotosCommand: AsyncParsableCommand {
             var times: [Way: [Duration]] = [:], decodes: [Way: [Duration]] = [:], results: [Way: AnalyzedImage] = [:]
             for _ in 0..<max(1, rounds) {
                 for way in Way.allCases {
-                    let (result, elapsed) = try analyse(path, way)
+                    let (result, elapsed) = try analyze(path, way)
                     times[way, default: []].append(elapsed)
                     decodes[way, default: []].append(result.timings.decode)
                     results[way] = result

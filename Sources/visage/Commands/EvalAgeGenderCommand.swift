@@ -35,8 +35,8 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
     @Option(help: "Use only the first N photos by file name (default: all).")
     var limit: Int?
 
-    @Option(help: ArgumentHelp("Only this part of the fixed UTKFace split: training or held-out (default: all photos).", valueName: "part"))
-    var part: String?
+    @Option(help: ArgumentHelp("Only this part of the fixed UTKFace split (without it: all photos).", valueName: "part"))
+    var part: UTKFacePart?
 
     @Option(help: ArgumentHelp("Our gender head (`train-head --utkface DIR --attribute gender`) to score beside the package's model.", valueName: "head.json"))
     var headGender: String?
@@ -47,27 +47,21 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A race head (`train-head --utkface DIR --attribute race`): accuracy per UTKFace group and confusion matrix.", valueName: "head.json"))
     var headRace: String?
 
-    @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/age-gender).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report and plots.", valueName: "dir"))
     var output: String = Eval.defaultOutput("age-gender")
 
-    @Option(help: ArgumentHelp("Where age and gender come from: sface-head or separate (default: what `visage analyze` uses).", valueName: "model"))
-    var model: String?
+    @Option(help: ArgumentHelp("Where age and gender come from (without it: what `visage analyze` uses).", valueName: "model"))
+    var model: FaceAnalyzer.AttributeModel?
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
-        if let model, FaceAnalyzer.AttributeModel(rawValue: model) == nil {
-            throw ValidationError("Unknown --model \"\(model)\"; known: \(FaceAnalyzer.AttributeModel.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        if let part, UTKFacePart(rawValue: part) == nil {
-            throw ValidationError("Unknown --part \"\(part)\"; known: \(UTKFacePart.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
     }
 
     func run() async throws {
         let dataset: UTKFaceDataset
         let heads: UTKFaceHeads
         do {
-            dataset = try UTKFaceDataset(root: utkface ?? Eval.dataRoot + "/utkface", part: part.flatMap(UTKFacePart.init), limit: limit)
+            dataset = try UTKFaceDataset(root: Eval.dataFolder(utkface, "utkface"), part: part, limit: limit)
             heads = try UTKFaceHeads(gender: headGender, age: headAge, race: headRace)
         } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
@@ -75,7 +69,7 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
         }
         var configuration = global.analyzerConfiguration(tasks: heads.isEmpty ? [.age, .gender] : [.age, .gender, .embedding],
                                                          imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
-        if let model = model.flatMap(FaceAnalyzer.AttributeModel.init) {
+        if let model {
             configuration.ageModel = model
             configuration.genderModel = model
         }

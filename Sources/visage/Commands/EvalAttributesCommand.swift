@@ -27,34 +27,31 @@ struct EvalAttributesCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder with list_attr_celeba.txt and images/ (default: $VISAGE_DATA/celeba-attributes, else ../shared/data/celeba-attributes).", valueName: "dir"))
     var celeba: String?
 
-    @Option(help: "Cross-validation folds (default: 5).")
+    @Option(help: "Cross-validation folds.")
     var folds: Int = 5
 
-    @Option(help: "Fewest photos with a face on each side (positive, negative) for an attribute to be attempted (default: 10).")
+    @Option(help: "Fewest photos with a face on each side (positive, negative) for an attribute to be attempted.")
     var minimum: Int = 10
 
-    @Option(help: ArgumentHelp("What the heads read: sface-map or embedding.", valueName: "features"))
-    var features: String = AttributeEvaluation.Features.sfaceMap.rawValue
+    @Option(help: ArgumentHelp("What the heads read.", valueName: "features"))
+    var features = AttributeEvaluation.Features.sfaceMap
 
-    @Option(help: ArgumentHelp("Folder for the report and heads (default: out/eval/attributes).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report and heads.", valueName: "dir"))
     var output: String = Eval.defaultOutput("attributes")
 
     func validate() throws {
         if folds < 2 { throw ValidationError("--folds must be at least 2.") }
-        if AttributeEvaluation.Features(rawValue: features) == nil {
-            throw ValidationError("Unknown --features \"\(features)\"; known: \(AttributeEvaluation.Features.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
         if minimum < folds { throw ValidationError("--minimum must be at least --folds (\(folds)), so every fold can hold both sides.") }
     }
 
     func run() async throws {
-        let root = celeba ?? Eval.dataRoot + "/celeba-attributes"
+        let root = Eval.dataFolder(celeba, "celeba-attributes")
         let attributes: CelebAAttributes
         do { attributes = try CelebAAttributes(contentsOf: root + "/list_attr_celeba.txt") } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput
         }
-        let chosen = AttributeEvaluation.Features(rawValue: features) ?? .sfaceMap
+        let chosen = features
         let analyzer = try global.makeAnalyzer(tasks: chosen == .sfaceMap ? .alignedCrop : .embedding)
         var evaluation = AttributeEvaluation(attributes: attributes, images: root + "/images", source: root)
         evaluation.features = chosen

@@ -36,6 +36,16 @@ enum Eval {
 
     static func defaultOutput(_ name: String) -> String { "out/eval/" + name }
 
+    /// A data set's folder: the one the command was given, else `name` in ``dataRoot``.
+    static func dataFolder(_ given: String?, _ name: String) -> String { given ?? dataRoot + "/" + name }
+
+    /// Writes an evaluation's own report files (`report.md`, `report.json`, …) into `output`,
+    /// creating the folder; for the evals that do not go through ``run(json:output:_:)``.
+    static func writeReport(_ files: [(name: String, contents: Data)], to output: String) throws {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        for (name, contents) in files { try contents.write(to: URL(fileURLWithPath: output + "/" + name)) }
+    }
+
     /// Runs an evaluation; a data set that is missing or malformed prints its message and
     /// exits with 3 (bad input), as does a run in which some images were unreadable.
     static func run<Report: EvaluationReport>(json: Bool, output: String, _ body: (inout EvalProgress) async throws -> Report) async throws {

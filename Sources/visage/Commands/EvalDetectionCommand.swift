@@ -42,7 +42,7 @@ struct EvalDetectionCommand: AsyncParsableCommand {
     func run() async throws {
         let dataset: VOCDataset
         do {
-            dataset = try VOCDataset(root: voc ?? Eval.dataRoot + "/mask-boxes")
+            dataset = try VOCDataset(root: Eval.dataFolder(voc, "mask-boxes"))
         } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput

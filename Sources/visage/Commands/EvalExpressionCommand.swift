@@ -26,11 +26,11 @@ struct EvalExpressionCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder of class folders (default: $VISAGE_DATA/fer2013/publictest, else ../shared/data/fer2013/publictest).", valueName: "dir"))
     var fer: String?
 
-    @Option(help: ArgumentHelp("Folder for the report and plots (default: out/eval/expression).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder for the report and plots.", valueName: "dir"))
     var output: String = Eval.defaultOutput("expression")
 
     func run() async throws {
-        let root = fer ?? Eval.dataRoot + "/fer2013/publictest"
+        let root = Eval.dataFolder(fer, "fer2013/publictest")
         let dataset: ClassFolderDataset
         do {
             dataset = try ClassFolderDataset(root: root, hint: "Point --fer at a folder of class folders, e.g. ../shared/data/fer2013/publictest.")

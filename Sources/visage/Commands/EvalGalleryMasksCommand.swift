@@ -48,13 +48,13 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Photos with real masks, <person>/{masked,unmasked}/*.jpg (default: $VISAGE_DATA/masked-people).", valueName: "dir"))
     var folders: String?
 
-    @Option(help: ArgumentHelp("File caching the per-photo measurements of CFP (default: out/eval/cfp-frontal-masks.tsv).", valueName: "file"))
-    var cache: String?
+    @Option(help: ArgumentHelp("File caching the per-photo measurements of CFP.", valueName: "file"))
+    var cache: String = Eval.defaultOutput("cfp-frontal-masks.tsv")
 
-    @Option(help: ArgumentHelp("Folder for report.md and report.json (default: out/eval/gallery-masks).", valueName: "dir"))
-    var output: String?
+    @Option(help: ArgumentHelp("Folder for report.txt and report.json.", valueName: "dir"))
+    var output: String = Eval.defaultOutput("gallery-masks")
 
-    @Option(help: "Seed of the per-photo mask style (default: 1).")
+    @Option(help: "Seed of the per-photo mask style.")
     var maskSeed: UInt64 = 1
 
     @Option(name: .customLong("masked-threshold"), help: "Masked threshold the identification figures are measured at (default: the gallery's compiled-in one).")
@@ -66,8 +66,8 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
     static let cfpFrontal: [String] = (1...500).flatMap { id in (1...10).map { String(format: "%03d/frontal/%02d.jpg", id, $0) } }
 
     func run() async throws {
-        let cfpRoot = cfp ?? Eval.dataRoot + "/cfp"
-        let cachePath = cache ?? Eval.defaultOutput("cfp-frontal-masks.tsv")
+        let cfpRoot = Eval.dataFolder(cfp, "cfp")
+        let cachePath = cache
         try FileManager.default.createDirectory(atPath: (cachePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         let images = Self.cfpFrontal.map { cfpRoot + "/Data/Images/" + $0 }
@@ -141,7 +141,7 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
                                                        + ["masked", "masked_sface_only", "unmasked"].map { ($0, tallies[$0]!.json) })))
 
         // Real masks.
-        let root = folders ?? Eval.dataRoot + "/masked-people"
+        let root = Eval.dataFolder(folders, "masked-people")
         if FileManager.default.fileExists(atPath: root) {
             let real = try await MaskedPeopleOpenSet.run(root: root, analyzer: analyzer, maskedThreshold: maskedThreshold)
             lines.append(contentsOf: real.lines)
@@ -150,11 +150,9 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
             lines.append("masked-people: \(root) is missing; skipped")
         }
 
-        let output = output ?? Eval.defaultOutput("gallery-masks")
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let json = JSONValue.object(sections)
-        try Data((json.rendered + "\n").utf8).write(to: URL(fileURLWithPath: output + "/report.json"))
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: output + "/report.txt"))
+        try Eval.writeReport([("report.json", Data((json.rendered + "\n").utf8)), ("report.txt", Data((lines.joined(separator: "\n") + "\n").utf8))],
+                             to: output)
         print(global.json ? json.rendered : lines.joined(separator: "\n") + "\nwritten to \(output)/report.txt, report.json")
     }
 }

@@ -49,7 +49,7 @@ struct EvalHeadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let root = folders ?? Eval.dataRoot + "/masks"
+        let root = Eval.dataFolder(folders, "masks")
         let photos: LabelledPhotos
         do { photos = try LabelledPhotos(folder: root) } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))

@@ -36,7 +36,7 @@ struct EvalMaskCommand: AsyncParsableCommand {
     var output: String = Eval.defaultOutput("mask")
 
     func run() async throws {
-        let root = directory ?? Eval.dataRoot + "/masks"
+        let root = Eval.dataFolder(directory, "masks")
         let dataset: ClassFolderDataset, vocDataset: VOCDataset?, kept: Set<String>?
         do {
             dataset = try ClassFolderDataset(root: root, hint: "Give a folder with with_mask/ and without_mask/, e.g. ../shared/data/masks.")

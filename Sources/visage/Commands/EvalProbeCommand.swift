@@ -50,8 +50,8 @@ struct EvalProbeCommand: AsyncParsableCommand {
     var output: String = Eval.defaultOutput("probe")
 
     func run() async throws {
-        let ckRoot = ckplus ?? Eval.dataRoot + "/ckplus48"
-        let ferRoot = fer ?? Eval.dataRoot + "/fer2013"
+        let ckRoot = Eval.dataFolder(ckplus, "ckplus48")
+        let ferRoot = Eval.dataFolder(fer, "fer2013")
         let ck: ClassFolderDataset, ferTrainSet: ClassFolderDataset, ferTest: ClassFolderDataset
         do {
             ck = try ClassFolderDataset(root: ckRoot, hint: "Point --ckplus at CK+'s class folders, e.g. ../shared/data/ckplus48.")
@@ -96,8 +96,6 @@ struct EvalProbeCommand: AsyncParsableCommand {
             markdown += "| \(row.features.rawValue) | \(percent(row.ck.accuracy)) | \(percent(meanRecall(row.ck))) | "
                 + (row.fer.map { "\(percent($0.accuracy)) | \(percent(meanRecall($0))) |" } ?? "not run | not run |") + "\n"
         }
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try markdown.write(toFile: output + "/report.md", atomically: true, encoding: .utf8)
         let json: [[String: Any]] = rows.map { row in
             var entry: [String: Any] = ["features": row.features.rawValue, "ckplus_accuracy": row.ck.accuracy, "ckplus_mean_recall": meanRecall(row.ck),
                                         "ckplus_confusion": row.ck.confusion, "ckplus_classes": ck.classes]
@@ -113,7 +111,8 @@ struct EvalProbeCommand: AsyncParsableCommand {
         // An object with a `kind`, like every other eval's report, so that `visage eval readme`
         // (which reads every out/eval/*/report.json) can tell it is not one it prints.
         let report: [String: Any] = ["kind": "probe", "features": json]
-        try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: output + "/report.json"))
+        try Eval.writeReport([("report.md", Data(markdown.utf8)),
+                              ("report.json", try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]))], to: output)
         print(markdown, terminator: "")
     }
 

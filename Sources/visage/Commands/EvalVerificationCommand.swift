@@ -143,10 +143,10 @@ struct EvalVerificationCommand: AsyncParsableCommand {
         let name: String
         do {
             if let kind = protocolName?.cfp {
-                pairs = try VerificationPairs.cfp(root: cfp ?? dataset ?? Eval.dataRoot + "/cfp", protocol: kind, folds: folds)
+                pairs = try VerificationPairs.cfp(root: cfp ?? Eval.dataFolder(dataset, "cfp"), protocol: kind, folds: folds)
                 name = kind.rawValue
             } else if protocolName == .lfw {
-                let images = dataset ?? Eval.dataRoot + "/lfw"
+                let images = Eval.dataFolder(dataset, "lfw")
                 pairs = try VerificationPairs.lfw(images: images, pairsFile: lfwPairsFile(images: images), folds: folds)
                 name = PairProtocol.lfw.rawValue
             } else {

@@ -30,7 +30,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: GalleryOptions
 
-    @Option(help: "Candidates listed per face (default: 5).")
+    @Option(help: "Candidates listed per face.")
     var topK = 5
 
     @Argument(help: "Image files or folders.")

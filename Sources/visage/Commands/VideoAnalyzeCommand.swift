@@ -48,7 +48,7 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
             try await Gallery.open(gallery, cipher: try TemplateCipher.fromEnvironment())
         } else { nil }
         let options = reading.options
-        let analysis = try await offload { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
+        let analysis = try await offload { try VideoTool.analyze(clip, analyzer: analyzer, options: options) }
         var identities: [Int: Identification] = [:]
         if let galleryHandle {
             for track in analysis.tracks {

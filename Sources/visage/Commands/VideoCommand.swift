@@ -50,7 +50,7 @@ struct VideoReadingArguments: ParsableArguments {
 enum VideoTool {
     /// Runs the analysis of `path` with progress on stderr every 100 frames; a video that cannot
     /// be read prints its message and exits 3.
-    static func analyse(_ path: String, analyzer: FaceAnalyzer, options: VideoReadingOptions) throws -> VideoAnalysis {
+    static func analyze(_ path: String, analyzer: FaceAnalyzer, options: VideoReadingOptions) throws -> VideoAnalysis {
         let name = URL(fileURLWithPath: path).lastPathComponent
         do {
             var count = 0

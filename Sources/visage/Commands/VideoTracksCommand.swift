@@ -35,7 +35,7 @@ struct VideoTracksCommand: AsyncParsableCommand {
         // Embeddings link the tracks; age, gender and expression are not needed here.
         let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         let options = reading.options
-        let analysis = try await offload { try VideoTool.analyse(clip, analyzer: analyzer, options: options) }
+        let analysis = try await offload { try VideoTool.analyze(clip, analyzer: analyzer, options: options) }
         let root = URL(fileURLWithPath: output, isDirectory: true)
         try await offload {
             for track in analysis.tracks {
