@@ -118,27 +118,27 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
-        // What several test targets share: scratch folders removed when the test process exits.
+        // What the test targets share: where the models, samples and shared data are (Fixtures), and scratch folders removed when the test process exits.
         .target(name: "VisageTestSupport", path: "Tests/VisageTestSupport", swiftSettings: swiftSettings),
         // The measurement behind RuntimeConfiguration.sharesThreadPool's default (`swift run -c release visage-runtime-bench`).
         .executableTarget(name: "visage-runtime-bench", dependencies: ["VisageRuntime"], path: "Benchmarks/RuntimeThroughput", swiftSettings: swiftSettings),
 
-        .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageCoreTests", dependencies: ["VisageCore", "CJPEG", "CPNG", "CWebP", "VisageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "VisageRuntimeTests", dependencies: ["VisageRuntime"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "VisageModelsTests", dependencies: ["VisageModels", "VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageRuntime"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageTests", dependencies: ["Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageJSON", "VisageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageHeadsTests", dependencies: ["VisageHeads", "Visage", "VisageCore", "VisageModels", "VisageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageEvaluationTests", dependencies: ["VisageEvaluation", "VisageHeads", "VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageRuntime", "VisageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageGalleryTests",
             dependencies: ["VisageGallery", "Visage", "VisageCore", "VisageModels", "CVectorKernels", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"), "VisageTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore", "VisageModels"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset", "Visage", "VisageCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageVideoTests", dependencies: ["VisageVideo", "Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
-        .testTarget(name: "VisageCLITests", dependencies: ["visage"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageAskTests", dependencies: ["VisageAsk", "Visage", "VisageCore", "VisageModels", "VisageTestSupport"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageDatasetTests", dependencies: ["VisageDataset", "Visage", "VisageCore", "VisageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageVideoTests", dependencies: ["VisageVideo", "Visage", "VisageCore", "VisageModels", "VisageTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "VisageCLITests", dependencies: ["visage", "VisageTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "VisageServerTests",
             dependencies: ["VisageServer", "Visage", "VisageCore", "VisageGallery", "VisageTestSupport", .product(name: "Hummingbird", package: "hummingbird"),

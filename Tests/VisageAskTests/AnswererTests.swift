@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import VisageCore
 import VisageModels
 @testable import VisageAsk

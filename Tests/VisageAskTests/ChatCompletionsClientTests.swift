@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 @testable import VisageAsk
 
 /// The model-server client against a real HTTP server on 127.0.0.1 (Fixtures/chat_server.py),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// `visage describe`, `ask`, `eval qa` and `dataset qa` as a user runs them.
 struct AskCLITests {
@@ -75,7 +76,7 @@ struct AskCLITests {
     }
 
     @Test func datasetQAWritesConversations() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("visage-ask-cli-\(UUID().uuidString)").path
+        let root = try Fixtures.temporaryDirectory(prefix: "visage-ask-cli")
         try FileManager.default.createDirectory(atPath: root + "/utk", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
         for name in ["34_1_0_20170109.jpg.chip.jpg", "61_0_3_20170109.jpg.chip.jpg"] {

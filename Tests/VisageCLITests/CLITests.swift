@@ -1,12 +1,10 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// Runs the built `visage` binary as a user would and checks its output and exit codes.
 struct CLITests {
-    static let visageHome: String = {
-        if let home = ProcessInfo.processInfo.environment["VISAGE_HOME"], !home.isEmpty { return home }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage").path
-    }()
+    static let visageHome = Fixtures.visageHome
     static let groupPhoto = visageHome + "/samples/t1.jpg"
     static let portrait = visageHome + "/samples/Tom_Hanks_54745.png"
 
@@ -139,7 +137,7 @@ struct CLITests {
     /// The picture is written and the JSON carries both maps; a path that cannot be written
     /// fails with exit 1, naming it.
     @Test func verifyExplainWritesTheHeatmap() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cli-\(UUID().uuidString)")
+        let folder = URL(fileURLWithPath: try Fixtures.temporaryDirectory(prefix: "visage-cli"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let picture = folder.appendingPathComponent("why.png").path
         let run = try Self.visage("verify", "--json", "--explain", picture, Self.portrait, Self.portrait)
@@ -157,7 +155,7 @@ struct CLITests {
     }
 
     @Test func badInputGoesOnAndExitsThree() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-cli-\(UUID().uuidString)")
+        let folder = URL(fileURLWithPath: try Fixtures.temporaryDirectory(prefix: "visage-cli"))
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let bad = folder.appendingPathComponent("empty.jpg")
         try Data().write(to: bad)

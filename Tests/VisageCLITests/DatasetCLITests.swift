@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// `visage dataset …` as a user runs it: bad inputs exit 3 with a message naming the path,
 /// usage errors 64; none of these need the models.
 struct DatasetCLITests {
     static func scratch() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("visage-dataset-cli-\(UUID().uuidString)").path
+        let path = try Fixtures.temporaryDirectory(prefix: "visage-dataset-cli")
         for id in ["a", "b", "c", "d"] {
             for n in 0..<4 {
                 let file = "\(path)/data/\(id)/\(n).jpg"
@@ -51,8 +52,7 @@ struct DatasetCLITests {
     /// a copy of it with every face masked, cropped with the detector's fallback. The crop of the
     /// largest face is the aligned 112×112 one; the unreadable file is counted, not fatal to the run.
     @Test func cropsOfAMaskedCopyWithTheFallback() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("visage-crops-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: root) }
+        let root = try Fixtures.temporaryDirectory(prefix: "visage-crops")
         try FileManager.default.createDirectory(atPath: root + "/data/group", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: CLITests.groupPhoto, toPath: root + "/data/group/t1.jpg")
         let masked = try CLITests.visage("dataset", "mask", root + "/data", root + "/masked", "--ratio", "1")

@@ -1,18 +1,15 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// `visage train-head` then `visage analyze --head`, as a user runs them, on real mask photos.
 struct HeadCLITests {
-    static var masks: String? {
-        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-        let root = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
-        return FileManager.default.fileExists(atPath: root + "/masks/with_mask") ? root + "/masks" : nil
-    }
+    static var masks: String? { Fixtures.data("masks/with_mask") != nil ? Fixtures.data("masks") : nil }
 
     /// A scratch folder whose labels/<label>/ link 8 masks photos of each label, and one
     /// photo of each label that is not among them.
     static func labelledMasks(_ masks: String) throws -> (folder: String, held: [String]) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-head-cli")
         var held: [String] = []
         for label in ["with_mask", "without_mask"] {
             try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
@@ -56,8 +53,7 @@ struct HeadCLITests {
     }
 
     @Test func badHeadAndFolderNameTheInput() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-head-cli")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: folder + "/bad.json"))
         let analyze = try CLITests.visage("analyze", "--head", folder + "/bad.json", CLITests.portrait)
@@ -68,8 +64,7 @@ struct HeadCLITests {
     }
 
     @Test func utkfaceTrainingNamesBadInput() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-head-cli")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/holiday.jpg"))
         let unlabelled = try CLITests.visage("train-head", "--utkface", folder, "--attribute", "gender", "--out", folder + "/h.json")
@@ -118,8 +113,7 @@ struct HeadCLITests {
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: CLITests.visageHome + "/models/yunet_2023mar.onnx"), "needs the models from scripts/setup"))
     func trainingOnFabNetFeaturesWithoutTheEncoderNamesTheFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-head-cli-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-head-cli")
         for label in ["a", "b"] {
             try FileManager.default.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: "\(folder)/labels/\(label)/face.png", withDestinationPath: CLITests.portrait)

@@ -1,15 +1,11 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// `visage verify` and `visage eval verification --folders` on photos with real masks
 /// (../shared/data/masked-people); skipped when the data is absent.
 struct MaskedVerifyCLITests {
-    static let maskedPeople: String? = {
-        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-        let root = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
-        let path = root + "/masked-people"
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }()
+    static let maskedPeople = Fixtures.data("masked-people")
 
     static func photo(_ person: String, _ kind: String, _ index: Int) throws -> String {
         let folder = try #require(maskedPeople) + "/\(person)/\(kind)"
@@ -32,7 +28,7 @@ struct MaskedVerifyCLITests {
 
     @Test(.enabled(if: maskedPeople != nil, "needs ../shared/data/masked-people (or $VISAGE_DATA)"))
     func foldersProtocolWritesItsReport() throws {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("visage-folders-\(UUID().uuidString)").path
+        let output = try Fixtures.temporaryDirectory(prefix: "visage-folders")
         let run = try CLITests.visage("eval", "verification", "--folders", try #require(Self.maskedPeople), "--output", output)
         #expect(run.status == 0, "\(run.stderr)")
         let report = try String(contentsOfFile: output + "/report.md", encoding: .utf8)

@@ -1,22 +1,17 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
 /// `visage video …` as a user runs it, on a real clip of the shared data when present.
 struct VideoCLITests {
-    static var clip: String? {
-        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-        let root = env ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardized.path
-        let path = root + "/videos/retalking-5.mp4"
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
+    static var clip: String? { Fixtures.data("videos/retalking-5.mp4") }
 
     static var hasClip: Bool { clip != nil }
 
     /// The JSON lines are the documented shape: one object per track with its keys in order, then the summary.
     @Test(.enabled(if: hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
     func analyzeJSONHasTheDocumentedShape() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-video-cli-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-video-cli")
         let annotated = folder + "/annotated.mp4"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let run = try CLITests.visage("video", "analyze", "--json", "--every", "10", "--end", "3", "--annotate", annotated, Self.clip!)
@@ -42,8 +37,7 @@ struct VideoCLITests {
 
     @Test(.enabled(if: hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
     func tracksWritesCropsPerTrack() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-video-tracks-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-video-tracks")
         let run = try CLITests.visage("video", "tracks", "--json", "--every", "15", "--end", "3", Self.clip!, folder)
         #expect(run.status == 0, "\(run.stderr)")
         let first = try #require(run.lines.first)

@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// Orientation tags turn decoded pixels upright, in every container and byte order.

@@ -1,6 +1,7 @@
 import CJPEG
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// Decoding real photos and every colour layout the three formats allow.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// Encoding round-trips: PNG exactly, JPEG within a stated PSNR.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// Every bad input ends in its own ``ImageError`` case: no crash, no hang, no grey-filled

@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// `Image.probe` reads format, size and orientation from headers alone.

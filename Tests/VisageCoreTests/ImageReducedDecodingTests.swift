@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageCore
 
 /// Decoding large JPEGs reduced (libjpeg's DCT scaling) and in part (jpeg_crop_scanline and

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 @testable import VisageDataset
 
 struct DatasetWalkerTests {

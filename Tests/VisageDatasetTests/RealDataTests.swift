@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 @testable import VisageDataset
 
@@ -54,7 +55,7 @@ struct RealDataTests {
 
     /// Unreadable images are recorded with their error; the others are embedded.
     @Test func badImagesAreRecordedNotFatal() async throws {
-        let portrait = try #require(Fixtures.sample("Tom_Hanks_54745.png"), "run scripts/setup for the samples")
+        let portrait = try #require(Fixtures.samplePath("Tom_Hanks_54745.png"), "run scripts/setup for the samples")
         let root = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: portrait)))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 @testable import VisageEvaluation
 
 struct CFPProtocolTests {

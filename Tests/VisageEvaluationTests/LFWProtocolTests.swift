@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 @testable import VisageEvaluation
 
 /// LFW's pairs.txt, on miniatures written here: the tests never need LFW itself.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels

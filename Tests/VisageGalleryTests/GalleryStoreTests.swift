@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import VisageTestSupport
 import VisageGallery
 
 /// What every store promises, checked on both: foreign databases and newer schemas refused

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageGallery
@@ -86,7 +87,7 @@ struct GalleryTests {
     func photoWithoutAFaceIsRejectedAndNothingIsStored(_ store: StoreKind) async throws {
         let path = try await Fixtures.galleryLocation(store)
         let gallery = try await Gallery.open(path, analyzer: try Fixtures.analyzer.get())
-        let blank = try Fixtures.temporaryDirectory().appendingPathComponent("blank.png").path
+        let blank = try Fixtures.temporaryURL().appendingPathComponent("blank.png").path
         try Image(width: 240, height: 240).write(to: blank)  // a uniform black picture: nothing to detect
         await #expect(throws: GalleryError.noFace(image: blank)) { try await gallery.enroll(name: "nobody", images: [blank]) }
         #expect(try await gallery.people().isEmpty)
@@ -99,7 +100,7 @@ struct GalleryTests {
     @Test(arguments: StoreKind.allCases)
     func exportAndImportRoundTrip(_ store: StoreKind) async throws {
         let (gallery, _) = try await enrolledGallery(try await Fixtures.galleryLocation(store))
-        let file = try Fixtures.temporaryDirectory().appendingPathComponent("export.jsonl")
+        let file = try Fixtures.temporaryURL().appendingPathComponent("export.jsonl")
         #expect(try await gallery.export(to: file) == 5)
         let copy = try await Gallery.open(try await Fixtures.galleryLocation(store))
         let names = NamesBox()

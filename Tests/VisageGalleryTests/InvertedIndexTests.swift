@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import VisageGallery
 
 /// The inverted layout of ``VectorIndex`` against brute force on small data: 32-d rows, one

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -123,7 +124,7 @@ struct MaskedIdentificationTests {
 /// `masked-people` in the shared data, and the analyzer enrolment and identification use.
 enum MaskedPeople {
     static var root: URL? {
-        Fixtures.dataDirectory.map { $0.appendingPathComponent("masked-people") }.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+        Fixtures.dataURL.map { $0.appendingPathComponent("masked-people") }.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
     }
 
     static let analyzer = Result { try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = Gallery.analyzerTasks; return c }()) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageGallery
 
 /// Crashes and concurrent use, on both stores: what was reported enrolled survives SIGKILL,
@@ -26,7 +27,7 @@ struct ReliabilityTests {
     /// gallery with all their templates, a SQLite file passes `integrity_check`, and it takes more.
     @Test(.enabled(if: binary != nil, "the visage executable is not built: skipping the SIGKILL test"), arguments: StoreKind.allCases)
     func sigkillDuringBulkEnrolLosesNothingReported(_ store: StoreKind) async throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         let exportFile = folder.appendingPathComponent("people.jsonl")
         var generator = SeededGenerator(state: 2024)
         var lines = ""

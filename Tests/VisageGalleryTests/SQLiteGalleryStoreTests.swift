@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageGallery
 
 /// What only the SQLite store has: a file that may be something else, or damaged, and its header.

@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import VisageGallery
 
 struct VectorIndexTests {

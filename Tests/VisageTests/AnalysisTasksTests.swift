@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import VisageTestSupport
 @testable import Visage
 import VisageCore
 import VisageModels

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 
@@ -9,7 +10,7 @@ struct BadInputTests {
     let analyzer: FaceAnalyzer
 
     init() throws {
-        directory = try Fixtures.temporaryDirectory()
+        directory = try Fixtures.temporaryURL()
         analyzer = try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = []; return c }())
     }
 

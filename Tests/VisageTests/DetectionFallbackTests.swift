@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 
@@ -24,7 +25,7 @@ struct DetectionFallbackTests {
         }
     }
 
-    static let masked = Fixtures.dataDirectory.map { $0.appendingPathComponent("masks/with_mask") }
+    static let masked = Fixtures.dataURL.map { $0.appendingPathComponent("masks/with_mask") }
 
     /// Real photos of people in masks (../shared/data/masks): a mask pulls YuNet's score down,
     /// and in some of them no face reaches 0.7.

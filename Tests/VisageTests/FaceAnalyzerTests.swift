@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -49,7 +50,7 @@ struct FaceAnalyzerTests {
         let upright = try Image(contentsOf: try Fixtures.sample("t1.jpg"))
         // Store the pixels turned the other way and let the EXIF tag turn them back.
         let stored = upright.rotatedForStorage(orientation: orientation)
-        let file = try Fixtures.temporaryDirectory().appendingPathComponent("exif-\(orientation)-rotated.jpg")
+        let file = try Fixtures.temporaryURL().appendingPathComponent("exif-\(orientation)-rotated.jpg")
         try Data(Fixtures.withEXIFOrientation(try stored.jpegData(quality: 95), orientation)).write(to: file)
 
         let analyzed = try await analyzer.analyze(contentsOf: file.path)
@@ -65,7 +66,7 @@ struct FaceAnalyzerTests {
     }
 
     @Test func batchKeepsInputOrderAndReportsBadFilesWithoutStopping() async throws {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try Fixtures.temporaryURL()
         let empty = directory.appendingPathComponent("zero-bytes.jpg")
         try Data().write(to: empty)
         let paths = [try Fixtures.sample("t1.jpg"), empty.path, try Fixtures.sample("Tom_Hanks_54745.png")]

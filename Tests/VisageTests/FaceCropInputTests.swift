@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -53,7 +54,7 @@ struct FaceCropInputTests {
         #expect(faces.count == 1 && faces[0].box.width == 40 && faces[0].box.height == 30)
     }
 
-    static let utkface = Fixtures.dataDirectory.map { $0.appendingPathComponent("utkface") }
+    static let utkface = Fixtures.dataURL.map { $0.appendingPathComponent("utkface") }
 
     @Test(.enabled(if: utkface != nil, "needs ../shared/data/utkface (or $VISAGE_DATA)"))
     func utkFaceChipsGetTheirLabelledGender() async throws {

@@ -1,40 +1,13 @@
 import Foundation
-import Testing
+import VisageTestSupport
 
-/// Real photos for the tests: the set-up step's samples, and the shared data sets when present.
-enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// What the library's tests add to the shared fixtures: URLs, and EXIF surgery.
+extension Fixtures {
+    /// ``Fixtures/dataDirectory`` as a URL.
+    static var dataURL: URL? { dataDirectory.map { URL(fileURLWithPath: $0) } }
 
-    static var visageHome: URL {
-        if let home = ProcessInfo.processInfo.environment["VISAGE_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage")
-    }
-
-    /// A photo provisioned by `scripts/setup` (from the insightface wheel). `make test` runs the
-    /// set-up first, so a missing sample is a failure, not a skip.
-    static func sample(_ name: String) throws -> String {
-        let path = visageHome.appendingPathComponent("samples/\(name)").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            Issue.record("sample \(path) is missing: run `make setup` (scripts/setup) first")
-            throw CancellationError()
-        }
-        return path
-    }
-
-    /// `$VISAGE_DATA`, else `<repo>/../shared/data`; nil when absent (tests using it skip).
-    static var dataDirectory: URL? {
-        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-        let url = env.map { URL(fileURLWithPath: $0) } ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
-
-    static var hasData: Bool { dataDirectory != nil }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("visage-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    /// A new scratch folder as a URL, removed when the test process exits.
+    static func temporaryURL() throws -> URL { URL(fileURLWithPath: try temporaryDirectory()) }
 
     /// JPEG bytes with an APP1 Exif segment carrying `orientation` inserted right after SOI.
     static func withEXIFOrientation(_ jpeg: [UInt8], _ orientation: UInt16) -> [UInt8] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 
@@ -58,7 +59,7 @@ struct LargePhotoTests {
 
     @Test func aTwelveMegapixelJPEGMadeHereIsAnalysedCorrectly() throws {
         // The group photo enlarged to 4000×3000 and encoded by VisageCore's encoder at quality 90.
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("group-12mp.jpg").path
         try Image(contentsOf: try Fixtures.sample("t1.jpg")).resized(width: 4000, height: 3000).write(to: path, jpegQuality: 90)
@@ -82,7 +83,7 @@ struct LargePhotoTests {
     @Test func exifOrientationIsRightOnTheReducedPath() throws {
         // The enlarged group photo stored turned (EXIF 6 and 8, and upside down: 3): the reduced decode
         // and the regions must be turned upright like the whole decode.
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let upright = try Image(contentsOf: try Fixtures.sample("t1.jpg")).resized(width: 3000, height: 2000)
         let expected = try analyzer.analyzeNow(upright).faces
@@ -105,7 +106,7 @@ struct LargePhotoTests {
     func theLargestSharedPhotosGiveTheSameFacesReduced() throws {
         // Forced to 1/2 (the default decodes these whole). Measured: box IoU ≥ 0.974, cosine ≥ 0.959;
         // the progressive obama_and_biden.jpg is always decoded whole.
-        let data = try #require(Fixtures.dataDirectory).path
+        let data = try #require(Fixtures.dataURL).path
         for name in ["face-recognition-samples/knn/test/obama_and_biden.jpg", "face-recognition-samples/test_images/obama3.jpg",
                      "cfp/Data/Images/495/profile/04.jpg", "cfp/Data/Images/490/frontal/10.jpg"] {
             let path = data + "/" + name
@@ -118,7 +119,7 @@ struct LargePhotoTests {
     }
 
     @Test func aTruncatedTwelveMegapixelJPEGIsAnErrorNamingIt() async throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let bytes = try Image(contentsOf: try Fixtures.sample("t1.jpg")).resized(width: 4000, height: 3000).jpegData(quality: 90)
         let path = folder.appendingPathComponent("cut-12mp.jpg").path

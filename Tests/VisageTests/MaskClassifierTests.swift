@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -25,7 +26,7 @@ struct MaskClassifierTests {
     /// each class that have a face are nearly all right.
     @Test(.enabled(if: Fixtures.hasData, "needs ../shared/data/masks (VISAGE_DATA); skipped"))
     func heldOutPhotos() async throws {
-        let root = try #require(Fixtures.dataDirectory).appendingPathComponent("masks").path
+        let root = try #require(Fixtures.dataURL).appendingPathComponent("masks").path
         let list = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("training/mask/holdout.txt"), encoding: .utf8)
             .split(whereSeparator: \.isNewline).map(String.init)
         for label in ["with_mask", "without_mask"] {

@@ -1,4 +1,5 @@
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels

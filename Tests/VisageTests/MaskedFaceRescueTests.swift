@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -41,7 +42,7 @@ struct MaskedFaceRescueTests {
         }
     }
 
-    static let data = Fixtures.dataDirectory
+    static let data = Fixtures.dataURL
 
     /// Real masked photos (../shared/data/masks/with_mask and masked-people): the detector alone
     /// finds no face in some; at the defaults every one of a sample has one.

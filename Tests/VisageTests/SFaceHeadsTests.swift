@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -8,7 +9,7 @@ import VisageModels
 /// real photos: the set-up's sample and UTKFace's held-out part, which they never saw.
 struct SFaceHeadsTests {
     static func hasModel(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: Fixtures.visageHome.appendingPathComponent("models/" + name).path)
+        Fixtures.hasModel(name)
     }
 
     static var hasAgeGenderHeads: Bool {
@@ -43,7 +44,7 @@ struct SFaceHeadsTests {
     /// (docs/models/age-sface-head.md, gender-sface-head.md), with room for a small sample.
     @Test(.enabled(if: Fixtures.hasData && hasAgeGenderHeads, "needs ../shared/data/utkface (VISAGE_DATA) and the heads; skipped"))
     func utkFaceHeldOutPhotos() async throws {
-        let root = try #require(Fixtures.dataDirectory).appendingPathComponent("utkface").path
+        let root = try #require(Fixtures.dataURL).appendingPathComponent("utkface").path
         let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".jpg") && Self.isHeldOut($0) }.sorted()
         let analyzer = try Self.analyzer([.age, .gender])
         var errors: [Float] = [], right = 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 import VisageCore
 import VisageModels
@@ -18,7 +19,7 @@ struct SFaceRewriteTests {
             return
         }
         // The reference fold under the file name the contract loads, in a folder of its own.
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(SFaceEmbedder.contract.fileName),
                                                    withDestinationURL: referenceFile)

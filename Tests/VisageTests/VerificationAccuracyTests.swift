@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import Visage
 
 /// Verification on real photos of public figures: ../shared/data/pairs-deepface (deepface's
@@ -7,7 +8,7 @@ import Visage
 @Suite(.enabled(if: Fixtures.hasData, "shared data (../shared/data or $VISAGE_DATA) is absent: skipping pairs-deepface"))
 struct VerificationAccuracyTests {
     @Test func deepfacePairsAccuracy() async throws {
-        let root = try #require(Fixtures.dataDirectory).appendingPathComponent("pairs-deepface")
+        let root = try #require(Fixtures.dataURL).appendingPathComponent("pairs-deepface")
         let csv = try String(contentsOf: root.appendingPathComponent("pairs.csv"), encoding: .utf8)
         let pairs: [(String, String, Bool)] = csv.split(whereSeparator: \.isNewline).dropFirst().compactMap { line in
             let f = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VisageTestSupport
 import VisageCore
 @testable import VisageVideo
 
@@ -65,7 +66,7 @@ struct VideoReaderTests {
         let source = try VideoReader(path: Fixtures.clip!, options: options)
         var originals: [Image] = []
         while let frame = try source.next() { originals.append(frame.image.resized(width: 160, height: 96)) }
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("rotated.mp4").path
         let writer = try VideoWriter(path: path, width: 160, height: 96, framesPerSecond: 25, rotation: 90)
@@ -87,7 +88,7 @@ struct VideoReaderTests {
     }
 
     @Test func zeroByteFileIsEmpty() throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("empty.mp4").path
         _ = FileManager.default.createFile(atPath: path, contents: Data())
@@ -96,7 +97,7 @@ struct VideoReaderTests {
     }
 
     @Test func missingFileAndFolderAreUnreadable() throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let missing = folder.appendingPathComponent("missing.mp4").path
         #expect(throws: VideoError.unreadable(path: missing, reason: "no such file")) { try VideoReader(path: missing) }
@@ -104,7 +105,7 @@ struct VideoReaderTests {
     }
 
     @Test func textFileIsUnsupported() throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("notes.mov").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(String(repeating: "not a video at all\n", count: 200).utf8))
@@ -128,7 +129,7 @@ struct VideoReaderTests {
     /// decoded and the error names the file.
     @Test(.enabled(if: Fixtures.hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
     func truncatedClipIsAnErrorNamingTheFile() throws {
-        let folder = try Fixtures.temporaryDirectory()
+        let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixtures.clip!))
         let path = folder.appendingPathComponent("truncated.mp4").path

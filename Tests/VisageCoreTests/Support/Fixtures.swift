@@ -1,39 +1,20 @@
 import Foundation
 import Testing
+import VisageTestSupport
 
-/// Real photos the tests decode. None are stored in the repository: the samples come
-/// from `scripts/setup` and the data sets from `../shared/data`, and variants (rotated,
-/// truncated, relabelled) are derived from them in a temporary folder at test time.
-enum Fixtures {
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// `$VISAGE_HOME/samples` (default `~/.cache/visage/samples`), filled by `scripts/setup`.
-    static func sample(_ name: String) throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let home = environment["VISAGE_HOME"] ?? (NSHomeDirectory() + "/.cache/visage")
-        let path = home + "/samples/" + name
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Missing(description: "sample \(path) is missing: run scripts/setup (make test runs it first)")
-        }
-        return path
-    }
-
+/// What the image tests add to the shared fixtures. None of the photos they decode are stored in
+/// the repository: the samples come from `scripts/setup` and the data sets from
+/// `../shared/data`, and variants (rotated, truncated, relabelled) are derived from them in a
+/// temporary folder at test time.
+extension Fixtures {
     static func sampleBytes(_ name: String) throws -> [UInt8] {
         try [UInt8](Data(contentsOf: URL(fileURLWithPath: sample(name))))
     }
 
-    /// `$VISAGE_DATA` (default `<repo>/../shared/data`); tests that need it are skipped when absent.
-    static let sharedData: String? = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()  // Support
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = ProcessInfo.processInfo.environment["VISAGE_DATA"] ?? repository.appendingPathComponent("../shared/data").path
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
-    }()
+    /// The shared data folder (``Fixtures/dataDirectory``); tests that need it are skipped when absent.
+    static var sharedData: String? { dataDirectory }
 
-    static let hasSharedData = sharedData != nil
+    static var hasSharedData: Bool { sharedData != nil }
     static let noSharedData: Comment = "shared data not found: set VISAGE_DATA or place it at ../shared/data"
 
     /// The first few files (sorted, for repeatability) in a folder of the shared data.

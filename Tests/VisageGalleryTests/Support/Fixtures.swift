@@ -6,36 +6,15 @@ import Visage
 import VisageTestSupport
 import VisageGallery
 
-/// Real photos for the tests: the set-up step's samples, and the shared data sets when present.
-enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    static var visageHome: URL {
-        if let home = ProcessInfo.processInfo.environment["VISAGE_HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/visage")
-    }
-
-    /// A photo provisioned by `scripts/setup`; missing is a failure (make test runs the set-up first).
-    static func sample(_ name: String) throws -> String {
-        let path = visageHome.appendingPathComponent("samples/\(name)").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            Issue.record("sample \(path) is missing: run `make setup` (scripts/setup) first")
-            throw CancellationError()
-        }
-        return path
-    }
-
-    /// `$VISAGE_DATA`, else `<repo>/../shared/data`; nil when absent (tests using it skip).
-    static var dataDirectory: URL? {
-        let env = ProcessInfo.processInfo.environment["VISAGE_DATA"].flatMap { $0.isEmpty ? nil : $0 }
-        let url = env.map { URL(fileURLWithPath: $0) } ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
-    }
+/// What the gallery tests add to the shared fixtures: known people's photos, scratch galleries,
+/// one analyzer, random templates and byte searches.
+extension Fixtures {
+    /// ``Fixtures/dataDirectory`` as a URL.
+    static var dataURL: URL? { dataDirectory.map { URL(fileURLWithPath: $0) } }
 
     /// The face_recognition samples: a few people, photos in knn/{train,test}/<person>/.
     static var knownPeople: URL? {
-        dataDirectory.map { $0.appendingPathComponent("face-recognition-samples/knn") }
+        dataURL.map { $0.appendingPathComponent("face-recognition-samples/knn") }
             .flatMap { FileManager.default.fileExists(atPath: $0.appendingPathComponent("train").path) ? $0 : nil }
     }
 
@@ -45,10 +24,10 @@ enum Fixtures {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0).path }
     }
 
-    static func temporaryDirectory() throws -> URL { try TemporaryDirectory.make(prefix: "visage-gallery-tests") }
+    static func temporaryURL() throws -> URL { try TemporaryDirectory.make(prefix: "visage-gallery-tests") }
 
     /// A path for a new gallery file in a fresh temporary folder.
-    static func galleryPath() throws -> String { try temporaryDirectory().appendingPathComponent("test.gallery").path }
+    static func galleryPath() throws -> String { try temporaryURL().appendingPathComponent("test.gallery").path }
 
     /// One analyzer for the whole test target: loading the models per test would dominate the run.
     static let analyzer = Result { try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = [.embedding]; return c }()) }
