@@ -13,8 +13,10 @@ import VisageCore
 ///
 /// Per row it holds, in its list: `codes` (int8, the row quantised to ±127 of its largest
 /// component, scanned), `residuals` (int8, what `codes` missed, at 1/254 of the code step,
-/// read only for the re-rank), the scale (float32) and the row's number (int32): 2d + 8 bytes,
-/// 264 for 128-d, plus 4 for the row → list map. No float32 row is kept: the re-rank's scores
+/// read only for the re-rank), the scale (float32), the row's number (int32) and its 4-bit
+/// fast-scan code (``ProductQuantizer``, d/4 bytes in blocks of 32 rows): 2d + 8 + d/4 bytes,
+/// 296 for 128-d, plus 4 for the row → list map. ``fastSearch(_:k:probes:candidates:parallelism:)``
+/// scans the fast-scan codes and re-ranks from the int8 codes (docs/gallery.md). No float32 row is kept: the re-rank's scores
 /// are within `scale / 508` per component of float32 (about 1e-5 on a dot product of unit
 /// vectors), far below the gaps that order neighbours.
 ///

@@ -21,8 +21,12 @@ import Dispatch
 /// **Inverted layout** (above ``invertedThreshold`` rows; the switch happens once, inside
 /// the append that passes it): a k-means coarse quantiser is trained on a sample of the rows
 /// and every row moves into the list of its nearest centroid as two-level int8 codes
-/// (``InvertedLists``: 268 bytes per 128-d row, no float32). ``Mode/inverted(probes:rerankFactor:)``
-/// scans only the best `probes` lists. Appends and removals keep working in either layout.
+/// (``InvertedLists``) beside 4-bit product-quantisation codes for the fast scan
+/// (``ProductQuantizer``): 300 bytes per 128-d row, no float32. ``Mode/fastScan(probes:candidates:)``
+/// (the automatic mode there) scores every row's 32-byte code through a per-query table with
+/// an AVX2/AVX-512 `pshufb` kernel (CVectorKernels) and re-ranks the best candidates from the
+/// int8 codes; ``Mode/inverted(probes:rerankFactor:)`` scans only the best `probes` lists'
+/// int8 codes. Appends and removals keep working in either layout.
 ///
 /// - ``Mode/exact``: dot products in float32 over every row; reads 4 bytes per dimension.
 /// - ``Mode/compact``: int8 dot products over every row (a quarter of the memory traffic),
