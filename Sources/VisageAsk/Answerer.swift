@@ -117,8 +117,8 @@ public struct Answerer: Sendable {
             let words = m.probability.map { " (\(Wording.certainty($0)), \(Wording.score($0)))" } ?? ""
             return make((m.wearing ? "Yes, \(lower(who)) wears a mask" : "No, \(lower(who)) does not wear a mask") + words + ".",
                         .bool(m.wearing), m.probability, m.source)
-        case .enrolment:
-            var problems = EnrolmentCheck(face: face).problems.map { "\(lower(who)) is " + $0 }
+        case .enrollment:
+            var problems = EnrollmentCheck(face: face).problems.map { "\(lower(who)) is " + $0 }
             if photo.faces.count > 1 {
                 problems.insert("the photo has \(photo.faces.count) faces (a gallery enrols the largest; crop it to the one person)", at: 0)
             }
@@ -127,7 +127,7 @@ public struct Answerer: Sendable {
             let text = problems.isEmpty
                 ? "Yes, this photo is good enough for enrolment: one frontal, sharp face, large enough (\(facts))."
                 : "No, not good enough for enrolment: " + problems.joined(separator: "; ") + " (\(facts))."
-            return make(text, .bool(problems.isEmpty), nil, EnrolmentCheck.source)
+            return make(text, .bool(problems.isEmpty), nil, EnrollmentCheck.source)
         case let .blur(askedBlurred):
             guard let sharpness = face.sharpness else { return notMeasured("sharpness", Models.sharpness) }
             let blurred = sharpness < Sharpness.blurredBelow

@@ -24,7 +24,7 @@ public struct Describer: Sendable {
         public var number: Int
         public var position: String
         public var text: String
-        public var enrolment: EnrolmentCheck
+        public var enrollment: EnrollmentCheck
     }
 
     public struct PhotoDescription: Sendable, Hashable {
@@ -75,12 +75,12 @@ public struct Describer: Sendable {
                 parts.append("not anyone in the gallery" + (id.candidates.first.map { String(format: " (closest %.3f)", $0.similarity) } ?? ""))
             }
         }
-        let check = EnrolmentCheck(face: face)
+        let check = EnrollmentCheck(face: face)
         var quality = String(format: "%.0f×%.0f px, detector %.2f", face.box.width, face.box.height, face.detectorScore)
         if let s = face.sharpness { quality += String(format: ", sharpness %.0f", s) }
         quality += check.passed ? ": fit for enrolment" : ": not for enrolment, " + check.problems.joined(separator: "; ")
         parts.append(quality)
         let lead = photo.faces.count == 1 ? "The face (\(position))" : "Face \(face.number) (\(position))"
-        return FaceDescription(number: face.number, position: position, text: lead + " " + parts.joined(separator: "; ") + ".", enrolment: check)
+        return FaceDescription(number: face.number, position: position, text: lead + " " + parts.joined(separator: "; ") + ".", enrollment: check)
     }
 }

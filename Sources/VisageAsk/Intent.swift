@@ -26,7 +26,7 @@ public enum Intent: Sendable, Hashable {
     /// "Who is the oldest?": which face.
     case superlative(Superlative)
     /// "Is this photo good enough for enrolment?".
-    case enrolment
+    case enrollment
     /// "Is the photo blurry?" (`askedBlurred` true) or "Is it sharp?" (false).
     case blur(askedBlurred: Bool)
     /// "Which way is she looking?".
@@ -41,7 +41,7 @@ public enum Intent: Sendable, Hashable {
     /// Whether the answer is yes or no (`value` is a Bool).
     public var isYesNo: Bool {
         switch self {
-        case .ageCheck, .isGender, .isExpression, .mask, .enrolment, .blur, .isFrontal: true
+        case .ageCheck, .isGender, .isExpression, .mask, .enrollment, .blur, .isFrontal: true
         case let .identity(name): name != nil
         default: false
         }

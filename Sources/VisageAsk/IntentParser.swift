@@ -44,7 +44,7 @@ enum IntentParser {
         if t.hasPrefix("enrol", "enroll") || t.has("good enough", "usable", "suitable", "passport", "id photo", "id picture",
                                                     "photo quality", "image quality", "picture quality", "good quality", "quality",
                                                     "good photo", "good picture", "good for face recognition", "register") {
-            return .enrolment
+            return .enrollment
         }
         if t.hasPrefix("blur") || t.has("out of focus", "unfocused", "fuzzy") { return .blur(askedBlurred: true) }
         if t.has("sharp", "in focus", "focused", "crisp") { return .blur(askedBlurred: false) }

@@ -31,7 +31,7 @@ extension PhotoAnalysis {
             fields.append(("pose", .object([("facing", .string(pose.isFrontal ? "frontal" : pose.words)),
                                             ("yaw", .number(pose.yaw, decimals: 3)), ("roll", .number(pose.roll, decimals: 1))])))
         }
-        let check = EnrolmentCheck(face: face)
+        let check = EnrollmentCheck(face: face)
         fields.append(("sharpness", face.sharpness.map { .number($0, decimals: 1) } ?? .null))
         fields.append(("enrolment", .object([("fit", .bool(check.passed)), ("problems", .array(check.problems.map { .string($0) }))])))
         if let id = face.identity {

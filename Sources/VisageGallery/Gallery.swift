@@ -229,7 +229,7 @@ public actor Gallery {
     /// What to tell whoever enrols from `templates` of which some were made from a masked face:
     /// nil when none was. An unmasked probe is compared with such a template through SFace,
     /// which matches a masked enrolment photo poorly.
-    public nonisolated static func maskedEnrolmentWarning(_ templates: [Template]) -> String? {
+    public nonisolated static func maskedEnrollmentWarning(_ templates: [Template]) -> String? {
         let masked = templates.filter { $0.masked == true }.count
         guard masked > 0 else { return nil }
         return "\(masked) of \(templates.count) enrolment photo\(templates.count == 1 ? "" : "s") show\(masked == 1 && templates.count == 1 ? "s" : "") a masked face: "

@@ -157,7 +157,7 @@ extension VisageService: APIProtocol {
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
         RequestAudit.current?.personIDs = [person.id]
-        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)),
+        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrollmentWarning(stored)),
                                                              headers: [.location: "/v1/people/\(person.id)"])))
     }
 
@@ -181,7 +181,7 @@ extension VisageService: APIProtocol {
         }
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.addTemplates(templates, to: personID)
-        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrolmentWarning(stored)))))
+        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrollmentWarning(stored)))))
     }
 
     // MARK: service (open)

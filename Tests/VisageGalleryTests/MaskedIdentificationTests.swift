@@ -20,7 +20,7 @@ struct MaskedIdentificationTests {
             let enrolled = try await gallery.enroll(name: person, images: Array(try MaskedPeople.photos(person, masked: false).prefix(3)))
             #expect(enrolled.templates.allSatisfy { $0.maskedFaceEmbedding?.count == 128 && $0.maskedFaceModel == Gallery.maskedFaceModel && $0.masked == false },
                     "\(person): every unmasked enrolment template holds the head's embedding and is called unmasked")
-            #expect(Gallery.maskedEnrolmentWarning(enrolled.templates) == nil)
+            #expect(Gallery.maskedEnrollmentWarning(enrolled.templates) == nil)
             ids[person] = enrolled.person.id
         }
         return (gallery, ids)
@@ -71,7 +71,7 @@ struct MaskedIdentificationTests {
         let (person, face) = try #require(try await maskedFaces().first)
         let template = try gallery.template(for: face, imageData: nil)
         #expect(template.masked == true)
-        let warning = try #require(Gallery.maskedEnrolmentWarning([template]))
+        let warning = try #require(Gallery.maskedEnrollmentWarning([template]))
         #expect(warning.contains("masked") && warning.contains("enrol an unmasked photo"))
         let (enrolled, _) = try await gallery.enroll(name: person, templates: [template])
         let (_, stored) = try await Gallery.open(location).person(enrolled.id)

@@ -91,7 +91,7 @@ struct EnrollCommand: AsyncParsableCommand {
             }
             let (stored, _) = try await gallery.enroll(name: person.name, metadata: metadataDictionary, templates: templates)
             enrolled += 1
-            report(name: person.name, stored: stored, rejected: rejected, warning: Gallery.maskedEnrolmentWarning(templates))
+            report(name: person.name, stored: stored, rejected: rejected, warning: Gallery.maskedEnrollmentWarning(templates))
         }
 
         for await item in analyzer.analyzeFiles(allImages) {

@@ -6,10 +6,10 @@ import Foundation
 /// detector's confidence, the sharpness of the aligned crop and the head pose.
 ///
 /// ```swift
-/// let check = EnrolmentCheck(face: photo.faces[0])
+/// let check = EnrollmentCheck(face: photo.faces[0])
 /// print(check.passed, check.problems)   // false ["blurred (Laplacian variance 31 < 60)"]
 /// ```
-public struct EnrolmentCheck: Sendable, Hashable {
+public struct EnrollmentCheck: Sendable, Hashable {
     /// Faces narrower than this are upscaled to the embedder's 112×112 input: 112 px.
     public static let minimumWidth: Float = 112
     /// Detections below this score are doubtful as faces: 0.8 (a convention, above the
