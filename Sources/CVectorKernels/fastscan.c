@@ -5,12 +5,27 @@
 #define VK_X86 1
 #endif
 
+#include <stdlib.h>
+#include <string.h>
+
+/// `VISAGE_CPU_KERNELS=avx2` (or `scalar`) caps the instruction set the kernels may use, so a
+/// machine with AVX-512 can measure what an AVX2-only CPU (the one Visage is built for) gets.
+/// 2: anything, 1: at most AVX2, 0: scalar only.
+static int vk_kernel_cap(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        const char *cap = getenv("VISAGE_CPU_KERNELS");
+        cached = (cap && strcmp(cap, "scalar") == 0) ? 0 : (cap && strcmp(cap, "avx2") == 0) ? 1 : 2;
+    }
+    return cached;
+}
+
 int vk_has_avx2(void) {
 #if VK_X86
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+        cached = (vk_kernel_cap() >= 1 && __builtin_cpu_supports("avx2")) ? 1 : 0;
     }
     return cached;
 #else
@@ -160,7 +175,7 @@ int vk_has_avx512bw(void) {
     static int cached = -1;
     if (cached < 0) {
         __builtin_cpu_init();
-        cached = (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) ? 1 : 0;
+        cached = (vk_kernel_cap() >= 2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) ? 1 : 0;
     }
     return cached;
 }
