@@ -162,6 +162,21 @@ SFACE_INT8_FLOAT_NODES = [
 ]
 
 
+def prepare_sface_for_quantization(src, prepared):
+    """Writes `src` to `prepared` as the quantiser sees it and returns that graph: shape
+    inference and ORT's graph optimisations first, as ORT recommends (calibration and
+    quantisation then see one graph, so the range names match), and every node named, since
+    the PRelu rewrite's nodes have no names and the exclusion list needs them."""
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    quant_pre_process(src, prepared, skip_symbolic_shape=True)
+    graph = onnx.load(prepared)
+    for node in graph.graph.node:
+        node.name = node.name or node.output[0]
+    onnx.save(graph, prepared)
+    return graph
+
+
 def quantize_sface(src, ranges, dst, reader=None):
     """Quantises SFace to int8 with the activation ranges in `ranges`; with a calibration
     `reader`, computes those ranges first and writes them to `ranges` (a missing file)."""
@@ -169,18 +184,10 @@ def quantize_sface(src, ranges, dst, reader=None):
     import tempfile
 
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
-    from onnxruntime.quantization.shape_inference import quant_pre_process
 
     with tempfile.TemporaryDirectory() as tmp:
-        # Shape inference and ORT's graph optimisations first, as ORT recommends: both the
-        # calibration and the quantisation see this graph, so the range names match.
         prepared = str(Path(tmp) / "prepared.onnx")
-        quant_pre_process(src, prepared, skip_symbolic_shape=True)
-        # The PRelu rewrite's nodes have no names; the exclusion list needs them.
-        graph = onnx.load(prepared)
-        for node in graph.graph.node:
-            node.name = node.name or node.output[0]
-        onnx.save(graph, prepared)
+        graph = prepare_sface_for_quantization(src, prepared)
         missing = set(SFACE_INT8_FLOAT_NODES) - {n.name for n in graph.graph.node}
         if missing:
             sys.exit(f"sface: nodes to keep float not in the graph: {sorted(missing)}")

@@ -23,7 +23,6 @@ import onnx
 import onnxruntime as ort
 from PIL import Image
 from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
-from onnxruntime.quantization.shape_inference import quant_pre_process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import convert_models  # noqa: E402
@@ -63,11 +62,7 @@ def main():
     base = embed(src, crops)
     with tempfile.TemporaryDirectory() as tmp:
         prepared = str(Path(tmp) / "prepared.onnx")
-        quant_pre_process(src, prepared, skip_symbolic_shape=True)
-        graph = onnx.load(prepared)
-        for node in graph.graph.node:
-            node.name = node.name or node.output[0]
-        onnx.save(graph, prepared)
+        graph = convert_models.prepare_sface_for_quantization(src, prepared)
         print("block          part   cosine to float: profile (min)   frontal")
         for (block, part), names in blocks(graph.graph).items():
             cache = Path(tmp) / "ranges.json"

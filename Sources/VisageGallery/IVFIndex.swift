@@ -170,15 +170,8 @@ struct InvertedLists: Sendable {
         let candidates = max(k, k * rerankFactor)
         let (qcode, qscale) = VectorIndex.quantizeQuery(query)
 
-        // Balance the probed lists' rows over the tasks: largest first, each to the lightest task.
-        let rowsProbed = probed.reduce(0) { $0 + lists[$1].rows.count }
-        let parts = rowsProbed >= 8192 ? max(1, min(parallelism, probed.count)) : 1
-        var assigned = [[Int]](repeating: [], count: parts), load = [Int](repeating: 0, count: parts)
-        for l in probed.sorted(by: { lists[$0].rows.count > lists[$1].rows.count }) {
-            let task = load.indices.min { load[$0] < load[$1] }!
-            assigned[task].append(l)
-            load[task] += lists[l].rows.count
-        }
+        let assigned = tasks(for: probed, parallelism: parallelism)
+        let parts = assigned.count
 
         let heaps = UnsafeMutableBufferPointer<TopK>.allocate(capacity: parts)
         heaps.initialize(repeating: TopK(candidates))
@@ -225,12 +218,9 @@ struct InvertedLists: Sendable {
     /// The `k` best rows by a fast scan of the `probes` nearest lists (all of them when
     /// `probes ≥ listCount`): every row's 4-bit codes scored through the query's uint8 table,
     /// the best `candidates` kept, then re-scored from the two-level int8 codes.
-    func fastSearch(_ query: [Float], k: Int, probes: Int, candidates: Int, parallelism: Int) -> [VectorIndex.Hit] {
-        let d = dimension, m = quantizer.subspaces
-        let probed = probes >= listCount ? Array(0..<listCount) : nearestLists(query, probes: max(1, probes))
-        let keep = max(k, candidates)
-        let table = quantizer.table(for: query).entries
-
+    /// The probed lists shared out over the search's tasks with balanced rows: largest list
+    /// first, each to the lightest task; one task when there is too little to scan to pay for more.
+    private func tasks(for probed: [Int], parallelism: Int) -> [[Int]] {
         let rowsProbed = probed.reduce(0) { $0 + lists[$1].rows.count }
         let parts = rowsProbed >= 8192 ? max(1, min(parallelism, probed.count)) : 1
         var assigned = [[Int]](repeating: [], count: parts), load = [Int](repeating: 0, count: parts)
@@ -239,6 +229,17 @@ struct InvertedLists: Sendable {
             assigned[task].append(l)
             load[task] += lists[l].rows.count
         }
+        return assigned
+    }
+
+    func fastSearch(_ query: [Float], k: Int, probes: Int, candidates: Int, parallelism: Int) -> [VectorIndex.Hit] {
+        let d = dimension, m = quantizer.subspaces
+        let probed = probes >= listCount ? Array(0..<listCount) : nearestLists(query, probes: max(1, probes))
+        let keep = max(k, candidates)
+        let table = quantizer.table(for: query).entries
+
+        let assigned = tasks(for: probed, parallelism: parallelism)
+        let parts = assigned.count
         let longest = probed.map { lists[$0].rows.count }.max() ?? 0
 
         let reservoirs = UnsafeMutableBufferPointer<FastScanReservoir>.allocate(capacity: parts)
