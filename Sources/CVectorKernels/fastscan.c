@@ -64,6 +64,41 @@ size_t vk_fastscan_filter_scalar(const uint8_t *codes, size_t rows, size_t m, co
 }
 
 #if VK_X86
+/// The threshold as eight 16-bit lanes. Scores are below 2^15, so a signed compare with the
+/// threshold clamped to [-1, 32767] is exact.
+static inline __m128i threshold_limit(int32_t threshold) {
+    const int32_t clamped = threshold < -1 ? -1 : (threshold > 32767 ? 32767 : threshold);
+    return _mm_set1_epi16((int16_t)clamped);
+}
+
+/// A block's 32 scores, summed into even and odd rows of the low nibbles (rows 0–15: `le`,
+/// `lod`) and the high ones (rows 16–31: `he`, `hod`): interleaved back into row order,
+/// compared with `limit`, and the rows above it (within `rows`) appended at `found`. SSE2
+/// only, shared by the AVX2 and AVX-512 kernels. Returns the new count.
+static inline size_t collect_block(__m128i le, __m128i lod, __m128i he, __m128i hod, __m128i limit, size_t start, size_t rows,
+                                   uint32_t *positions, uint16_t *scores, size_t found) {
+    __m128i r0 = _mm_unpacklo_epi16(le, lod), r1 = _mm_unpackhi_epi16(le, lod);   // rows 0–7, 8–15
+    __m128i r2 = _mm_unpacklo_epi16(he, hod), r3 = _mm_unpackhi_epi16(he, hod);   // rows 16–23, 24–31
+    __m128i above01 = _mm_packs_epi16(_mm_cmpgt_epi16(r0, limit), _mm_cmpgt_epi16(r1, limit));
+    __m128i above23 = _mm_packs_epi16(_mm_cmpgt_epi16(r2, limit), _mm_cmpgt_epi16(r3, limit));
+    uint32_t mask = (uint32_t)_mm_movemask_epi8(above01) | ((uint32_t)_mm_movemask_epi8(above23) << 16);
+    if (rows - start < 32) mask &= (1u << (rows - start)) - 1;
+    if (mask == 0) return found;
+    uint16_t block32[32];
+    _mm_storeu_si128((__m128i *)block32, r0);
+    _mm_storeu_si128((__m128i *)(block32 + 8), r1);
+    _mm_storeu_si128((__m128i *)(block32 + 16), r2);
+    _mm_storeu_si128((__m128i *)(block32 + 24), r3);
+    while (mask) {
+        int i = __builtin_ctz(mask);
+        positions[found] = (uint32_t)(start + i);
+        scores[found] = block32[i];
+        found++;
+        mask &= mask - 1;
+    }
+    return found;
+}
+
 /// Two sub-quantisers per step: 32 code bytes (s and s + 1) against 32 table bytes (the two
 /// tables, one per 128-bit lane). pshufb looks up 32 entries at once; the uint8 results are
 /// summed in 16-bit lanes as even and odd bytes (mask and shift), and the two lanes added at
@@ -72,9 +107,7 @@ __attribute__((target("avx2")))
 static size_t fastscan_filter_avx2(const uint8_t *codes, size_t rows, size_t m, const uint8_t *table, int32_t threshold,
                                    uint32_t *positions, uint16_t *scores) {
     const __m256i nibble = _mm256_set1_epi8(0x0f), lowByte = _mm256_set1_epi16(0x00ff);
-    // Scores are below 2^15, so a signed compare with the threshold clamped to [-1, 32767] is exact.
-    const int32_t clamped = threshold < -1 ? -1 : (threshold > 32767 ? 32767 : threshold);
-    const __m128i limit = _mm_set1_epi16((int16_t)clamped);
+    const __m128i limit = threshold_limit(threshold);
     size_t found = 0;
     for (size_t start = 0; start < rows; start += 32) {
         const uint8_t *block = codes + (start / 32) * 16 * m;
@@ -97,25 +130,7 @@ static size_t fastscan_filter_avx2(const uint8_t *codes, size_t rows, size_t m, 
         __m128i lod = _mm_add_epi16(_mm256_castsi256_si128(loOdd), _mm256_extracti128_si256(loOdd, 1));
         __m128i he = _mm_add_epi16(_mm256_castsi256_si128(hiEven), _mm256_extracti128_si256(hiEven, 1));
         __m128i hod = _mm_add_epi16(_mm256_castsi256_si128(hiOdd), _mm256_extracti128_si256(hiOdd, 1));
-        __m128i r0 = _mm_unpacklo_epi16(le, lod), r1 = _mm_unpackhi_epi16(le, lod);   // rows 0–7, 8–15
-        __m128i r2 = _mm_unpacklo_epi16(he, hod), r3 = _mm_unpackhi_epi16(he, hod);   // rows 16–23, 24–31
-        __m128i above01 = _mm_packs_epi16(_mm_cmpgt_epi16(r0, limit), _mm_cmpgt_epi16(r1, limit));
-        __m128i above23 = _mm_packs_epi16(_mm_cmpgt_epi16(r2, limit), _mm_cmpgt_epi16(r3, limit));
-        uint32_t mask = (uint32_t)_mm_movemask_epi8(above01) | ((uint32_t)_mm_movemask_epi8(above23) << 16);
-        if (rows - start < 32) mask &= (1u << (rows - start)) - 1;
-        if (mask == 0) continue;
-        uint16_t block32[32];
-        _mm_storeu_si128((__m128i *)block32, r0);
-        _mm_storeu_si128((__m128i *)(block32 + 8), r1);
-        _mm_storeu_si128((__m128i *)(block32 + 16), r2);
-        _mm_storeu_si128((__m128i *)(block32 + 24), r3);
-        while (mask) {
-            int i = __builtin_ctz(mask);
-            positions[found] = (uint32_t)(start + i);
-            scores[found] = block32[i];
-            found++;
-            mask &= mask - 1;
-        }
+        found = collect_block(le, lod, he, hod, limit, start, rows, positions, scores, found);
     }
     return found;
 }
@@ -126,8 +141,7 @@ __attribute__((target("avx512f,avx512bw")))
 static size_t fastscan_filter_avx512(const uint8_t *codes, size_t rows, size_t m, const uint8_t *table, int32_t threshold,
                                      uint32_t *positions, uint16_t *scores) {
     const __m512i nibble = _mm512_set1_epi8(0x0f), lowByte = _mm512_set1_epi16(0x00ff);
-    const int32_t clamped = threshold < -1 ? -1 : (threshold > 32767 ? 32767 : threshold);
-    const __m128i limit = _mm_set1_epi16((int16_t)clamped);
+    const __m128i limit = threshold_limit(threshold);
     size_t found = 0;
     for (size_t start = 0; start < rows; start += 32) {
         const uint8_t *block = codes + (start / 32) * 16 * m;
@@ -148,25 +162,7 @@ static size_t fastscan_filter_avx512(const uint8_t *codes, size_t rows, size_t m
                                           _mm_add_epi16(_mm512_extracti32x4_epi32(v, 2), _mm512_extracti32x4_epi32(v, 3)))
         __m128i le = VK_LANES(loEven), lod = VK_LANES(loOdd), he = VK_LANES(hiEven), hod = VK_LANES(hiOdd);
         #undef VK_LANES
-        __m128i r0 = _mm_unpacklo_epi16(le, lod), r1 = _mm_unpackhi_epi16(le, lod);
-        __m128i r2 = _mm_unpacklo_epi16(he, hod), r3 = _mm_unpackhi_epi16(he, hod);
-        __m128i above01 = _mm_packs_epi16(_mm_cmpgt_epi16(r0, limit), _mm_cmpgt_epi16(r1, limit));
-        __m128i above23 = _mm_packs_epi16(_mm_cmpgt_epi16(r2, limit), _mm_cmpgt_epi16(r3, limit));
-        uint32_t mask = (uint32_t)_mm_movemask_epi8(above01) | ((uint32_t)_mm_movemask_epi8(above23) << 16);
-        if (rows - start < 32) mask &= (1u << (rows - start)) - 1;
-        if (mask == 0) continue;
-        uint16_t block32[32];
-        _mm_storeu_si128((__m128i *)block32, r0);
-        _mm_storeu_si128((__m128i *)(block32 + 8), r1);
-        _mm_storeu_si128((__m128i *)(block32 + 16), r2);
-        _mm_storeu_si128((__m128i *)(block32 + 24), r3);
-        while (mask) {
-            int i = __builtin_ctz(mask);
-            positions[found] = (uint32_t)(start + i);
-            scores[found] = block32[i];
-            found++;
-            mask &= mask - 1;
-        }
+        found = collect_block(le, lod, he, hod, limit, start, rows, positions, scores, found);
     }
     return found;
 }
