@@ -5,7 +5,8 @@ import Foundation
 /// Makes a copy of an identity-folder dataset in which a fraction of the images carry a
 /// rendered face mask: the walker picks images (deterministically, by a seeded hash of the
 /// path), the analyzer finds their faces, ``MaskRenderer`` paints every face in one style per
-/// image (chosen from `styles` by a seeded hash of the path), and the result is written at
+/// image (chosen from `styles` by a seeded hash of the path) in a look of its own (colour,
+/// print, fit, ear loops: a seeded variant, also from the path), and the result is written at
 /// the same relative path. Unchosen images, and chosen ones with no face, are linked
 /// (symbolic links), not copied. `mask-manifest.tsv` lists each image as
 /// `path<TAB>masked|linked|noface|error<TAB>detail` (the style, for masked ones).
@@ -55,6 +56,13 @@ public struct MaskedCopy: Sendable {
         styles[Int(Shard.stableHash("\(seed):style:" + relativePath) % UInt64(styles.count))]
     }
 
+    /// The look of the image's masks within their style (colour, print, fit, loops: see
+    /// ``MaskRenderer``), seeded and never 0 (the canonical look); each further face in the
+    /// image takes the next variant.
+    public func variant(for relativePath: String) -> UInt64 {
+        max(1, Shard.stableHash("\(seed):look:" + relativePath))
+    }
+
     public func run(analyzer: FaceAnalyzer, progress: (Int, Int, String) -> Void) async throws(DatasetError) -> Summary {
         let listing = try DatasetWalker(root: source).walk()
         let fm = FileManager.default
@@ -97,7 +105,10 @@ public struct MaskedCopy: Sendable {
                     continue
                 }
                 let style = style(for: image.relativePath)
-                for face in analyzed.faces { renderer.render(on: &picture, landmarks: face.landmarks, style: style) }
+                let variant = variant(for: image.relativePath)
+                for (k, face) in analyzed.faces.enumerated() {
+                    renderer.render(on: &picture, landmarks: face.landmarks, style: style, variant: max(1, variant &+ UInt64(k)))
+                }
                 // Same name and format (JPEG or PNG by extension); WebP, which VisageCore cannot encode, gets .jpg appended.
                 let destination = output + "/" + image.relativePath
                 do {

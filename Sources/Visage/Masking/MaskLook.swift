@@ -1,0 +1,110 @@
+/// What one drawn mask looks like beyond its style: colour, print, how it sits on the face,
+/// how deep its folds are, whether it has ear loops or a valve. Chosen from a seeded variant so
+/// that the same (style, variant) always gives the same mask; variant 0 is the style's
+/// canonical look (its base colour, no print change, centred), which mask-aware matching uses
+/// for its templates. The palettes are the kinds of mask seen in web photos of people wearing
+/// real ones (`masks/with_mask`): pale blue, teal and mint surgical masks; white, grey and pink
+/// ones; black, charcoal, navy and grey cloth; white, grey and cream N95 and KN95 masks; printed
+/// cloth in reds, pinks, navies, greens and black with dots, stripes, checks or small flowers.
+struct MaskLook: Sendable {
+    enum Print: Sendable { case none, dots, stripes, checks, flowers }
+
+    /// Base colour (sRGB 0–255, as it looks in an evenly lit photo) and the print's colour.
+    var colour: (Float, Float, Float)
+    var accent: (Float, Float, Float)
+    var print: Print
+    /// Print repeat in face-scale units (≈ eye distance).
+    var printScale: Float
+    /// Where it sits: offset across (face-scale units), the top edge moved down (+) or up (−)
+    /// in eye-to-mouth units, width and chin-drop factors, and an extra roll in radians.
+    var shiftAcross: Float, topShift: Float, widthFactor: Float, chinFactor: Float, roll: Float
+    /// Depth of folds and pleats (0 none, 1 the old renderer's), of the fabric's grain, and of
+    /// the round shading across the cheeks.
+    var folds: Float, grain: Float, roundness: Float
+    /// Ear loops (and their colour), and an exhalation valve (N95 only).
+    var loops: Bool
+    var loopColour: (Float, Float, Float)
+    var valve: Bool
+
+    init(style: MaskStyle, variant: UInt64) {
+        colour = style.colour
+        accent = (235, 228, 210)
+        print = style == .patternedCloth ? .dots : .none
+        printScale = 0.2
+        shiftAcross = 0; topShift = 0; widthFactor = 1; chinFactor = 1; roll = 0
+        folds = 1; grain = 0.5; roundness = 1
+        loops = style != .blackCloth && style != .patternedCloth
+        loopColour = style == .whiteN95 ? (232, 232, 228) : (240, 240, 240)
+        valve = false
+        guard variant != 0 else { return }
+
+        var random = SplitMix64(seed: variant &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(MaskStyle.allCases.firstIndex(of: style)!))
+        func jitter(_ c: (Float, Float, Float), _ amount: Float) -> (Float, Float, Float) {
+            let common = random.uniform(-amount, amount)  // lighter or darker as a whole …
+            return (c.0 + common + random.uniform(-amount, amount) / 2,  // … and a slight tint
+                    c.1 + common + random.uniform(-amount, amount) / 2,
+                    c.2 + common + random.uniform(-amount, amount) / 2)
+        }
+        let palette: [(Float, Float, Float)]
+        switch style {
+        case .surgicalBlue:
+            palette = [(126, 178, 214), (110, 165, 205), (150, 196, 222), (98, 168, 178), (150, 204, 196), (124, 150, 204), (168, 200, 226)]
+        case .surgicalWhite:
+            palette = [(232, 234, 236), (218, 222, 228), (238, 232, 226), (226, 212, 222), (214, 226, 236), (200, 204, 210)]
+        case .blackCloth:
+            palette = [(34, 34, 38), (26, 26, 30), (52, 52, 58), (40, 46, 72), (74, 76, 82), (108, 110, 118), (62, 48, 44)]
+        case .whiteN95:
+            palette = [(238, 236, 228), (226, 226, 222), (204, 208, 214), (236, 226, 204), (214, 222, 232)]
+        case .patternedCloth:
+            palette = [(38, 58, 112), (186, 40, 52), (222, 150, 172), (30, 30, 36), (58, 108, 80), (200, 172, 126), (92, 62, 122), (226, 226, 222)]
+        }
+        colour = jitter(palette[random.index(palette.count)], 12)
+        shiftAcross = random.uniform(-0.06, 0.06)
+        topShift = random.uniform(-0.12, 0.1)
+        widthFactor = random.uniform(0.9, 1.1)
+        chinFactor = random.uniform(0.8, 1.2)
+        roll = random.uniform(-0.06, 0.06)
+        folds = random.uniform(0.25, 1)
+        grain = random.uniform(0.2, 1)
+        roundness = random.uniform(0.5, 1.2)
+        loops = random.uniform(0, 1) < (style == .blackCloth || style == .patternedCloth ? 0.5 : 0.85)
+        let loopChoices: [(Float, Float, Float)] = [(240, 240, 240), (200, 200, 204), colour]
+        loopColour = loopChoices[random.index(loopChoices.count)]
+        if style == .whiteN95 { valve = random.uniform(0, 1) < 0.3 }
+        if style == .patternedCloth {
+            let prints: [Print] = [.dots, .dots, .stripes, .checks, .flowers, .none]
+            print = prints[random.index(prints.count)]
+            printScale = random.uniform(0.1, 0.3)
+            let accents: [(Float, Float, Float)] = [(235, 228, 210), (240, 200, 60), (30, 30, 36), (200, 40, 60), (120, 170, 220)]
+            accent = accents[random.index(accents.count)]
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64): the same seed gives the same sequence on every
+/// platform, which `SystemRandomNumberGenerator` does not promise.
+struct SplitMix64: Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func uniform(_ low: Float, _ high: Float) -> Float {
+        low + (high - low) * Float(next() >> 40) / Float(1 << 24)
+    }
+
+    mutating func index(_ count: Int) -> Int { Int(next() % UInt64(count)) }
+
+    /// A hash of a pixel position to −1…1, for grain and noise that stay put when redrawn.
+    static func noise(_ x: Int, _ y: Int, _ seed: UInt64) -> Float {
+        var g = SplitMix64(seed: seed ^ (UInt64(UInt32(truncatingIfNeeded: x)) << 32 | UInt64(UInt32(truncatingIfNeeded: y))))
+        return Float(g.next() >> 40) / Float(1 << 23) - 1
+    }
+}

@@ -1,0 +1,243 @@
+"""How well can a classifier tell rendered masks from real ones? (issue 18, item 2)
+
+Two folders of the pipeline's own aligned 112 x 112 crops (`visage dataset crops ... --fallback-score 0.3`):
+REAL, crops of photos of people wearing real masks (masks/with_mask), and RENDERED, crops of
+unmasked photos that `visage dataset mask --ratio 1` masked. The classes are balanced (the larger
+one subsampled, seed 20261203) and a classifier is cross-validated (5 folds, grouped so that an
+image and its near-copies `NAME_copy_N` never sit on both sides) on several feature sets:
+
+  bn1-avg     SFace's last feature map (bn1, 1024 x 7 x 7), averaged over the 49 cells: what
+              Visage's heads see; logistic regression on standardised features.
+  bn1-rows    the same map averaged over each row's 7 cells (7 x 1024): keeps where things are.
+  lower-px    the crop's lower half (rows 56-111, where the mask is) at 28 x 14 RGB; logistic regression.
+  lower-cnn   a small CNN (3 conv layers) on the lower half at 56 x 112 RGB, 8 epochs.
+  upper-px    CONTROL: the upper half (eyes, no mask) at 28 x 14 RGB; logistic regression. What
+              this one separates is a difference between the two photo sets, not the masks.
+
+Chance is 50% accuracy and 0.5 AUC. Out-of-fold accuracy (threshold 0.5) and ROC AUC are
+reported, with, for the rendered crops, the share caught per mask style when the
+`mask-manifest.tsv` of the masked copy is given.
+
+  python training/mask/realism.py --real /tmp/crops-real --rendered /tmp/crops-rendered \
+      --manifest /tmp/masked/mask-manifest.tsv --sface $VISAGE_HOME/models/sface_2021dec.onnx \
+      --cache /tmp/realism-cache --out result.json
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import time
+
+import numpy as np
+from PIL import Image
+
+SEED = 20261203
+
+
+def crops_in(root):
+    out = []
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".png"):
+                out.append(os.path.join(dirpath, f))
+    return sorted(out)
+
+
+def group_of(path):
+    """A photo and its augmented near-copies (`x_copy.jpg`, `x_copy_12.jpg`) form one group."""
+    stem = os.path.basename(path).rsplit(".", 2)[0]
+    return re.sub(r"_copy(_\d+)?$", "", stem)
+
+
+def bn1_rows(sface, paths, cache_dir, threads=2, batch=32):
+    """Row-pooled bn1 (N x 7 x 1024), cached per crop file (path, size, mtime)."""
+    import onnxruntime as ort
+    os.makedirs(cache_dir, exist_ok=True)
+    keys = [hashlib.sha1(f"{os.path.abspath(p)}:{os.path.getsize(p)}:{os.path.getmtime(p)}".encode()).hexdigest() for p in paths]
+    out = np.zeros((len(paths), 7, 1024), np.float32)
+    todo = []
+    for i, k in enumerate(keys):
+        f = os.path.join(cache_dir, k + ".npy")
+        if os.path.exists(f):
+            out[i] = np.load(f)
+        else:
+            todo.append(i)
+    if todo:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        sess = ort.InferenceSession(sface, options, providers=["CPUExecutionProvider"])
+        if "bn1" not in [o.name for o in sess.get_outputs()]:
+            raise SystemExit(f"{sface} has no `bn1` output: run scripts/setup to convert it again")
+        for s in range(0, len(todo), batch):
+            idx = todo[s:s + batch]
+            x = np.stack([np.asarray(Image.open(paths[i]).convert("RGB"), np.float32) for i in idx])
+            maps = sess.run(["bn1"], {"data": x.transpose(0, 3, 1, 2)})[0]
+            rows = maps.mean(axis=3).transpose(0, 2, 1)  # N x 7 x 1024
+            for j, i in enumerate(idx):
+                out[i] = rows[j]
+                np.save(os.path.join(cache_dir, keys[i] + ".npy"), rows[j])
+    return out
+
+
+def halves(paths):
+    """Lower half at 56 x 112 (for the CNN) and both halves at 14 x 28 (for the linear model), 0-1."""
+    lower_full, lower_small, upper_small = [], [], []
+    for p in paths:
+        picture = Image.open(p).convert("RGB")
+        lo = picture.crop((0, 56, 112, 112))
+        up = picture.crop((0, 0, 112, 56))
+        lower_full.append(np.asarray(lo, np.float32) / 255)
+        lower_small.append(np.asarray(lo.resize((28, 14), Image.BILINEAR), np.float32).ravel() / 255)
+        upper_small.append(np.asarray(up.resize((28, 14), Image.BILINEAR), np.float32).ravel() / 255)
+    return np.stack(lower_full), np.stack(lower_small), np.stack(upper_small)
+
+
+def folds_of(y, groups, k=5):
+    from sklearn.model_selection import StratifiedGroupKFold
+    return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=SEED).split(np.zeros(len(y)), y, groups))
+
+
+def logistic_oof(x, y, folds, c):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    p = np.zeros(len(y))
+    for train, test in folds:
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=3000))
+        model.fit(x[train], y[train])
+        p[test] = model.predict_proba(x[test])[:, 1]
+    return p
+
+
+def cnn_oof(x, y, folds, epochs=8):
+    import torch
+    from torch import nn
+    torch.set_num_threads(2)
+    xt = torch.tensor(x.transpose(0, 3, 1, 2))
+    yt = torch.tensor(y, dtype=torch.float32)
+    p = np.zeros(len(y))
+    for f, (train, test) in enumerate(folds):
+        torch.manual_seed(SEED + f)
+        net = nn.Sequential(
+            nn.Conv2d(3, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Linear(64, 1))
+        opt = torch.optim.Adam(net.parameters(), lr=2e-3, weight_decay=1e-4)
+        rng = np.random.default_rng(SEED + f)
+        for _ in range(epochs):
+            net.train()
+            order = rng.permutation(train)
+            for s in range(0, len(order), 64):
+                b = order[s:s + 64]
+                xb = xt[b]
+                flip = torch.rand(len(b)) < 0.5  # mirror half the batch: masks are left-right symmetric
+                xb = torch.where(flip[:, None, None, None], xb.flip(3), xb)
+                loss = nn.functional.binary_cross_entropy_with_logits(net(xb).squeeze(1), yt[b])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        net.eval()
+        with torch.no_grad():
+            p[test] = torch.sigmoid(net(xt[test]).squeeze(1)).numpy()
+    return p
+
+
+def scored(p, y, styles):
+    from sklearn.metrics import roc_auc_score
+    guess = (p >= 0.5).astype(int)
+    result = {"accuracy": round(float((guess == y).mean()), 4), "auc": round(float(roc_auc_score(y, p)), 4),
+              "real_called_real": round(float((guess[y == 0] == 0).mean()), 4),
+              "rendered_called_rendered": round(float((guess[y == 1] == 1).mean()), 4)}
+    if styles is not None:
+        per = {}
+        for s in sorted(set(styles[y == 1])):
+            m = (y == 1) & (styles == s)
+            per[s] = {"n": int(m.sum()), "caught": round(float(guess[m].mean()), 4)}
+        result["rendered_caught_by_style"] = per
+    return result
+
+
+def figure(real, rendered, path, count=8):
+    """Two rows of `count` crops each, real masks above and rendered ones below, labelled."""
+    from PIL import ImageDraw
+    rng = np.random.default_rng(SEED + 1)
+    real = list({group_of(p): p for p in real}.values())  # one crop per photo, no near-copies
+    rows = [("real (masks/with_mask)", rng.choice(real, count, replace=False)),
+            ("rendered (MaskRenderer)", rng.choice(rendered, count, replace=False))]
+    label, tile = 22, 112
+    sheet = Image.new("RGB", (tile * count, (tile + label) * len(rows)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for r, (name, paths) in enumerate(rows):
+        top = r * (tile + label)
+        draw.text((6, top + 5), name, fill="black")
+        for i, p in enumerate(paths):
+            sheet.paste(Image.open(p).convert("RGB"), (i * tile, top + label))
+    sheet.save(path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--real", required=True, help="crops of photos with real masks")
+    ap.add_argument("--rendered", required=True, help="crops of photos masked by the renderer")
+    ap.add_argument("--manifest", help="mask-manifest.tsv of the masked copy (per-style figures)")
+    ap.add_argument("--sface", default=os.path.expanduser(os.environ.get("VISAGE_HOME", "~/.cache/visage") + "/models/sface_2021dec.onnx"))
+    ap.add_argument("--cache", default="/tmp/realism-cache", help="folder for cached bn1 rows")
+    ap.add_argument("--features", default="bn1-avg,bn1-rows,lower-px,lower-cnn,upper-px")
+    ap.add_argument("--out", help="JSON file for the figures")
+    ap.add_argument("--figure", help="also write a PNG of 8 real and 8 rendered crops (for docs)")
+    args = ap.parse_args()
+    start = time.time()
+
+    real, rendered = crops_in(args.real), crops_in(args.rendered)
+    n = min(len(real), len(rendered))
+    rng = np.random.default_rng(SEED)
+    real = sorted(rng.choice(real, n, replace=False)) if len(real) > n else real
+    rendered = sorted(rng.choice(rendered, n, replace=False)) if len(rendered) > n else rendered
+    paths = list(real) + list(rendered)
+    y = np.array([0] * n + [1] * n)
+    groups = np.array([f"real:{group_of(p)}" for p in real] + [f"rendered:{group_of(p)}" for p in rendered])
+    styles = None
+    if args.manifest:
+        by_stem = {}
+        for line in open(args.manifest):
+            f = line.rstrip("\n").split("\t")
+            if len(f) >= 3 and f[1] == "masked":
+                by_stem[os.path.splitext(f[0])[0]] = f[2].split(",")[0]
+        root = os.path.abspath(args.rendered)
+        styles = np.array(["real"] * n + [by_stem.get(os.path.splitext(os.path.relpath(os.path.abspath(p), root))[0], "?") for p in rendered])
+    if args.figure:
+        figure(real, rendered, args.figure)
+    folds = folds_of(y, groups)
+    wanted = args.features.split(",")
+    report = {"real": args.real, "rendered": args.rendered, "per_class": n, "groups": len(set(groups)), "folds": 5, "features": {}}
+    print(f"{n} real + {n} rendered crops, {len(set(groups))} groups")
+
+    if any(w.startswith("bn1") for w in wanted):
+        rows = bn1_rows(args.sface, paths, args.cache)
+        if "bn1-avg" in wanted:
+            report["features"]["bn1-avg"] = scored(logistic_oof(rows.mean(axis=1), y, folds, 0.01), y, styles)
+            print("bn1-avg", report["features"]["bn1-avg"])
+        if "bn1-rows" in wanted:
+            report["features"]["bn1-rows"] = scored(logistic_oof(rows.reshape(len(y), -1), y, folds, 0.001), y, styles)
+            print("bn1-rows", report["features"]["bn1-rows"])
+    if any(w in wanted for w in ("lower-px", "lower-cnn", "upper-px")):
+        lower_full, lower_small, upper_small = halves(paths)
+        for name, x in (("lower-px", lower_small), ("upper-px", upper_small)):
+            if name in wanted:
+                report["features"][name] = scored(logistic_oof(x, y, folds, 0.01), y, styles)
+                print(name, report["features"][name])
+        if "lower-cnn" in wanted:
+            report["features"]["lower-cnn"] = scored(cnn_oof(lower_full, y, folds), y, styles)
+            print("lower-cnn", report["features"]["lower-cnn"])
+    report["seconds"] = round(time.time() - start, 1)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(report, f, indent=1)
+    print(json.dumps({k: (v["accuracy"], v["auc"]) for k, v in report["features"].items()}))
+
+
+if __name__ == "__main__":
+    main()
