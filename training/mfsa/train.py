@@ -85,36 +85,95 @@ def identity_of(name):
     return int(name.split("/")[0])
 
 
-def train(data, identities, args, log):
-    names = data["names"]
-    rows = np.array([i for i, n in enumerate(names) if identities[0] <= identity_of(n) <= identities[1] and data["bare_present"][i]])
-    people = sorted({identity_of(names[i]) for i in rows})
-    label_of = {p: k for k, p in enumerate(people)}
-    labels = torch.tensor([label_of[identity_of(names[i])] for i in rows])
+def same_name(name):
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def cfp_people(cfp):
+    with open(os.path.join(cfp, "Data", "list_name.txt")) as f:
+        return frozenset(same_name(line) for line in f if line.strip())
+
+
+class TrainingRows:
+    """The training images, gathered from CFP (the training identities) and any extra sets.
+
+    An extra set (--extra-features, e.g. LFW) is a features file from extract.py over crops laid
+    out as <person>/...; every person in it with at least two bare crops joins as an identity of
+    its own, unless CFP has a person of that name (CFP's list_name.txt; LFW shares 131 of CFP's
+    celebrities, 53 of them among identities 301-500): those are left out so that the validation
+    and test identities stay unseen. Extra sets are never evaluated here: they only add
+    identities to the ArcFace loss."""
+
+    def __init__(self, cfp, identities, extras=(), excluded_people=frozenset(), extra_per_person=None):
+        self.sets, sources, locals_, people = [], [], [], []
+        names = cfp["names"]
+        rows = [i for i, n in enumerate(names) if identities[0] <= identity_of(n) <= identities[1] and cfp["bare_present"][i]]
+        self._add(cfp, rows, [f"cfp:{identity_of(names[i])}" for i in rows], sources, locals_, people)
+        for k, extra in enumerate(extras):
+            names = extra["names"]
+            person = [n.split("/")[0] for n in names]
+            counts = {}
+            for i, p in enumerate(person):
+                counts[p] = counts.get(p, 0) + int(extra["bare_present"][i])
+            rows, taken = [], {}
+            for i, p in enumerate(person):  # names are sorted: a person's first crops are taken
+                if extra["bare_present"][i] and counts[p] >= 2 and same_name(p) not in excluded_people \
+                        and taken.get(p, 0) < (extra_per_person or len(person)):
+                    rows.append(i)
+                    taken[p] = taken.get(p, 0) + 1
+            self._add(extra, rows, [f"extra{k}:{person[i]}" for i in rows], sources, locals_, people)
+        self.source, self.local = np.array(sources), np.array(locals_)
+        keys = sorted(set(people))
+        label_of = {p: k for k, p in enumerate(keys)}
+        self.labels = torch.tensor([label_of[p] for p in people])
+        self.people = len(keys)
+
+    def _add(self, data, rows, people, sources, locals_, all_people):
+        sources += [len(self.sets)] * len(rows)
+        locals_ += rows
+        all_people += people
+        self.sets.append(data)
+
+    def __len__(self):
+        return len(self.local)
+
+    def gather(self, key, idx):
+        first = self.sets[0][key]
+        out = np.zeros((len(idx),) + first.shape[1:], first.dtype)
+        for s, data in enumerate(self.sets):
+            pick = self.source[idx] == s
+            if pick.any():
+                out[pick] = data[key][self.local[idx[pick]]]
+        return out
+
+
+def train(data, identities, args, log, extras=()):
+    pool = TrainingRows(data, identities, extras, cfp_people(args.cfp), args.extra_per_person)
+    labels = pool.labels
+    log(f"training on {len(pool)} images of {pool.people} identities ({len(pool.sets) - 1} extra sets)")
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     head = AttentionHead(data["bare_features"].shape[1], data, train_embedding=args.train_embedding)
     with torch.no_grad():  # class centres start at each person's mean bare SFace embedding
-        bare = F.normalize(torch.from_numpy(data["bare_embeddings"][rows]))
-        centres = torch.zeros(len(people), bare.shape[1]).index_add_(0, labels, bare)
+        bare = F.normalize(torch.from_numpy(pool.gather("bare_embeddings", np.arange(len(pool)))))
+        centres = torch.zeros(pool.people, bare.shape[1]).index_add_(0, labels, bare)
     class_weights = nn.Parameter(F.normalize(centres))
     # the embedding layer's group is inert unless --train-embedding (its parameters get no gradient)
     optimiser = torch.optim.AdamW([{"params": list(head.branches.parameters()), "lr": args.lr},
                                    {"params": [head.fc.weight, head.fc.bias], "lr": args.lr * args.embedding_lr_factor},
                                    {"params": [class_weights], "lr": args.lr}], weight_decay=1e-4)
-    steps = args.epochs * int(np.ceil(len(rows) / args.batch))
+    steps = args.epochs * int(np.ceil(len(pool) / args.batch))
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=[args.lr, args.lr * args.embedding_lr_factor, args.lr], total_steps=steps)
     started, step = time.time(), 0
     for epoch in range(args.epochs):
-        order = rng.permutation(len(rows))
+        order = rng.permutation(len(pool))
         totals = np.zeros(4)
         for start in range(0, len(order), args.batch):
             pick = order[start:start + args.batch]
-            idx = rows[pick]
             # a masked rendering whose face YuNet lost has no crop: that sample stays bare
-            masked = (rng.random(len(pick)) < args.mask_ratio) & data["masked_present"][idx]
-            feats = np.where(masked[:, None, None, None], data["masked_features"][idx], data["bare_features"][idx])
-            target = torch.from_numpy(np.where(masked[:, None, None], data["mask_maps"][idx], 0).astype(np.float32))
+            masked = (rng.random(len(pick)) < args.mask_ratio) & pool.gather("masked_present", pick)
+            feats = np.where(masked[:, None, None, None], pool.gather("masked_features", pick), pool.gather("bare_features", pick))
+            target = torch.from_numpy(np.where(masked[:, None, None], pool.gather("mask_maps", pick), 0).astype(np.float32))
             emb, maps = head(torch.from_numpy(feats.astype(np.float32)))
             identity = F.cross_entropy(arcface_logits(emb, class_weights, labels[pick], args.scale, args.margin), labels[pick])
             region = F.binary_cross_entropy(maps[:, 0].clamp(1e-6, 1 - 1e-6), target)
@@ -126,7 +185,7 @@ def train(data, identities, args, log):
             schedule.step()
             step += 1
             totals += [loss.item() * len(pick), identity.item() * len(pick), region.item() * len(pick), overlap.item() * len(pick)]
-        totals /= len(rows)
+        totals /= len(pool)
         log(f"epoch {epoch + 1}/{args.epochs}: loss {totals[0]:.3f} (arcface {totals[1]:.3f}, region {totals[2]:.3f}, overlap {totals[3]:.3f}), {time.time() - started:.0f} s")
     head.eval()
     return head
@@ -307,6 +366,10 @@ def main():
     p.add_argument("--cfp", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--train-identities", default="1-400")
+    p.add_argument("--extra-features", action="append", default=[],
+                   help="features (extract.py) of another set of <person>/ crops, e.g. LFW: more training identities")
+    p.add_argument("--extra-per-person", type=int, help="at most this many images of a person of an extra set "
+                   "(LFW has 530 of one man): a shorter epoch, less weight on a few people")
     p.add_argument("--eval-folds", default="9,10")
     p.add_argument("--mask-ratio", type=float, default=0.7)
     p.add_argument("--epochs", type=int, default=20)
@@ -334,7 +397,8 @@ def main():
     folds = [int(f) for f in args.eval_folds.split(",")]
     held = set(range(50 * min(folds) - 49, 50 * max(folds) + 1))
     assert not held & set(range(first, last + 1)), "evaluation identities must not be trained on"
-    head = train(data, (first, last), args, log)
+    extras = [dict(np.load(path)) for path in args.extra_features]
+    head = train(data, (first, last), args, log, extras)
     report = evaluate(data, head, args.cfp, folds, log)
     report["arguments"] = vars(args)
     with open(os.path.join(args.out, "metrics.json"), "w") as f:
