@@ -10,9 +10,11 @@ image and its near-copies `NAME_copy_N` never sit on both sides) on several feat
               Visage's heads see; logistic regression on standardised features.
   bn1-rows    the same map averaged over each row's 7 cells (7 x 1024): keeps where things are.
   lower-px    the crop's lower half (rows 56-111, where the mask is) at 28 x 14 RGB; logistic regression.
-  lower-cnn   a small CNN (3 conv layers) on the lower half at 56 x 112 RGB, 8 epochs.
+  lower-cnn   a small CNN (3 conv layers) on the lower half at 28 x 56 RGB, 10 epochs.
   upper-px    CONTROL: the upper half (eyes, no mask) at 28 x 14 RGB; logistic regression. What
               this one separates is a difference between the two photo sets, not the masks.
+  bn1-upper   CONTROL: bn1-avg of the crops with their lower half blanked to mid-grey: the same
+              question for SFace's features (who is in the photos, how they were taken).
 
 Chance is 50% accuracy and 0.5 AUC. Out-of-fold accuracy (threshold 0.5) and ROC AUC are
 reported, with, for the rendered crops, the share caught per mask style when the
@@ -50,11 +52,13 @@ def group_of(path):
     return re.sub(r"_copy(_\d+)?$", "", stem)
 
 
-def bn1_rows(sface, paths, cache_dir, threads=2, batch=32):
-    """Row-pooled bn1 (N x 7 x 1024), cached per crop file (path, size, mtime)."""
+def bn1_rows(sface, paths, cache_dir, threads=2, batch=32, blank_lower=False):
+    """Row-pooled bn1 (N x 7 x 1024), cached per crop file (path, size, mtime). With `blank_lower`
+    the crop's lower half (rows 56-111) is mid-grey first: only the bare upper face is seen."""
     import onnxruntime as ort
     os.makedirs(cache_dir, exist_ok=True)
-    keys = [hashlib.sha1(f"{os.path.abspath(p)}:{os.path.getsize(p)}:{os.path.getmtime(p)}".encode()).hexdigest() for p in paths]
+    tag = ":upper" if blank_lower else ""
+    keys = [hashlib.sha1(f"{os.path.abspath(p)}:{os.path.getsize(p)}:{os.path.getmtime(p)}{tag}".encode()).hexdigest() for p in paths]
     out = np.zeros((len(paths), 7, 1024), np.float32)
     todo = []
     for i, k in enumerate(keys):
@@ -73,6 +77,8 @@ def bn1_rows(sface, paths, cache_dir, threads=2, batch=32):
         for s in range(0, len(todo), batch):
             idx = todo[s:s + batch]
             x = np.stack([np.asarray(Image.open(paths[i]).convert("RGB"), np.float32) for i in idx])
+            if blank_lower:
+                x[:, 56:] = 128
             maps = sess.run(["bn1"], {"data": x.transpose(0, 3, 1, 2)})[0]
             rows = maps.mean(axis=3).transpose(0, 2, 1)  # N x 7 x 1024
             for j, i in enumerate(idx):
@@ -82,13 +88,13 @@ def bn1_rows(sface, paths, cache_dir, threads=2, batch=32):
 
 
 def halves(paths):
-    """Lower half at 56 x 112 (for the CNN) and both halves at 14 x 28 (for the linear model), 0-1."""
+    """Lower half at 28 x 56 (for the CNN) and both halves at 14 x 28 (for the linear model), 0-1."""
     lower_full, lower_small, upper_small = [], [], []
     for p in paths:
         picture = Image.open(p).convert("RGB")
         lo = picture.crop((0, 56, 112, 112))
         up = picture.crop((0, 0, 112, 56))
-        lower_full.append(np.asarray(lo, np.float32) / 255)
+        lower_full.append(np.asarray(lo.resize((56, 28), Image.BOX), np.float32) / 255)
         lower_small.append(np.asarray(lo.resize((28, 14), Image.BILINEAR), np.float32).ravel() / 255)
         upper_small.append(np.asarray(up.resize((28, 14), Image.BILINEAR), np.float32).ravel() / 255)
     return np.stack(lower_full), np.stack(lower_small), np.stack(upper_small)
@@ -111,7 +117,7 @@ def logistic_oof(x, y, folds, c):
     return p
 
 
-def cnn_oof(x, y, folds, epochs=8):
+def cnn_oof(x, y, folds, epochs=10):
     import torch
     from torch import nn
     torch.set_num_threads(2)
@@ -185,7 +191,7 @@ def main():
     ap.add_argument("--manifest", help="mask-manifest.tsv of the masked copy (per-style figures)")
     ap.add_argument("--sface", default=os.path.expanduser(os.environ.get("VISAGE_HOME", "~/.cache/visage") + "/models/sface_2021dec.onnx"))
     ap.add_argument("--cache", default="/tmp/realism-cache", help="folder for cached bn1 rows")
-    ap.add_argument("--features", default="bn1-avg,bn1-rows,lower-px,lower-cnn,upper-px")
+    ap.add_argument("--features", default="bn1-avg,bn1-rows,lower-px,lower-cnn,upper-px,bn1-upper")
     ap.add_argument("--out", help="JSON file for the figures")
     ap.add_argument("--figure", help="also write a PNG of 8 real and 8 rendered crops (for docs)")
     args = ap.parse_args()
@@ -205,9 +211,10 @@ def main():
         for line in open(args.manifest):
             f = line.rstrip("\n").split("\t")
             if len(f) >= 3 and f[1] == "masked":
-                by_stem[os.path.splitext(f[0])[0]] = f[2].split(",")[0]
+                by_stem[f[0]] = f[2].split(",")[0]
         root = os.path.abspath(args.rendered)
-        styles = np.array(["real"] * n + [by_stem.get(os.path.splitext(os.path.relpath(os.path.abspath(p), root))[0], "?") for p in rendered])
+        # A crop is named after its photo with `.png` appended (`a/b.jpg` -> `a/b.jpg.png`).
+        styles = np.array(["real"] * n + [by_stem.get(os.path.relpath(os.path.abspath(p), root)[:-4], "?") for p in rendered])
     if args.figure:
         figure(real, rendered, args.figure)
     folds = folds_of(y, groups)
@@ -223,6 +230,10 @@ def main():
         if "bn1-rows" in wanted:
             report["features"]["bn1-rows"] = scored(logistic_oof(rows.reshape(len(y), -1), y, folds, 0.001), y, styles)
             print("bn1-rows", report["features"]["bn1-rows"])
+    if "bn1-upper" in wanted:
+        rows = bn1_rows(args.sface, paths, args.cache, blank_lower=True)
+        report["features"]["bn1-upper"] = scored(logistic_oof(rows.mean(axis=1), y, folds, 0.01), y, styles)
+        print("bn1-upper", report["features"]["bn1-upper"])
     if any(w in wanted for w in ("lower-px", "lower-cnn", "upper-px")):
         lower_full, lower_small, upper_small = halves(paths)
         for name, x in (("lower-px", lower_small), ("upper-px", upper_small)):

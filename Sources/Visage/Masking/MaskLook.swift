@@ -21,6 +21,8 @@ struct MaskLook: Sendable {
     /// Depth of folds and pleats (0 none, 1 the old renderer's), of the fabric's grain, and of
     /// the round shading across the cheeks.
     var folds: Float, grain: Float, roundness: Float
+    /// Depth of the soft, irregular creases of fabric that does not lie flat (0 none).
+    var wrinkles: Float = 0
     /// Ear loops (and their colour), and an exhalation valve (N95 only).
     var loops: Bool
     var loopColour: (Float, Float, Float)
@@ -60,11 +62,12 @@ struct MaskLook: Sendable {
         }
         colour = jitter(palette[random.index(palette.count)], 12)
         shiftAcross = random.uniform(-0.06, 0.06)
-        topShift = random.uniform(-0.12, 0.1)
-        widthFactor = random.uniform(0.9, 1.1)
+        topShift = random.uniform(-0.08, 0.06)
+        widthFactor = random.uniform(0.95, 1.2)
         chinFactor = random.uniform(0.8, 1.2)
         roll = random.uniform(-0.06, 0.06)
-        folds = random.uniform(0.25, 1)
+        folds = random.uniform(0.15, 0.7)
+        wrinkles = random.uniform(0.3, 1)
         grain = random.uniform(0.2, 1)
         roundness = random.uniform(0.5, 1.2)
         loops = random.uniform(0, 1) < (style == .blackCloth || style == .patternedCloth ? 0.5 : 0.85)
@@ -72,7 +75,7 @@ struct MaskLook: Sendable {
         loopColour = loopChoices[random.index(loopChoices.count)]
         if style == .whiteN95 { valve = random.uniform(0, 1) < 0.3 }
         if style == .patternedCloth {
-            let prints: [Print] = [.dots, .dots, .stripes, .checks, .flowers, .none]
+            let prints: [Print] = [.dots, .stripes, .checks, .flowers, .none, .none, .none]
             print = prints[random.index(prints.count)]
             printScale = random.uniform(0.1, 0.3)
             let accents: [(Float, Float, Float)] = [(235, 228, 210), (240, 200, 60), (30, 30, 36), (200, 40, 60), (120, 170, 220)]
@@ -101,6 +104,17 @@ struct SplitMix64: Sendable {
     }
 
     mutating func index(_ count: Int) -> Int { Int(next() % UInt64(count)) }
+
+    /// Smooth value noise in −1…1 (random values on an integer grid, interpolated with a
+    /// smoothstep): soft creases that follow the mask's own coordinates.
+    static func smoothNoise(_ a: Float, _ b: Float, _ seed: UInt64) -> Float {
+        let (ia, ib) = (Int(a.rounded(.down)), Int(b.rounded(.down)))
+        let (fa, fb) = (a - Float(ia), b - Float(ib))
+        let (sa, sb) = (fa * fa * (3 - 2 * fa), fb * fb * (3 - 2 * fb))
+        let top = noise(ia, ib, seed) * (1 - sa) + noise(ia + 1, ib, seed) * sa
+        let bottom = noise(ia, ib + 1, seed) * (1 - sa) + noise(ia + 1, ib + 1, seed) * sa
+        return top * (1 - sb) + bottom * sb
+    }
 
     /// A hash of a pixel position to −1…1, for grain and noise that stay put when redrawn.
     static func noise(_ x: Int, _ y: Int, _ seed: UInt64) -> Float {

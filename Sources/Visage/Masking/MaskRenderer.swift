@@ -127,7 +127,7 @@ public struct MaskRenderer: Sendable {
                 loops.append(Loop(from: frame.point(u: centre + sign * width * 0.97, v: bottomSide + 0.02), to: ear))
             }
         }
-        let loopHalfWidth = max(0.6, 0.018 * frame.scale)
+        let loopHalfWidth = max(0.5, 0.014 * frame.scale)
 
         // Where the mask can be, in pixels: the outline's extreme points and the loops, plus
         // room for the soft edge and the blur.
@@ -174,6 +174,8 @@ public struct MaskRenderer: Sendable {
                         let farSide: Float = max(0, s * frame.yaw)                                   // the half turned away
                         var shade: Float = curve * fromAbove * (1 - 0.4 * farSide)
                         shade *= 1 + 0.05 * look.grain * SplitMix64.noise(x, y, grainSeed)        // fabric grain
+                        let across = du / 0.28, downward = v * frame.height / frame.scale / 0.28      // creases
+                        shade *= 1 + 0.09 * look.wrinkles * SplitMix64.smoothNoise(across, downward, grainSeed &+ 7)
                         switch style.surface {
                         case .pleated:
                             // Three folds: a dark crease with a light ridge just above it, following the top edge.

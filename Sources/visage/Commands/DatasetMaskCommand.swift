@@ -12,9 +12,11 @@ struct DatasetMaskCommand: AsyncParsableCommand {
         face of a chosen image gets a mask and the image is written at the same relative path \
         under OUT; the others, and chosen images without a face, are symbolic links. \
         OUT/mask-manifest.tsv lists what happened to each image. Masks are fitted to the five \
-        landmarks (roll and head turn), soft-edged and shaded; each image gets one style, \
-        chosen by a seeded hash of its path from --styles (default: all five: \
-        surgical-blue, surgical-white, black-cloth, white-n95, patterned-cloth).
+        landmarks (roll and head turn) and drawn to pass for real ones: each image gets one \
+        style, chosen by a seeded hash of its path from --styles (default: all five: \
+        surgical-blue, surgical-white, black-cloth, white-n95, patterned-cloth), in a seeded \
+        look of its own (colour, print, fit, folds, ear loops), lit, blurred and grained like \
+        the photo around the face. `visage dataset mask-preview --variants N` shows the looks.
 
         Examples:
           visage dataset mask ../shared/data/cfp/Data/Images /tmp/cfp-masked --ratio 0.5
