@@ -9,8 +9,10 @@ import Foundation
 /// published accuracy the reference.
 ///
 /// Features (``features``): SFace's `bn1` map pooled over columns (``FeatureMapVectors``, read
-/// by a ridge classifier; the default, as the face-attributes paper reads attributes off deep
-/// features linearly) or the 128-d identity embedding (read by a ``HeadTrainer`` softmax head,
+/// by a ridge classifier, as the face-attributes paper reads attributes off deep features
+/// linearly), of the aligned crop alone (the default) or beside the map of a wider context
+/// crop (no better over five fold draws: training/bn1-heads/README.md), or the 128-d
+/// identity embedding (read by a ``HeadTrainer`` softmax head,
 /// and a head per attribute is written for `visage analyze --head`).
 ///
 /// ```swift
@@ -34,10 +36,17 @@ public struct AttributeEvaluation: Sendable {
     /// Ridge penalties (per training photo) the inner cross-validation chooses from, strongest
     /// first, for ``Features/sfaceMap``; chosen on the photos by training/bn1-heads/celeba_cv.py.
     public var ridgePenalties: [Double] = [10, 1, 0.1, 0.01, 0.001]
+    /// For the ridge heads: cut the score where the inner cross-validation's out-of-fold scores
+    /// (chosen penalty) are most often right, instead of at 0; default true. On a 95/5
+    /// attribute a score cut at 0 mostly answers the commoner side.
+    public var tunedThreshold = true
 
     public enum Features: String, Sendable, CaseIterable {
         /// SFace's `bn1` map, averaged over the columns of each row (7,168 values).
         case sfaceMap = "sface-map"
+        /// The same beside the map of the context crop (``FeatureMapVectors/contextTemplate``):
+        /// 14,336 values.
+        case sfaceMapContext = "sface-map-context"
         /// The 128-d SFace identity embedding.
         case embedding
     }
@@ -56,8 +65,9 @@ public struct AttributeEvaluation: Sendable {
         let files = attributes.labels.keys.sorted()
         let present = files.filter { FileManager.default.fileExists(atPath: images + "/" + $0) }
         guard !present.isEmpty else { throw .missing(path: images, hint: "Expected the photos named in list_attr_celeba.txt in images/.") }
-        if features == .sfaceMap {
-            let vectors = try await FeatureMapVectors.collect(present.map { images + "/" + $0 }, analyzer: analyzer, progress: progress)
+        if features != .embedding {
+            let vectors = try await FeatureMapVectors.collect(present.map { images + "/" + $0 }, analyzer: analyzer,
+                                                              context: features == .sfaceMapContext, progress: progress)
             var report = evaluate(files: present, vectors: vectors)
             report.missingImages = files.count - present.count
             try report.write(to: output)
@@ -124,8 +134,8 @@ public struct AttributeEvaluation: Sendable {
 
 extension AttributeEvaluation {
     /// The figures from pooled `bn1` maps: nested cross-validation of a ridge classifier per
-    /// attribute (outer folds by image; the penalty chosen by an inner cross-validation on the
-    /// outer training part only).
+    /// attribute (outer folds by image; the penalty, and with ``tunedThreshold`` the decision
+    /// threshold, chosen by an inner cross-validation on the outer training part only).
     public func evaluate(files: [String], vectors: FeatureMapVectors) -> AttributeReport {
         let usable = files.filter { vectors.vectors[images + "/" + $0] != nil }
         let ridge = RidgeClassification(rows: usable.map { vectors.vectors[images + "/" + $0]! })
@@ -148,19 +158,22 @@ extension AttributeEvaluation {
             for f in 0..<folds {
                 let train = labels.indices.filter { fold[$0] != f }, test = labels.indices.filter { fold[$0] == f }
                 let inner = CrossValidation(folds: folds, seed: seed + 1).assignFolds(labels: train.map { labels[$0] })
-                var best: (right: Int, penalty: Double)?
+                var best: (right: Int, penalty: Double, outOfFold: [Double])?
                 for penalty in ridgePenalties {
                     var right = 0
+                    var outOfFold = [Double](repeating: 0, count: train.count)
                     for g in 0..<folds {
-                        let fit = train.indices.filter { inner[$0] != g }.map { train[$0] }
-                        let check = train.indices.filter { inner[$0] == g }.map { train[$0] }
-                        let scores = ridge.scores(labels: labels, train: fit, test: check, decay: penalty)
-                        right += zip(check, scores).count { (i, s) in (s > 0 ? 1 : 0) == labels[i] }
+                        let fitted = train.indices.filter { inner[$0] != g }
+                        let checked = train.indices.filter { inner[$0] == g }
+                        let scores = ridge.scores(labels: labels, train: fitted.map { train[$0] }, test: checked.map { train[$0] }, decay: penalty)
+                        for (k, s) in zip(checked, scores) { outOfFold[k] = s }
+                        right += zip(checked, scores).count { (k, s) in (s > 0 ? 1 : 0) == labels[train[k]] }
                     }
-                    if best == nil || right > best!.right { best = (right, penalty) }
+                    if best == nil || right > best!.right { best = (right, penalty, outOfFold) }
                 }
+                let cut = tunedThreshold ? Self.bestThreshold(scores: best!.outOfFold, labels: train.map { labels[$0] }) : 0
                 let scores = ridge.scores(labels: labels, train: train, test: test, decay: best!.penalty)
-                for (i, s) in zip(test, scores) { predicted[i] = s > 0 ? 1 : 0 }
+                for (i, s) in zip(test, scores) { predicted[i] = s > cut ? 1 : 0 }
             }
             let figures = CrossValidationResult(labels: labels, predicted: predicted, classCount: 2, folds: folds)
             result.record(figures, photos: labels.count)
@@ -169,7 +182,25 @@ extension AttributeEvaluation {
         return AttributeReport(
             name: "CelebA attributes", source: source, photos: files.count, withoutFace: vectors.withoutFace.count,
             unreadableImages: vectors.unreadable, missingImages: 0, folds: folds, seed: seed, minimumPerSide: minimumPerSide,
-            features: "SFace bn1 map of the aligned crop, averaged over columns (7,168 values), ridge classifier", attributes: results)
+            features: (features == .sfaceMapContext
+                ? "SFace bn1 maps of the aligned crop and of the context crop, each averaged over columns (14,336 values)"
+                : "SFace bn1 map of the aligned crop, averaged over columns (7,168 values)")
+                + ", ridge classifier" + (tunedThreshold ? ", threshold chosen by the inner cross-validation" : ""),
+            attributes: results)
+    }
+
+    /// The cut on the scores (0, or a midpoint between two neighbouring sorted scores) that
+    /// gets the most labels right; among equals the one nearest 0.
+    static func bestThreshold(scores: [Double], labels: [Int]) -> Double {
+        let sorted = scores.sorted()
+        var candidates = [0.0]
+        for k in sorted.indices.dropFirst() { candidates.append((sorted[k - 1] + sorted[k]) / 2) }
+        var best = (right: -1, cut: 0.0)
+        for cut in candidates {
+            let right = zip(scores, labels).count { (s, l) in (s > cut ? 1 : 0) == l }
+            if right > best.right || (right == best.right && abs(cut) < abs(best.cut)) { best = (right, cut) }
+        }
+        return best.cut
     }
 }
 

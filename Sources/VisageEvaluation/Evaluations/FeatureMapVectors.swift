@@ -1,4 +1,5 @@
 public import Visage
+public import VisageCore
 import VisageModels
 import VisageRuntime
 import Foundation
@@ -8,7 +9,10 @@ import Foundation
 /// attribute evaluation reads (`visage eval attributes --features sface-map`).
 ///
 /// The analyzer gives the aligned crop exactly as the pipeline makes it; SFace then runs once
-/// more on it here for the map (the evaluation's 291 photos make that cheap).
+/// more on it here for the map (the evaluation's 291 photos make that cheap). With `context`,
+/// SFace also reads a wider crop from the same five landmarks (``contextTemplate``: hair, hat,
+/// neck and collar, which the 112×112 ArcFace crop cuts off and LNets+ANet's region holds), and
+/// its row-pooled map follows the tight one's (14,336 values).
 public struct FeatureMapVectors: Sendable {
     /// Path → pooled map of the largest face.
     public var vectors: [String: [Float]] = [:]
@@ -18,22 +22,44 @@ public struct FeatureMapVectors: Sendable {
     /// 1024 channels × 7 rows.
     public static let dimension = SFaceEmbedder.featureMapShape[0] * SFaceEmbedder.featureMapShape[1]
 
-    public static func collect(_ paths: [String], analyzer: FaceAnalyzer, progress: EvaluationProgress) async throws(EvaluationError) -> FeatureMapVectors {
+    /// The context crop's five-point template: the ArcFace template shrunk twofold about the
+    /// crop's centre and lifted 8 pixels, so the 112×112 window spans twice the face and reaches
+    /// further down (neck, collar) than up. Chosen by eye on a few photos, then measured by
+    /// nested cross-validation (training/bn1-heads/celeba_context_cv.py).
+    public static let contextTemplate: [Point] = FaceAlignment.arcFaceTemplate.map {
+        Point(x: ($0.x - 56) / 2 + 56, y: ($0.y - 56) / 2 + 56 - 8)
+    }
+
+    public static func collect(_ paths: [String], analyzer: FaceAnalyzer, context: Bool = false,
+                               progress: EvaluationProgress) async throws(EvaluationError) -> FeatureMapVectors {
         let sface: SFaceEmbedder
         do { sface = try SFaceEmbedder(directory: analyzer.configuration.models, runtime: analyzer.runtime) } catch {
             throw .modelFailed(reason: "\(error)")
         }
         var result = FeatureMapVectors()
         var done = 0
-        for await item in analyzer.analyzeFiles(paths, tasks: .alignedCrop) {
+        for await item in analyzer.analyzeFiles(paths, tasks: .alignedCrop, keepImages: context) {
             done += 1
             progress(done, paths.count, item.path)
             switch item.result {
             case let .success(analyzed):
-                guard let crop = analyzed.faces.largest?.alignedCrop else { result.withoutFace.append(item.path); continue }
+                guard let face = analyzed.faces.largest, let crop = face.alignedCrop else { result.withoutFace.append(item.path); continue }
+                var crops = [crop]
+                if context {
+                    guard let image = analyzed.image,
+                          let wide = FaceAlignment.crop(of: image, landmarks: face.landmarks, template: contextTemplate, size: 112) else {
+                        result.withoutFace.append(item.path)
+                        continue
+                    }
+                    crops.append(wide.crop)
+                }
                 do {
-                    guard let maps = try sface.run([crop], featureMaps: true).featureMaps else { continue }
-                    result.vectors[item.path] = rowPooled(maps.values)
+                    var vector: [Float] = []
+                    for crop in crops {
+                        guard let maps = try sface.run([crop], featureMaps: true).featureMaps else { break }
+                        vector += rowPooled(maps.values)
+                    }
+                    if vector.count == crops.count * dimension { result.vectors[item.path] = vector }
                 } catch {
                     throw .modelFailed(reason: "\(item.path): \(error)")
                 }

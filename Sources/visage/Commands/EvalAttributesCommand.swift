@@ -12,12 +12,16 @@ struct EvalAttributesCommand: AsyncParsableCommand {
         part) against the majority answer and beside LNets+ANet's published accuracy; the \
         others are listed with the reason and counted at the majority answer in the mean. \
         --features sface-map (default): a ridge classifier on SFace's bn1 map of the aligned \
-        crop, averaged over columns. --features embedding: a softmax head on the 128-d SFace \
+        crop, averaged over columns; its decision threshold is chosen by the inner \
+        cross-validation (--zero-threshold: cut at 0, as before). --features \
+        sface-map-context: the same beside the map of a crop twice as wide from the same \
+        landmarks (hair, hat, neck). --features embedding: a softmax head on the 128-d SFace \
         embedding, and heads/<Attribute>.json trained on every photo for `visage analyze --head`.
 
         Examples:
           visage eval attributes
           visage eval attributes --celeba ../shared/data/celeba-attributes --folds 10
+          visage eval attributes --features sface-map-context --seed 2
           visage eval attributes --features embedding
         """
     )
@@ -30,11 +34,17 @@ struct EvalAttributesCommand: AsyncParsableCommand {
     @Option(help: "Cross-validation folds.")
     var folds: Int = 5
 
+    @Option(help: "Seed of the fold assignment (the inner folds use seed + 1).")
+    var seed: UInt64 = 1
+
     @Option(help: "Fewest photos with a face on each side (positive, negative) for an attribute to be attempted.")
     var minimum: Int = 10
 
     @Option(help: ArgumentHelp("What the heads read.", valueName: "features"))
     var features = AttributeEvaluation.Features.sfaceMap
+
+    @Flag(help: "Cut the ridge heads' scores at 0 instead of at the threshold the inner cross-validation chooses.")
+    var zeroThreshold = false
 
     @Option(help: ArgumentHelp("Folder for the report and heads.", valueName: "dir"))
     var output: String = Eval.defaultOutput("attributes")
@@ -52,10 +62,12 @@ struct EvalAttributesCommand: AsyncParsableCommand {
             throw VisageExitCode.badInput
         }
         let chosen = features
-        let analyzer = try global.makeAnalyzer(tasks: chosen == .sfaceMap ? .alignedCrop : .embedding)
+        let analyzer = try global.makeAnalyzer(tasks: chosen == .embedding ? .embedding : .alignedCrop)
         var evaluation = AttributeEvaluation(attributes: attributes, images: root + "/images", source: root)
         evaluation.features = chosen
         evaluation.folds = folds
+        evaluation.tunedThreshold = !zeroThreshold
+        evaluation.seed = seed
         evaluation.minimumPerSide = minimum
         try await Eval.run(json: global.json, output: output) { progress in
             try await evaluation.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
