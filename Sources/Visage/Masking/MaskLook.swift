@@ -62,7 +62,7 @@ struct MaskLook: Sendable {
         }
         colour = jitter(palette[random.index(palette.count)], 12)
         shiftAcross = random.uniform(-0.06, 0.06)
-        topShift = random.uniform(-0.08, 0.06)
+        topShift = random.uniform(-0.03, 0.08)
         widthFactor = random.uniform(0.95, 1.2)
         chinFactor = random.uniform(0.8, 1.2)
         roll = random.uniform(-0.06, 0.06)

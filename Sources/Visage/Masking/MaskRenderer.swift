@@ -104,7 +104,7 @@ public struct MaskRenderer: Sendable {
         let look = MaskLook(style: style, variant: variant)
         let frame = face.moved(shift: look.shiftAcross, roll: look.roll)
         let shape = style.outline
-        let top = max(0.02, shape.top + look.topShift), topCurve = shape.topCurve
+        let top = max(-0.06, shape.top + look.topShift), topCurve = shape.topCurve
         let chinDrop = shape.chinDrop * look.chinFactor, bottomSide = shape.bottomSide
         let halfWidth = shape.halfWidth * look.widthFactor
         // Turning the head moves the mask's centre with the nose and foreshortens the far half.
@@ -123,7 +123,7 @@ public struct MaskRenderer: Sendable {
             for sign: Float in [-1, 1] where sign * frame.yaw < 0.25 {
                 let width = sign < 0 ? leftWidth : rightWidth
                 let ear = frame.point(u: centre + sign * (width + 0.16), v: 0.3)
-                loops.append(Loop(from: frame.point(u: centre + sign * width * 0.97, v: top + topCurve * 0.94), to: ear))
+                loops.append(Loop(from: frame.point(u: centre + sign * width * 0.97, v: top + topCurve + 0.04), to: ear))
                 loops.append(Loop(from: frame.point(u: centre + sign * width * 0.97, v: bottomSide + 0.02), to: ear))
             }
         }
@@ -162,7 +162,7 @@ public struct MaskRenderer: Sendable {
                 var colour: (Float, Float, Float) = (0, 0, 0)
                 if abs(s) < 1.05 {
                     let sc = min(1, abs(s))
-                    let edgeTop = top + topCurve * sc * sc
+                    let edgeTop = top + topCurve * smoothstep(sc / 0.5)  // a tent over the nose, level under the eyes
                     let bottom = bottomSide + chinDrop * (1 - sc * sc).squareRoot()
                     // Distance inside the outline in pixels (approximate: the nearest of the three edges).
                     let inside = min((1 - abs(s)) * side * frame.scale, (v - edgeTop) * frame.height, (bottom - v) * frame.height)

@@ -37,13 +37,16 @@ public enum MaskStyle: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Outline in the face frame of ``MaskRenderer`` (u across in face-scale units, v down
     /// from the eyes in eye-to-mouth units; the mouth is at v = 1, the nose tip near 0.5):
-    /// half-width, the top edge at the centre and its rise towards the cheeks, and the
-    /// bottom edge at the sides and its drop to the chin.
+    /// half-width, the top edge at the centre and how far it falls by the cheeks (over the
+    /// middle half of the width, then level), and the bottom edge at the sides and its drop to
+    /// the chin. The top peaks over the bridge of the nose, as high as real masks sit (the
+    /// first outlines started a tenth lower, and crops of them showed the upper nose that real
+    /// masks hide), and runs level under the eyes.
     var outline: (halfWidth: Float, top: Float, topCurve: Float, bottomSide: Float, chinDrop: Float) {
         switch surface {
-        case .pleated: (1.14, 0.10, 0.24, 1.22, 0.32)
-        case .cloth, .dotted: (1.08, 0.08, 0.30, 1.12, 0.44)
-        case .moulded: (1.0, 0.04, 0.36, 1.08, 0.46)
+        case .pleated: (1.14, 0.0, 0.24, 1.22, 0.32)
+        case .cloth, .dotted: (1.08, -0.02, 0.26, 1.12, 0.44)
+        case .moulded: (1.0, -0.04, 0.28, 1.08, 0.46)
         }
     }
 }
