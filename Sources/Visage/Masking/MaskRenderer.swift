@@ -178,9 +178,12 @@ public struct MaskRenderer: Sendable {
                         shade *= 1 + 0.09 * look.wrinkles * SplitMix64.smoothNoise(across, downward, grainSeed &+ 7)
                         switch style.surface {
                         case .pleated:
-                            // Three folds: a dark crease with a light ridge just above it, following the top edge.
+                            // Three folds: a dark crease with a light ridge just above it, level across the
+                            // mask (measured from the top edge's level part, not the tent over the nose).
+                            let level = top + topCurve
+                            let tf = (v - level) / max(0.01, bottom - level)
                             for fold: Float in [0.3, 0.52, 0.74] {
-                                let d: Float = (t - fold) * (bottom - edgeTop) * frame.height / max(1.5, 0.035 * frame.scale)
+                                let d: Float = (tf - fold) * (bottom - level) * frame.height / max(1.5, 0.035 * frame.scale)
                                 let ridge: Float = d + 1.6
                                 shade *= 1 - 0.22 * look.folds * exp(-d * d) + 0.08 * look.folds * exp(-ridge * ridge)
                             }
