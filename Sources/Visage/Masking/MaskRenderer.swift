@@ -173,9 +173,9 @@ public struct MaskRenderer: Sendable {
                         let fromAbove: Float = 1.04 - 0.2 * t * t                                    // shadow under the chin
                         let farSide: Float = max(0, s * frame.yaw)                                   // the half turned away
                         var shade: Float = curve * fromAbove * (1 - 0.4 * farSide)
-                        shade *= 1 + 0.05 * look.grain * SplitMix64.noise(x, y, grainSeed)        // fabric grain
-                        let across = du / 0.28, downward = v * frame.height / frame.scale / 0.28      // creases
-                        shade *= 1 + 0.09 * look.wrinkles * SplitMix64.smoothNoise(across, downward, grainSeed &+ 7)
+                        shade *= 1 + 0.1 * look.grain * SplitMix64.noise(x, y, grainSeed)         // fabric grain
+                        let across = du / 0.16, downward = v * frame.height / frame.scale / 0.16      // creases
+                        shade *= 1 + 0.14 * look.wrinkles * SplitMix64.smoothNoise(across, downward, grainSeed &+ 7)
                         switch style.surface {
                         case .pleated:
                             // Three folds: a dark crease with a light ridge just above it, level across the
@@ -346,7 +346,7 @@ struct PhotoLook {
     var blur: Float = 0, grain: Float = 0, brightness: Float = 1
     var cast: (Float, Float, Float) = (1, 1, 1)
 
-    /// Only the brightness, as the first renderer lit its masks.
+    /// Only the brightness (``MaskRenderer/matchesPhoto`` off).
     init(meanOf image: Image, around face: MaskRenderer.Frame) {
         brightness = Self.brightness(image, face)
     }
@@ -418,11 +418,14 @@ struct PhotoLook {
         grain = min(6, 1.05 * residuals[residuals.count / 2])
     }
 
-    /// The face's light as a gain on the mask's colours: a mask in a dim photo is dim.
+    /// The face's light as a gain on the mask's colours: a mask in a dim photo is dim. A little
+    /// darker than the first renderer's (which gave 0.6 + 0.45 · luma / 160, up to 1.1): its
+    /// masks came out brighter than real ones in the same kind of photo (median luma of the
+    /// crops' mask region 161 against 133).
     private static func brightness(_ image: Image, _ face: MaskRenderer.Frame) -> Float {
         let box = Rect(x: face.origin.x - face.scale, y: face.origin.y - 0.5 * face.height, width: 2 * face.scale, height: 2 * face.height)
         let luma = image.meanLuma(in: box) ?? 128
-        return max(0.55, min(1.1, 0.6 + 0.45 * luma / 160))
+        return max(0.5, min(1.02, 0.52 + 0.45 * luma / 160))
     }
 }
 
