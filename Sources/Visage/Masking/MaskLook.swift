@@ -1,3 +1,5 @@
+import VisageCore
+
 /// What one drawn mask looks like beyond its style: colour, print, how it sits on the face,
 /// how deep its folds are, whether it has ear loops or a valve. Chosen from a seeded variant so
 /// that the same (style, variant) always gives the same mask; variant 0 is the style's
@@ -40,7 +42,7 @@ struct MaskLook: Sendable {
         valve = false
         guard variant != 0 else { return }
 
-        var random = SplitMix64(seed: variant &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(MaskStyle.allCases.firstIndex(of: style)!))
+        var random = SeededGenerator(seed: variant &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(MaskStyle.allCases.firstIndex(of: style)!))
         func jitter(_ c: (Float, Float, Float), _ amount: Float) -> (Float, Float, Float) {
             let common = random.uniform(-amount, amount)  // lighter or darker as a whole …
             return (c.0 + common + random.uniform(-amount, amount) / 2,  // … and a slight tint
@@ -84,21 +86,9 @@ struct MaskLook: Sendable {
     }
 }
 
-/// A small seeded generator (SplitMix64): the same seed gives the same sequence on every
-/// platform, which `SystemRandomNumberGenerator` does not promise.
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Draws for a mask's look and its grain: VisageCore's seeded generator, so the same variant
+/// gives the same mask on every platform.
+extension SeededGenerator {
     mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
@@ -118,7 +108,7 @@ struct SplitMix64: Sendable {
 
     /// A hash of a pixel position to −1…1, for grain and noise that stay put when redrawn.
     static func noise(_ x: Int, _ y: Int, _ seed: UInt64) -> Float {
-        var g = SplitMix64(seed: seed ^ (UInt64(UInt32(truncatingIfNeeded: x)) << 32 | UInt64(UInt32(truncatingIfNeeded: y))))
+        var g = SeededGenerator(seed: seed ^ (UInt64(UInt32(truncatingIfNeeded: x)) << 32 | UInt64(UInt32(truncatingIfNeeded: y))))
         return Float(g.next() >> 40) / Float(1 << 23) - 1
     }
 }

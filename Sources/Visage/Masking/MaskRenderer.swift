@@ -173,9 +173,9 @@ public struct MaskRenderer: Sendable {
                         let fromAbove: Float = 1.04 - 0.2 * t * t                                    // shadow under the chin
                         let farSide: Float = max(0, s * frame.yaw)                                   // the half turned away
                         var shade: Float = curve * fromAbove * (1 - 0.4 * farSide)
-                        shade *= 1 + 0.1 * look.grain * SplitMix64.noise(x, y, grainSeed)         // fabric grain
+                        shade *= 1 + 0.1 * look.grain * SeededGenerator.noise(x, y, grainSeed)         // fabric grain
                         let across = du / 0.16, downward = v * frame.height / frame.scale / 0.16      // creases
-                        shade *= 1 + 0.14 * look.wrinkles * SplitMix64.smoothNoise(across, downward, grainSeed &+ 7)
+                        shade *= 1 + 0.14 * look.wrinkles * SeededGenerator.smoothNoise(across, downward, grainSeed &+ 7)
                         switch style.surface {
                         case .pleated:
                             // Three folds: a dark crease with a light ridge just above it, level across the
@@ -257,9 +257,9 @@ public struct MaskRenderer: Sendable {
                 var (r, g, b) = (red[index] / a, green[index] / a, blue[index] / a)
                 if photo.grain > 0.3 {
                     // Roughly normal (the sum of three uniforms), mostly in brightness as a sensor's is.
-                    let n = photo.grain * (SplitMix64.noise(x, y, noiseSeed) + SplitMix64.noise(x, y, noiseSeed &+ 1)
-                                           + SplitMix64.noise(x, y, noiseSeed &+ 2))
-                    let chroma = 0.3 * photo.grain * SplitMix64.noise(x, y, noiseSeed &+ 3)
+                    let n = photo.grain * (SeededGenerator.noise(x, y, noiseSeed) + SeededGenerator.noise(x, y, noiseSeed &+ 1)
+                                           + SeededGenerator.noise(x, y, noiseSeed &+ 2))
+                    let chroma = 0.3 * photo.grain * SeededGenerator.noise(x, y, noiseSeed &+ 3)
                     r += n + chroma; g += n; b += n - chroma
                 }
                 image.blend(x: x, y: y, red: r, green: g, blue: b, coverage: a)
