@@ -55,7 +55,7 @@ def group_of(path):
 def bn1_rows(sface, paths, cache_dir, threads=2, batch=32, blank_lower=False):
     """Row-pooled bn1 (N x 7 x 1024), cached per crop file (path, size, mtime). With `blank_lower`
     the crop's lower half (rows 56-111) is mid-grey first: only the bare upper face is seen."""
-    import onnxruntime as ort
+    from train_linear import sface_session  # this directory: the mask classifier's recipe
     os.makedirs(cache_dir, exist_ok=True)
     tag = ":upper" if blank_lower else ""
     keys = [hashlib.sha1(f"{os.path.abspath(p)}:{os.path.getsize(p)}:{os.path.getmtime(p)}{tag}".encode()).hexdigest() for p in paths]
@@ -68,12 +68,7 @@ def bn1_rows(sface, paths, cache_dir, threads=2, batch=32, blank_lower=False):
         else:
             todo.append(i)
     if todo:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        sess = ort.InferenceSession(sface, options, providers=["CPUExecutionProvider"])
-        if "bn1" not in [o.name for o in sess.get_outputs()]:
-            raise SystemExit(f"{sface} has no `bn1` output: run scripts/setup to convert it again")
+        sess = sface_session(sface, threads)
         for s in range(0, len(todo), batch):
             idx = todo[s:s + batch]
             x = np.stack([np.asarray(Image.open(paths[i]).convert("RGB"), np.float32) for i in idx])
