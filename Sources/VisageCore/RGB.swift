@@ -15,6 +15,9 @@ public struct RGB: Sendable, Hashable {
         self.b = b
     }
 
+    /// BT.601 luma, 0–255: `0.299 R + 0.587 G + 0.114 B` (what `meanLuma(in:)` averages).
+    public var luma: Float { 0.299 * Float(r) + 0.587 * Float(g) + 0.114 * Float(b) }
+
     public static let black = RGB(r: 0, g: 0, b: 0)
     public static let white = RGB(r: 255, g: 255, b: 255)
     public static let red = RGB(r: 255, g: 0, b: 0)

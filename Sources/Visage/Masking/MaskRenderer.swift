@@ -239,14 +239,10 @@ public struct MaskRenderer: Sendable {
         // over about half a pixel), then add the photo's grain where the mask is.
         let blur = (max(0, photo.blur * photo.blur - 0.25)).squareRoot()
         if blur > 0.2 {
-            for channel in [0, 1, 2, 3] {
-                switch channel {
-                case 0: gaussianBlur(&red, width: w, height: h, sigma: blur)
-                case 1: gaussianBlur(&green, width: w, height: h, sigma: blur)
-                case 2: gaussianBlur(&blue, width: w, height: h, sigma: blur)
-                default: gaussianBlur(&alpha, width: w, height: h, sigma: blur)
-                }
-            }
+            gaussianBlur(&red, width: w, height: h, sigma: blur)
+            gaussianBlur(&green, width: w, height: h, sigma: blur)
+            gaussianBlur(&blue, width: w, height: h, sigma: blur)
+            gaussianBlur(&alpha, width: w, height: h, sigma: blur)
         }
         let noiseSeed = grainSeed ^ 0x5851_F42D_4C95_7F2D
         for y in minY...maxY {
@@ -377,8 +373,7 @@ struct PhotoLook {
         var luma = [Float](repeating: 0, count: w * h)
         for y in 0..<h {
             for x in 0..<w {
-                let c = image[x0 + x, y0 + y]
-                luma[y * w + x] = 0.299 * Float(c.r) + 0.587 * Float(c.g) + 0.114 * Float(c.b)
+                luma[y * w + x] = image[x0 + x, y0 + y].luma
             }
         }
         // Blur: a step edge blurred by σ loses the fraction σ/√(σ²+1) of its slope under a
@@ -447,9 +442,8 @@ struct LightField {
         var counts = cells
         for y in minY...maxY {
             for x in minX...maxX {
-                let c = image[x, y]
                 let i = ((y - minY) / cell) * columns + (x - minX) / cell
-                cells[i] += 0.299 * Float(c.r) + 0.587 * Float(c.g) + 0.114 * Float(c.b)
+                cells[i] += image[x, y].luma
                 counts[i] += 1
             }
         }
