@@ -46,6 +46,7 @@ struct DatasetCLITests {
         #expect(try CLITests.visage("dataset", "mask", "x", "y", "--ratio", "1.5").status == 64)
         #expect(try CLITests.visage("dataset", "noisy-copy", "x", "y", "--wrong", "2").status == 64)
         #expect(try CLITests.visage("dataset", "crops", "x", "y", "--fallback-score", "0.7").status == 64)
+        #expect(try CLITests.visage("dataset", "mask-preview", "x.jpg", "y.png", "--variants", "51").status == 64)
     }
 
     /// The attention head's training data (training/mfsa) is made this way: the group photo, and

@@ -31,6 +31,10 @@ struct DatasetMaskPreviewCommand: AsyncParsableCommand {
     @Option(help: "Rows of seeded looks (variants 1…N) under the canonical row.")
     var variants = 0
 
+    func validate() throws {
+        guard (0...50).contains(variants) else { throw ValidationError("--variants must be between 0 and 50, got \(variants).") }
+    }
+
     func run() async throws {
         let analyzer = try global.makeAnalyzer(tasks: [])
         let image: Image, faces: [Face]
@@ -49,10 +53,6 @@ struct DatasetMaskPreviewCommand: AsyncParsableCommand {
         let side = max(face.box.width, face.box.height) * 1.5
         let frame = Rect(x: face.box.center.x - side / 2, y: face.box.center.y - side / 2, width: side, height: side)
         let tile = 240, label = 24
-        guard (0...50).contains(variants) else {
-            printError("Error: --variants must be between 0 and 50, got \(variants).")
-            throw VisageExitCode.badInput
-        }
         let rows: [[(String, Image)]] = (0...variants).map { variant in
             [(variant == 0 ? "no mask" : "variant \(variant)", image)] + MaskStyle.allCases.map { style in
                 var copy = image
