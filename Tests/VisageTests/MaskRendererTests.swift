@@ -8,10 +8,12 @@ import VisageCore
 struct MaskRendererTests {
     let image: Image
     let face: Face
+    /// Detection only (landmarks for the masks).
+    let analyzer: FaceAnalyzer
 
     init() async throws {
         image = try Image(contentsOf: try Fixtures.sample("Tom_Hanks_54745.png"))
-        let analyzer = try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = []; return c }())
+        analyzer = try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = []; return c }())
         face = try #require(try await analyzer.analyze(image).largest)
     }
 
@@ -116,7 +118,6 @@ struct MaskRendererTests {
     @Test(.enabled(if: Fixtures.data("masks/without_mask/0_0_aidai_0029.jpg") != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
     func everyLookCoversNoseBridgeToChinOnARealPhoto() async throws {
         let photo = try Image(contentsOf: Fixtures.data("masks/without_mask/0_0_aidai_0029.jpg")!)
-        let analyzer = try FaceAnalyzer(configuration: { var c = FaceAnalyzer.Configuration(); c.tasks = []; return c }())
         let found = try #require(try await analyzer.analyze(photo).largest)
         let (le, re, nose, lm, rm) = (found.landmarks[0], found.landmarks[1], found.landmarks[2], found.landmarks[3], found.landmarks[4])
         let eyes = Point(x: (le.x + re.x) / 2, y: (le.y + re.y) / 2), mouth = Point(x: (lm.x + rm.x) / 2, y: (lm.y + rm.y) / 2)
