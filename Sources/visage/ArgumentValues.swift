@@ -17,6 +17,8 @@ extension Verification.MaskMatching: ExpressibleByArgument {}
 extension UTKFacePart: ExpressibleByArgument {}
 extension FaceAnalyzer.AttributeModel: ExpressibleByArgument {}
 extension AttributeEvaluation.Features: ExpressibleByArgument {}
+extension AttributeEvaluation.Threshold: ExpressibleByArgument {}
+extension AttributeEvaluation.PenaltyChoice: ExpressibleByArgument {}
 
 /// A comma-separated list of an enum's raw values, such as `--styles surgical-blue,white-n95`.
 struct CommaSeparated<Value>: ExpressibleByArgument where Value: RawRepresentable & CaseIterable, Value.RawValue == String {

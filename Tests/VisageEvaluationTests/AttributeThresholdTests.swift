@@ -3,8 +3,8 @@ import VisageCore
 import VisageModels
 @testable import VisageEvaluation
 
-/// The CelebA attribute evaluation's decision threshold (chosen on inner out-of-fold scores)
-/// and the context crop's template.
+/// The CelebA attribute evaluation's decision threshold (chosen on inner out-of-fold scores),
+/// how the inner cross-validation ranks penalties, and the context crop's template.
 struct AttributeThresholdTests {
     @Test func thresholdAtZeroWhenZeroIsAsGoodAsAny() {
         // Separable at 0: every cut between -0.5 and 0.5 is perfect, and 0 is the nearest.
@@ -17,6 +17,65 @@ struct AttributeThresholdTests {
         let scores: [Double] = [-0.9, -0.8, -0.7, -0.6, -0.3, -0.2]
         let labels = [0, 0, 0, 0, 1, 1]
         #expect(abs(AttributeEvaluation.bestThreshold(scores: scores, labels: labels) - -0.45) < 1e-12)
+    }
+
+    @Test func logisticThresholdIsTheCentreOfOverlappingScores() {
+        // Mirror-symmetric about -0.5 with the labels swapped in the mirror: the logistic fit
+        // crosses one half exactly there (the most-right rule would pick a gap instead).
+        let scores: [Double] = [-1.5, -1.0, -0.75, -0.25, 0, 0.5]
+        let labels = [0, 0, 1, 0, 1, 1]
+        #expect(abs(AttributeEvaluation.logisticThreshold(scores: scores, labels: labels) - -0.5) < 1e-4)
+    }
+
+    @Test func logisticThresholdFallsBackToZero() {
+        // One label only, and scores that fall as the label rises: no cut to learn.
+        #expect(AttributeEvaluation.logisticThreshold(scores: [-1, 0, 1], labels: [0, 0, 0]) == 0)
+        #expect(AttributeEvaluation.logisticThreshold(scores: [-1, -0.5, 0.5, 1], labels: [1, 0, 1, 0]) == 0)
+    }
+
+    @Test func squaredErrorTellsApartPenaltiesThatAllAnswerNo() {
+        // Neither set of scores crosses 0, so both get 2 of 3 right; the second is nearer the
+        // −1/1 targets (the positive scores highest) and only the squared error says so.
+        let flat: [Double] = [-0.9, -0.9, -0.8], ranked: [Double] = [-0.99, -0.99, -0.2]
+        let labels = [0, 0, 1]
+        #expect(AttributeEvaluation.merit(of: flat, labels: labels, by: .accuracy) == AttributeEvaluation.merit(of: ranked, labels: labels, by: .accuracy))
+        #expect(AttributeEvaluation.merit(of: ranked, labels: labels, by: .squaredError) > AttributeEvaluation.merit(of: flat, labels: labels, by: .squaredError))
+    }
+
+    /// 120 photos, one attribute with 9 positives that a single feature separates but least
+    /// squares on a 9/111 split scores about half of them below 0: attempted at the default
+    /// minimum (one per fold), and the logistic cut recovers every one where the cut at 0 misses
+    /// some; at the previous minimum of 10 it is not attempted.
+    @Test func rareAttributeIsAttemptedAndItsCutLearned() throws {
+        let count = 120, positives = Set(stride(from: 5, to: 120, by: 13))  // 9 photos
+        var text = "\(count)\nRare Common\n"
+        var vectors = FeatureMapVectors()
+        for i in 0..<count {
+            let name = "p\(i).jpg"
+            let rare = positives.contains(i)
+            text += "\(name) \(rare ? 1 : -1) \(i % 2 == 0 ? 1 : -1)\n"
+            let u = (Double(i) * 0.618_033_988_7).truncatingRemainder(dividingBy: 1)
+            let v = (Double(i) * 0.414_213_562_4).truncatingRemainder(dividingBy: 1)
+            vectors.vectors["images/" + name] = [Float(rare ? 1.5 + 0.5 * u : u), Float(v), Float(i % 2 == 0 ? 1 + v : v)]
+        }
+        let attributes = try CelebAAttributes(text: text, path: "list_attr_celeba.txt")
+        var evaluation = AttributeEvaluation(attributes: attributes, images: "images", source: "synthetic")
+        #expect(evaluation.minimumPerSide == 5 && evaluation.threshold == .logistic && evaluation.penaltyChoice == .squaredError)
+        let files = attributes.labels.keys.sorted()
+        let report = evaluation.evaluate(files: files, vectors: vectors)
+        let rare = try #require(report.attributes.first { $0.attribute == "Rare" })
+        #expect(rare.reason == nil)
+        #expect(try #require(rare.accuracy) > 0.99, "accuracy \(rare.accuracy ?? -1), balanced \(rare.balancedAccuracy ?? -1)")
+        #expect(report.aboveMajority.map(\.attribute).sorted() == ["Common", "Rare"])
+
+        evaluation.threshold = .zero
+        let atZero = try #require(evaluation.evaluate(files: files, vectors: vectors).attributes.first { $0.attribute == "Rare" })
+        let rareAccuracy = try #require(rare.accuracy)
+        #expect(try #require(atZero.accuracy) < rareAccuracy)
+
+        evaluation.minimumPerSide = 10
+        let skipped = try #require(evaluation.evaluate(files: files, vectors: vectors).attributes.first { $0.attribute == "Rare" })
+        #expect(skipped.accuracy == nil && skipped.reason?.hasPrefix("too few positives (9 of 120") == true)
     }
 
     @Test func contextTemplateIsTheArcFaceTemplateHalvedAndLifted() {

@@ -25,8 +25,9 @@ public struct AttributeEvaluation: Sendable {
     public var images: String
     public var source: String
     /// An attribute is attempted only when at least this many photos with a face are positive
-    /// and at least this many negative; default 10 (two per fold at 5 folds).
-    public var minimumPerSide = 10
+    /// and at least this many negative; default 5 (one per fold at 5 folds: Gray_Hair's 9
+    /// positives are attempted, Bald's and Mustache's 4 are not).
+    public var minimumPerSide = 5
     /// Outer folds; default 5.
     public var folds = 5
     /// Seed of the fold assignment; default 1.
@@ -36,10 +37,35 @@ public struct AttributeEvaluation: Sendable {
     /// Ridge penalties (per training photo) the inner cross-validation chooses from, strongest
     /// first, for ``Features/sfaceMap``; chosen on the photos by training/bn1-heads/celeba_cv.py.
     public var ridgePenalties: [Double] = [10, 1, 0.1, 0.01, 0.001]
-    /// For the ridge heads: cut the score where the inner cross-validation's out-of-fold scores
-    /// (chosen penalty) are most often right, instead of at 0; default true. On a 95/5
-    /// attribute a score cut at 0 mostly answers the commoner side.
-    public var tunedThreshold = true
+    /// For the ridge heads: where the score is cut, from the inner cross-validation's
+    /// out-of-fold scores (chosen penalty); default ``Threshold/logistic``. On a 95/5 attribute
+    /// a score cut at 0 mostly answers the commoner side.
+    public var threshold: Threshold = .logistic
+    /// For the ridge heads: what the inner cross-validation ranks the penalties by; default
+    /// ``PenaltyChoice/squaredError``.
+    public var penaltyChoice: PenaltyChoice = .squaredError
+
+    /// The decision threshold of a ridge head.
+    public enum Threshold: String, Sendable, CaseIterable {
+        /// Cut at 0 (the first evaluation's rule).
+        case zero
+        /// The cut at which most inner out-of-fold scores are right, 0 among equals.
+        case mostRight = "most-right"
+        /// Where a logistic fit of the labels on the inner out-of-fold scores crosses one half:
+        /// a smooth fit to every score rather than the best of many cuts, so a rare attribute's
+        /// cut does not jump to whichever gap between its few positives happened to win.
+        case logistic
+    }
+
+    /// What ranks the ridge penalties in the inner cross-validation.
+    public enum PenaltyChoice: String, Sendable, CaseIterable {
+        /// Out-of-fold answers right with the cut at 0 (the first evaluation's rule): on a rare
+        /// attribute every penalty answers "no" for all, and the strongest wins the tie.
+        case accuracy
+        /// Out-of-fold squared error of the score against the −1/1 target, which tells
+        /// penalties apart even when no score crosses 0.
+        case squaredError = "squared-error"
+    }
 
     public enum Features: String, Sendable, CaseIterable {
         /// SFace's `bn1` map, averaged over the columns of each row (7,168 values).
@@ -158,20 +184,25 @@ extension AttributeEvaluation {
             for f in 0..<folds {
                 let train = labels.indices.filter { fold[$0] != f }, test = labels.indices.filter { fold[$0] == f }
                 let inner = CrossValidation(folds: folds, seed: seed + 1).assignFolds(labels: train.map { labels[$0] })
-                var best: (right: Int, penalty: Double, outOfFold: [Double])?
+                let trainLabels = train.map { labels[$0] }
+                var best: (merit: Double, penalty: Double, outOfFold: [Double])?
                 for penalty in ridgePenalties {
-                    var right = 0
                     var outOfFold = [Double](repeating: 0, count: train.count)
                     for g in 0..<folds {
                         let fitted = train.indices.filter { inner[$0] != g }
                         let checked = train.indices.filter { inner[$0] == g }
                         let scores = ridge.scores(labels: labels, train: fitted.map { train[$0] }, test: checked.map { train[$0] }, decay: penalty)
                         for (k, s) in zip(checked, scores) { outOfFold[k] = s }
-                        right += zip(checked, scores).count { (k, s) in (s > 0 ? 1 : 0) == labels[train[k]] }
                     }
-                    if best == nil || right > best!.right { best = (right, penalty, outOfFold) }
+                    let merit = Self.merit(of: outOfFold, labels: trainLabels, by: penaltyChoice)
+                    if best == nil || merit > best!.merit { best = (merit, penalty, outOfFold) }
                 }
-                let cut = tunedThreshold ? Self.bestThreshold(scores: best!.outOfFold, labels: train.map { labels[$0] }) : 0
+                let cut: Double
+                switch threshold {
+                case .zero: cut = 0
+                case .mostRight: cut = Self.bestThreshold(scores: best!.outOfFold, labels: trainLabels)
+                case .logistic: cut = Self.logisticThreshold(scores: best!.outOfFold, labels: trainLabels)
+                }
                 let scores = ridge.scores(labels: labels, train: train, test: test, decay: best!.penalty)
                 for (i, s) in zip(test, scores) { predicted[i] = s > cut ? 1 : 0 }
             }
@@ -185,8 +216,46 @@ extension AttributeEvaluation {
             features: (features == .sfaceMapContext
                 ? "SFace bn1 maps of the aligned crop and of the context crop, each averaged over columns (14,336 values)"
                 : "SFace bn1 map of the aligned crop, averaged over columns (7,168 values)")
-                + ", ridge classifier" + (tunedThreshold ? ", threshold chosen by the inner cross-validation" : ""),
+                + ", ridge classifier, penalty by inner " + (penaltyChoice == .accuracy ? "accuracy" : "squared error")
+                + (threshold == .zero ? ", cut at 0" : threshold == .mostRight ? ", cut where most inner out-of-fold scores are right"
+                    : ", cut where a logistic fit to the inner out-of-fold scores crosses 1/2"),
             attributes: results)
+    }
+
+    /// How well out-of-fold scores answer the labels, higher better: answers right with the cut
+    /// at 0, or minus the squared error against the −1/1 targets.
+    static func merit(of scores: [Double], labels: [Int], by choice: PenaltyChoice) -> Double {
+        switch choice {
+        case .accuracy: Double(zip(scores, labels).count { (s, l) in (s > 0 ? 1 : 0) == l })
+        case .squaredError: -zip(scores, labels).reduce(0) { e, pair in
+            let d = pair.0 - (pair.1 == 1 ? 1 : -1)
+            return e + d * d
+        }
+        }
+    }
+
+    /// The score at which a logistic fit P(label 1) = σ(a·score + b) (Newton steps, a faint L2
+    /// pull that keeps separable scores finite) crosses one half, −b/a; 0 when the fit does not
+    /// rise with the score (a ≤ 0) or there is only one label.
+    static func logisticThreshold(scores: [Double], labels: [Int]) -> Double {
+        guard Set(labels).count == 2 else { return 0 }
+        var a = 1.0, b = 0.0
+        let pull = 1e-6
+        for _ in 0..<100 {
+            var ga = pull * a, gb = pull * b, haa = pull, hab = 0.0, hbb = pull
+            for (s, l) in zip(scores, labels) {
+                let p = 1 / (1 + exp(-(a * s + b)))
+                let r = p - Double(l), w = p * (1 - p)
+                ga += r * s; gb += r
+                haa += w * s * s; hab += w * s; hbb += w
+            }
+            let det = haa * hbb - hab * hab
+            guard det > 0 else { break }
+            let da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det
+            a -= da; b -= db
+            if max(abs(da), abs(db)) < 1e-10 { break }
+        }
+        return a > 0 && (-b / a).isFinite ? -b / a : 0
     }
 
     /// The cut on the scores (0, or a midpoint between two neighbouring sorted scores) that
