@@ -18,7 +18,10 @@ with the realistic renderer; 2-fold accuracy, TAR at FAR 1e-3 and the decision a
 threshold over all bare-vs-masked pairs of those identities' frontal photos. masked-people is scored
 for every candidate but chooses nothing. A candidate ships only if it beats A on both.
 
-Inputs are aligned crops made by the release build (`visage dataset crops`, `dataset mask`):
+Inputs are aligned crops made by the release build (`visage dataset crops`, `dataset mask`).
+MP-UNMASKED-ONLY holds symbolic links <person>/unmasked/*.jpg to masked-people's bare photos;
+CFP-301-400-FRONTAL links <id>/frontal/*.jpg of CFP identities 301-400 (401-500 for --folds 9,10),
+so the seeded mask looks are those of `dataset mask` over all of CFP:
   visage dataset crops ../shared/data/masked-people MP
   visage dataset mask MP-UNMASKED-ONLY R --ratio 1 --seed 1 && visage dataset crops R MPR --fallback-score 0.3
   visage dataset mask CFP-301-400-FRONTAL CM --ratio 1 --seed 1 && visage dataset crops CM CMC --fallback-score 0.3
