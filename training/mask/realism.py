@@ -20,6 +20,20 @@ Chance is 50% accuracy and 0.5 AUC. Out-of-fold accuracy (threshold 0.5) and ROC
 reported, with, for the rendered crops, the share caught per mask style when the
 `mask-manifest.tsv` of the masked copy is given.
 
+`--match CONTROLS` (e.g. `upper-px,bn1-upper`) first removes what the two photo SETS differ in,
+so that what is left measures the masks (propensity stratification, rule fixed before results):
+  1. each listed control is fitted out-of-fold on the balanced sample (the folds above) and
+     gives every crop a logit; a logistic regression on those logits (in-sample, one weight per
+     control) is the propensity: how "rendered-set-like" the bare upper face looks;
+  2. the crops are cut into `--match-bins` (10) quantile bins of the propensity, and in each
+     bin the larger class is subsampled (seed 20261203) to the smaller one, so that on the kept
+     crops the propensity says nothing about the class;
+  3. new grouped folds are drawn on the kept crops and every feature set, the controls included
+     (refitted, as the check that the set difference is gone), is cross-validated there.
+Both the unmatched ("all") and the matched figures are written, with how many crops remain.
+`--drop REGEX` leaves out crops whose file name matches (e.g. without_mask's crops of a few
+named people, `^0_0_[a-z]`), before balancing.
+
   python training/mask/realism.py --real /tmp/crops-real --rendered /tmp/crops-rendered \
       --manifest /tmp/masked/mask-manifest.tsv --sface $VISAGE_HOME/models/sface_2021dec.onnx \
       --cache /tmp/realism-cache --out result.json
@@ -187,17 +201,23 @@ def main():
     ap.add_argument("--sface", default=os.path.expanduser(os.environ.get("VISAGE_HOME", "~/.cache/visage") + "/models/sface_2021dec.onnx"))
     ap.add_argument("--cache", default="/tmp/realism-cache", help="folder for cached bn1 rows")
     ap.add_argument("--features", default="bn1-avg,bn1-rows,lower-px,lower-cnn,upper-px,bn1-upper")
+    ap.add_argument("--match", help="controls to match on before measuring, e.g. upper-px,bn1-upper (see above)")
+    ap.add_argument("--match-bins", type=int, default=10)
+    ap.add_argument("--drop", help="leave out crops whose file name matches this regular expression")
     ap.add_argument("--out", help="JSON file for the figures")
     ap.add_argument("--figure", help="also write a PNG of 8 real and 8 rendered crops (for docs)")
     args = ap.parse_args()
     start = time.time()
 
     real, rendered = crops_in(args.real), crops_in(args.rendered)
+    if args.drop:
+        real = [p for p in real if not re.search(args.drop, os.path.basename(p))]
+        rendered = [p for p in rendered if not re.search(args.drop, os.path.basename(p))]
     n = min(len(real), len(rendered))
     rng = np.random.default_rng(SEED)
     real = sorted(rng.choice(real, n, replace=False)) if len(real) > n else real
     rendered = sorted(rng.choice(rendered, n, replace=False)) if len(rendered) > n else rendered
-    paths = list(real) + list(rendered)
+    paths = np.array(list(real) + list(rendered))
     y = np.array([0] * n + [1] * n)
     groups = np.array([f"real:{group_of(p)}" for p in real] + [f"rendered:{group_of(p)}" for p in rendered])
     styles = None
@@ -212,37 +232,73 @@ def main():
         styles = np.array(["real"] * n + [by_stem.get(os.path.relpath(os.path.abspath(p), root)[:-4], "?") for p in rendered])
     if args.figure:
         figure(real, rendered, args.figure)
-    folds = folds_of(y, groups)
     wanted = args.features.split(",")
-    report = {"real": args.real, "rendered": args.rendered, "per_class": n, "groups": len(set(groups)), "folds": 5, "features": {}}
+    controls = args.match.split(",") if args.match else []
+    report = {"real": args.real, "rendered": args.rendered, "drop": args.drop, "per_class": n,
+              "groups": len(set(groups)), "folds": 5, "features": {}}
     print(f"{n} real + {n} rendered crops, {len(set(groups))} groups")
 
-    if any(w.startswith("bn1") for w in wanted):
-        rows = bn1_rows(args.sface, paths, args.cache)
-        if "bn1-avg" in wanted:
-            report["features"]["bn1-avg"] = scored(logistic_oof(rows.mean(axis=1), y, folds, 0.01), y, styles)
-            print("bn1-avg", report["features"]["bn1-avg"])
-        if "bn1-rows" in wanted:
-            report["features"]["bn1-rows"] = scored(logistic_oof(rows.reshape(len(y), -1), y, folds, 0.001), y, styles)
-            print("bn1-rows", report["features"]["bn1-rows"])
-    if "bn1-upper" in wanted:
-        rows = bn1_rows(args.sface, paths, args.cache, blank_lower=True)
-        report["features"]["bn1-upper"] = scored(logistic_oof(rows.mean(axis=1), y, folds, 0.01), y, styles)
-        print("bn1-upper", report["features"]["bn1-upper"])
-    if any(w in wanted for w in ("lower-px", "lower-cnn", "upper-px")):
+    # Every feature set, computed once for all crops; a sample is a set of indices into them.
+    features = {}
+    needed = set(wanted) | set(controls)
+    if needed & {"bn1-avg", "bn1-rows"}:
+        rows = bn1_rows(args.sface, list(paths), args.cache)
+        features["bn1-avg"] = (rows.mean(axis=1), 0.01)
+        features["bn1-rows"] = (rows.reshape(len(y), -1), 0.001)
+    if "bn1-upper" in needed:
+        features["bn1-upper"] = (bn1_rows(args.sface, list(paths), args.cache, blank_lower=True).mean(axis=1), 0.01)
+    if needed & {"lower-px", "lower-cnn", "upper-px"}:
         lower_full, lower_small, upper_small = halves(paths)
-        for name, x in (("lower-px", lower_small), ("upper-px", upper_small)):
-            if name in wanted:
-                report["features"][name] = scored(logistic_oof(x, y, folds, 0.01), y, styles)
-                print(name, report["features"][name])
-        if "lower-cnn" in wanted:
-            report["features"]["lower-cnn"] = scored(cnn_oof(lower_full, y, folds), y, styles)
-            print("lower-cnn", report["features"]["lower-cnn"])
+        features["lower-px"], features["upper-px"] = (lower_small, 0.01), (upper_small, 0.01)
+        features["lower-cnn"] = (lower_full, None)
+
+    def measure(index, names, into):
+        folds = folds_of(y[index], groups[index])
+        st = styles[index] if styles is not None else None
+        scores = {}
+        for name in names:
+            x, c = features[name]
+            p = cnn_oof(x[index], y[index], folds) if c is None else logistic_oof(x[index], y[index], folds, c)
+            scores[name] = p
+            into[name] = scored(p, y[index], st)
+            print(name, into[name]["accuracy"], into[name]["auc"], flush=True)
+        return scores
+
+    everything = np.arange(len(y))
+    order = [w for w in ("bn1-avg", "bn1-rows", "lower-px", "lower-cnn", "upper-px", "bn1-upper") if w in wanted]
+    control_scores = measure(everything, [c for c in controls if c not in order], report["features"])
+    control_scores.update(measure(everything, order, report["features"]))
+
+    if controls:
+        from sklearn.linear_model import LogisticRegression
+        eps = 1e-6
+        logits = np.stack([np.log((control_scores[c] + eps) / (1 - control_scores[c] + eps)) for c in controls], axis=1)
+        propensity = LogisticRegression(max_iter=1000).fit(logits, y).predict_proba(logits)[:, 1]
+        edges = np.quantile(propensity, np.linspace(0, 1, args.match_bins + 1)[1:-1])
+        bins = np.searchsorted(edges, propensity, side="right")
+        rng = np.random.default_rng(SEED)
+        kept, per_bin = [], []
+        for b in range(args.match_bins):
+            a = np.flatnonzero((bins == b) & (y == 0))
+            r = np.flatnonzero((bins == b) & (y == 1))
+            k = min(len(a), len(r))
+            kept += list(rng.choice(a, k, replace=False)) + list(rng.choice(r, k, replace=False))
+            per_bin.append([int(len(a)), int(len(r)), int(k)])
+        kept = np.array(sorted(kept))
+        matched = {"controls": controls, "bins": args.match_bins, "per_class": int((y[kept] == 0).sum()),
+                   "groups": len(set(groups[kept])), "real_rendered_kept_per_bin": per_bin, "features": {}}
+        if styles is not None:
+            matched["rendered_kept_by_style"] = {s: int((styles[kept] == s).sum()) for s in sorted(set(styles[y == 1]))}
+        print(f"matched on {controls}: {matched['per_class']} real + {matched['per_class']} rendered crops kept")
+        measure(kept, order + [c for c in controls if c not in order], matched["features"])
+        report["matched"] = matched
     report["seconds"] = round(time.time() - start, 1)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(report, f, indent=1)
     print(json.dumps({k: (v["accuracy"], v["auc"]) for k, v in report["features"].items()}))
+    if controls:
+        print("matched", json.dumps({k: (v["accuracy"], v["auc"]) for k, v in report["matched"]["features"].items()}))
 
 
 if __name__ == "__main__":
