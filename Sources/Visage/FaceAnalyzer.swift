@@ -139,7 +139,8 @@ public final class FaceAnalyzer: Sendable {
         let attributeEncoder = tasks.contains(.attributeEmbedding) ? try models.attributeEncoder.get() : nil
         // Age and gender each come from a head on SFace's feature map or from a network of
         // their own (Configuration.ageModel, genderModel).
-        let separately = tasks.subtracting(models.fromSFaceMaps), onMaps = tasks.intersection(models.fromSFaceMaps)
+        let separately = tasks.subtracting(models.fromSFaceMaps).union(tasks.intersection(models.stacked))
+        let onMaps = tasks.intersection(models.fromSFaceMaps)
         let ageEstimator = separately.contains(.age) ? try models.ageEstimator.get() : nil
         let genderClassifier = separately.contains(.gender) ? try models.genderClassifier.get() : nil
         let expressionClassifier = separately.contains(.expression) ? try models.expressionClassifier.get() : nil
@@ -180,16 +181,32 @@ public final class FaceAnalyzer: Sendable {
             lap(\.embed)
         }
         if keepsCrops { for i in faces.indices { faces[i].alignedCrop = crops[i] } }
+        // Stacked (AttributeModel.stacked): the head's answer, already in the face, is combined
+        // with the network's; the age network reads the chip and its mirror, as it was fitted.
         if let ageEstimator {
             let chips = inputs(size: AgeEstimator.chipSize) { AgeEstimator.chip(of: image, landmarks: $0.landmarks) }
+            let stacks = models.stacked.contains(.age)
             lap(\.align)
-            for (i, age) in try ageEstimator.estimate(chips).enumerated() { faces[i].age = age }
+            let ages = try ageEstimator.estimate(stacks ? chips + chips.map { $0.applyingOrientation(.upMirrored) } : chips)
+            for i in faces.indices {
+                if stacks, let head = faces[i].age {
+                    faces[i].age = StackedAgeGender.age(head: head, package: (ages[i] + ages[faces.count + i]) / 2)
+                } else {
+                    faces[i].age = ages[i]
+                }
+            }
             lap(\.ageGender)
         }
         if let genderClassifier {
             let chips = inputs(size: GenderClassifier.chipSize) { GenderClassifier.chip(of: image, landmarks: $0.landmarks) }
             lap(\.align)
-            for (i, gender) in try genderClassifier.classify(chips).enumerated() { faces[i].gender = gender }
+            for (i, gender) in try genderClassifier.classify(chips).enumerated() {
+                if models.stacked.contains(.gender), let head = faces[i].gender {
+                    faces[i].gender = StackedAgeGender.gender(head: head, package: gender)
+                } else {
+                    faces[i].gender = gender
+                }
+            }
             lap(\.ageGender)
         }
         if let expressionClassifier {

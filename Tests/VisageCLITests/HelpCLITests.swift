@@ -25,7 +25,7 @@ struct HelpCLITests {
     @Test func enumOptionsListTheirValues() throws {
         #expect(try Self.help("eval", "age-gender").contains("--part <part>"))
         #expect(try Self.help("eval", "age-gender").contains("(values: training, held-out)"))
-        #expect(try Self.help("eval", "age-gender").contains("(values: sface-head, separate)"))
+        #expect(try Self.help("eval", "age-gender").contains("(values: sface-head, separate, stacked)"))
         #expect(try Self.help("eval", "attributes").contains("(values: sface-map, sface-map-context, embedding; default: sface-map)"))
         #expect(try Self.help("verify").contains("(values: attention, plain; default: attention)"))
         let bad = try CLITests.visage("eval", "age-gender", "--part", "test")

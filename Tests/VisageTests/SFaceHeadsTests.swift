@@ -16,11 +16,11 @@ struct SFaceHeadsTests {
         hasModel(SFaceAgeHead.contract.fileName) && hasModel(SFaceGenderHead.contract.fileName)
     }
 
-    static func analyzer(_ tasks: FaceAnalyzer.Tasks) throws -> FaceAnalyzer {
+    static func analyzer(_ tasks: FaceAnalyzer.Tasks, model: FaceAnalyzer.AttributeModel = .sfaceHead) throws -> FaceAnalyzer {
         var configuration = FaceAnalyzer.Configuration()
         configuration.tasks = tasks
-        configuration.ageModel = .sfaceHead
-        configuration.genderModel = .sfaceHead
+        configuration.ageModel = model
+        configuration.genderModel = model
         return try FaceAnalyzer(configuration: configuration)
     }
 
@@ -42,11 +42,13 @@ struct SFaceHeadsTests {
     /// Every eighth held-out photo by name (128, spread over all ages; sorted names put the
     /// young first, whose gender is hardest): close to the figures measured on all 1,019
     /// (docs/models/age-sface-head.md, gender-sface-head.md), with room for a small sample.
-    @Test(.enabled(if: Fixtures.hasData && hasAgeGenderHeads, "needs ../shared/data/utkface (VISAGE_DATA) and the heads; skipped"))
-    func utkFaceHeldOutPhotos() async throws {
+    /// The heads alone, and stacked with the package's networks (which must do at least as well).
+    @Test(.enabled(if: Fixtures.hasData && hasAgeGenderHeads, "needs ../shared/data/utkface (VISAGE_DATA) and the heads; skipped"),
+          arguments: [FaceAnalyzer.AttributeModel.sfaceHead, .stacked])
+    func utkFaceHeldOutPhotos(model: FaceAnalyzer.AttributeModel) async throws {
         let root = try #require(Fixtures.dataURL).appendingPathComponent("utkface").path
         let names = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".jpg") && Self.isHeldOut($0) }.sorted()
-        let analyzer = try Self.analyzer([.age, .gender])
+        let analyzer = try Self.analyzer([.age, .gender], model: model)
         var errors: [Float] = [], right = 0
         for (index, name) in names.enumerated() where index % 8 == 0 {
             let fields = name.split(separator: "_")
@@ -61,5 +63,9 @@ struct SFaceHeadsTests {
         let accuracy = Double(right) / Double(max(1, errors.count))
         #expect(mae < 7.5, "age MAE \(mae) on \(errors.count) held-out photos")
         #expect(accuracy > 0.88, "gender accuracy \(accuracy) on \(errors.count) held-out photos")
+        let files = analyzer.openedModelFiles
+        #expect(files.contains(SFaceAgeHead.contract.fileName) && files.contains(SFaceGenderHead.contract.fileName))
+        #expect(files.contains(AgeEstimator.contract.fileName) == (model == .stacked))
+        #expect(files.contains(GenderClassifier.contract.fileName) == (model == .stacked))
     }
 }

@@ -194,9 +194,16 @@ public struct AgeGenderEvaluation: Sendable {
         }
         var report = summarize(outcomes, unreadable: unreadable)
         let configuration = analyzer.configuration
+        func files(_ model: FaceAnalyzer.AttributeModel, head: String, network: String) -> String {
+            switch model {
+            case .sfaceHead: head
+            case .separateNetwork: network
+            case .stacked: "\(head) + \(network)"
+            }
+        }
         report.models = [
-            "age": configuration.ageModel == .sfaceHead ? SFaceAgeHead.contract.fileName : AgeEstimator.contract.fileName,
-            "gender": configuration.genderModel == .sfaceHead ? SFaceGenderHead.contract.fileName : GenderClassifier.contract.fileName,
+            "age": files(configuration.ageModel, head: SFaceAgeHead.contract.fileName, network: AgeEstimator.contract.fileName),
+            "gender": files(configuration.genderModel, head: SFaceGenderHead.contract.fileName, network: GenderClassifier.contract.fileName),
         ]
         if !heads.isEmpty {
             report.heads = heads.names

@@ -17,12 +17,14 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
         --utkface`) on the same faces beside the package's models, with the race head's \
         per-group accuracy and confusion matrix. --model chooses where age and gender come \
         from: sface-head (our heads on SFace's feature map, age-sface-head.onnx and \
-        gender-sface-head.onnx) or separate (the package's age-v1.onnx and gender-v1.onnx); \
-        the default is what `visage analyze` uses.
+        gender-sface-head.onnx), separate (the package's age-v1.onnx and gender-v1.onnx) or \
+        stacked (both, combined: the most accurate, and the slowest); the default is what \
+        `visage analyze` uses (sface-head).
 
         Examples:
           visage eval age-gender --part held-out
           visage eval age-gender --part held-out --model separate --output out/eval/age-gender-package
+          visage eval age-gender --part held-out --model stacked --output out/eval/age-gender-stacked
           visage eval age-gender --part held-out --head-gender models/utkface-gender.json --head-age models/utkface-age.json --output out/eval/age-gender-held-out
         """
     )
