@@ -3,17 +3,23 @@ test-time flip, and with the package's penultimate features beside bn1. Every ch
 5-fold cross-validation on UTKFace's training part (the folds of train_age_gender.py: gender x
 decade, seed 20261203); the held-out part is scored only for the candidates named in --score.
 
-Base heads: ridge on rows + columns pooled bn1 (standardised on the training photos and their
-mirrors; dual form, as train_age_gender.py), penalty 10 per sample (that script's CV choice),
-optionally with the package's penultimate features (age-v1: 256, gender-v1: 16; standardised,
-weighted by --pkg-weights) added to the kernel. Each base head gives out-of-fold predictions for
+Base heads: kernel ridge (dual form, as train_age_gender.py) on feature blocks standardised on
+the training photos and their mirrors, each block's Gram scaled to weigh as much as bn1's 14,336
+values: bn1 rows + columns, the whole bn1 map (`bn1full`), SFace's earlier maps from
+extract_layers.py (--layers), summed as --mixes says; optionally the package's penultimate
+features (age-v1: 256, gender-v1: 16; weighted by --pkg-weights) added; --kernels linear or
+rbf:G (a probe only: an RBF head would not be a small graph); penalty per kernel chosen by CV
+among --decays (the best decay's out-of-fold answers are kept). Each base head gives out-of-fold predictions for
 every training photo and its mirror. Second level (`combine`): age = a + b * head + c * package
 (least squares), gender = logistic on [head score, package logit]; each second-level fit is
 itself cross-validated on the same folds, so the CV figure of a stack is out-of-fold at both levels.
 
   python training/bn1-heads/package_outputs.py ... --out package-utk.npz
   python training/bn1-heads/stack_age_gender.py --features utk.npz --package package-utk.npz \
-      --cache gram-utk.npy --out stack-cv.json [--score NAME,NAME]
+      --cache gram-rowscols.npy --out stack-cv.json [--layers layers-utk.npz --mixes "bn1;bn1+conv_12_relu"] \
+      [--decays 3,10,30] [--pkg-weights 0,0.1] [--score NAME,NAME]
+  (writes stack-cv-base.npz beside the JSON: every base head's out-of-fold answers, for
+  combiner_cv.py, gender_celeba_cv.py and fit_stack.py)
 """
 import argparse
 import json
