@@ -12,7 +12,9 @@ import Foundation
 /// more on it here for the map (the evaluation's 291 photos make that cheap). With `context`,
 /// SFace also reads a wider crop from the same five landmarks (``contextTemplate``: hair, hat,
 /// neck and collar, which the 112×112 ArcFace crop cuts off and LNets+ANet's region holds), and
-/// its row-pooled map follows the tight one's (14,336 values).
+/// its row-pooled map follows the tight one's (14,336 values). With `mirrored`, each crop's
+/// pooled map is averaged with its mirror image's (one more SFace pass per crop): SFace is not
+/// exactly left-right symmetric, and the average is a steadier read of the same face.
 public struct FeatureMapVectors: Sendable {
     /// Path → pooled map of the largest face.
     public var vectors: [String: [Float]] = [:]
@@ -30,7 +32,7 @@ public struct FeatureMapVectors: Sendable {
         Point(x: ($0.x - 56) / 2 + 56, y: ($0.y - 56) / 2 + 56 - 8)
     }
 
-    public static func collect(_ paths: [String], analyzer: FaceAnalyzer, context: Bool = false,
+    public static func collect(_ paths: [String], analyzer: FaceAnalyzer, context: Bool = false, mirrored: Bool = false,
                                progress: EvaluationProgress) async throws(EvaluationError) -> FeatureMapVectors {
         let sface: SFaceEmbedder
         do { sface = try SFaceEmbedder(directory: analyzer.configuration.models, runtime: analyzer.runtime) } catch {
@@ -56,8 +58,17 @@ public struct FeatureMapVectors: Sendable {
                 do {
                     var vector: [Float] = []
                     for crop in crops {
-                        guard let maps = try sface.run([crop], featureMaps: true).featureMaps else { break }
-                        vector += rowPooled(maps.values)
+                        let batch = mirrored ? [crop, crop.applyingOrientation(.upMirrored)] : [crop]
+                        guard let maps = try sface.run(batch, featureMaps: true).featureMaps else { break }
+                        let size = maps.values.count / batch.count
+                        var pooled = rowPooled(Array(maps.values[0..<size]))
+                        if mirrored {
+                            // Row pooling averages over the columns, so the mirror's rows line up
+                            // with the crop's without reversing anything.
+                            let other = rowPooled(Array(maps.values[size...]))
+                            for k in pooled.indices { pooled[k] = (pooled[k] + other[k]) / 2 }
+                        }
+                        vector += pooled
                     }
                     if vector.count == crops.count * dimension { result.vectors[item.path] = vector }
                 } catch {

@@ -12,7 +12,8 @@ struct EvalAttributesCommand: AsyncParsableCommand {
         chosen inside each training part) against the majority answer and beside LNets+ANet's \
         published accuracy; the others are listed with the reason and counted at the majority \
         answer in the mean. --features sface-map (default): a ridge classifier on SFace's bn1 map \
-        of the aligned crop, averaged over columns; the inner cross-validation picks its penalty \
+        of the aligned crop, averaged over columns (--mirror: and with its mirror image's); the \
+        inner cross-validation picks its penalty \
         by squared error (--penalty-by accuracy: by answers right at 0, as before) and its \
         decision threshold (--threshold logistic: where a logistic fit to the inner out-of-fold \
         scores crosses 1/2; most-right: the cut most of them are right at; zero). --features \
@@ -52,6 +53,9 @@ struct EvalAttributesCommand: AsyncParsableCommand {
     @Option(name: .customLong("penalty-by"), help: ArgumentHelp("What the inner cross-validation ranks the ridge penalties by.", valueName: "merit"))
     var penaltyChoice = AttributeEvaluation.PenaltyChoice.squaredError
 
+    @Flag(help: "Average each crop's pooled map with its mirror image's (one more SFace pass per photo).")
+    var mirror = false
+
     @Flag(help: .hidden)
     var zeroThreshold = false  // the earlier spelling of --threshold zero
 
@@ -77,6 +81,7 @@ struct EvalAttributesCommand: AsyncParsableCommand {
         evaluation.folds = folds
         evaluation.threshold = zeroThreshold ? .zero : threshold
         evaluation.penaltyChoice = penaltyChoice
+        evaluation.averagesMirror = mirror
         evaluation.seed = seed
         evaluation.minimumPerSide = minimum ?? folds
         try await Eval.run(json: global.json, output: output) { progress in
