@@ -182,12 +182,26 @@ public struct MaskRenderer: Sendable {
                             // mask (measured from the top edge's level part, not the tent over the nose).
                             let level = top + topCurve
                             let tf = (v - level) / max(0.01, bottom - level)
+                            // The fold is a thin line (real pleats are crisp), the ridge a wider band.
                             for fold: Float in [0.3, 0.52, 0.74] {
-                                let d: Float = (tf - fold) * (bottom - level) * frame.height / max(1.5, 0.035 * frame.scale)
-                                let ridge: Float = d + 1.6
-                                shade *= 1 - 0.22 * look.folds * exp(-d * d) + 0.08 * look.folds * exp(-ridge * ridge)
+                                let d: Float = (tf - fold) * (bottom - level) * frame.height / max(1, 0.022 * frame.scale)
+                                let ridge: Float = (d + 2.2) / 1.8
+                                shade *= 1 - 0.24 * look.folds * exp(-d * d) + 0.1 * look.folds * exp(-ridge * ridge)
                             }
-                            if t < 0.08 || t > 0.95 { shade *= 0.94 }  // the hems (and the nose wire's seam)
+                            // The bound edges: a flat band along the top, the bottom and both sides,
+                            // a little brighter, with a stitched seam on its inner side (the top one
+                            // holds the nose wire, which shows as a faint ridge over the nose).
+                            let band = max(1.5, 0.07 * frame.scale)
+                            let fromTop = (v - edgeTop) * frame.height, fromBottom = (bottom - v) * frame.height
+                            let fromSide = (1 - abs(s)) * side * frame.scale
+                            let hem = min(fromTop, fromBottom, fromSide)
+                            if hem < band { shade *= 1.04 }
+                            let seam: Float = (hem - band) / max(0.7, 0.012 * frame.scale)
+                            shade *= 1 - 0.16 * exp(-seam * seam)
+                            if abs(du) < 0.3 {
+                                let wire: Float = (fromTop - 0.45 * band) / max(0.8, 0.015 * frame.scale)
+                                shade *= 1 + 0.06 * exp(-wire * wire)
+                            }
                         case .cloth, .dotted:
                             let thread: Float = max(2, 0.025 * frame.scale)  // pixels per thread
                             let texture: Float = weave(du * frame.scale / thread, v * frame.height / thread)
@@ -213,6 +227,7 @@ public struct MaskRenderer: Sendable {
                             colour = (colour.0 + (150 - colour.0) * disc, colour.1 + (156 - colour.1) * disc, colour.2 + (162 - colour.2) * disc)
                             shade *= 1 - 0.25 * exp(-pow((r - 1) * 0.14 * frame.scale / 1.2, 2))
                         }
+                        shade *= look.lift
                         colour = (colour.0 * shade, colour.1 * shade, colour.2 * shade)
                     }
                 }
