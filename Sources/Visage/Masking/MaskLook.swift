@@ -28,7 +28,7 @@ struct MaskLook: Sendable {
     /// How much brighter than the face's light the mask comes out (1: as lit). Surgical masks
     /// are thin, pale, non-woven paper that catches the light: in crops of real ones
     /// (masks/with_mask) the mask region's median luma is 186 (blue) and 220 (white), against
-    /// 151 and 201 for the renderer before this lift.
+    /// 151 and 201 for the renderer before this lift (and the brighter palettes).
     var lift: Float = 1
     /// Ear loops (and their colour), and an exhalation valve (N95 only).
     var loops: Bool
@@ -42,7 +42,7 @@ struct MaskLook: Sendable {
         printScale = 0.2
         shiftAcross = 0; topShift = 0; widthFactor = 1; chinFactor = 1; roll = 0
         folds = 1; grain = 0.5; roundness = 1
-        if style.surface == .pleated { lift = 1.12 }
+        if style.surface == .pleated { lift = style == .surgicalWhite ? 1 : 1.07 }
         loops = style != .blackCloth && style != .patternedCloth
         loopColour = style == .whiteN95 ? (232, 232, 228) : (240, 240, 240)
         valve = false
@@ -58,9 +58,10 @@ struct MaskLook: Sendable {
         let palette: [(Float, Float, Float)]
         switch style {
         case .surgicalBlue:
-            // Real surgical blue is a clear, fairly saturated sky blue (and teal and mint ones),
-            // not the greyish blue of the first palette.
-            palette = [(104, 184, 232), (86, 170, 222), (136, 200, 234), (92, 180, 198), (140, 210, 192), (118, 160, 222), (166, 210, 238)]
+            // Real surgical blue comes out pale in photos: the mask region of crops of real
+            // blue masks has a median colour of (161, 197, 209), blue minus red 40, where the
+            // first palettes gave 85 (and a greyish or a saturated blue).
+            palette = [(150, 196, 222), (136, 190, 220), (170, 208, 228), (140, 200, 206), (162, 212, 200), (150, 178, 220), (180, 212, 232)]
         case .surgicalWhite:
             palette = [(244, 246, 248), (232, 238, 244), (246, 242, 236), (238, 222, 232), (226, 236, 246), (214, 218, 226)]
         case .blackCloth:
@@ -84,7 +85,8 @@ struct MaskLook: Sendable {
             // were the two styles a classifier caught most, 91% and 93%).
             folds = random.uniform(0.6, 1.1)
             wrinkles = random.uniform(0.05, 0.35)
-            lift = random.uniform(1.06, 1.2)
+            // White ones came out too bright at 1.06-1.2 (median luma 237).
+            lift = style == .surgicalWhite ? random.uniform(0.96, 1.06) : random.uniform(1.0, 1.14)
         }
         grain = random.uniform(0.2, 1)
         roundness = random.uniform(0.5, 1.2)
