@@ -62,6 +62,17 @@ def warp(image, m, size=112):
     return np.clip(out + 0.5, 0, 255).astype(np.uint8).reshape(size, size, 3)
 
 
+def largest_faces(landmarks):
+    """(image path, its largest face with landmarks, RGB pixels) for each line of a
+    `visage analyze --json` output; images without such a face are skipped."""
+    for line in open(landmarks):
+        record = json.loads(line)
+        faces = [f for f in record.get("faces", []) if f.get("landmarks")]
+        if faces:
+            face = max(faces, key=lambda f: f["box"][2] * f["box"][3])
+            yield record["image"], face, np.asarray(Image.open(record["image"]).convert("RGB"))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--landmarks", required=True, help="visage analyze --json output (one object a line)")
@@ -72,15 +83,9 @@ def main():
     a = p.parse_args()
     template = context_template(a.zoom, a.lift)
     written = []
-    for line in open(a.landmarks):
-        record = json.loads(line)
-        faces = [f for f in record.get("faces", []) if f.get("landmarks")]
-        if not faces:
-            continue
-        face = max(faces, key=lambda f: f["box"][2] * f["box"][3])
-        image = np.asarray(Image.open(record["image"]).convert("RGB"))
+    for path, face, image in largest_faces(a.landmarks):
         crop = warp(image, similarity(np.array(face["landmarks"], np.float64), template))
-        name = os.path.join(a.out, os.path.basename(os.path.dirname(record["image"])), os.path.basename(record["image"]) + ".png")
+        name = os.path.join(a.out, os.path.basename(os.path.dirname(path)), os.path.basename(path) + ".png")
         os.makedirs(os.path.dirname(name), exist_ok=True)
         Image.fromarray(crop).save(name)
         written.append(name)

@@ -45,17 +45,6 @@ def least_absolute(x, y, iterations=30, floor=0.5):
     return c
 
 
-def logistic(x, y, decay=1e-3, iterations=50):
-    X = np.c_[x, np.ones(len(x))]
-    w = np.zeros(X.shape[1])
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-X @ w))
-        g = X.T @ (p - y) + decay * np.r_[w[:-1], 0]
-        Hm = X.T @ (X * (p * (1 - p))[:, None]) + decay * np.diag(np.r_[np.ones(X.shape[1] - 1), 0])
-        w -= np.linalg.solve(Hm, g)
-    return w
-
-
 def logit_of(probs):
     p = np.clip(probs[:, 1].astype(np.float64), 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
@@ -71,7 +60,7 @@ def main():
     p.add_argument("--score", action="store_true", help="also score the held-out part (final candidate only)")
     a = p.parse_args()
     b = np.load(a.base)
-    age, gender, held, fold, order = b["age"], b["gender"], b["held"], b["fold"], b["order"]
+    age, gender, held, fold = b["age"], b["gender"], b["held"], b["fold"]
     train = ~held
     n, m = int(train.sum()), int(held.sum())
     f = np.load(a.features)
@@ -102,11 +91,11 @@ def main():
     og = np.empty(n)
     for k in range(5):
         t, e = fold != k, fold == k
-        og[e] = np.c_[xg[e], np.ones(e.sum())] @ logistic(xg[t], yg[t])
+        og[e] = np.c_[xg[e], np.ones(e.sum())] @ H.logistic(xg[t], yg[t])
     report["gender_cv_accuracy"] = float(((og > 0) == (yg == 1)).mean())
     report["head_alone_cv"] = {"age_mae": float(np.abs(head_age - ya).mean()), "gender": float(((score > 0) == (yg == 1)).mean())}
     ca = least_absolute(xa, ya)
-    cg = logistic(xg, yg)
+    cg = H.logistic(xg, yg)
     report["age"] = {"head": ca[0], "package": ca[1], "head_hinges": list(ca[2:2 + len(KNOTS)]),
                      "package_hinges": list(ca[2 + len(KNOTS):2 + 2 * len(KNOTS)]), "intercept": ca[-1]}
     report["gender"] = {"head_logit": cg[0], "package_logit": cg[1], "intercept": cg[2]}

@@ -174,3 +174,28 @@ def mlp_layers(fitted):
     w1 = first.weight.detach().numpy() / std
     b1 = first.bias.detach().numpy() - w1 @ mean
     return [(w1, b1), (second.weight.detach().numpy(), second.bias.detach().numpy())]
+
+
+def centred_kernel_ridge(gram, y, tr, te, decay):
+    """Kernel ridge on a precomputed Gram matrix, centred on the training rows; returns the
+    predictions for the rows `te` from a fit on the rows `tr` (penalty per training row)."""
+    K, Kt = gram[np.ix_(tr, tr)], gram[np.ix_(te, tr)]
+    rm, am = K.mean(0), K.mean()
+    Kc = K - rm[None, :] - rm[:, None] + am
+    Ktc = Kt - Kt.mean(1)[:, None] - rm[None, :] + am
+    ym = y.mean()
+    alpha = np.linalg.solve(Kc + decay * len(tr) * np.eye(len(tr)), y - ym)
+    return Ktc @ alpha + ym
+
+
+def logistic(x, y, decay=1e-3, iterations=50):
+    """Two-class logistic regression by Newton's method; x: N x d (a column of ones added, not
+    penalised). Returns the d + 1 weights, bias last."""
+    X = np.c_[x, np.ones(len(x))]
+    w = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-X @ w))
+        g = X.T @ (p - y) + decay * np.r_[w[:-1], 0]
+        hessian = X.T @ (X * (p * (1 - p))[:, None]) + decay * np.diag(np.r_[np.ones(X.shape[1] - 1), 0])
+        w -= np.linalg.solve(hessian, g)
+    return w

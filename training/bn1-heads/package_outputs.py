@@ -12,15 +12,13 @@ outside (the same warp as context_crops.py, which matches `Image.warped`). Encod
       --models $VISAGE_HOME/models --out package-utk.npz
 """
 import argparse
-import json
 import os
 
 import numpy as np
 import onnx
 import onnxruntime as ort
-from PIL import Image
 
-from context_crops import ARCFACE, similarity, warp
+from context_crops import ARCFACE, largest_faces, similarity, warp
 
 MEAN = np.array([122.782, 117.001, 104.298], np.float32)
 
@@ -52,17 +50,11 @@ def main():
     age = session(os.path.join(a.models, "age-v1.onnx"), ["logits", "layer_1_flatten"])
     gender = session(os.path.join(a.models, "gender-v1.onnx"), ["logits", "layer_1_flatten"])
     names, chips = [], {64: [], 32: []}
-    for line in open(a.landmarks):
-        record = json.loads(line)
-        faces = [f for f in record.get("faces", []) if f.get("landmarks")]
-        if not faces:
-            continue
-        face = max(faces, key=lambda f: f["box"][2] * f["box"][3])
-        image = np.asarray(Image.open(record["image"]).convert("RGB"))
+    for path, face, image in largest_faces(a.landmarks):
         for size in chips:
             m = similarity(np.array(face["landmarks"], np.float64), dlib_chip_template(size))
             chips[size].append(warp(image, m, size))
-        names.append(os.path.basename(record["image"]))
+        names.append(os.path.basename(path))
     out = {"names": np.array(names)}
     for prefix, flip in [("", False), ("flip_", True)]:
         for key, sess, size in [("age", age, 64), ("gender", gender, 32)]:

@@ -43,28 +43,6 @@ def kernel(gram, spec):
     return np.exp(-g * sq / np.median(sq))
 
 
-def centred_fit_predict(gram, y, tr, te, decay):
-    K, Kt = gram[np.ix_(tr, tr)], gram[np.ix_(te, tr)]
-    rm, am = K.mean(0), K.mean()
-    Kc = K - rm[None, :] - rm[:, None] + am
-    Ktc = Kt - Kt.mean(1)[:, None] - rm[None, :] + am
-    ym = y.mean()
-    alpha = np.linalg.solve(Kc + decay * len(tr) * np.eye(len(tr)), y - ym)
-    return Ktc @ alpha + ym
-
-
-def logistic(x, y, decay=1e-3, iterations=50):
-    """Two-class logistic regression by Newton's method; x: N x d (a column of ones added)."""
-    X = np.c_[x, np.ones(len(x))]
-    w = np.zeros(X.shape[1])
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-X @ w))
-        g = X.T @ (p - y) + decay * np.r_[w[:-1], 0]
-        H_ = X.T @ (X * (p * (1 - p))[:, None]) + decay * np.diag(np.r_[np.ones(X.shape[1] - 1), 0])
-        w -= np.linalg.solve(H_, g)
-    return w
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--features", required=True)
@@ -162,13 +140,13 @@ def main():
                         for k in range(5):
                             tr = np.flatnonzero(fold[both] != k)
                             te = np.flatnonzero(fold[both] == k)
-                            oof[te] = centred_fit_predict(K, yrow[what][tr], tr, te, decay)
+                            oof[te] = H.centred_kernel_ridge(K, yrow[what][tr], tr, te, decay)
                         cv = np.abs(np.clip(oof[:n], 0, 120) - age[train]).mean() if what == "age" \
                             else -((oof[:n] > 0) == (gender[train] == 1)).mean()
                         print(f"  base {what} {tag} decay {decay:g}: CV {abs(cv):.4f}", flush=True)
                         if best is None or cv < best[0]:
                             best = (cv, decay, oof)
-                    heldp = centred_fit_predict(K, yrow[what][train_rows], train_rows, np.arange(2 * n, 2 * n + 2 * m), best[1])
+                    heldp = H.centred_kernel_ridge(K, yrow[what][train_rows], train_rows, np.arange(2 * n, 2 * n + 2 * m), best[1])
                     base[(what, tag)] = np.r_[best[2], heldp]
                     chosen[f"{what} {tag}"] = best[1]
                 del K
@@ -215,9 +193,9 @@ def main():
             if fitted:
                 for k in range(5):
                     tr, te = fold != k, fold == k
-                    w = logistic(xt[tr], yg[:n][tr])
+                    w = H.logistic(xt[tr], yg[:n][tr])
                     oof[te] = np.c_[xt[te], np.ones(te.sum())] @ w
-                coef = logistic(xt, yg[:n])
+                coef = H.logistic(xt, yg[:n])
                 heldp = np.c_[xh, np.ones(m)] @ coef
             else:
                 oof, heldp, coef = xt[:, 0], xh[:, 0], None

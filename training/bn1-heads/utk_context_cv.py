@@ -58,15 +58,6 @@ def main():
     held_rows = np.arange(2 * n, 2 * n + m)
     female_male = np.where(gender == 1, 1.0, -1.0)
 
-    def fit_predict(gram, y, tr, te, decay):
-        K, Kt = gram[np.ix_(tr, tr)], gram[np.ix_(te, tr)]
-        rm, am = K.mean(0), K.mean()
-        Kc = K - rm[None, :] - rm[:, None] + am
-        Ktc = Kt - Kt.mean(1)[:, None] - rm[None, :] + am
-        ym = y.mean()
-        alpha = np.linalg.solve(Kc + decay * len(tr) * np.eye(len(tr)), y - ym)
-        return Ktc @ alpha + ym
-
     report = {}
     for s in a.sets.split(","):
         gram = grams[s]
@@ -79,7 +70,7 @@ def main():
                 for k in range(5):
                     tr = np.flatnonzero(fold[both] != k)
                     te = np.flatnonzero(fold == k)
-                    pred[te] = fit_predict(gram, y2[tr], tr, te, decay)
+                    pred[te] = H.centred_kernel_ridge(gram, y2[tr], tr, te, decay)
                 figure = float(np.abs(np.clip(pred, 0, 120) - age[train]).mean()) if what == "age" \
                     else float(((pred > 0) == (gender[train] == 1)).mean())
                 trials.append({"what": what, "decay": decay, "cv": figure})
@@ -87,9 +78,9 @@ def main():
         best_age = min((t for t in trials if t["what"] == "age"), key=lambda t: t["cv"])
         best_gender = max((t for t in trials if t["what"] == "gender"), key=lambda t: t["cv"])
         ya = np.concatenate([age[train], age[train]])
-        guess = np.clip(fit_predict(gram, ya, train_rows, held_rows, best_age["decay"]), 0, 120)
+        guess = np.clip(H.centred_kernel_ridge(gram, ya, train_rows, held_rows, best_age["decay"]), 0, 120)
         yg = np.concatenate([female_male[train], female_male[train]])
-        score = fit_predict(gram, yg, train_rows, held_rows, best_gender["decay"])
+        score = H.centred_kernel_ridge(gram, yg, train_rows, held_rows, best_gender["decay"])
         report[s] = {"trials": trials, "age": best_age, "gender": best_gender,
                      "held_out_mae": float(np.abs(guess - age[held]).mean()),
                      "held_out_gender": float(((score > 0) == (gender[held] == 1)).mean())}

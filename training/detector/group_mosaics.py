@@ -15,9 +15,11 @@ frames of validation clips; each LFW photo wears its rendered mask with probabil
         >= 0.3 on the bare mosaic is a false positive ("rescued" below 0.7). Floors are simulated
         by keeping boxes scoring >= f (every mosaic keeps sure faces, so no second look applies).
 """
-import argparse, glob, json, os, random, sys
+import argparse, glob, json, os, random
 
 from PIL import Image
+
+from validate import iou
 
 FLOORS = [0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70]
 
@@ -61,15 +63,6 @@ def make(args):
 def load(path):
     rows = (json.loads(line) for line in open(path))
     return {os.path.basename(r["image"]): r.get("faces", []) for r in rows}
-
-
-def iou(a, b):
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    w = max(0, min(ax + aw, bx + bw) - max(ax, bx))
-    h = max(0, min(ay + ah, by + bh) - max(ay, by))
-    inter = w * h
-    return inter / (aw * ah + bw * bh - inter)
 
 
 def score(args):
