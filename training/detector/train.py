@@ -47,12 +47,17 @@ def load_pairs(src, masked, max_side):
 SIZES = [224, 256, 288, 320, 352, 384]
 
 
-def make_canvas(pairs, rng, masked_p, W, H, mask_alone_p=0.0):
+def make_canvas(pairs, rng, masked_p, W, H, mask_alone_p=0.0, cut_p=0.0):
     """Returns (bare, student) float arrays 3xHxW, BGR 0-255 (YuNet's input).
 
     A cell left empty may instead get, in the student's canvas only, a rendered mask without
     its face (probability mask_alone_p): the teacher sees no face there, so the student
     learns that a mask alone is not a face.
+
+    With probability cut_p a photo in a grid is moved by up to half its size, so part of it
+    falls outside its cell (under a neighbour pasted later) or outside the canvas: faces cut
+    off by an edge, the kind the students lose in group photos. Both canvases get the same
+    cut, so the teacher's output on the cut bare face is the target.
     """
     n = rng.choices([1, 2, 3, 4, 5], weights=[3, 3, 2, 2, 1])[0]
     fill = tuple(rng.randint(0, 255) for _ in range(3)) if rng.random() < 0.5 else (0, 0, 0)
@@ -84,6 +89,9 @@ def make_canvas(pairs, rng, masked_p, W, H, mask_alone_p=0.0):
                 a2, b2 = a2.transpose(Image.FLIP_LEFT_RIGHT), b2.transpose(Image.FLIP_LEFT_RIGHT)
             x = round(c * tw + rng.uniform(0, max(0, tw - size[0]))) if n > 1 else rng.randint(min(0, W - size[0]), max(0, W - size[0]))
             y = round(r * th + rng.uniform(0, max(0, th - size[1]))) if n > 1 else rng.randint(min(0, H - size[1]), max(0, H - size[1]))
+            if n > 1 and cut_p and rng.random() < cut_p:
+                x += round(rng.uniform(-0.5, 0.5) * size[0])
+                y += round(rng.uniform(-0.5, 0.5) * size[1])
             bare.paste(a2, (x, y))
             stud.paste(b2 if use_mask else a2, (x, y))
     # The same brightness and contrast change on both canvases.
@@ -103,7 +111,7 @@ def outputs(net, x):
     return {n: o.reshape(B, -1, o.shape[-1]) for n, o in zip(ORDER, outs)}
 
 
-def distill_loss(s, t, fp_weight=0.0):
+def distill_loss(s, t, fp_weight=0.0, recall_weight=0.0):
     total, parts = 0.0, {}
     for st in STRIDES:
         tc, to_ = t[f"cls_{st}"].clamp(0, 1), t[f"obj_{st}"].clamp(0, 1)
@@ -116,6 +124,11 @@ def distill_loss(s, t, fp_weight=0.0):
             # the weak boxes the masked-face rescue would otherwise examine.
             sscore = (sc * so).sqrt().detach()
             w = w + fp_weight * ((sscore > tscore + 0.1) & (tscore < 0.3)).float()
+        if recall_weight:
+            # Extra weight where the teacher is sure of a face the student scores well below it:
+            # the cut-off and background faces the students drop.
+            sscore = (sc * so).sqrt().detach()
+            w = w + recall_weight * ((tscore > 0.5) & (sscore < tscore - 0.2)).float()
         bce = (F.binary_cross_entropy(sc, tc, reduction="none") * w).sum() + \
               (F.binary_cross_entropy(so, to_, reduction="none") * w).sum()
         wr = tscore * (tscore > 0.1)
@@ -139,6 +152,8 @@ def main():
     ap.add_argument("--max-side", type=int, default=320)
     ap.add_argument("--fp-weight", type=float, default=0.0)
     ap.add_argument("--mask-alone-p", type=float, default=0.1)
+    ap.add_argument("--cut-p", type=float, default=0.0, help="chance a grid photo is cut by its cell's or the canvas's edge")
+    ap.add_argument("--recall-weight", type=float, default=0.0, help="extra BCE weight where teacher >0.5 and student 0.2 below it")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--resume", default=None)
@@ -174,13 +189,13 @@ def main():
             g["lr"] = lr
         # One canvas size per batch (multiples of 32, as Visage pads).
         W, H = rng.choice(SIZES), rng.choice(SIZES)
-        canvases = [make_canvas(pairs, rng, args.masked_p, W, H, args.mask_alone_p) for _ in range(args.batch)]
+        canvases = [make_canvas(pairs, rng, args.masked_p, W, H, args.mask_alone_p, args.cut_p) for _ in range(args.batch)]
         bares, studs = [c[0] for c in canvases], [c[1] for c in canvases]
         xb, xs = torch.from_numpy(np.stack(bares)), torch.from_numpy(np.stack(studs))
         with torch.no_grad():
             t = outputs(teacher, xb)
         s = outputs(student, xs)
-        loss, parts = distill_loss(s, t, args.fp_weight)
+        loss, parts = distill_loss(s, t, args.fp_weight, args.recall_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(student.parameters(), 10.0)
