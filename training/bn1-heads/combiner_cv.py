@@ -10,7 +10,7 @@ that costs no second SFace pass (ptta, 9 knots, least absolute deviations).
 import sys
 
 import numpy as np
-from stack_age_gender import logistic
+from heads import logistic
 b = np.load(sys.argv[1]); tag = sys.argv[2] if len(sys.argv) > 2 else "bn1"
 age, gender, held, fold = b['age'], b['gender'], b['held'], b['fold']
 train = ~held; n, m = int(train.sum()), int(held.sum())

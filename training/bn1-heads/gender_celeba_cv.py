@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 import heads as H
-from stack_age_gender import centred_fit_predict, logistic
+from heads import centred_kernel_ridge, logistic
 from train_age_gender import labels
 
 
@@ -57,7 +57,7 @@ def main():
             tr = np.flatnonzero(fold[both] != k)
             te = np.flatnonzero(fold == k)
             rows = np.r_[tr, extra] if with_celeba else tr
-            oof[te] = centred_fit_predict(gram, y[rows], rows, te, 10.0)
+            oof[te] = centred_kernel_ridge(gram, y[rows], rows, te, 10.0)
         acc = ((oof > 0) == (yg == 1)).mean()
         st = np.empty(n)
         for k in range(5):

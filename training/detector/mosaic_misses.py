@@ -5,7 +5,8 @@ in a bare cell, with no box of the detector (>= 0.3, i.e. kept at floor 0.3) at 
 """
 import json, os, sys
 
-from group_mosaics import iou, load
+from group_mosaics import load
+from validate import iou
 
 
 def main():

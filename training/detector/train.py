@@ -11,7 +11,7 @@ faces and the background keep YuNet's behaviour. No box assignment is involved.
 
     python train.py --src SRC --masked MASKED --out OUT [--steps N]
 """
-import argparse, copy, glob, math, os, random, sys, time
+import argparse, copy, glob, math, os, random, time
 
 import numpy as np
 import onnx
@@ -105,7 +105,6 @@ def make_canvas(pairs, rng, masked_p, W, H, mask_alone_p=0.0, cut_p=0.0):
 
 def outputs(net, x):
     """The 12 outputs as dict name -> (B, N, k)."""
-    names = [f"{k}_{s}" for k in ("cls", "obj", "bbox", "kps") for s in STRIDES]
     outs = net(x)
     B = x.shape[0]
     return {n: o.reshape(B, -1, o.shape[-1]) for n, o in zip(ORDER, outs)}

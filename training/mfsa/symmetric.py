@@ -36,7 +36,6 @@ import os
 import sys
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 from PIL import Image
 
