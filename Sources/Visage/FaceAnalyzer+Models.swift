@@ -79,6 +79,12 @@ extension FaceAnalyzer {
             !tasks.isDisjoint(with: Tasks([.embedding, .mask, .maskedFaceEmbedding]).union(fromSFaceMaps))
         }
 
+        /// Of `tasks`, those a network of their own answers: every task not read off SFace's map,
+        /// and the stacked ones, which need the network beside the head.
+        func onOwnNetworks(_ tasks: Tasks) -> Tasks {
+            tasks.subtracting(fromSFaceMaps).union(tasks.intersection(stacked))
+        }
+
         /// The tasks that read SFace's feature map.
         func needsFeatureMaps(_ tasks: Tasks) -> Bool {
             !tasks.isDisjoint(with: Tasks([.mask, .maskedFaceEmbedding]).union(fromSFaceMaps))
@@ -97,7 +103,7 @@ extension FaceAnalyzer {
             if needsSFace(tasks) { opens.append { [embedder] in _ = try embedder.get() } }
             if tasks.contains(.maskedFaceEmbedding) { opens.append { [attentionHead] in _ = try attentionHead.get() } }
             if tasks.contains(.attributeEmbedding) { opens.append { [attributeEncoder] in _ = try attributeEncoder.get() } }
-            let separately = tasks.subtracting(fromSFaceMaps).union(tasks.intersection(stacked)), onMaps = tasks.intersection(fromSFaceMaps)
+            let separately = onOwnNetworks(tasks), onMaps = tasks.intersection(fromSFaceMaps)
             if separately.contains(.age) { opens.append { [ageEstimator] in _ = try ageEstimator.get() } }
             if separately.contains(.gender) { opens.append { [genderClassifier] in _ = try genderClassifier.get() } }
             if tasks.contains(.expression) { opens.append { [expressionClassifier] in _ = try expressionClassifier.get() } }

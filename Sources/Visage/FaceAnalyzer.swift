@@ -139,8 +139,7 @@ public final class FaceAnalyzer: Sendable {
         let attributeEncoder = tasks.contains(.attributeEmbedding) ? try models.attributeEncoder.get() : nil
         // Age and gender each come from a head on SFace's feature map or from a network of
         // their own (Configuration.ageModel, genderModel).
-        let separately = tasks.subtracting(models.fromSFaceMaps).union(tasks.intersection(models.stacked))
-        let onMaps = tasks.intersection(models.fromSFaceMaps)
+        let separately = models.onOwnNetworks(tasks), onMaps = tasks.intersection(models.fromSFaceMaps)
         let ageEstimator = separately.contains(.age) ? try models.ageEstimator.get() : nil
         let genderClassifier = separately.contains(.gender) ? try models.genderClassifier.get() : nil
         let expressionClassifier = separately.contains(.expression) ? try models.expressionClassifier.get() : nil
