@@ -32,6 +32,12 @@ import Foundation
 /// a training and evaluation tool, not a photo editor. The same image, landmarks, style and
 /// variant always give the same pixels.
 public struct MaskRenderer: Sendable {
+    /// What the renderer draws, as a number to bump whenever its pixels change, so that caches
+    /// of what was measured on rendered masks (``MaskedEmbeddings``' file) are recomputed rather
+    /// than silently reused: 1 the flat styles, 2 the seeded looks matched to the photo, 3 the
+    /// redone surgical masks (paler blue, crisp pleats, bound edges, lift).
+    public static let revision = 3
+
     /// Width of the soft edge in pixels at least; default 1.5.
     public var minimumFeather: Float = 1.5
     /// Soft edge as a fraction of the face scale (≈ eye distance), used when wider; default 0.02.

@@ -31,7 +31,7 @@ public struct MaskedImageRecord: Sendable, Hashable {
 /// Per-image records for mask-aware verification, kept in a text file so the six runs
 /// (three conditions, before and after) embed each image once.
 ///
-/// File: a header `# visage-masked-embeddings 4 models=<dir> files=<fingerprint> seed=<n> templates=<styles>` (plus
+/// File: a header `# visage-masked-embeddings 4 models=<dir> files=<fingerprint> renderer=<MaskRenderer.revision> seed=<n> templates=<styles>` (plus
 /// ` fallback=<score>` when weaker faces are kept), then
 /// `path<TAB>style<TAB>p_clean<TAB>p_masked<TAB>clean<TAB>masked<TAB>template;template;…<TAB>masked_score<TAB>clean_head<TAB>masked_head`
 /// with `-` for a missing value and vectors as space-separated floats.
@@ -61,7 +61,7 @@ public struct MaskedEmbeddings: Sendable {
         let models = analyzer.configuration.models.url
         let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract.fileName,
                                          MaskClassifier.contract.fileName, MaskedFaceAttentionHead.contract.fileName], in: models)
-        let header = "# visage-masked-embeddings 4 models=\(models.path) files=\(files) seed=\(seed) templates="
+        let header = "# visage-masked-embeddings 4 models=\(models.path) files=\(files) renderer=\(MaskRenderer.revision) seed=\(seed) templates="
             + templateStyles.map(\.rawValue).joined(separator: ",")
             + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
