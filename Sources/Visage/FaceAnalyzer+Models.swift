@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import VisageModels
 import VisageRuntime
@@ -37,6 +38,9 @@ extension FaceAnalyzer {
     /// ``FaceAnalyzer/sharingModels(tasks:)`` share one set, so each file is opened once.
     final class Models: Sendable {
         let detector: LazyModel<YuNetDetector>
+        /// The masked-face student whose masked boxes the rescue adds (``MaskedFaceRescue/proposalScoreThreshold``);
+        /// nil when the models folder does not hold `yunet-masked.onnx`.
+        let maskedProposer: LazyModel<YuNetDetector?>
         let embedder: LazyModel<SFaceEmbedder>
         let attentionHead: LazyModel<MaskedFaceAttentionHead>
         let attributeEncoder: LazyModel<FabNetEncoder>
@@ -55,6 +59,13 @@ extension FaceAnalyzer {
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector
             detector = LazyModel { try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
+            // A folder from an older set-up, or one a user made, may lack the student: the rescue
+            // then runs as it did before the student existed rather than failing every photo.
+            maskedProposer = LazyModel {
+                let path = directory.url.appendingPathComponent(YuNetDetector.maskedFileName).path
+                guard FileManager.default.fileExists(atPath: path) else { return nil }
+                return try YuNetDetector(directory: directory, runtime: runtime, configuration: detection, fileName: YuNetDetector.maskedFileName)
+            }
             let precision = configuration.sfacePrecision, averagesMirror = configuration.flipAveragesEmbedding
             embedder = LazyModel { try SFaceEmbedder(directory: directory, runtime: runtime, precision: precision, averagesMirror: averagesMirror) }
             attentionHead = LazyModel { try MaskedFaceAttentionHead(directory: directory, runtime: runtime) }
@@ -119,7 +130,7 @@ extension FaceAnalyzer {
 
         /// Files opened so far, by file name (for tests and start-up measurements).
         var openFileNames: [String] {
-            [(detector.ifOpen != nil, YuNetDetector.contract.fileName), (embedder.ifOpen != nil, SFaceEmbedder.contract.fileName),
+            [(detector.ifOpen != nil, YuNetDetector.contract.fileName), (maskedProposer.ifOpen?.flatMap { $0 } != nil, YuNetDetector.maskedFileName), (embedder.ifOpen != nil, SFaceEmbedder.contract.fileName),
              (attentionHead.ifOpen != nil, MaskedFaceAttentionHead.contract.fileName),
              (attributeEncoder.ifOpen != nil, FabNetEncoder.contract.fileName),
              (ageEstimator.ifOpen != nil, AgeEstimator.contract.fileName), (genderClassifier.ifOpen != nil, GenderClassifier.contract.fileName),

@@ -61,7 +61,7 @@ public final class FaceAnalyzer: Sendable {
             statistics.compactMap { $0?.inferenceTime }.reduce(.zero, +)
         }
         var times = StageTimings()
-        times.detect = sum(models.detector.ifOpen?.statistics)
+        times.detect = sum(models.detector.ifOpen?.statistics, models.maskedProposer.ifOpen?.flatMap { $0 }?.statistics)
         times.embed = sum(models.embedder.ifOpen?.statistics, models.attentionHead.ifOpen?.statistics,
                           models.attributeEncoder.ifOpen?.statistics)
         times.ageGender = sum(models.ageEstimator.ifOpen?.statistics, models.genderClassifier.ifOpen?.statistics,

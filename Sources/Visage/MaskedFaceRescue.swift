@@ -29,6 +29,19 @@ extension FaceAnalyzer {
         /// A weak box with at least this fraction of its area inside a face already kept is a
         /// part of that face, not another one; default 0.5.
         public var maximumOverlap: Float = 0.5
+        /// Lowest score of the masked-face student (`yunet-masked.onnx`, docs/models/yunet-masked.md)
+        /// at which its boxes are proposed; nil: no proposals. Default 0.55.
+        ///
+        /// The student finds masked faces YuNet scores too low even for the rescue, but scores
+        /// some cloth and background higher than YuNet does, and loses a few bare faces, so it
+        /// only adds: YuNet and the rescue above run exactly as without it (none of their faces
+        /// can be lost), then each student box at or above this score is kept when it passes the
+        /// rescue's own gates (the mask classifier at ``minimumMaskProbability``, whatever its
+        /// score; ``minimumRelativeWidth`` against YuNet's sure faces) and is not a face already
+        /// kept (``maximumOverlap`` of its area, or the detector's NMS overlap). When all of that
+        /// leaves the picture without a face, the student takes the framed second look too.
+        /// Runs only when the models folder holds the file (set-up copies it).
+        public var proposalScoreThreshold: Float? = 0.55
 
         public init() {}
 
@@ -64,7 +77,8 @@ struct MaskedFaceRescuer: Sendable {
     /// The detections of `weak` (each scoring below the detector's threshold) that the rescue
     /// keeps beside the `sure` ones, best first. When the picture has no face at all (no `sure`
     /// face and none of `weak` kept), the detector takes a second look at the picture framed and enlarged
-    /// (``MaskedFaceRescue/frames``), and its faces there are kept by the same rules.
+    /// (``MaskedFaceRescue/frames``), and its faces there are kept by the same rules. Then the
+    /// masked-face student's proposals are added (``MaskedFaceRescue/proposalScoreThreshold``).
     func rescued(_ weak: [Detection], in image: Image, besides sure: [Detection] = []) throws -> [Detection] {
         let smallest = sure.map(\.box.width).min()
         let sized = weak.filter { smallest == nil || $0.box.width >= settings.minimumRelativeWidth * smallest! }
@@ -74,12 +88,51 @@ struct MaskedFaceRescuer: Sendable {
             guard !(sure + kept).contains(where: { detection.box.overlapArea(with: $0.box) >= settings.maximumOverlap * detection.box.area }) else { continue }
             kept.append(detection)
         }
-        guard kept.isEmpty, sure.isEmpty else { return kept }
+        if kept.isEmpty, sure.isEmpty {
+            let detector = try models.detector.get()
+            for margin in settings.frames {
+                kept = try secondLook(by: detector, in: image, margin: margin) { sure, weak, framed in
+                    sure.isEmpty ? try masked(weak, in: framed) : sure
+                }
+                if !kept.isEmpty { break }
+            }
+        }
+        guard let floor = settings.proposalScoreThreshold, let proposer = try models.maskedProposer.get() else { return kept }
+        let proposed = try proposals(by: proposer, floor: floor, in: image, besides: sure + kept, sizedBy: smallest)
+        guard proposed.isEmpty, sure.isEmpty, kept.isEmpty else { return kept + proposed }
+        // Still no face: the student's own second look, its boxes kept by the mask alone.
         for margin in settings.frames {
-            let faces = try secondLook(in: image, margin: margin)
+            let faces = try secondLook(by: proposer, in: image, margin: margin) { sure, weak, framed in
+                try masked((sure + weak).filter { $0.score >= floor }, in: framed).sorted { $0.score > $1.score }
+            }
             if !faces.isEmpty { return faces }
         }
         return []
+    }
+
+    /// The student's boxes scoring at least `floor` that wear a mask, are at least
+    /// ``MaskedFaceRescue/minimumRelativeWidth`` of the `smallest` sure face's width, and are not
+    /// a face already `kept`, best first.
+    private func proposals(by proposer: YuNetDetector, floor: Float, in image: Image, besides kept: [Detection],
+                           sizedBy smallest: Float?) throws -> [Detection] {
+        // A box is the same face as a kept one when most of it lies inside that face (the rescue's
+        // rule) or when the two overlap as much as YuNet's own NMS lets two boxes (a student box
+        // larger than YuNet's around the same face).
+        func isKept(_ detection: Detection, among faces: [Detection]) -> Bool {
+            faces.contains {
+                detection.box.overlapArea(with: $0.box) >= settings.maximumOverlap * detection.box.area
+                    || detection.box.iou($0.box) > proposer.configuration.nmsThreshold
+            }
+        }
+        // Most proposals are the faces YuNet already found: dropped before the mask classifier runs.
+        let new = try proposer.detect(in: image, scoreThreshold: floor).filter {
+            (smallest == nil || $0.box.width >= settings.minimumRelativeWidth * smallest!) && !isKept($0, among: kept)
+        }
+        var added: [Detection] = []
+        for detection in try masked(new, in: image).sorted(by: { $0.score > $1.score }) where !isKept(detection, among: added) {
+            added.append(detection)
+        }
+        return added
     }
 
     /// The detections of `weak` at or above the floor that the mask classifier calls masked
@@ -96,11 +149,13 @@ struct MaskedFaceRescuer: Sendable {
         return zip(aligned, masks).compactMap { settings.accepts(score: $0.0.score, mask: $1) ? $0.0 : nil }
     }
 
-    /// The detector on the picture inside a black frame, enlarged: a face cut by the picture's
+    /// `detector` on the picture inside a black frame, enlarged: a face cut by the picture's
     /// edges (a tight crop) gets the margin the detector was trained with, and a small face in
-    /// a small picture gets the pixels. Boxes and landmarks come back in the picture's pixels.
-    private func secondLook(in image: Image, margin: Float) throws -> [Detection] {
-        let detector = try models.detector.get()
+    /// a small picture gets the pixels. `keep` chooses among the boxes at or above the detector's
+    /// threshold and those from the rescue's floor up to it, in the framed picture; the faces it
+    /// keeps come back in the picture's pixels.
+    private func secondLook(by detector: YuNetDetector, in image: Image, margin: Float,
+                            keep: (_ sure: [Detection], _ weak: [Detection], _ framed: Image) throws -> [Detection]) throws -> [Detection] {
         let threshold = detector.configuration.scoreThreshold
         let paddedWidth = Float(image.width) * (1 + 2 * margin), paddedHeight = Float(image.height) * (1 + 2 * margin)
         // Up to the detector's input side (it only ever shrinks), at most 4×.
@@ -110,8 +165,7 @@ struct MaskedFaceRescuer: Sendable {
         let framed = image.warped(by: transform, width: Int((paddedWidth * scale).rounded()), height: Int((paddedHeight * scale).rounded()))
         guard let back = transform.inverted else { return [] }
         let candidates = try detector.detect(in: framed, scoreThreshold: min(threshold, settings.scoreThreshold))
-        let sure = candidates.filter { $0.score >= threshold }
-        let found = sure.isEmpty ? try masked(candidates.filter { $0.score < threshold }, in: framed) : sure
+        let found = try keep(candidates.filter { $0.score >= threshold }, candidates.filter { $0.score < threshold }, framed)
         return found.map { detection in
             let corner = back.apply(Point(x: detection.box.x, y: detection.box.y))
             return Detection(box: Rect(x: corner.x, y: corner.y, width: detection.box.width / scale, height: detection.box.height / scale),

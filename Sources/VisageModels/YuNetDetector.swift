@@ -45,9 +45,22 @@ public struct YuNetDetector: Sendable {
     /// Runs so far and their time inside ONNX Runtime.
     public var statistics: RunStatistics { session.statistics }
 
-    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime, configuration: Configuration = .init()) throws {
+    /// Our masked-face student (docs/models/yunet-masked.md): YuNet's graph with weights
+    /// fine-tuned so that a masked face scores as it would bare. Same inputs, outputs and
+    /// decoding, so it is this type under another file name.
+    public static let maskedFileName = "yunet-masked.onnx"
+
+    /// - Parameter fileName: the file in `directory`; default YuNet 2023mar's, or
+    ///   ``maskedFileName`` for the masked-face student.
+    public init(directory: ModelDirectory = .default, runtime: OnnxRuntime, configuration: Configuration = .init(),
+                fileName: String = contract.fileName) throws {
         self.configuration = configuration
-        self.session = try Self.contract.load(from: directory, runtime: runtime)
+        var contract = Self.contract
+        if fileName != contract.fileName {
+            contract.name = "YuNet masked-face student"
+            contract.fileName = fileName
+        }
+        self.session = try contract.load(from: directory, runtime: runtime)
     }
 
     /// The input geometry for an image: scale factor and padded tensor size.
