@@ -59,8 +59,8 @@ extension FaceAnalyzer {
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector
             detector = LazyModel { try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
-            // A folder from an older set-up, or one a user made, may lack the student: the rescue
-            // then runs as it did before the student existed rather than failing every photo.
+            // Set-up does not provide the student (not shipped; docs/models/yunet-masked.md): a
+            // folder without it runs the rescue alone, and putting the file there opts in.
             maskedProposer = LazyModel {
                 let path = directory.url.appendingPathComponent(YuNetDetector.maskedFileName).path
                 guard FileManager.default.fileExists(atPath: path) else { return nil }

@@ -44,6 +44,47 @@ struct MaskedFaceRescueTests {
 
     static let data = Fixtures.dataURL
 
+    /// A models folder of links to the set-up's files plus YuNet's own file as the masked-face
+    /// student (`yunet-masked.onnx`): the union cascade then runs end to end, and since every
+    /// box YuNet proposes was already kept or turned down by the same gates, it adds nothing.
+    static func foldersWithYuNetAsStudent() throws -> (without: FaceAnalyzer.Configuration, with: FaceAnalyzer.Configuration) {
+        let folder = try Fixtures.temporaryDirectory(prefix: "visage-union") + "/models"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.modelDirectory) where file.hasSuffix(".onnx") && file != YuNetDetector.maskedFileName {
+            try FileManager.default.createSymbolicLink(atPath: folder + "/" + file, withDestinationPath: Fixtures.modelDirectory + "/" + file)
+        }
+        var without = FaceAnalyzer.Configuration()
+        without.tasks = [.mask]
+        without.models = ModelDirectory(url: URL(fileURLWithPath: folder, isDirectory: true))
+        var with = without
+        try FileManager.default.createSymbolicLink(atPath: folder + "/" + YuNetDetector.maskedFileName,
+                                                   withDestinationPath: Fixtures.modelDirectory + "/" + YuNetDetector.contract.fileName)
+        without.maskedFaceRescue?.proposalScoreThreshold = nil
+        with.maskedFaceRescue?.proposalScoreThreshold = 0.3
+        return (without, with)
+    }
+
+    /// The student's proposals only add faces: with YuNet itself as the student (at the rescue's
+    /// own floor) the faces are exactly those of YuNet + rescue, and the student's file was opened.
+    @Test func theStudentsProposalsOnlyAdd() async throws {
+        let (withoutConfiguration, withConfiguration) = try Self.foldersWithYuNetAsStudent()
+        let without = try FaceAnalyzer(configuration: withoutConfiguration), with = try FaceAnalyzer(configuration: withConfiguration)
+        var photos = try ["t1.jpg", "Tom_Hanks_54745.png", "mask_blue.jpg"].map { try Fixtures.sample($0) }
+        if let people = Fixtures.data("masked-people") {
+            for person in try FileManager.default.contentsOfDirectory(atPath: people).sorted().prefix(3) {
+                let folder = people + "/" + person + "/masked"
+                photos += try FileManager.default.contentsOfDirectory(atPath: folder).sorted().prefix(3).map { folder + "/" + $0 }
+            }
+        }
+        for path in photos {
+            let image = try Image(contentsOf: path)
+            let plain = try await without.analyze(image), union = try await with.analyze(image)
+            #expect(union.map(\.box) == plain.map(\.box), "\(path)")
+        }
+        #expect(with.openedModelFiles.contains(YuNetDetector.maskedFileName))
+        #expect(!without.openedModelFiles.contains(YuNetDetector.maskedFileName))
+    }
+
     /// Real masked photos (../shared/data/masks/with_mask and masked-people): the detector alone
     /// finds no face in some; at the defaults every one of a sample has one.
     @Test(.enabled(if: data != nil, "needs ../shared/data (or $VISAGE_DATA)"))
