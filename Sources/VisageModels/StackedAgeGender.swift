@@ -6,22 +6,22 @@ import Foundation
 /// out-of-fold answers for UTKFace's training part (`training/bn1-heads/fit_stack.py`; the
 /// numbers below are its `results/stack-coefficients.json`). Their errors differ: the package's
 /// age network reads children far better (held-out MAE under ten 3.0 years against the head's
-/// 5.0) and the head reads adults better, so the combination beats both (cards
+/// 5.3) and the head reads adults better, so the combination beats both (cards
 /// `docs/models/age-sface-head.md`, `gender-sface-head.md`).
 ///
 /// The coefficients belong to the shipped head files: retraining a head means refitting them.
 public enum StackedAgeGender {
     /// Where the age combination's slopes may change (years).
     static let knots: [Float] = [5, 10, 15, 20, 30, 40, 50, 60, 70]
-    static let ageIntercept: Float = 0.7155367004585479
-    static let headSlope: Float = 0.014076616174456127
-    static let packageSlope: Float = 0.7789359078246937
+    static let ageIntercept: Float = 0.7221544145158192
+    static let headSlope: Float = 0.00016441188646305603
+    static let packageSlope: Float = 0.7338527974657324
     /// Change of the head's slope past each knot.
-    static let headHinges: [Float] = [0.07056454709999951, -0.2344347494135461, 1.6235190364763914, -1.2139371236142167, 0.7456651860814298,
-                                      -0.09465925113699356, -0.3736390294862597, 0.7269593343213392, -0.8568897008106654]
+    static let headHinges: [Float] = [0.16707954716696624, -0.3778494622696338, 1.7396116673188673, -1.0423259190847087, 0.5038023786193703,
+                                      0.018288476132714893, -0.4175436084620328, 0.8373769113383805, -0.6838558893266649]
     /// Change of the package network's slope past each knot.
-    static let packageHinges: [Float] = [0.09934148352728756, -0.21858729678519406, 0.026590189001206983, -0.5130572570968923, 0.15094467655842095,
-                                         0.037892739580936495, -0.25288866960372036, -0.053014575275335256, 0.6192397468858298]
+    static let packageHinges: [Float] = [0.2069227204040811, -0.7476555830265359, 0.5100104640272339, -0.5493501501252079, 0.11741995449914452,
+                                         0.053001558175298225, -0.31888131442170864, 0.2326523933936122, -0.1040127803598675]
     static let genderIntercept: Float = 0.12270751255258407
     static let headLogitWeight: Float = 0.7939135273659595
     static let packageLogitWeight: Float = 0.11512511166528132

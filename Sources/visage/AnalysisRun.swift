@@ -17,6 +17,8 @@ struct AnalysisRun {
     var heads: [FaceHead] = []
     /// Photos, or pictures that are each one face crop (`analyze --face-crop`).
     var input: FaceAnalyzer.Input = .photo
+    /// Where age and gender come from (`analyze --age-gender`); nil: the analyzer's default.
+    var ageGender: FaceAnalyzer.AttributeModel?
 
     func run() async throws {
         let paths = ImageInputs.expand(inputs)
@@ -24,7 +26,8 @@ struct AnalysisRun {
         if let annotateDirectory {
             try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
         }
-        let analyzer = try global.makeAnalyzer(tasks: tasks, input: input, imagesInFlight: min(paths.count, FaceAnalyzer.defaultBatchConcurrency))
+        let analyzer = try global.makeAnalyzer(tasks: tasks, input: input, imagesInFlight: min(paths.count, FaceAnalyzer.defaultBatchConcurrency),
+                                            ageGender: ageGender)
         var progress = Progress(total: paths.count)
         var badInputs = 0
         var annotated: [String] = []

@@ -26,8 +26,9 @@ struct GlobalOptions: ParsableArguments {
     ///   cores are divided among them: on 2 cores, two images with one ORT thread each beat two
     ///   images sharing a 2-thread pool by 2–18% in 12 of 13 rounds of `visage bench`, while one image alone is
     ///   fastest with every core.
+    /// - Parameter ageGender: where both age and gender come from (`--age-gender`); nil keeps the default.
     func analyzerConfiguration(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil,
-                               imagesInFlight: Int = 1) -> FaceAnalyzer.Configuration {
+                               imagesInFlight: Int = 1, ageGender: FaceAnalyzer.AttributeModel? = nil) -> FaceAnalyzer.Configuration {
         var configuration = FaceAnalyzer.Configuration()
         if let models { configuration.models = ModelDirectory(url: URL(fileURLWithPath: models, isDirectory: true)) }
         if let threads {
@@ -40,15 +41,19 @@ struct GlobalOptions: ParsableArguments {
         configuration.input = input
         configuration.fallbackScoreThreshold = fallbackScore
         if noMaskRescue { configuration.maskedFaceRescue = nil }
+        if let ageGender {
+            configuration.ageModel = ageGender
+            configuration.genderModel = ageGender
+        }
         return configuration
     }
 
     /// Loads the models, turning a set-up problem into a message that names the missing file.
     func makeAnalyzer(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil,
-                      imagesInFlight: Int = 1) throws -> FaceAnalyzer {
+                      imagesInFlight: Int = 1, ageGender: FaceAnalyzer.AttributeModel? = nil) throws -> FaceAnalyzer {
         do {
             return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks, input: input, fallbackScore: fallbackScore,
-                                                                         imagesInFlight: imagesInFlight))
+                                                                         imagesInFlight: imagesInFlight, ageGender: ageGender))
         } catch {
             throw CommandFailure(FaceReport.message(for: error))
         }

@@ -1,7 +1,9 @@
 """Issue 21: the second level that Visage ships (`FaceAnalyzer.AttributeModel.stacked`): our bn1
 heads combined with the package's age-v1 / gender-v1, fitted on the heads' out-of-fold outputs
-for UTKFace's training part (stack_age_gender.py, mixes "bn1", penalty 10: exactly the shipped
-heads' setting) and written as the constants of Sources/VisageModels/StackedAgeGender.swift.
+for UTKFace's training part and written as the constants of Sources/VisageModels/StackedAgeGender.swift.
+--base holds those outputs: since the fifth pass, stack_candidates.py --export's ordinal-base.npz
+(the shipped clipped-ordinal age head's out-of-fold answers; the gender columns are
+stack_age_gender.py's, mixes "bn1", penalty 10, the shipped gender head's setting).
 
 Inputs per face, as the Swift pipeline has them:
   head age      max(0, age-sface-head.onnx)
@@ -13,7 +15,7 @@ k in KNOTS, fitted by least absolute deviations (IRLS); gender p(male) = sigmoid
 w2 * package logit + w0) (logistic). Both are cross-validated on the training part's folds
 (second level out of fold too); the held-out part is scored only with --score.
 
-  python training/bn1-heads/fit_stack.py --base stack-cv-base.npz --package package-utk.npz \
+  python training/bn1-heads/fit_stack.py --base OUT/ordinal-base.npz --package package-utk.npz \
       --heads models --features utk.npz --out training/bn1-heads/results/stack-coefficients.json [--score]
 """
 import argparse

@@ -74,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("head"), help: ArgumentHelp("A custom head (from `visage train-head`) that POST /v1/analyze?head=NAME may run, by the name it was trained under; repeat for several.", valueName: "file"))
     var heads: [String] = []
 
+    @Option(help: ArgumentHelp("Where age and gender come from in POST /v1/analyze (default: sface-head; as `analyze --age-gender`).", valueName: "model"))
+    var ageGender: FaceAnalyzer.AttributeModel?
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
@@ -110,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Verify compares a masked face through the attention head, so both analyzers compute
         // the mask and the head's embedding besides SFace's (a few milliseconds per face). The
         // embedder shares the analyzer's models (its tasks are a subset: nothing more is opened).
-        let analyzer = try global.makeAnalyzer(tasks: FaceAnalyzer.Tasks.all.union(.maskedFaceEmbedding))
+        let analyzer = try global.makeAnalyzer(tasks: FaceAnalyzer.Tasks.all.union(.maskedFaceEmbedding), ageGender: ageGender)
         let embedder = try analyzer.sharingModels(tasks: [.embedding, .mask, .maskedFaceEmbedding])
         // The service writes one audit entry per request itself, naming the API key.
         let retention = auditRetentionDays

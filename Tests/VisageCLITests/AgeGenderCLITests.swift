@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// `--age-gender` (analyze, serve) reaches the analyzer: each model answers the same photo in
+/// its own way, and leaving the option out keeps the heads on SFace's map.
+struct AgeGenderCLITests {
+    struct Answers: Equatable {
+        var ages: [Double]
+        var genders: [String]
+        var scores: [Double]
+    }
+
+    static func answers(_ options: [String]) throws -> Answers {
+        let run = try CLITests.visage(["analyze", "--json", "--attributes", "age,gender"] + options + [CLITests.groupPhoto])
+        #expect(run.status == 0, "\(run.stderr)")
+        let faces = try #require(try CLITests.firstObject(run)["faces"] as? [[String: Any]])
+        var answers = Answers(ages: [], genders: [], scores: [])
+        for face in faces {
+            answers.ages.append(try #require(face["age"] as? Double))
+            let gender = try #require(face["gender"] as? [String: Any])
+            answers.genders.append(try #require(gender["label"] as? String))
+            answers.scores.append(try #require(gender["score"] as? Double))
+        }
+        return answers
+    }
+
+    @Test func theOptionChoosesWhereAgeAndGenderComeFrom() throws {
+        let byDefault = try Self.answers([])
+        let heads = try Self.answers(["--age-gender", "sface-head"])
+        let separate = try Self.answers(["--age-gender", "separate"])
+        let stacked = try Self.answers(["--age-gender", "stacked"])
+        #expect(byDefault == heads, "the default is the heads on SFace's map")
+        #expect(byDefault.ages.count == 6 && separate.ages.count == 6 && stacked.ages.count == 6)
+        #expect(separate.ages != heads.ages && separate.scores != heads.scores)
+        #expect(stacked.ages != heads.ages && stacked.ages != separate.ages)
+        #expect(stacked.scores != heads.scores && stacked.scores != separate.scores)
+        // The stacked age combines the other two: never far outside the range they span (the
+        // package's age inside the stack is the mean over its chip and the chip's mirror image).
+        for ((h, s), st) in zip(zip(heads.ages, separate.ages), stacked.ages) {
+            #expect(st >= min(h, s) - 6 && st <= max(h, s) + 6, "heads \(h), package \(s), stacked \(st)")
+        }
+    }
+
+    @Test func anUnknownModelIsAUsageErrorThatListsTheModels() throws {
+        for arguments in [["analyze", "--age-gender", "best", CLITests.portrait], ["serve", "--insecure-no-auth", "--age-gender", "best"]] {
+            let run = try CLITests.visage(arguments)
+            #expect(run.status == 64)
+            #expect(run.stderr.contains("--age-gender") && run.stderr.contains("sface-head") && run.stderr.contains("stacked"), "\(run.stderr)")
+        }
+    }
+}
