@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// `--age-gender` (analyze, serve) reaches the analyzer: each model answers the same photo in
@@ -47,5 +50,44 @@ struct AgeGenderCLITests {
             #expect(run.status == 64)
             #expect(run.stderr.contains("--age-gender") && run.stderr.contains("sface-head") && run.stderr.contains("stacked"), "\(run.stderr)")
         }
+    }
+
+    /// `serve --age-gender stacked` answers POST /v1/analyze with the stacked ages, the ones
+    /// `analyze --age-gender stacked` prints for the same photo.
+    @Test func serveTakesTheOptionToItsAnalyzer() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-age-gender-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = Process()
+        server.executableURL = CLITests.binary
+        server.arguments = ["serve", "--insecure-no-auth", "--port", "0", "--gallery", folder.appendingPathComponent("test.gallery").path,
+                            "--age-gender", "stacked"]
+        let err = Pipe()
+        server.standardError = err
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        // The server names its address on stderr once it listens ("serving http://127.0.0.1:PORT/").
+        var said = ""
+        var address: String?
+        while address == nil {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+            address = said.firstMatch(of: #/serving (http://[0-9.]+:[0-9]+)//#).map { String($0.output.1) }
+        }
+        let base = try #require(address, "no address in: \(said)")
+        var request = URLRequest(url: try #require(URL(string: base + "/v1/analyze")))
+        request.httpMethod = "POST"
+        request.setValue("image/jpeg", forHTTPHeaderField: "Content-Type")
+        let (body, response) = try await URLSession.shared.upload(for: request, from: try Data(contentsOf: URL(fileURLWithPath: CLITests.groupPhoto)))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        let served = try #require(object["faces"] as? [[String: Any]]).compactMap { $0["age"] as? Double }
+        let stacked = try Self.answers(["--age-gender", "stacked"]).ages
+        let heads = try Self.answers([]).ages
+        #expect(served.count == stacked.count && served.count == 6)
+        #expect(zip(served, stacked).allSatisfy { abs($0 - $1) < 0.05 }, "served \(served), analyze --age-gender stacked \(stacked)")
+        #expect(zip(served, heads).contains { abs($0 - $1) > 0.5 }, "served \(served), the heads' \(heads)")
     }
 }
