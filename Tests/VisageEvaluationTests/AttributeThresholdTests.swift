@@ -1,6 +1,7 @@
 import Testing
 import VisageCore
 import VisageModels
+import VisageHeads
 @testable import VisageEvaluation
 
 /// The CelebA attribute evaluation's decision threshold (chosen on inner out-of-fold scores),
@@ -76,6 +77,53 @@ struct AttributeThresholdTests {
         evaluation.minimumPerSide = 10
         let skipped = try #require(evaluation.evaluate(files: files, vectors: vectors).attributes.first { $0.attribute == "Rare" })
         #expect(skipped.accuracy == nil && skipped.reason?.hasPrefix("too few positives (9 of 120") == true)
+    }
+
+    /// The default features let the inner cross-validation choose, per attribute, between the
+    /// aligned crop's map and both maps: an attribute only the context crop shows (a hat) is
+    /// learned through it in every fold, and without the context crop it is not learned at all.
+    @Test func innerCrossValidationChoosesTheContextCropWhereOnlyItShowsTheAttribute() throws {
+        let count = 120, d = FeatureMapVectors.dimension
+        var text = "\(count)\nHat Smiling\n"
+        var both = FeatureMapVectors(), tight = FeatureMapVectors()
+        for i in 0..<count {
+            let name = "p\(i).jpg"
+            let hat = i % 3 == 0, smiling = i % 2 == 0
+            text += "\(name) \(hat ? 1 : -1) \(smiling ? 1 : -1)\n"
+            let u = Float((Double(i) * 0.618_033_988_7).truncatingRemainder(dividingBy: 1))
+            let v = Float((Double(i) * 0.414_213_562_4).truncatingRemainder(dividingBy: 1))
+            var vector = [Float](repeating: 0, count: d + 2)
+            vector[0] = (smiling ? 1 : 0) + 0.5 * u  // the aligned crop shows the smile
+            vector[1] = v
+            vector[d] = (hat ? 1 : 0) + 0.5 * v      // only the context crop shows the hat
+            vector[d + 1] = u
+            both.vectors["images/" + name] = vector
+            tight.vectors["images/" + name] = Array(vector.prefix(d))
+        }
+        let attributes = try CelebAAttributes(text: text, path: "list_attr_celeba.txt")
+        var evaluation = AttributeEvaluation(attributes: attributes, images: "images", source: "synthetic")
+        #expect(evaluation.features == .sfaceMapOrContext)
+        let files = attributes.labels.keys.sorted()
+        let chosen = evaluation.evaluate(files: files, vectors: both)
+        let hat = try #require(chosen.attributes.first { $0.attribute == "Hat" })
+        #expect(try #require(hat.accuracy) > 0.95)
+        #expect(hat.contextChosen == evaluation.folds)
+        #expect(try #require(chosen.attributes.first { $0.attribute == "Smiling" }?.accuracy) > 0.95)
+
+        evaluation.features = .sfaceMap
+        let alone = evaluation.evaluate(files: files, vectors: tight)
+        let hatAlone = try #require(alone.attributes.first { $0.attribute == "Hat" })
+        #expect(try #require(hatAlone.accuracy) < 0.75 && hatAlone.contextChosen == nil)
+    }
+
+    /// training/bn1-heads/swift_folds.py ports this fold draw so that the Python prototypes
+    /// (celeba_swift_cv.py) score exactly the folds `visage eval attributes --seed S` scores;
+    /// these are the port's answers (`assign_folds([1 if i % 3 == 0 else 0 for i in range(12)],
+    /// 5, seed)`), so a change to the draw fails here instead of silently parting the two.
+    @Test func foldDrawMatchesThePythonPort() {
+        let labels = (0..<12).map { $0 % 3 == 0 ? 1 : 0 }
+        #expect(CrossValidation(folds: 5, seed: 1).assignFolds(labels: labels) == [1, 1, 2, 4, 0, 4, 3, 0, 3, 0, 1, 2])
+        #expect(CrossValidation(folds: 5, seed: 7).assignFolds(labels: labels) == [4, 4, 1, 3, 2, 0, 0, 0, 3, 1, 1, 2])
     }
 
     @Test func contextTemplateIsTheArcFaceTemplateHalvedAndLifted() {

@@ -6,7 +6,8 @@ import Foundation
 
 /// SFace's `bn1` feature map (1024×7×7) of each image's largest face, pooled over the columns
 /// of each row (7,168 values: where along the face, eyes or mouth), the features the CelebA
-/// attribute evaluation reads (`visage eval attributes --features sface-map`).
+/// attribute evaluation reads (`visage eval attributes`: the aligned crop's map, and by default the
+/// context crop's beside it where the inner cross-validation prefers both).
 ///
 /// The analyzer gives the aligned crop exactly as the pipeline makes it; SFace then runs once
 /// more on it here for the map (the evaluation's 291 photos make that cheap). With `context`,

@@ -11,21 +11,23 @@ struct EvalAttributesCommand: AsyncParsableCommand {
         per outer fold), a binary head is scored by k-fold cross-validation by image (penalty \
         chosen inside each training part) against the majority answer and beside LNets+ANet's \
         published accuracy; the others are listed with the reason and counted at the majority \
-        answer in the mean. --features sface-map (default): a ridge classifier on SFace's bn1 map \
-        of the aligned crop, averaged over columns (--mirror: and with its mirror image's); the \
-        inner cross-validation picks its penalty \
+        answer in the mean. --features sface-map-or-context (default): a ridge classifier on \
+        SFace's bn1 map of the aligned crop, averaged over columns, alone or beside the map of a \
+        crop twice as wide from the same landmarks (hair, hat, ears, neck), whichever the inner \
+        cross-validation prefers for the attribute; sface-map: the aligned crop's alone; \
+        sface-map-context: both, always (--mirror: each map averaged with its mirror image's). The \
+        inner cross-validation picks the penalty \
         by squared error (--penalty-by accuracy: by answers right at 0, as before) and its \
         decision threshold (--threshold logistic: where a logistic fit to the inner out-of-fold \
         scores crosses 1/2; most-right: the cut most of them are right at; zero). --features \
-        sface-map-context: the same beside the map of a crop twice as wide from the same \
-        landmarks (hair, hat, neck). --features embedding: a softmax head on the 128-d SFace \
+        embedding: a softmax head on the 128-d SFace \
         embedding, and heads/<Attribute>.json trained on every photo for `visage analyze --head`.
 
         Examples:
           visage eval attributes
           visage eval attributes --celeba ../shared/data/celeba-attributes --folds 10
-          visage eval attributes --features sface-map-context --seed 2
-          visage eval attributes --threshold most-right --penalty-by accuracy --minimum 10   # the earlier default
+          visage eval attributes --features sface-map --seed 2   # the aligned crop only (the earlier default)
+          visage eval attributes --threshold most-right --penalty-by accuracy --minimum 10   # the second pass's rules
           visage eval attributes --features embedding
         """
     )
@@ -45,7 +47,7 @@ struct EvalAttributesCommand: AsyncParsableCommand {
     var minimum: Int?
 
     @Option(help: ArgumentHelp("What the heads read.", valueName: "features"))
-    var features = AttributeEvaluation.Features.sfaceMap
+    var features = AttributeEvaluation.Features.sfaceMapOrContext
 
     @Option(help: ArgumentHelp("Where the ridge heads' scores are cut, chosen on the inner out-of-fold scores.", valueName: "rule"))
     var threshold = AttributeEvaluation.Threshold.logistic
