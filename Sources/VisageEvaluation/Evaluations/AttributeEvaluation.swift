@@ -80,8 +80,8 @@ public struct AttributeEvaluation: Sendable {
         case sfaceMapContext = "sface-map-context"
         /// Either of the two above, chosen with the penalty by the inner cross-validation for
         /// each attribute and outer training part (the aligned crop's map among equals). Over
-        /// outer fold seeds 6–25 it puts 30.9 attributes above the majority answer on average
-        /// against 30.2 for ``sfaceMap`` and 30.6 for ``sfaceMapContext``: hair and earrings
+        /// outer fold seeds 6–25 it puts 30.85 attributes above the majority answer on average
+        /// against 30.20 for ``sfaceMap`` and 30.75 for ``sfaceMapContext``: hair and earrings
         /// take the wide crop, the face's own attributes mostly not (training/bn1-heads/README.md).
         case sfaceMapOrContext = "sface-map-or-context"
         /// The 128-d SFace identity embedding.
