@@ -26,7 +26,7 @@ struct HelpCLITests {
         #expect(try Self.help("eval", "age-gender").contains("--part <part>"))
         #expect(try Self.help("eval", "age-gender").contains("(values: training, held-out)"))
         #expect(try Self.help("eval", "age-gender").contains("(values: sface-head, separate, stacked)"))
-        #expect(try Self.help("eval", "attributes").contains("(values: sface-map, sface-map-context, embedding; default: sface-map)"))
+        #expect(try Self.help("eval", "attributes").contains("(values: sface-map, sface-map-context, sface-map-or-context, embedding; default: sface-map-or-context)"))
         #expect(try Self.help("verify").contains("(values: attention, plain; default: attention)"))
         let bad = try CLITests.visage("eval", "age-gender", "--part", "test")
         #expect(bad.status == 64 && bad.stderr.contains("held-out"), "\(bad.stderr)")
