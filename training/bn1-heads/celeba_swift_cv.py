@@ -25,10 +25,8 @@ import os
 
 import numpy as np
 
-from celeba_threshold_cv import Ridge, logistic_threshold
+from celeba_threshold_cv import DECAYS, Ridge, inner_cv_choice, logistic_threshold
 from swift_folds import assign_folds
-
-DECAYS = [10.0, 1.0, 0.1, 0.01, 0.001]
 
 
 def seeds_of(text):
@@ -85,18 +83,9 @@ def evaluate(grams, y_all, names, seed, folds, threshold, minimum):
         for k in range(folds):
             tr, te = np.flatnonzero(outer != k), np.flatnonzero(outer == k)
             inner = np.array(assign_folds(y[tr], folds, seed + 1))
-            best = None
-            for name, g in grams.items():
-                oofs = np.zeros((len(DECAYS), len(tr)))
-                for m in range(folds):
-                    fit, check = tr[inner != m], tr[inner == m]
-                    for d, s in enumerate(Ridge(g, fit).scores(t[fit], check, DECAYS)):
-                        oofs[d, inner == m] = s
-                for d in range(len(DECAYS)):
-                    value = -((oofs[d] - t[tr]) ** 2).sum()
-                    if best is None or value > best[0]:
-                        best = (value, name, d, oofs[d])
-            _, name, d, oof = best
+            name, d, oof = inner_cv_choice(grams, tr, inner, folds,
+                                           lambda g, fit, check: Ridge(g, fit).scores(t[fit], check, DECAYS),
+                                           lambda oof: -((oof - t[tr]) ** 2).sum())
             chosen.append(f"{name}@{DECAYS[d]:g}")
             cut = logistic_threshold(oof, y[tr]) if threshold == "logistic" else prevalence_threshold(oof, y[tr])
             predicted[te] = (Ridge(grams[name], tr).scores(t[tr], te, [DECAYS[d]])[0] > cut).astype(int)

@@ -87,6 +87,23 @@ def merit(oof, y, by):
     return auc(oof, y)
 
 
+def inner_cv_choice(grams, tr, inner, folds, fit_scores, merit_of):
+    """(Gram name, penalty index, out-of-fold scores) of the candidate whose inner out-of-fold
+    scores merit most, the first among equals; fit_scores(gram, fit, check) gives one score vector
+    per entry of DECAYS. Shared with celeba_swift_cv.py so both scripts choose alike."""
+    best = None
+    for name, g in grams.items():
+        oofs = np.zeros((len(DECAYS), len(tr)))
+        for m in range(folds):
+            for d, s in enumerate(fit_scores(g, tr[inner != m], tr[inner == m])):
+                oofs[d, inner == m] = s
+        for d in range(len(DECAYS)):
+            value = merit_of(oofs[d])
+            if best is None or value > best[0]:
+                best = (value, name, d, oofs[d])
+    return best[1:]
+
+
 def nested_cv(grams, y_all, names, seed, a, n):
     results = []
     for j, attribute in enumerate(names):
@@ -111,18 +128,8 @@ def nested_cv(grams, y_all, names, seed, a, n):
         for k in range(5):
             tr, te = np.flatnonzero(outer != k), np.flatnonzero(outer == k)
             inner = H.folds_of(y[tr], 5, seed=seed + 1)
-            best = None
-            for name, g in grams.items():
-                oofs = np.zeros((len(DECAYS), len(tr)))
-                for m in range(5):
-                    scores = fit_scores(g, tr[inner != m], tr[inner == m], DECAYS)
-                    for d in range(len(DECAYS)):
-                        oofs[d, inner == m] = scores[d]
-                for d in range(len(DECAYS)):
-                    value = merit(oofs[d], y[tr], a.penalty_by)
-                    if best is None or value > best[0]:
-                        best = (value, name, d, oofs[d])
-            _, name, d, oof = best
+            name, d, oof = inner_cv_choice(grams, tr, inner, 5, lambda g, fit, check: fit_scores(g, fit, check, DECAYS),
+                                           lambda oof: merit(oof, y[tr], a.penalty_by))
             chosen.append(name)
             cut = {"zero": lambda: 0.0, "most-right": lambda: most_right_threshold(oof, y[tr]),
                    "logistic": lambda: logistic_threshold(oof, y[tr])}[a.threshold]()
