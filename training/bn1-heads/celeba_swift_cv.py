@@ -25,7 +25,7 @@ import os
 
 import numpy as np
 
-from celeba_threshold_cv import DECAYS, Ridge, inner_cv_choice, logistic_threshold
+from celeba_threshold_cv import DECAYS, Ridge, logistic_threshold, nested_cv_per_attribute
 from swift_folds import assign_folds
 
 
@@ -68,30 +68,15 @@ def prevalence_threshold(scores, y):
 
 
 def evaluate(grams, y_all, names, seed, folds, threshold, minimum):
-    n = len(y_all)
-    results = []
-    for j, attribute in enumerate(names):
-        y = y_all[:, j]
-        pos = int(y.sum())
-        majority = max(pos, n - pos) / n
-        if min(pos, n - pos) < minimum:
-            results.append({"attribute": attribute, "positives": pos, "majority": majority, "accuracy": None})
-            continue
+    def scorer_of(y):
         t = 2.0 * y - 1
-        outer = np.array(assign_folds(y, folds, seed))
-        predicted, chosen = np.empty(n, int), []
-        for k in range(folds):
-            tr, te = np.flatnonzero(outer != k), np.flatnonzero(outer == k)
-            inner = np.array(assign_folds(y[tr], folds, seed + 1))
-            name, d, oof = inner_cv_choice(grams, tr, inner, folds,
-                                           lambda g, fit, check: Ridge(g, fit).scores(t[fit], check, DECAYS),
-                                           lambda oof: -((oof - t[tr]) ** 2).sum())
-            chosen.append(f"{name}@{DECAYS[d]:g}")
-            cut = logistic_threshold(oof, y[tr]) if threshold == "logistic" else prevalence_threshold(oof, y[tr])
-            predicted[te] = (Ridge(grams[name], tr).scores(t[tr], te, [DECAYS[d]])[0] > cut).astype(int)
-        results.append({"attribute": attribute, "positives": pos, "majority": majority,
-                        "accuracy": float((predicted == y).mean()), "chosen": chosen})
-    return results
+        return lambda g, fit, test, decays: Ridge(g, fit).scores(t[fit], test, decays)
+
+    return nested_cv_per_attribute(grams, y_all, names, folds, minimum,
+                                   lambda y, offset: np.array(assign_folds(y, folds, seed + offset)), scorer_of,
+                                   lambda scores, y: -((scores - (2.0 * y - 1)) ** 2).sum(),
+                                   logistic_threshold if threshold == "logistic" else prevalence_threshold,
+                                   lambda name, d: f"{name}@{DECAYS[d]:g}")
 
 
 def main():

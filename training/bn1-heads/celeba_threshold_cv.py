@@ -90,7 +90,7 @@ def merit(oof, y, by):
 def inner_cv_choice(grams, tr, inner, folds, fit_scores, merit_of):
     """(Gram name, penalty index, out-of-fold scores) of the candidate whose inner out-of-fold
     scores merit most, the first among equals; fit_scores(gram, fit, check) gives one score vector
-    per entry of DECAYS. Shared with celeba_swift_cv.py so both scripts choose alike."""
+    per entry of DECAYS."""
     best = None
     for name, g in grams.items():
         oofs = np.zeros((len(DECAYS), len(tr)))
@@ -104,15 +104,40 @@ def inner_cv_choice(grams, tr, inner, folds, fit_scores, merit_of):
     return best[1:]
 
 
-def nested_cv(grams, y_all, names, seed, a, n):
+def nested_cv_per_attribute(grams, y_all, names, folds, minimum, draw_folds, scorer_of, merit_of, cut_of,
+                            label_of=lambda name, d: name):
+    """Each attribute (column of y_all) with at least `minimum` photos a side, by nested CV: the
+    outer folds (draw_folds(y, 0)) each train on the rest, where the inner folds (draw_folds(y, 1))
+    choose the Gram and penalty (inner_cv_choice by merit_of(scores, y)) and the cut
+    (cut_of(scores, y)). scorer_of(y) gives fit_scores(gram, fit, test, decays) for that attribute.
+    Shared with celeba_swift_cv.py, so that both scripts decide alike."""
+    n = len(y_all)
     results = []
     for j, attribute in enumerate(names):
         y = y_all[:, j]
         pos = int(y.sum())
         majority = max(pos, n - pos) / n
-        if min(pos, n - pos) < a.minimum:
+        if min(pos, n - pos) < minimum:
             results.append({"attribute": attribute, "positives": pos, "majority": majority, "accuracy": None})
             continue
+        fit_scores = scorer_of(y)
+        outer = draw_folds(y, 0)
+        predicted, chosen = np.empty(n, int), []
+        for k in range(folds):
+            tr, te = np.flatnonzero(outer != k), np.flatnonzero(outer == k)
+            inner = draw_folds(y[tr], 1)
+            name, d, oof = inner_cv_choice(grams, tr, inner, folds, lambda g, fit, check: fit_scores(g, fit, check, DECAYS),
+                                           lambda scores: merit_of(scores, y[tr]))
+            chosen.append(label_of(name, d))
+            cut = cut_of(oof, y[tr])
+            predicted[te] = (fit_scores(grams[name], tr, te, [DECAYS[d]])[0] > cut).astype(int)
+        results.append({"attribute": attribute, "positives": pos, "majority": majority,
+                        "accuracy": float((predicted == y).mean()), "chosen": chosen})
+    return results
+
+
+def nested_cv(grams, y_all, names, seed, a, n):
+    def scorer_of(y):
         t = 2.0 * y - 1
         t2 = np.concatenate([t, t]) if a.flip == "train" else t
 
@@ -122,21 +147,11 @@ def nested_cv(grams, y_all, names, seed, a, n):
             both = np.concatenate([fit, fit + n])
             r = Ridge(g, both)
             return [(u + v) / 2 for u, v in zip(r.scores(t2[both], test, decays), r.scores(t2[both], test + n, decays))]
+        return fit_scores
 
-        outer = H.folds_of(y, 5, seed=seed)
-        predicted, chosen = np.empty(n, int), []
-        for k in range(5):
-            tr, te = np.flatnonzero(outer != k), np.flatnonzero(outer == k)
-            inner = H.folds_of(y[tr], 5, seed=seed + 1)
-            name, d, oof = inner_cv_choice(grams, tr, inner, 5, lambda g, fit, check: fit_scores(g, fit, check, DECAYS),
-                                           lambda oof: merit(oof, y[tr], a.penalty_by))
-            chosen.append(name)
-            cut = {"zero": lambda: 0.0, "most-right": lambda: most_right_threshold(oof, y[tr]),
-                   "logistic": lambda: logistic_threshold(oof, y[tr])}[a.threshold]()
-            predicted[te] = (fit_scores(grams[name], tr, te, [DECAYS[d]])[0] > cut).astype(int)
-        results.append({"attribute": attribute, "positives": pos, "majority": majority,
-                        "accuracy": float((predicted == y).mean()), "chosen": chosen})
-    return results
+    cut_of = {"zero": lambda scores, y: 0.0, "most-right": most_right_threshold, "logistic": logistic_threshold}[a.threshold]
+    return nested_cv_per_attribute(grams, y_all, names, 5, a.minimum, lambda y, offset: H.folds_of(y, 5, seed=seed + offset),
+                                   scorer_of, lambda scores, y: merit(scores, y, a.penalty_by), cut_of)
 
 
 def main():
