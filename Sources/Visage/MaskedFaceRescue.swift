@@ -84,11 +84,11 @@ struct MaskedFaceRescuer: Sendable {
     /// masked-face student's proposals are added (``MaskedFaceRescue/proposalScoreThreshold``).
     func rescued(_ weak: [Detection], in image: Image, besides sure: [Detection] = []) throws -> [Detection] {
         let smallest = sure.map(\.box.width).min()
-        let sized = weak.filter { smallest == nil || $0.box.width >= settings.minimumRelativeWidth * smallest! }
+        let sized = weak.filter { isWideEnough($0, besidesSmallest: smallest) }
         var kept: [Detection] = []
         // Best first, so that of two overlapping boxes the stronger stays.
         for detection in try masked(sized, in: image).sorted(by: { $0.score > $1.score }) {
-            guard !(sure + kept).contains(where: { detection.box.overlapArea(with: $0.box) >= settings.maximumOverlap * detection.box.area }) else { continue }
+            guard !liesMostlyInside(detection, sure + kept) else { continue }
             kept.append(detection)
         }
         if kept.isEmpty, sure.isEmpty {
@@ -122,20 +122,29 @@ struct MaskedFaceRescuer: Sendable {
         // rule) or when the two overlap as much as YuNet's own NMS lets two boxes (a student box
         // larger than YuNet's around the same face).
         func isKept(_ detection: Detection, among faces: [Detection]) -> Bool {
-            faces.contains {
-                detection.box.overlapArea(with: $0.box) >= settings.maximumOverlap * detection.box.area
-                    || detection.box.iou($0.box) > proposer.configuration.nmsThreshold
-            }
+            liesMostlyInside(detection, faces) || faces.contains { detection.box.iou($0.box) > proposer.configuration.nmsThreshold }
         }
         // Most proposals are the faces YuNet already found: dropped before the mask classifier runs.
         let new = try proposer.detect(in: image, scoreThreshold: floor).filter {
-            (smallest == nil || $0.box.width >= settings.minimumRelativeWidth * smallest!) && !isKept($0, among: kept)
+            isWideEnough($0, besidesSmallest: smallest) && !isKept($0, among: kept)
         }
         var added: [Detection] = []
         for detection in try masked(new, in: image).sorted(by: { $0.score > $1.score }) where !isKept(detection, among: added) {
             added.append(detection)
         }
         return added
+    }
+
+    /// Whether `detection` is at least ``MaskedFaceRescue/minimumRelativeWidth`` of the smallest
+    /// sure face's width (any width when there is no sure face).
+    private func isWideEnough(_ detection: Detection, besidesSmallest smallest: Float?) -> Bool {
+        smallest.map { detection.box.width >= settings.minimumRelativeWidth * $0 } ?? true
+    }
+
+    /// Whether ``MaskedFaceRescue/maximumOverlap`` of `detection`'s area lies inside one of
+    /// `faces`: then it is a part of that face, not another one.
+    private func liesMostlyInside(_ detection: Detection, _ faces: [Detection]) -> Bool {
+        faces.contains { detection.box.overlapArea(with: $0.box) >= settings.maximumOverlap * detection.box.area }
     }
 
     /// The detections of `weak` at or above the floor that the mask classifier calls masked
