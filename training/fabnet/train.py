@@ -169,7 +169,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--sources", type=int, default=3)
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--lr", type=float, default=None,
+                        help="Adam's learning rate: 1e-3 when not given; with --resume, replaces the saved one (a cool-down)")
     parser.add_argument("--minutes", type=float, default=20, help="wall-clock budget of this invocation")
     parser.add_argument("--steps", type=int, default=100000, help="stop at this many steps in all")
     parser.add_argument("--distance-start", type=int, default=6, help="curriculum: largest frame distance at the start")
@@ -198,7 +199,7 @@ def main():
     untrained_top = Top()
     untrained_top.load_state_dict(top.state_dict())
     params = list(top.parameters()) + list(decoder.parameters())
-    optimiser = torch.optim.Adam(params, lr=args.lr)
+    optimiser = torch.optim.Adam(params, lr=args.lr if args.lr is not None else 1e-3)
     step, history = 0, []
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     if args.resume and os.path.exists(checkpoint):
@@ -207,6 +208,9 @@ def main():
         untrained_top.load_state_dict(state["untrained_top"])
         optimiser.load_state_dict(state["optimiser"])
         step, history = state["step"], state["history"]
+        if args.lr is not None:  # the saved optimiser state carries its own rate; an explicit one wins
+            for group in optimiser.param_groups:
+                group["lr"] = args.lr
         rng.setstate(state["rng"]); torch.set_rng_state(state["torch_rng"])
         print(f"resumed at step {step}", flush=True)
 
@@ -248,6 +252,7 @@ def main():
         if step % args.validate_every == 0:
             model, mean = validate()
             history.append({"step": step, "seconds": round(offset + time.time() - started), "max_distance": distance,
+                            "lr": optimiser.param_groups[0]["lr"],
                             "train_l1": round(float(np.mean(recent)), 5), "val_l1": round(model, 5), "val_l1_unwarped_mean": round(mean, 5)})
             recent = []
             print(json.dumps(history[-1]), flush=True)
