@@ -161,6 +161,10 @@ def export(top, trunk_path, path):
     onnx.save(merged, path)
 
 
+# Adam's rate for a fresh run; a resumed run keeps the rate saved with its optimiser unless --lr is given.
+DEFAULT_LR = 1e-3
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", required=True, help="features.py tracks output (.npz)")
@@ -170,7 +174,7 @@ def main():
     parser.add_argument("--sources", type=int, default=3)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=None,
-                        help="Adam's learning rate: 1e-3 when not given; with --resume, replaces the saved one (a cool-down)")
+                        help=f"Adam's learning rate: {DEFAULT_LR} when not given; with --resume, replaces the saved one (a cool-down)")
     parser.add_argument("--minutes", type=float, default=20, help="wall-clock budget of this invocation")
     parser.add_argument("--steps", type=int, default=100000, help="stop at this many steps in all")
     parser.add_argument("--distance-start", type=int, default=6, help="curriculum: largest frame distance at the start")
@@ -199,7 +203,7 @@ def main():
     untrained_top = Top()
     untrained_top.load_state_dict(top.state_dict())
     params = list(top.parameters()) + list(decoder.parameters())
-    optimiser = torch.optim.Adam(params, lr=args.lr if args.lr is not None else 1e-3)
+    optimiser = torch.optim.Adam(params, lr=args.lr if args.lr is not None else DEFAULT_LR)
     step, history = 0, []
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     if args.resume and os.path.exists(checkpoint):
