@@ -89,6 +89,12 @@ extension FaceAnalyzer {
         /// more accurate still, at the cost of the package's network (docs/models/gender-sface-head.md).
         public var genderModel: AttributeModel = .sfaceHead
 
+        /// The model that actually gives age: ``ageModel``, except that face crops always go to
+        /// the separate network (the heads read the aligned crop of a detected face).
+        public var ageModelInUse: AttributeModel { input == .faceCrop ? .separateNetwork : ageModel }
+        /// The model that actually gives gender, as ``ageModelInUse`` for age.
+        public var genderModelInUse: AttributeModel { input == .faceCrop ? .separateNetwork : genderModel }
+
         public init() {}
     }
 

@@ -53,6 +53,11 @@ public struct Answerer: Sendable {
 
     // MARK: - One face
 
+    private var ageSource: String { Models.age(photo.attributeModels.age) }
+    private var genderSource: String { Models.gender(photo.attributeModels.gender) }
+    /// The age model's typical error in years, quoted in answers and used for band chances.
+    private var ageError: Float { AgeBands.typicalError(of: photo.attributeModels.age) }
+
     private func subject(_ face: FaceFacts) -> String {
         photo.faces.count == 1 ? "The person" : "Face \(face.number) (\(Wording.position(of: face.box, width: photo.width, height: photo.height)))"
     }
@@ -67,37 +72,37 @@ public struct Answerer: Sendable {
         }
         switch intent {
         case .age:
-            guard let age = face.age else { return notMeasured("age", Models.age) }
-            return make("\(who) looks about \(Int(age.rounded())) years old (apparent age; the age model's typical error is ±\(Int(AgeBands.typicalError.rounded())) years).",
-                        .number(Double(age.rounded())), nil, Models.age)
+            guard let age = face.age else { return notMeasured("age", ageSource) }
+            return make("\(who) looks about \(Int(age.rounded())) years old (apparent age; the age model's typical error is ±\(Int(ageError.rounded())) years).",
+                        .number(Double(age.rounded())), nil, ageSource)
         case .ageGroup:
-            guard let age = face.age else { return notMeasured("age", Models.age) }
+            guard let age = face.age else { return notMeasured("age", ageSource) }
             let band = AgeBands.decade(of: age)
-            let p = AgeBands.probability(AgeBands.range(of: band)!, estimate: age)
+            let p = AgeBands.probability(AgeBands.range(of: band)!, estimate: age, typicalError: ageError)
             return make("\(who) is \(Wording.certainty(p)) in the \(band) age group (apparent age \(Int(age.rounded())); chance of that band \(Wording.percent(p))).",
-                        .string(band), p, Models.age)
+                        .string(band), p, ageSource)
         case let .ageCheck(range):
-            guard let age = face.age else { return notMeasured("age", Models.age) }
-            let pIn = AgeBands.probability(range.range, estimate: age)
+            guard let age = face.age else { return notMeasured("age", ageSource) }
+            let pIn = AgeBands.probability(range.range, estimate: age, typicalError: ageError)
             let yes = range.range.contains(age)
             let p = yes ? pIn : 1 - pIn
             let text = yes
                 ? "Yes, \(lower(who)) \(Wording.certainty(p) == "unclear" ? "may be" : Wording.certainty(p) + " is") \(range.words): apparent age \(Int(age.rounded()))."
                 : "No, \(lower(who)) \(Wording.certainty(p) == "unclear" ? "may not be" : Wording.certainty(p) + " is not") \(range.words): apparent age \(Int(age.rounded()))."
-            return make(text + (Wording.certainty(p) == "unclear" ? " It is close to the line, so this is unclear." : ""), .bool(yes), p, Models.age)
+            return make(text + (Wording.certainty(p) == "unclear" ? " It is close to the line, so this is unclear." : ""), .bool(yes), p, ageSource)
         case .gender:
-            guard let g = face.gender else { return notMeasured("gender", Models.gender) }
+            guard let g = face.gender else { return notMeasured("gender", genderSource) }
             let words = Wording.certainty(g.score)
             let text = words == "unclear"
                 ? "Unclear: the gender model leans \(g.label.rawValue) for \(lower(who)), but only at \(Wording.score(g.score))."
                 : "\(who) \(words) appears \(g.label.rawValue) (gender model \(Wording.score(g.score)); apparent gender, not identity)."
-            return make(text, .string(g.label.rawValue), g.score, Models.gender)
+            return make(text, .string(g.label.rawValue), g.score, genderSource)
         case let .isGender(label):
-            guard let g = face.gender else { return notMeasured("gender", Models.gender) }
+            guard let g = face.gender else { return notMeasured("gender", genderSource) }
             let yes = g.label == label
             let words = Wording.certainty(g.score)
             let text = (yes ? "Yes, " : "No, ") + "\(lower(who)) \(words == "unclear" ? "is unclear, leaning" : words + " appears") \(g.label.rawValue) (gender model \(Wording.score(g.score)))."
-            return make(text, .bool(yes), g.score, Models.gender)
+            return make(text, .bool(yes), g.score, genderSource)
         case .expression:
             guard let e = face.expression else { return notMeasured("the expression", "expression model") }
             let words = Wording.certainty(e.probability)
@@ -201,7 +206,7 @@ public struct Answerer: Sendable {
         case .female, .male:
             matching = faces.filter { $0.gender?.label.rawValue == filter.rawValue }
             words = "appear \(filter.rawValue)"
-            source = Models.gender
+            source = genderSource
         case .smiling:
             matching = faces.filter { $0.expression?.label == "happy" }
             words = "look happy (smiling)"
@@ -228,7 +233,7 @@ public struct Answerer: Sendable {
         switch s {
         case .oldest, .youngest:
             key = { $0.age.map { s == .oldest ? $0 : -$0 } }
-            source = Models.age
+            source = ageSource
             unit = { "apparent age \(Int(abs($0).rounded()))" }
         case .happiest:
             key = { $0.expression?.probability(of: "happy") }
@@ -248,8 +253,8 @@ public struct Answerer: Sendable {
         if ranked.count > 1 {
             let second = ranked[1]
             text += "; next is face \(second.0.number) (\(unit(second.1)))."
-            if (s == .oldest || s == .youngest), abs(best.1 - second.1) < AgeBands.typicalError {
-                text += " The gap is within the age model's typical error (±\(Int(AgeBands.typicalError.rounded())) years), so this is uncertain."
+            if (s == .oldest || s == .youngest), abs(best.1 - second.1) < ageError {
+                text += " The gap is within the age model's typical error (±\(Int(ageError.rounded())) years), so this is uncertain."
             }
         } else {
             text += "."

@@ -51,7 +51,7 @@ public struct Describer: Sendable {
         var parts: [String] = []
         if let age = face.age {
             let band = AgeBands.decade(of: age)
-            let p = AgeBands.probability(AgeBands.range(of: band)!, estimate: age)
+            let p = AgeBands.probability(AgeBands.range(of: band)!, estimate: age, typicalError: AgeBands.typicalError(of: photo.attributeModels.age))
             parts.append("looks about \(Int(age.rounded())) (age group \(band): \(Wording.certainty(p)), \(Wording.percent(p)))")
         }
         if let g = face.gender {

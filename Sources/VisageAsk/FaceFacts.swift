@@ -21,9 +21,9 @@ public struct FaceFacts: Sendable, Hashable {
     public var detectorScore: Float
     /// The detector's five landmarks (left eye, right eye, nose, left and right mouth corner, as seen).
     public var landmarks: [Point]
-    /// Apparent age in years (age-v1).
+    /// Apparent age in years (from the model ``PhotoAnalysis/attributeModels`` names).
     public var age: Float?
-    /// Apparent gender and its probability (gender-v1).
+    /// Apparent gender and its probability (from the model ``PhotoAnalysis/attributeModels`` names).
     public var gender: GenderEstimate?
     /// Facial expression, when the pipeline measures one.
     public var expression: ExpressionFact?

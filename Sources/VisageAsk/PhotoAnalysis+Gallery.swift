@@ -7,7 +7,8 @@ extension PhotoAnalysis {
     ///
     /// Every enrolled person is a candidate, so an answer can tell "enrolled, but the score is
     /// low" from "not enrolled". Faces without an embedding get no identity.
-    public static func identifying(faces: [Face], width: Int, height: Int, in gallery: Gallery, galleryName: String) async throws -> PhotoAnalysis {
+    public static func identifying(faces: [Face], width: Int, height: Int, in gallery: Gallery, galleryName: String,
+                                   attributeModels: AttributeModels = .init()) async throws -> PhotoAnalysis {
         let everyone = max(1, try await gallery.people().count)
         let results = try await gallery.identify(faces: faces.filter { $0.embedding != nil }, topK: everyone)
         var remaining = results[...]
@@ -16,6 +17,7 @@ extension PhotoAnalysis {
             return IdentityFact(name: result.match?.name, personID: result.match?.personID, candidates: result.candidates.map { .init(name: $0.name, similarity: $0.similarity) },
                                 threshold: result.threshold, gallery: galleryName)
         }
-        return PhotoAnalysis(faces: faces, width: width, height: height, identities: identities, gallery: galleryName)
+        return PhotoAnalysis(faces: faces, width: width, height: height, identities: identities, gallery: galleryName,
+                             attributeModels: attributeModels)
     }
 }

@@ -22,19 +22,24 @@ public struct PhotoAnalysis: Sendable, Hashable {
     public var detector: String
     /// The gallery searched for identities, nil when none was given.
     public var gallery: String?
+    /// The models that gave age and gender (for `source` and the age error answers quote).
+    public var attributeModels: AttributeModels
 
-    public init(width: Int, height: Int, faces: [FaceFacts], detector: String = Models.detector, gallery: String? = nil) {
+    public init(width: Int, height: Int, faces: [FaceFacts], detector: String = Models.detector, gallery: String? = nil,
+                attributeModels: AttributeModels = .init()) {
         self.width = width
         self.height = height
         self.faces = faces.sorted { $0.box.center.x < $1.box.center.x }
         for i in self.faces.indices { self.faces[i].number = i + 1 }
         self.detector = detector
         self.gallery = gallery
+        self.attributeModels = attributeModels
     }
 
     /// Converts the pipeline's faces: age, gender, landmarks, sharpness of the aligned crop
     /// (when the analyzer kept it), and expression and mask when ``Face`` carries them.
-    public init(faces: [Face], width: Int, height: Int, identities: [IdentityFact?]? = nil, gallery: String? = nil) {
+    public init(faces: [Face], width: Int, height: Int, identities: [IdentityFact?]? = nil, gallery: String? = nil,
+                attributeModels: AttributeModels = .init()) {
         var facts: [FaceFacts] = []
         for (i, face) in faces.enumerated() {
             facts.append(FaceFacts(
@@ -44,18 +49,51 @@ public struct PhotoAnalysis: Sendable, Hashable {
                 sharpness: face.alignedCrop.map { Sharpness.laplacianVariance($0) },
                 identity: identities.flatMap { i < $0.count ? $0[i] : nil }))
         }
-        self.init(width: width, height: height, faces: facts, gallery: gallery)
+        self.init(width: width, height: height, faces: facts, gallery: gallery, attributeModels: attributeModels)
     }
 
     /// The face with the largest box.
     public var largest: FaceFacts? { faces.max { $0.box.area < $1.box.area } }
 }
 
+/// Which of ``FaceAnalyzer/AttributeModel``'s choices gave a photo's age and gender: answers
+/// name it as their `source`, and age answers quote its typical error.
+public struct AttributeModels: Sendable, Hashable {
+    public var age: FaceAnalyzer.AttributeModel
+    public var gender: FaceAnalyzer.AttributeModel
+
+    /// The analyzer's defaults.
+    public init(age: FaceAnalyzer.AttributeModel = FaceAnalyzer.Configuration().ageModelInUse,
+                gender: FaceAnalyzer.AttributeModel = FaceAnalyzer.Configuration().genderModelInUse) {
+        self.age = age
+        self.gender = gender
+    }
+
+    /// The models an analyzer with this configuration uses.
+    public init(_ configuration: FaceAnalyzer.Configuration) {
+        self.init(age: configuration.ageModelInUse, gender: configuration.genderModelInUse)
+    }
+}
+
 /// Names of the models behind each measurement, as `source` reports them.
 public enum Models {
     public static let detector = "yunet_2023mar"
-    public static let age = "age-v1"
-    public static let gender = "gender-v1"
+    /// The age model's name: its file without `.onnx` (both, for the stacked combination).
+    public static func age(_ model: FaceAnalyzer.AttributeModel) -> String {
+        switch model {
+        case .sfaceHead: "age-sface-head"
+        case .separateNetwork: "age-v1"
+        case .stacked: "age-sface-head + age-v1 (stacked)"
+        }
+    }
+    /// The gender model's name, as ``age(_:)``.
+    public static func gender(_ model: FaceAnalyzer.AttributeModel) -> String {
+        switch model {
+        case .sfaceHead: "gender-sface-head"
+        case .separateNetwork: "gender-v1"
+        case .stacked: "gender-sface-head + gender-v1 (stacked)"
+        }
+    }
     public static let landmarks = "yunet_2023mar landmarks"
     public static let sharpness = "Laplacian variance of the aligned crop"
     public static let mask = "mask-classifier"

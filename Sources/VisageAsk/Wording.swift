@@ -1,4 +1,5 @@
 import Foundation
+public import Visage
 public import VisageCore
 
 /// How scores and positions are put into words; one place, so describe and ask agree.
@@ -44,9 +45,15 @@ public enum AgeBands {
     /// Decade bands as in the UTKFace evaluation: "0–9", "10–19", …, "70+".
     public static let decades = ["0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70+"]
 
-    /// Typical error of age-v1: 6.32 years, its mean absolute error on UTKFace (3,000 photos,
-    /// README "Apparent age and gender").
-    public static let typicalError: Float = 6.32
+    /// Typical error of an age model: its mean absolute error in years on UTKFace's held-out
+    /// part (1,019 photos, `visage eval age-gender --part held-out`, docs/models/age-sface-head.md).
+    public static func typicalError(of model: FaceAnalyzer.AttributeModel) -> Float {
+        switch model {
+        case .sfaceHead: 5.35
+        case .separateNetwork: 6.38
+        case .stacked: 4.90
+        }
+    }
 
     /// The range of a band label such as "20–29", "20-29" or "70+" (upper bound exclusive).
     public static func range(of band: String) -> Range<Float>? {
@@ -64,9 +71,9 @@ public enum AgeBands {
     }
 
     /// Probability that the true age lies in `range` when the estimate is `age`, modelling the
-    /// error as Laplace with mean absolute error ``typicalError`` (an approximation: the real
+    /// error as Laplace with mean absolute error `typicalError` (an approximation: the real
     /// error grows with age, see the README's table by age band).
-    public static func probability(_ range: Range<Float>, estimate age: Float) -> Float {
+    public static func probability(_ range: Range<Float>, estimate age: Float, typicalError: Float) -> Float {
         let b = typicalError
         func cdf(_ x: Float) -> Float { x < age ? 0.5 * exp((x - age) / b) : 1 - 0.5 * exp(-(x - age) / b) }
         // Ages below 0 do not exist: a range starting at 0 takes the whole lower tail.

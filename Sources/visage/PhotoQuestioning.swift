@@ -35,8 +35,9 @@ enum PhotoQuestioning {
             throw VisageExitCode.badInput
         }
         let faces = analyzed.faces
+        let attributeModels = AttributeModels(analyzer.configuration)
         guard let location = gallery.gallery else {
-            return (analyzed, PhotoAnalysis(faces: faces, width: analyzed.width, height: analyzed.height))
+            return (analyzed, PhotoAnalysis(faces: faces, width: analyzed.width, height: analyzed.height, attributeModels: attributeModels))
         }
         guard PostgresLocation.isPostgres(location) || FileManager.default.fileExists(atPath: location) else {
             printError("Error: no gallery at \(location); make one with `visage enroll --gallery \(location) …`.")
@@ -55,7 +56,8 @@ enum PhotoQuestioning {
         }
         do {
             return (analyzed, try await PhotoAnalysis.identifying(faces: faces, width: analyzed.width, height: analyzed.height,
-                                                                    in: opened, galleryName: (location as NSString).lastPathComponent))
+                                                                    in: opened, galleryName: (location as NSString).lastPathComponent,
+                                                                    attributeModels: attributeModels))
         } catch let error as GalleryError {
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             throw VisageExitCode.badInput

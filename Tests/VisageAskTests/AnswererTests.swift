@@ -1,4 +1,5 @@
 import Testing
+import Visage
 import VisageTestSupport
 import VisageCore
 import VisageModels
@@ -40,7 +41,8 @@ struct AnswererTests {
         #expect(answer.face == largest.number)
         #expect(answer.text.contains("this answer is about the largest, face \(largest.number)"))
         #expect(answer.value == .number(Double(largest.age!.rounded())))
-        #expect(answer.source == "age-v1")
+        #expect(answer.source == "age-sface-head")
+        #expect(answer.text.contains("typical error is ±5 years"))
     }
 
     @Test func answersAboutThePersonOnTheLeft() async throws {
@@ -57,7 +59,22 @@ struct AnswererTests {
         let answer = Answerer(photo: photo).answer("Is face 1 a woman?")
         #expect(answer.value == .bool(first.gender!.label == .female))
         #expect(answer.confidence == first.gender!.score)
-        #expect(answer.source == "gender-v1")
+        #expect(answer.source == "gender-sface-head")
+    }
+
+    /// An analyzer set to another age-and-gender model (`--age-gender stacked` or `separate`):
+    /// answers name that model and quote its error, not the default head's.
+    @Test func answersNameTheModelThatMeasured() async throws {
+        var photo = try await Fixtures.photo("t1.jpg")
+        photo.attributeModels = AttributeModels(age: .separateNetwork, gender: .stacked)
+        let age = Answerer(photo: photo).answer("How old is face 1?")
+        #expect(age.source == "age-v1")
+        #expect(age.text.contains("typical error is ±6 years"))
+        #expect(Answerer(photo: photo).answer("Is face 1 a woman?").source == "gender-sface-head + gender-v1 (stacked)")
+        var crops = FaceAnalyzer.Configuration()
+        crops.ageModel = .stacked
+        crops.input = .faceCrop
+        #expect(AttributeModels(crops) == AttributeModels(age: .separateNetwork, gender: .separateNetwork))
     }
 
     @Test func oldestIsTheFaceWithTheHighestAge() async throws {

@@ -28,7 +28,7 @@ struct AskCLITests {
         let run = try CLITests.visage("ask", "--json", CLITests.portrait, "Is this a man?")
         let object = try CLITests.firstObject(run)
         #expect(object["value"] as? Bool == true)
-        #expect(object["source"] as? String == "gender-v1")
+        #expect(object["source"] as? String == "gender-sface-head")
     }
 
     @Test func unreadableImageExitsWithBadInput() throws {

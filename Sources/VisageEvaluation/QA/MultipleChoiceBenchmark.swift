@@ -118,7 +118,8 @@ public struct MultipleChoiceBenchmark: Sendable {
             progress(result.index + 1, paths.count, result.path)
             switch result.result {
             case let .success(analyzed):
-                photos[result.path] = PhotoAnalysis(faces: analyzed.faces, width: analyzed.width, height: analyzed.height)
+                photos[result.path] = PhotoAnalysis(faces: analyzed.faces, width: analyzed.width, height: analyzed.height,
+                                                    attributeModels: AttributeModels(analyzer.configuration))
             case let .failure(error):
                 unreadable.append(UnreadableImage(path: result.path, error: (error as? any LocalizedError)?.errorDescription ?? "\(error)"))
             }
