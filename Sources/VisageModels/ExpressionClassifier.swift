@@ -29,7 +29,7 @@ public struct ExpressionEstimate: Sendable, Hashable, Codable {
 }
 
 /// Expression classifier: `expression-fer2013.onnx`, trained by us on FER2013 (research use
-/// only; see `models/expression-fer2013.md`): 69.2% on FER2013 PublicTest.
+/// only; see `docs/models/expression-fer2013.md`): 69.2% on FER2013 PublicTest.
 ///
 /// Preprocessing contract: a 48×48 chip aligned to ``chipTemplate`` (the mean position of the
 /// detector's five landmarks in FER2013's own crops; ``chip(of:landmarks:)``), given in colour

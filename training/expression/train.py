@@ -7,7 +7,7 @@ DIR for --data is either the FER2013 folder (``train/<class>/*.jpg`` and
 ``publictest/<class>/*.jpg``, as in ../shared/data/fer2013) or the output of
 ``pack.py`` (``train.npz`` / ``train_x.npy.xz`` and the same for publictest).
 
-What it does (the model card models/expression-fer2013.md records the exact
+What it does (the model card docs/models/expression-fer2013.md records the exact
 command and the numbers it printed):
 
 * Splits FER2013 *train* into 90% training / 10% validation, stratified by
