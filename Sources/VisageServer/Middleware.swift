@@ -84,7 +84,10 @@ struct AuditMiddleware: RouterMiddleware {
     var spec = OpenAPISpec.bundled
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let operation = spec.operation(method: request.method, path: request.uri.path)?.audit else { return try await next(request, context) }
+        // The operation the router matched, by its template: the request's own path may spell it
+        // otherwise (`/v1/people/7/`, `//v1/identify`), and each spelling reaches the same handler.
+        guard let template = context.endpointPath,
+              let operation = spec.operation(method: request.method, template: template)?.audit else { return try await next(request, context) }
         do {
             let response = try await RequestAudit.$current.withValue(context.audit) { try await next(request, context) }
             await record(operation, request, context, outcome: AuditEntry.success)
@@ -97,7 +100,7 @@ struct AuditMiddleware: RouterMiddleware {
 
     private func record(_ operation: AuditEntry.Operation, _ request: Request, _ context: Context, outcome: String) async {
         var people = context.audit.personIDs
-        if people.isEmpty, let id = Self.personID(in: request.uri.path) { people = [id] }
+        if people.isEmpty, let id = context.parameters.get("id", as: Int64.self), id > 0 { people = [id] }
         let caller = context.audit.caller
         let entry = AuditEntry(actor: caller?.name ?? "unauthenticated", role: caller?.role.rawValue, operation: operation,
                                personIDs: people, outcome: outcome, requestID: context.id)
@@ -107,13 +110,6 @@ struct AuditMiddleware: RouterMiddleware {
             // The operation is done; its answer stands, and the operator must learn that its trace is missing.
             context.logger.error("audit entry not written for \(operation.rawValue) (request \(context.id)): \(String(reflecting: error))")
         }
-    }
-
-    /// The id of `/v1/people/{id}` and `/v1/people/{id}/faces`, for requests refused before a handler named the person.
-    static func personID(in path: String) -> Int64? {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard components.count >= 4, components[1] == "v1", components[2] == "people" else { return nil }
-        return Int64(components[3]).flatMap { $0 > 0 ? $0 : nil }
     }
 }
 

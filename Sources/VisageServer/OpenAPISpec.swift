@@ -145,10 +145,12 @@ struct OpenAPISpec: Sendable {
         return methods.isEmpty ? nil : methods.joined(separator: ", ")
     }
 
-    /// Whether `path` fits `template`: the same segments, `{name}` standing for any one non-empty segment.
+    /// Whether `path` fits `template`: the same segments, `{name}` standing for any one segment.
+    /// Empty segments do not count, as Hummingbird's router reads a path: `/v1/people/7/` and
+    /// `//v1/people/7` reach `/v1/people/{id}`.
     static func matches(template: String, path: String) -> Bool {
-        let t = template.split(separator: "/", omittingEmptySubsequences: false)
-        let p = path.split(separator: "/", omittingEmptySubsequences: false)
+        let t = template.split(separator: "/")
+        let p = path.split(separator: "/")
         guard t.count == p.count else { return false }
         return zip(t, p).allSatisfy { t, p in (t.hasPrefix("{") && t.hasSuffix("}") && !p.isEmpty) || t == p }
     }

@@ -79,6 +79,37 @@ struct AuditTests {
         #expect(stored.first?.actor == "front-desk" || stored.first?.actor == "alice" || stored.first?.actor == "unauthenticated")
     }
 
+    /// The router reaches an operation by other spellings of its path (a trailing slash, doubled
+    /// slashes), and every one of them is audited as the operation it reached: before, only the
+    /// canonical spelling was, so `DELETE /v1/people/7/` deleted a person without a trace.
+    @Test func everySpellingOfAPathIsAudited() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let service = try await Fixtures.service(keys: Self.keys)
+        try await service.makeApplication().test(.router) { client in
+            let (body, type) = Fixtures.multipart([("name", nil, nil, Array("Tom Hanks".utf8)), ("image", "tom.png", "image/png", tom)])
+            let enrolled = try await client.execute(uri: "/v1/people/", method: .post, headers: headers(contentType: type), body: body)
+            #expect(enrolled.status == .created)
+            let id = try #require(try enrolled.object()["id"] as? Int)
+            let requests: [(HTTPRequest.Method, String, String, String?, ByteBuffer?)] = [
+                (.post, "//v1/identify", Fixtures.readKey, "image/png", ByteBuffer(bytes: tom)),
+                (.get, "/v1//people", Fixtures.adminKey, nil, nil),
+                (.get, "/v1/people/\(id)/", Fixtures.adminKey, nil, nil),
+                (.delete, "//v1/people//\(id)//", Fixtures.adminKey, nil, nil),
+            ]
+            for (method, uri, key, contentType, body) in requests {
+                let response = try await client.execute(uri: uri, method: method, headers: headers(key: key, contentType: contentType), body: body)
+                #expect(response.status == .ok, "\(method) \(uri)")
+            }
+            let audit = try await client.execute(uri: "/v1/audit?limit=20", method: .get, headers: headers(key: Fixtures.adminKey))
+            let entries = try #require(try audit.object()["entries"] as? [[String: Any]]).reversed().map { $0 }
+            #expect(entries.map { $0["operation"] as? String ?? "?" } == ["enroll", "identify", "list_people", "view_person", "delete"])
+            #expect(entries.map { $0["person_ids"] as? [Int] ?? [] } == [[id], [id], [], [id], [id]])
+            // A method the path does not take is still told which it does.
+            let put = try await client.execute(uri: "/v1/people/\(id)/", method: .put, headers: headers(key: Fixtures.adminKey))
+            #expect(put.status == .methodNotAllowed)
+        }
+    }
+
     /// An id at the edge of Int64 is recorded and printed back (schemathesis found the trail
     /// trapping on it: JSON integers went through Double).
     @Test func hugePersonIDsAreRecorded() async throws {
