@@ -26,31 +26,47 @@ struct OpenAPISpec: Sendable {
         var contentTypes: [String] = []
         /// Its query parameters: name, schema type, and the values an array's items may take.
         var queryParameters: [(name: String, type: String, values: [String])] = []
+        /// Its path parameters (`{id}`): name and schema type.
+        var pathParameters: [(name: String, type: String)] = []
 
         static func == (a: Operation, b: Operation) -> Bool {
             (a.method, a.path, a.operationID, a.role, a.audit, a.contentTypes) == (b.method, b.path, b.operationID, b.role, b.audit, b.contentTypes)
         }
 
         /// The first query parameter of `query` whose value does not fit its schema's type, for
-        /// an answer that names it (the generated code's decoding error does not).
+        /// an answer that names it (the generated code's decoding error does not). A value whose
+        /// percent-encoding is broken or not UTF-8 fits no type.
         func misfit(in query: String) -> String? {
             for item in query.split(separator: "&") {
                 let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 let name = String(pair[0]).removingPercentEncoding ?? String(pair[0])
-                let value = pair.count > 1 ? (String(pair[1]).removingPercentEncoding ?? String(pair[1])) : ""
                 guard let parameter = queryParameters.first(where: { $0.name == name }) else { continue }
-                let fits = switch parameter.type {
-                case "boolean": value == "true" || value == "false"
-                case "integer": Int(value) != nil
-                case "number": Double(value).map(\.isFinite) ?? false
-                case "array": !value.isEmpty && value.split(separator: ",", omittingEmptySubsequences: false).allSatisfy {
-                    parameter.values.isEmpty || parameter.values.contains(String($0))
-                }
-                default: true
-                }
-                if !fits { return name }
+                guard let value = pair.count > 1 ? String(pair[1]).removingPercentEncoding : "",
+                      Self.fits(value, type: parameter.type, values: parameter.values) else { return name }
             }
             return nil
+        }
+
+        /// The first path parameter whose value (as the router captured it) does not fit its
+        /// schema's type: `/v1/people/abc` names `id`.
+        func misfit(inPath parameters: [String: Substring]) -> String? {
+            for parameter in pathParameters {
+                guard let raw = parameters[parameter.name] else { continue }
+                guard let value = String(raw).removingPercentEncoding, Self.fits(value, type: parameter.type, values: []) else { return parameter.name }
+            }
+            return nil
+        }
+
+        static func fits(_ value: String, type: String, values: [String]) -> Bool {
+            switch type {
+            case "boolean": value == "true" || value == "false"
+            case "integer": Int64(value) != nil
+            case "number": Double(value).map(\.isFinite) ?? false
+            case "array": !value.isEmpty && value.split(separator: ",", omittingEmptySubsequences: false).allSatisfy {
+                values.isEmpty || values.contains(String($0))
+            }
+            default: true
+            }
         }
     }
 
@@ -110,18 +126,21 @@ struct OpenAPISpec: Sendable {
                 }
                 let contentTypes = body?["content"]?.mapping?.keys.compactMap(\.string) ?? []
                 var queryParameters: [(name: String, type: String, values: [String])] = []
+                var pathParameters: [(name: String, type: String)] = []
                 for var parameter in (item["parameters"]?.sequence.map(Array.init) ?? []) + (operation["parameters"]?.sequence.map(Array.init) ?? []) {
                     if let reference = parameter["$ref"]?.string, reference.hasPrefix("#/components/parameters/"),
                        let resolved = root["components"]?["parameters"]?[String(reference.dropFirst("#/components/parameters/".count))] {
                         parameter = resolved
                     }
-                    guard parameter["in"]?.string == "query", let name = parameter["name"]?.string else { continue }
+                    guard let name = parameter["name"]?.string else { continue }
                     let schema = parameter["schema"]
+                    if parameter["in"]?.string == "path" { pathParameters.append((name, schema?["type"]?.string ?? "string")) }
+                    guard parameter["in"]?.string == "query" else { continue }
                     queryParameters.append((name, schema?["type"]?.string ?? "string",
                                             schema?["items"]?["enum"]?.sequence?.compactMap(\.string) ?? []))
                 }
                 operations.append(Operation(method: method, path: path, operationID: operationID, role: role, audit: audit,
-                                            contentTypes: contentTypes, queryParameters: queryParameters))
+                                            contentTypes: contentTypes, queryParameters: queryParameters, pathParameters: pathParameters))
             }
         }
         self.operations = operations

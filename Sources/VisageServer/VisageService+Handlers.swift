@@ -346,11 +346,12 @@ struct RoleGroups: ServerTransport {
         case .read: read
         case .admin: admin
         }
-        // A query parameter that does not fit its schema is refused naming it, before the
-        // generated code, which reports no name and reads an empty list (`?head=`) as absent.
+        // A path or query parameter that does not fit its schema is refused naming it, before the
+        // generated code, which reports no name (and the decoder's types) and reads an empty list
+        // (`?head=`) as absent.
         group.register({ request, body, metadata in
             let query = request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? ""
-            if let name = operation.misfit(in: query) { throw ServiceError.misfit(name) }
+            if let name = operation.misfit(inPath: metadata.pathParameters) ?? operation.misfit(in: query) { throw ServiceError.misfit(name) }
             return try await handler(request, body, metadata)
         }, method: method, path: path)
     }

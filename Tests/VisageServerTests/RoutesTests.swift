@@ -172,8 +172,15 @@ struct RoutesTests {
             response = try await client.execute(uri: "/v1/analyze", method: .get, headers: headers())
             #expect(response.status == .methodNotAllowed)
             #expect(response.headers[.allow] == "POST")
-            response = try await client.execute(uri: "/v1/people/abc", method: .get, headers: headers())
-            #expect(response.status == .badRequest)
+            // A path id that is no whole number is named, without the decoder's internals
+            // ("DecodingError: typeMismatch Int64 …" before).
+            for id in ["abc", "1.5", "99999999999999999999", "1%20", "%00"] {
+                for (method, path) in [(HTTPRequest.Method.get, "/v1/people/\(id)"), (.delete, "/v1/people/\(id)"), (.post, "/v1/people/\(id)/faces")] {
+                    response = try await client.execute(uri: path, method: method, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: [1]))
+                    #expect(response.status == .badRequest, "\(method) \(path)")
+                    #expect(response.text.contains("`id`") && !response.text.contains("Decoding") && !response.text.contains("Int64"), "\(response.text)")
+                }
+            }
             response = try await client.execute(uri: "/v1/people/99", method: .get, headers: headers())
             #expect(response.status == .notFound)
             #expect(try response.errorCode() == "unknown_person")
