@@ -72,8 +72,12 @@ struct Uploads: Sendable {
         return Uploads(isMultipart: true, parts: parts)
     }
 
+    /// Fields that carry text rather than a file.
+    static let textFields: Set<String> = ["name", "metadata", "question"]
+
     static func missingField(_ name: String) -> String {
-        "The multipart body has no field `\(name)`; send the image in a file field named `\(name)`."
+        textFields.contains(name) ? "The multipart body has no field `\(name)`; send it as a text field named `\(name)`."
+            : "The multipart body has no field `\(name)`; send the image in a file field named `\(name)`."
     }
 
     /// The single image of field `name` (a raw body counts as `image`).
@@ -91,9 +95,14 @@ struct Uploads: Sendable {
         parts.filter { $0.name == name }.map { Upload(field: $0.name, filename: $0.filename, bytes: $0.bytes) }
     }
 
-    /// A text field's value.
-    func text(_ name: String) -> String? {
-        parts.first { $0.name == name && $0.filename == nil }.map { String(decoding: $0.bytes, as: UTF8.self) }
+    /// A text field's value; a value that is not UTF-8 is refused, not read with its bytes replaced
+    /// (a name stored as "caf\u{FFFD}").
+    func text(_ name: String) throws -> String? {
+        guard let part = parts.first(where: { $0.name == name && $0.filename == nil }) else { return nil }
+        guard let text = String(validating: part.bytes, as: UTF8.self) else {
+            throw ServiceError.badRequest("The form field `\(name.prefix(64))` is not UTF-8 text; send it encoded as UTF-8.")
+        }
+        return text
     }
 }
 

@@ -113,10 +113,10 @@ extension VisageService: APIProtocol {
         }
         // A form carries its question as a field, a raw image in the query; both places are
         // checked, so a bad query parameter is refused even when the form has a question.
-        for text in [uploads.text("question"), input.query.question].compactMap({ $0 }) where text.count > 500 {
+        for text in [try uploads.text("question"), input.query.question].compactMap({ $0 }) where text.count > 500 {
             throw ServiceError.badRequest("The question is longer than 500 characters (\(text.count)); ask something shorter.")
         }
-        let question = ((uploads.isMultipart ? uploads.text("question") : input.query.question) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let question = ((uploads.isMultipart ? try uploads.text("question") : input.query.question) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty else {
             throw ServiceError.badRequest("Send the question as the multipart text field `question` (with a raw image body: the query parameter `question`), e.g. \"How many people are in this photo?\".")
         }
@@ -152,8 +152,8 @@ extension VisageService: APIProtocol {
         case let .multipartForm(form): uploads = try await .form(form, required: ["name", "image"])
         case let .jpeg(body), let .png(body), let .imageWebp(body): uploads = try await .raw(body)
         }
-        let name = try Self.personName(uploads.text("name") ?? input.query.name)
-        let metadata = try Self.metadata(uploads.text("metadata"))
+        let name = try Self.personName(try uploads.text("name") ?? input.query.name)
+        let metadata = try Self.metadata(try uploads.text("metadata"))
         let templates = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
         RequestAudit.current?.personIDs = [person.id]

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VisageGallery
 @testable import VisageServer
 
 /// Forms as the code generated from openapi.yaml reads them (OpenAPIRuntime's multipart parser):
@@ -81,6 +82,50 @@ struct MultipartTests {
             response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(contentType: twiceType), body: twice)
             #expect(response.status == .badRequest)
             #expect(response.text.contains("`question`"), "\(response.text)")
+        }
+    }
+
+    /// Text fields are UTF-8: a name, metadata or question in another encoding is refused naming
+    /// the field, not stored with its bytes replaced by U+FFFD ("caf\u{FFFD}" for Latin-1 "café").
+    @Test func textFieldsThatAreNotUTF8AreRefused() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let latin1: [UInt8] = [0x63, 0x61, 0x66, 0xE9]  // "café" in ISO 8859-1
+        let service = try await Fixtures.service()
+        try await service.makeApplication().test(.router) { client in
+            for (field, form) in [
+                ("name", [("name", nil, nil, latin1), ("image", "tom.png", "image/png", tom)]),
+                ("metadata", [("name", nil, nil, Array("Tom".utf8)), ("metadata", nil, nil, Array(#"{"city": "Z"#.utf8) + [0xFC] + Array(#"rich"}"#.utf8)),
+                              ("image", "tom.png", "image/png", tom)]),
+            ] as [(String, [(String, String?, String?, [UInt8])])] {
+                let (body, type) = Fixtures.multipart(form)
+                let response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+                #expect(response.status == .badRequest, "\(field): \(response.text)")
+                #expect(response.text.contains("`\(field)`") && response.text.contains("UTF-8"), "\(response.text)")
+            }
+            #expect(try await service.gallery.people().isEmpty)
+
+            let (body, type) = Fixtures.multipart([("image", "tom.png", "image/png", tom), ("question", nil, nil, latin1 + Array("?".utf8))])
+            let response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest, "\(response.text)")
+            #expect(response.text.contains("`question`") && response.text.contains("UTF-8"), "\(response.text)")
+
+            // The same in the query: named, not taken for a missing question.
+            let raw = try await client.execute(uri: "/v1/ask?question=caf%E9", method: .post, headers: headers(contentType: "image/png"), body: ByteBuffer(bytes: tom))
+            #expect(raw.status == .badRequest)
+            #expect(raw.text.contains("`question` has a value"), "\(raw.text)")
+        }
+    }
+
+    /// A missing text field is asked for as text, not as "a file field".
+    @Test func aMissingTextFieldIsAskedForAsText() async throws {
+        try await Fixtures.service().makeApplication().test(.router) { client in
+            let (body, type) = Fixtures.multipart([("image", "a.png", "image/png", [1, 2, 3])])
+            var response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("`name`") && !response.text.contains("file field named `name`"), "\(response.text)")
+            response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("`question`") && !response.text.contains("file field named `question`"), "\(response.text)")
         }
     }
 
