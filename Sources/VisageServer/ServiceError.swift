@@ -186,8 +186,8 @@ extension ServiceError {
                 .replacingOccurrences(of: ", or raise ImageDecodingOptions.maxPixels if you trust the file", with: " (the server's --max-pixels sets the limit)")), nil)
         case .unsupportedFormat:
             return (ServiceError(.unsupportedMediaType, code: "unsupported_image", message: error.localizedDescription), nil)
-        case .empty:
-            return (ServiceError(.badRequest, code: "empty_image", message: "The image is empty (0 bytes); send the file's contents."), nil)
+        case let .empty(source):
+            return (ServiceError(.badRequest, code: "empty_image", message: "\(source) is empty (0 bytes); send the file's contents."), nil)
         case .corrupt:
             return (ServiceError(.badRequest, code: "corrupt_image", message: error.localizedDescription), nil)
         default:

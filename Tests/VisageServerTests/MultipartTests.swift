@@ -116,6 +116,18 @@ struct MultipartTests {
         }
     }
 
+    /// An empty file is named by its field: which of verify's two images was empty.
+    @Test func anEmptyImageIsNamedByItsField() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        try await Fixtures.service().makeApplication().test(.router) { client in
+            let (body, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.png", "image/png", [])])
+            let response = try await client.execute(uri: "/v1/verify", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest)
+            #expect(try response.errorCode() == "empty_image")
+            #expect(response.text.contains("`b`"), "\(response.text)")
+        }
+    }
+
     /// A missing text field is asked for as text, not as "a file field".
     @Test func aMissingTextFieldIsAskedForAsText() async throws {
         try await Fixtures.service().makeApplication().test(.router) { client in
