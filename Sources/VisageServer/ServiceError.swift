@@ -162,10 +162,12 @@ extension ServiceError {
         switch error.httpStatus.code {
         case 415:
             // UploadMiddleware has let through only image and multipart bodies: this one is of
-            // the right kind but not what this operation takes.
+            // the right kind but not what this operation takes (image/gif, or a raw image to
+            // verify), which is a 415 as much as a body that is no image at all.
             let received = error.request.headerFields[.contentType].map { String($0.prefix(80)) } ?? "no Content-Type"
             let takes = operation.map { $0.contentTypes.joined(separator: ", ") } ?? "another body type"
-            return (badRequest("This operation takes \(takes), not \(received); GET /openapi.json describes each operation's body."), nil)
+            return (ServiceError(.unsupportedMediaType, code: "unsupported_media_type",
+                                 message: "This operation takes \(takes), not \(received); GET /openapi.json describes each operation's body."), nil)
         case 400..<500:
             if error.underlyingError is DecodingError,
                let name = operation?.misfit(in: error.request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? "") {
