@@ -34,8 +34,8 @@ struct GalleryOptions: ParsableArguments {
     /// elsewhere a mistyped path would otherwise become an empty gallery, and `identify` would
     /// answer "unknown" for everyone instead of saying the gallery is not there.
     func open(analyzer: FaceAnalyzer? = nil, creating: Bool = false, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
-        if !creating, !PostgresLocation.isPostgres(gallery), !FileManager.default.fileExists(atPath: gallery) {
-            printError("There is no gallery at \(gallery). Check the path, or create one with `visage enroll --gallery \(gallery) …`.")
+        if !PostgresLocation.isPostgres(gallery), let problem = GalleryPath.problem(with: gallery, creating: creating) {
+            printError(problem)
             throw VisageExitCode.badInput
         }
         var configuration = Gallery.Configuration()
@@ -53,7 +53,38 @@ struct GalleryOptions: ParsableArguments {
             default:
                 throw error
             }
+        } catch where !PostgresLocation.isPostgres(gallery) {
+            // SQLite's own errors ("unable to open database file") name no file.
+            printError("Cannot open the gallery \(gallery): \(FaceReport.message(for: error))")
+            throw VisageExitCode.badInput
         }
+    }
+}
+
+/// What is wrong with a SQLite gallery path, checked before SQLite sees it: SQLite makes a
+/// zero-byte file into a new gallery and says only "unable to open database file" for a folder.
+enum GalleryPath {
+    /// - Parameter creating: whether the command may make a new gallery (enroll, import, serve).
+    /// - Returns: the message to print, or nil when the path can be opened.
+    static func problem(with path: String, creating: Bool) -> String? {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "\(path) is a folder, not a gallery. Give the path of a gallery file\(creating ? ", or a new file name to create one" : "")." }
+            // A command that only reads must not turn an empty file into a gallery.
+            if !creating, let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+                return "\(path) is empty (0 bytes), not a gallery. Check the path, or create one with `visage enroll --gallery \(path) …`."
+            }
+            return nil
+        }
+        guard creating else {
+            return "There is no gallery at \(path). Check the path, or create one with `visage enroll --gallery \(path) …`."
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !(fm.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            return "Cannot create the gallery \(path): the folder \(parent) does not exist."
+        }
+        return nil
     }
 }
 

@@ -39,8 +39,8 @@ enum PhotoQuestioning {
         guard let location = gallery.gallery else {
             return (analyzed, PhotoAnalysis(faces: faces, width: analyzed.width, height: analyzed.height, attributeModels: attributeModels))
         }
-        guard PostgresLocation.isPostgres(location) || FileManager.default.fileExists(atPath: location) else {
-            printError("Error: no gallery at \(location); make one with `visage enroll --gallery \(location) …`.")
+        if !PostgresLocation.isPostgres(location), let problem = GalleryPath.problem(with: location, creating: false) {
+            printError("Error: " + problem)
             throw VisageExitCode.badInput
         }
         var configuration = Gallery.Configuration()
