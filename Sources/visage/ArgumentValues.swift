@@ -32,3 +32,19 @@ struct CommaSeparated<Value>: ExpressibleByArgument where Value: RawRepresentabl
 
     static var allValueStrings: [String] { Value.allCases.map(\.rawValue) }
 }
+
+/// A cosine-similarity option (`--threshold`, `--masked-threshold`): argument-parser reads
+/// "nan" and "inf" as floats, and a comparison with NaN is never true, so such a value would
+/// silently call every pair different and every face unknown.
+func validateSimilarity(_ value: Float?, _ option: String) throws {
+    guard let value else { return }
+    guard value.isFinite, (-1...1).contains(value) else {
+        throw ValidationError("\(option) is a cosine similarity, from -1 to 1; got \(value).")
+    }
+}
+
+/// A number of seconds or a multiplier that must be an ordinary number ("nan" and "inf" parse as floats).
+func validateFinite<Value: BinaryFloatingPoint>(_ value: Value?, _ option: String) throws {
+    guard let value else { return }
+    guard value.isFinite else { throw ValidationError("\(option) must be a number; got \(value).") }
+}

@@ -20,6 +20,11 @@ struct GalleryOptions: ParsableArguments {
     @Option(help: "The same for a face the mask classifier calls masked, compared through the attention head (default: the calibrated masked threshold).")
     var maskedThreshold: Float?
 
+    func validate() throws {
+        try validateSimilarity(threshold, "--threshold")
+        try validateSimilarity(maskedThreshold, "--masked-threshold")
+    }
+
     /// The gallery as messages name it: a PostgreSQL URL without its password.
     var shownLocation: String {
         PostgresLocation.isPostgres(gallery) ? ((try? PostgresLocation(gallery).redacted) ?? "the PostgreSQL gallery") : gallery

@@ -17,6 +17,10 @@ struct OptionalGalleryOptions: ParsableArguments {
 
     @Option(help: "Similarity at or above which a gallery candidate is a match (default: the calibrated gallery threshold, 0.4952).")
     var threshold: Float?
+
+    func validate() throws {
+        try validateSimilarity(threshold, "--threshold")
+    }
 }
 
 /// Analyses one photo for `describe` and `ask`: every measurement the pipeline has, plus

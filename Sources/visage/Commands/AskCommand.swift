@@ -51,7 +51,7 @@ struct AskCommand: AsyncParsableCommand {
 
     func validate() throws {
         if question.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("The question is empty.") }
-        if llmTimeout <= 0 { throw ValidationError("--llm-timeout must be positive.") }
+        if !(llmTimeout > 0 && llmTimeout.isFinite) { throw ValidationError("--llm-timeout must be a positive number of seconds.") }
     }
 
     func run() async throws {

@@ -74,6 +74,10 @@ struct DatasetCleanCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.errorDescription ?? "bad --shard") } }
+        for (value, option) in [(k, "--k"), (floor, "--floor"), (ceiling, "--ceiling"), (turnedFloor, "--turned-floor"),
+                                (turnedCeiling, "--turned-ceiling"), (duplicateThreshold, "--duplicate-threshold")] {
+            try validateFinite(value, option)
+        }
         guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be at least 1.") }
         guard floor <= ceiling, turnedFloor <= turnedCeiling else { throw ValidationError("--floor must not be above --ceiling (nor --turned-floor above --turned-ceiling).") }
     }

@@ -60,6 +60,10 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
     @Option(name: .customLong("masked-threshold"), help: "Masked threshold the identification figures are measured at (default: the gallery's compiled-in one).")
     var maskedThresholdOption: Float?
 
+    func validate() throws {
+        try validateSimilarity(maskedThresholdOption, "--masked-threshold")
+    }
+
     @Flag(help: "Measure CFP's photos (fill the cache) and stop.")
     var collectOnly = false
 

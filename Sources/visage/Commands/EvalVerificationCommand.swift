@@ -101,6 +101,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     var maskCache: String?
 
     func validate() throws {
+        try validateSimilarity(threshold, "--threshold")
         if folders != nil { return try validateFolders() }
         guard (protocolName == nil) != (pairsCsv == nil) else {
             throw ValidationError("Give either --protocol cfp-ff|cfp-fp|lfw, --pairs-csv FILE or --folders DIR.")

@@ -162,6 +162,10 @@ struct GalleryCommand: AsyncParsableCommand {
         @Option(help: "Entries to show, newest first.")
         var limit = 50
 
+        func validate() throws {
+            if limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        }
+
         func run() async throws {
             let formatter = ISO8601DateFormatter()
             for entry in try await options.open().auditLog(limit: limit) {

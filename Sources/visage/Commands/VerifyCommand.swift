@@ -35,6 +35,7 @@ struct VerifyCommand: AsyncParsableCommand {
     )
 
     func validate() throws {
+        try validateSimilarity(threshold, "--threshold")
         if let fallbackScore, !(fallbackScore > 0 && fallbackScore < 0.7) { throw ValidationError("--fallback-score must be above 0 and below the detector's 0.7.") }
     }
 

@@ -34,8 +34,9 @@ struct VideoReadingArguments: ParsableArguments {
 
     func validate() throws {
         if every < 1 { throw ValidationError("--every must be at least 1.") }
+        try validateFinite(start, "--start")
         if start < 0 { throw ValidationError("--start must not be negative.") }
-        if let end, end <= start { throw ValidationError("--end must come after --start.") }
+        if let end, !(end > start) { throw ValidationError("--end must come after --start.") }
     }
 
     var options: VideoReadingOptions {
