@@ -24,7 +24,7 @@ struct AnalysisRun {
         let paths = ImageInputs.expand(inputs)
         guard !paths.isEmpty else { throw ValidationError("No images found in: \(inputs.joined(separator: ", ")).") }
         if let annotateDirectory {
-            try FileManager.default.createDirectory(atPath: annotateDirectory, withIntermediateDirectories: true)
+            try OutputPath.makeFolder(annotateDirectory)
         }
         let analyzer = try global.makeAnalyzer(tasks: tasks, input: input, imagesInFlight: min(paths.count, FaceAnalyzer.defaultBatchConcurrency),
                                             ageGender: ageGender)

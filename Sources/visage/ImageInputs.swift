@@ -35,6 +35,37 @@ enum ImageInputs {
     }
 }
 
+/// Checks of an output path made before any work, so that a mistyped path fails at once
+/// with a reason rather than after the analysis with Foundation's error code.
+enum OutputPath {
+    /// Why `path` cannot be written as a file: a folder stands there, or its folder is missing.
+    static func fileProblem(_ path: String) -> String? {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a folder" }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, !(fm.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            return "the folder \(parent) does not exist"
+        }
+        return nil
+    }
+
+    /// Makes the folder `path` (and its parents), saying which path is in the way when a file is.
+    static func makeFolder(_ path: String) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CommandFailure("Cannot write into \(path): it is a file, not a folder.") }
+            return
+        }
+        do {
+            try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CommandFailure("Cannot create the folder \(path): " + (FileSystemFailure.message(error as NSError) ?? FaceReport.message(for: error)))
+        }
+    }
+}
+
 /// One-line progress on stderr ("[12/200] path"), only when there is more than one image.
 struct Progress {
     let total: Int

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct VisageCommand: AsyncParsableCommand {
@@ -16,4 +17,57 @@ struct VisageCommand: AsyncParsableCommand {
                       CalibrateCommand.self, TrainHeadCommand.self, DescribeCommand.self, AskCommand.self, DatasetCommand.self, ServeCommand.self,
                       VideoCommand.self]
     )
+
+    /// argument-parser's own `main`, except that a file-system error no command turned into a
+    /// message of its own is printed as its path and reason, not as Foundation's `Error Domain=…` dump.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: FileSystemFailure.readable(error))
+        }
+    }
+}
+
+/// Foundation's file errors in words: "Error: out/annotated: a file of that name is in the way".
+enum FileSystemFailure {
+    static func readable(_ error: any Error) -> any Error {
+        let bridged = error as NSError
+        guard bridged.domain == NSCocoaErrorDomain, let message = message(bridged) else { return error }
+        return CommandFailure(message)
+    }
+
+    static func message(_ error: NSError) -> String? {
+        guard let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? (error.userInfo[NSURLErrorKey] as? URL)?.path else { return nil }
+        return "\(path): \(reason(error))."
+    }
+
+    /// The system's reason ("Not a directory") for a Foundation file error, else one said in words.
+    static func reason(_ error: NSError) -> String {
+        guard error.domain == NSCocoaErrorDomain else { return error.localizedDescription }
+        let reason: String
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            reason = String(cString: strerror(Int32(underlying.code)))
+        } else {
+            switch CocoaError.Code(rawValue: error.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: reason = "No such file or directory"
+            case .fileReadNoPermission, .fileWriteNoPermission: reason = "Permission denied"
+            case .fileWriteFileExists: reason = "a file of that name is in the way"
+            case .fileWriteOutOfSpace: reason = "No space left on device"
+            case .fileWriteVolumeReadOnly: reason = "Read-only file system"
+            case .fileReadCorruptFile, .fileReadInapplicableStringEncoding: reason = "the file cannot be read as text"
+            default: reason = CocoaError.Code(rawValue: error.code).isWriteError ? "it cannot be written" : "it cannot be read"
+            }
+        }
+        return reason
+    }
+}
+
+private extension CocoaError.Code {
+    var isWriteError: Bool { (512...642).contains(rawValue) }
 }

@@ -33,4 +33,48 @@ struct BadInputCLITests {
         #expect(run.status == 64, "\(arguments): \(run.stderr)")
         #expect(run.stderr.contains(option), "\(run.stderr)")
     }
+
+    @Test func outputPathsInTheWayAreNamed() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = folder + "/a-file.txt"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+
+        // A file where the annotated images' folder should go: refused before the models load.
+        let annotate = try CLITests.visage(["analyze", "--annotate", file, CLITests.portrait])
+        #expect(annotate.status == 1)
+        #expect(annotate.stderr.contains("Cannot write into \(file): it is a file, not a folder"), "\(annotate.stderr)")
+        #expect(!annotate.stderr.contains("Error Domain"))
+
+        // dataset crops into a file failed on the first crop, after loading the models.
+        let dataset = folder + "/faces/ada"
+        try FileManager.default.createDirectory(atPath: dataset, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: dataset + "/1.png")
+        let crops = try CLITests.visage(["dataset", "crops", folder + "/faces", file])
+        #expect(crops.status == 1)
+        #expect(crops.stderr.contains("cannot write \(file): it is a file, not a folder"), "\(crops.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "x")
+
+        // gallery export into a folder, or into a folder that does not exist.
+        let gallery = folder + "/staff.gallery", empty = folder + "/empty.jsonl"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        #expect(try CLITests.visage(["gallery", "import", "--gallery", gallery, empty]).status == 0)
+        let intoFolder = try CLITests.visage(["gallery", "export", "--gallery", gallery, folder])
+        #expect(intoFolder.status == 1)
+        #expect(intoFolder.stderr.contains("Cannot write \(folder): it is a folder"), "\(intoFolder.stderr)")
+        let orphan = folder + "/missing/backup.jsonl"
+        let intoMissing = try CLITests.visage(["gallery", "export", "--gallery", gallery, orphan])
+        #expect(intoMissing.status == 1)
+        #expect(intoMissing.stderr.contains("Cannot write \(orphan): the folder \(folder)/missing does not exist"), "\(intoMissing.stderr)")
+        #expect(!intoMissing.stderr.contains("Error Domain"))
+    }
+
+    @Test func enrollNamesAMissingFolder() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let missing = try CLITests.visage(["enroll", "--gallery", folder + "/staff.gallery", "--folders", folder + "/people"])
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("\(folder)/people does not exist"), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("Error Domain"))
+    }
 }

@@ -98,6 +98,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
         var unreadable = 0
         try await DatasetTool.run {
             for output in [cache, report, html, quarantine] { try DatasetTool.requireOutside(output, of: directory) }
+            for folder in [cache, html] { try DatasetTool.requireFolder(folder) }
             let manifest = try truth.map(NoisyManifest.load)
             let listing = try DatasetWalker(root: directory).walk()
             for folder in listing.unreadableFolders { printError("\(folder.path): \(folder.reason); its images are skipped") }

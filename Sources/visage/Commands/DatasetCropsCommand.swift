@@ -39,6 +39,7 @@ struct DatasetCropsCommand: AsyncParsableCommand {
         var errors = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
+            try DatasetTool.requireFolder(output)
             _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
             let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop], fallbackScore: fallbackScore)
             var progress = EvalProgress()

@@ -51,6 +51,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
         var errors = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
+            try DatasetTool.requireFolder(output)
             _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
             let analyzer = try global.makeAnalyzer(tasks: [])
             let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: chosenStyles)

@@ -41,6 +41,7 @@ struct DatasetNoisyCopyCommand: AsyncParsableCommand {
     func run() async throws {
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
+            try DatasetTool.requireFolder(output)
             let manifest = try NoisyCopy(source: source, wrongFraction: wrong, splitCount: split, seed: seed).plan()
             try manifest.write(to: output)
             print("\(manifest.images.count) images linked into \(output): \(manifest.moved.count) moved to a wrong identity, \(manifest.splits.count) identities split")

@@ -43,6 +43,8 @@ struct DatasetQACommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Checked before the photos are read: the file is written once, at the end.
+        if let problem = OutputPath.fileProblem(out) { throw CommandFailure("Cannot write \(out): \(problem).") }
         var sets: [(String, LabelledSets.Kind)] = []
         if let kind = LabelledSets.kind(of: directory) {
             sets = [(directory, kind)]
@@ -88,7 +90,7 @@ struct DatasetQACommand: AsyncParsableCommand {
         do {
             try Data(lines.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
-            throw CommandFailure("Could not write \(out): \(error.localizedDescription)")
+            throw CommandFailure("Could not write \(out): \(FileSystemFailure.reason(error as NSError)).")
         }
         print("wrote \(written) conversations, \(turns) question-answer pairs, to \(out)")
     }

@@ -57,6 +57,12 @@ struct EnrollCommand: AsyncParsableCommand {
         if let name {
             people = [(name, ImageInputs.expand(images))]
         } else if let folders {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folders, isDirectory: &isDirectory), isDirectory.boolValue else {
+                printError("Error: \(folders) \(FileManager.default.fileExists(atPath: folders) ? "is a file, not a folder" : "does not exist"). "
+                           + "Give a folder with one sub-folder of photos per person (DIR/<person>/*.jpg).")
+                throw VisageExitCode.badInput
+            }
             let root = URL(fileURLWithPath: folders, isDirectory: true)
             let entries = try FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])
             for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })

@@ -68,6 +68,7 @@ struct GalleryCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
+            if let problem = OutputPath.fileProblem(file) { throw CommandFailure("Cannot write \(file): \(problem).") }
             let count = try await options.open().export(to: URL(fileURLWithPath: file))
             print(global.json ? JSONValue.object([("exported", .integer(count)), ("file", .string(file))]).rendered
                               : "exported \(count) people to \(file)")

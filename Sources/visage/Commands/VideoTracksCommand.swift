@@ -32,6 +32,7 @@ struct VideoTracksCommand: AsyncParsableCommand {
     var output: String
 
     func run() async throws {
+        try OutputPath.makeFolder(output)  // a file in the way fails now, not after the whole clip
         // Embeddings link the tracks; age, gender and expression are not needed here.
         let analyzer = try global.makeAnalyzer(tasks: [.embedding])
         let options = reading.options
