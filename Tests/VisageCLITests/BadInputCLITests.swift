@@ -77,4 +77,42 @@ struct BadInputCLITests {
         #expect(missing.stderr.contains("\(folder)/people does not exist"), "\(missing.stderr)")
         #expect(!missing.stderr.contains("Error Domain"))
     }
+
+    @Test func enrollRefusesUnusableNames() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let gallery = folder + "/staff.gallery"
+
+        // A name the service refuses (empty, blank, a bidirectional override) is refused here
+        // too, before a gallery file is made.
+        for name in ["", "   ", "Ada\u{202E}kcuF"] {
+            let run = try CLITests.visage(["enroll", "--gallery", gallery, "--name", name, CLITests.portrait])
+            #expect(run.status == 64, "\(name): \(run.stderr)")
+            #expect(run.stderr.contains("--name"))
+        }
+        // An empty folder of photos is not "no photo with a face".
+        try FileManager.default.createDirectory(atPath: folder + "/none", withIntermediateDirectories: true)
+        let none = try CLITests.visage(["enroll", "--gallery", gallery, "--name", "Ada", folder + "/none"])
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("No images found in: \(folder)/none"), "\(none.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: gallery))
+    }
+
+    /// With --folders the person's name is the folder's: one the service would refuse is
+    /// reported and skipped, and the other folders are still enrolled.
+    @Test func enrollFoldersSkipsAnUnusableName() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for person in ["Tom", "Ada\u{202E}kcuF"] {
+            try FileManager.default.createDirectory(atPath: folder + "/people/" + person, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: folder + "/people/" + person + "/1.png")
+        }
+        let run = try CLITests.visage(["enroll", "--gallery", folder + "/staff.gallery", "--folders", folder + "/people", "--threads", "1", "--json"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("the folder's name is not a usable name"), "\(run.stderr)")
+        #expect(run.stdout.contains(#""name": "Tom""#), "\(run.stdout)")
+        let list = try CLITests.visage(["people", "list", "--gallery", folder + "/staff.gallery"])
+        #expect(list.stdout.contains("Tom"))
+        #expect(!list.stdout.contains("\u{202E}"))
+    }
 }

@@ -49,13 +49,16 @@ struct EnrollCommand: AsyncParsableCommand {
         case (nil, .some) where !images.isEmpty: throw ValidationError("With --folders, images come from the folder; give no image arguments.")
         default: break
         }
-        for pair in metadata where !pair.contains("=") { throw ValidationError("--metadata takes key=value, not \(pair).") }
+        for pair in metadata where !pair.contains("=") || pair.hasPrefix("=") { throw ValidationError("--metadata takes key=value, not \(pair).") }
+        if let name, let problem = Self.nameProblem(name) { throw ValidationError("--name: \(problem)") }
     }
 
     func run() async throws {
         var people: [(name: String, images: [String])] = []
+        var refusedFolders = 0
         if let name {
-            people = [(name, ImageInputs.expand(images))]
+            people = [(name.trimmingCharacters(in: .whitespacesAndNewlines), ImageInputs.expand(images))]
+            guard !people[0].images.isEmpty else { throw ValidationError("No images found in: \(images.joined(separator: ", ")).") }
         } else if let folders {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folders, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -68,9 +71,18 @@ struct EnrollCommand: AsyncParsableCommand {
             for entry in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })
             where (try? entry.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 let photos = ImageInputs.expand([entry.path])
-                if !photos.isEmpty { people.append((entry.lastPathComponent, photos)) }
+                guard !photos.isEmpty else { continue }
+                if let problem = Self.nameProblem(entry.lastPathComponent) {
+                    printError("\(entry.path): not enrolled, the folder's name is not a usable name: \(problem)")
+                    refusedFolders += 1
+                    continue
+                }
+                people.append((entry.lastPathComponent.trimmingCharacters(in: .whitespacesAndNewlines), photos))
             }
-            guard !people.isEmpty else { throw ValidationError("No sub-folders with photos in \(folders).") }
+            guard !people.isEmpty else {
+                if refusedFolders > 0 { throw VisageExitCode.badInput }
+                throw ValidationError("No sub-folders with photos in \(folders).")
+            }
         }
         let pairs = metadata.map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
         let metadataDictionary = Dictionary(pairs.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { $1 })
@@ -83,7 +95,7 @@ struct EnrollCommand: AsyncParsableCommand {
         var progress = Progress(total: allImages.count)
         var templates: [Template] = []
         var rejected: [(String, String)] = []
-        var badInputs = 0, enrolled = 0
+        var badInputs = refusedFolders, enrolled = 0
         var current = 0
 
         func commit(_ index: Int) async throws {
@@ -121,6 +133,23 @@ struct EnrollCommand: AsyncParsableCommand {
         try await commit(current)
         if !global.json, people.count > 1 { print("\(enrolled) of \(people.count) people enrolled in \(options.shownLocation)") }
         if badInputs > 0 { throw VisageExitCode.badInput }
+    }
+
+    /// What is wrong with a person's name, by the service's rule (`POST /v1/people` refuses the
+    /// same names), or nil: a name is trimmed, not empty, at most 200 characters, without control
+    /// characters, and without bidirectional controls, which make a listing show another name
+    /// than the one stored.
+    static func nameProblem(_ raw: String) -> String? {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if name.isEmpty { return "a name may not be empty." }
+        if name.count > 200 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "a name is at most 200 characters, without control characters."
+        }
+        let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+        if name.unicodeScalars.contains(where: { bidiControls.contains($0.value) }) {
+            return "a name may not contain bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)."
+        }
+        return nil
     }
 
     private func report(name: String, stored: Person?, rejected: [(String, String)], warning: String? = nil) {
