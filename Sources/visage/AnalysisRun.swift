@@ -63,5 +63,6 @@ struct AnalysisRun {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let newline = ProgressLine.close() ? "\n" : ""
+    FileHandle.standardError.write(Data((newline + message + "\n").utf8))
 }

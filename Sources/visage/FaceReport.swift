@@ -26,9 +26,11 @@ struct FaceReport {
     /// The text a person reads for an error: `LocalizedError`'s description when there is one.
     /// Runtime errors keep file paths out of their description (a server must not leak them)
     /// and put them in `debugDescription`; at a local terminal the path is what the user needs.
+    /// The library's advice for an image over the pixel limit names its API; here the limit is `--max-pixels`.
     static func message(for error: any Error) -> String {
         if let runtimeError = error as? RuntimeError { return runtimeError.debugDescription }
-        return (error as? any LocalizedError)?.errorDescription ?? String(describing: error)
+        return ((error as? any LocalizedError)?.errorDescription ?? String(describing: error))
+            .replacingOccurrences(of: "raise ImageDecodingOptions.maxPixels if you trust the file", with: "raise --max-pixels if you trust the file")
     }
 
     func text(_ analyzed: AnalyzedImage) -> String {

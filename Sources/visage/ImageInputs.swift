@@ -1,5 +1,6 @@
 import VisageCore
 import Foundation
+import Synchronization
 
 /// Expands the command line's files and folders into the list of images to process.
 ///
@@ -79,5 +80,20 @@ struct Progress {
         let line = "\r[\(done)/\(total)] \(label)"
         FileHandle.standardError.write(Data((line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)).utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+        ProgressLine.isOpen = done < total
     }
+}
+
+/// Whether a progress line ("\r[3/7] …", no newline) ends stderr, so that ``printError`` starts
+/// its message on a line of its own instead of after the progress line's padding.
+enum ProgressLine {
+    private static let open = Atomic<Bool>(false)
+
+    static var isOpen: Bool {
+        get { open.load(ordering: .relaxed) }
+        set { open.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Marks the line closed; true when it was open, so the caller ends it with a newline.
+    static func close() -> Bool { open.exchange(false, ordering: .relaxed) }
 }

@@ -115,4 +115,30 @@ struct BadInputCLITests {
         #expect(list.stdout.contains("Tom"))
         #expect(!list.stdout.contains("\u{202E}"))
     }
+
+    /// The CLI's limit is --max-pixels: the library's advice names ImageDecodingOptions.maxPixels,
+    /// which a user at the terminal cannot set.
+    @Test func anImageOverThePixelLimitNamesTheOption() throws {
+        let run = try CLITests.visage(["detect", "--threads", "1", "--max-pixels", "1000", CLITests.portrait])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("raise --max-pixels if you trust the file"), "\(run.stderr)")
+        #expect(!run.stderr.contains("ImageDecodingOptions"))
+    }
+
+    /// A batch goes on past bad files, and each one's message starts a line of its own instead
+    /// of following the progress line's 100 characters of padding.
+    @Test func batchErrorsStartTheirOwnLine() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: folder + "/a-good.png")
+        #expect(FileManager.default.createFile(atPath: folder + "/b-empty.jpg", contents: Data()))
+        #expect(FileManager.default.createFile(atPath: folder + "/c-text.jpg", contents: Data("not a photo\n".utf8)))
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: folder + "/d-good.png")
+        let run = try CLITests.visage(["detect", "--threads", "1", folder])
+        #expect(run.status == 3)
+        #expect(run.stdout.contains("a-good.png: 1 face") && run.stdout.contains("d-good.png: 1 face"), "\(run.stdout)")
+        let lines = run.stderr.split(separator: "\n").map { String($0) }
+        #expect(lines.contains("\(folder)/b-empty.jpg: \(folder)/b-empty.jpg is empty (0 bytes). Re-copy or re-download it."), "\(run.stderr)")
+        #expect(lines.contains { $0.hasPrefix("\(folder)/c-text.jpg: ") && $0.contains("not an image Visage can use") }, "\(run.stderr)")
+    }
 }

@@ -101,10 +101,11 @@ struct EvalProgress {
         var line = "\r[\(done)/\(total)] \(label)"
         line = line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)
         FileHandle.standardError.write(Data(line.utf8))
+        ProgressLine.isOpen = true
     }
 
     mutating func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+        if drawn, ProgressLine.close() { FileHandle.standardError.write(Data("\n".utf8)) }
         drawn = false
     }
 }
