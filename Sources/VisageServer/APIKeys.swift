@@ -61,7 +61,10 @@ public struct APIKeys: Sendable {
     public init(parsing text: String, source: String) throws {
         var entries: [(key: String, caller: APICaller)] = []
         var entryOfKey: [String: Int] = [:], entryOfName: [String: Int] = [:]
-        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "," }
+        // A file saved on Windows: "\r\n" is one Character (not equal to "\n"), and a UTF-8
+        // byte-order mark would be read as part of the first role.
+        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
+        let lines = body.split(omittingEmptySubsequences: false) { $0.isNewline || $0 == "," }
         for (index, raw) in lines.enumerated() {
             let number = index + 1
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -20,6 +20,19 @@ struct APIKeysTests {
         #expect(!(APIRole.read >= .admin))
     }
 
+    /// A keys file saved on Windows: CRLF line ends and a UTF-8 byte-order mark. Swift reads
+    /// "\r\n" as one Character, so splitting at "\n" alone joined every entry into one line
+    /// ("entry 1: … found 6 words"), and the mark made the first role "\u{FEFF}admin".
+    @Test func readsWindowsLineEndsAndAByteOrderMark() throws {
+        let keys = try APIKeys(parsing: "\u{FEFF}admin aaaaaaaaaaaaaaaa1111 alice\r\nread bbbbbbbbbbbbbbbb2222 desk\r\n", source: "keys.txt")
+        #expect(keys.count == 2)
+        #expect(keys.caller(of: "aaaaaaaaaaaaaaaa1111") == APICaller(name: "alice", role: .admin))
+        #expect(keys.caller(of: "bbbbbbbbbbbbbbbb2222") == APICaller(name: "desk", role: .read))
+        // The environment variable too.
+        let environment = try APIKeys.load(file: nil, environment: ["VISAGE_API_KEYS": "read dddddddddddddddd4444\r\nadmin eeeeeeeeeeeeeeee5555"])
+        #expect(environment.role(of: "eeeeeeeeeeeeeeee5555") == .admin)
+    }
+
     @Test(arguments: ["root aaaaaaaaaaaaaaaa1111", "admin short", "admin", "admin a b"])
     func refusesBadEntriesWithoutEchoingTheKey(_ line: String) {
         do {
