@@ -93,7 +93,10 @@ final class ConnectionRegistry: @unchecked Sendable {
 ///   that a client that writes its whole body before reading (Python's urllib) still reads the
 ///   answer instead of a broken pipe, then closes;
 /// - gives the bare `400` that Hummingbird writes for a request it cannot parse a JSON body, as
-///   every other error of the service has.
+///   every other error of the service has;
+/// - answers `Expect: 100-continue` with `100 Continue` when the body is about to be read
+///   (``SendContinue``, from ``UploadReader``), which Hummingbird does not do: such a client
+///   (curl, for any body over 1 MiB) otherwise waits for it, a second in curl's case.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -108,6 +111,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// server stops reading a request that asked for `Connection: close` once it is answered.
     private var draining = false
     private var addsParseErrorBody = false
+    /// The request in flight asked for `Expect: 100-continue` and has been neither told to go on nor answered.
+    private var awaitsContinue = false
 
     init(registry: ConnectionRegistry, linger: TimeAmount) {
         self.registry = registry
@@ -144,13 +149,30 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.read()
             return
         }
-        if case .head = unwrapInboundIn(data) { registry.requestStarted(context.channel) }
+        if case let .head(request) = unwrapInboundIn(data) {
+            registry.requestStarted(context.channel)
+            awaitsContinue = request.headerFields[.expect]?.lowercased() == "100-continue"
+        }
         context.fireChannelRead(data)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is SendContinue else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        guard awaitsContinue else {
+            promise?.succeed(())
+            return
+        }
+        awaitsContinue = false
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: promise)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case let .head(response):
+            awaitsContinue = false  // answered without reading the body: no 100 any more
             var response = response
             if response.status == .badRequest, response.headerFields[.contentLength] == "0", response.headerFields[.contentType] == nil {
                 response.headerFields[.contentType] = "application/json; charset=utf-8"
@@ -189,3 +211,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     static let parseErrorBody = ByteBuffer(string: #"{"error":{"code":"bad_request","message":"The request is not valid HTTP/1.1 and could not be read; check it against GET /openapi.json."}}"#)
 }
+
+/// Tells the connection's ``ConnectionGuard`` that the request's body is about to be read, so that
+/// a client waiting on `Expect: 100-continue` may send it (an outbound user event; a no-op for
+/// a request that did not ask).
+struct SendContinue: Sendable {}

@@ -116,6 +116,8 @@ struct UploadReader: Sendable {
     /// Reads the body whose ``declaredLength(of:)`` is `expected`.
     func read(_ request: Request, expected: Int?, context: VisageRequestContext, lease: UploadLease) async throws -> [UInt8] {
         if let expected { try lease.grow(to: expected) }
+        // Admitted: a client that waits for `100 Continue` before sending its body gets it now.
+        context.channel.triggerUserOutboundEvent(SendContinue(), promise: nil)
         // When the deadline passes, the connection's input is shut: the body sequence ends early,
         // and the flag tells that apart from a client that went away.
         let timedOut = Flag()

@@ -168,4 +168,38 @@ import Testing
             #expect(!metrics.contains(#"status="500""#))
         }
     }
+
+    /// A client that sends `Expect: 100-continue` (curl for any body over 1 MiB, and for forms of
+    /// a file of unknown size) is told to go on once its upload is admitted, instead of waiting
+    /// for a `100 Continue` that never came (curl gave up after 1 s and sent the body anyway, so
+    /// every large photo took a second longer); a request refused before its body is read gets
+    /// its final answer and no 100.
+    @Test func expectContinueIsAnswered() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let app = try await Fixtures.service { $0.maxBodyBytes = 4 * 1024 * 1024 }.makeApplication()
+        try await app.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port), timeout: 3)
+            try connection.send(RawConnection.head("POST", "/v1/analyze?attributes=age", headers: [
+                ("Authorization", "Bearer \(Fixtures.readKey)"), ("Content-Type", "image/png"), ("Content-Length", String(tom.count)),
+                ("Expect", "100-continue"),
+            ]))
+            let interim = connection.receive { $0.contains("\r\n\r\n") }
+            #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim.debugDescription)")
+            try connection.send(tom)
+            let response = try #require(connection.readResponse())
+            #expect(response.status == 200)
+            #expect(response.body.contains("\"faces\": [{"))
+
+            // Too large, or no key: the final answer at once, without a 100.
+            for (headers, status) in [
+                ([("Authorization", "Bearer \(Fixtures.readKey)"), ("Content-Length", String(8 * 1024 * 1024))], 413),
+                ([("Content-Length", String(tom.count))], 401),
+            ] {
+                let refused = try RawConnection(port: try #require(client.port), timeout: 3)
+                try refused.send(RawConnection.head("POST", "/v1/analyze", headers: headers + [("Content-Type", "image/png"), ("Expect", "100-continue")]))
+                let answer = try #require(refused.readResponse())
+                #expect(answer.status == status)
+            }
+        }
+    }
 }
