@@ -9,7 +9,13 @@ import Darwin
 enum LocalFile {
     static func contents(of path: String) throws(ImageError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
+        guard descriptor >= 0 else {
+            // A name whose bytes are not UTF-8 reaches Swift with each bad byte replaced by
+            // U+FFFD, so the file listed in a folder cannot be opened by that name: say why
+            // instead of "No such file or directory" for a file the user can see.
+            if errno == ENOENT, path.unicodeScalars.contains("\u{FFFD}") { throw .unreadable(source: path, reason: notUTF8Name) }
+            throw .unreadable(source: path, reason: lastErrorText())
+        }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
@@ -61,6 +67,9 @@ enum LocalFile {
         if close(descriptor) != 0, failure == nil { failure = .unwritable(destination: path, reason: lastErrorText()) }
         if let failure { throw failure }
     }
+
+    /// The reason given for a file whose name is not UTF-8.
+    static let notUTF8Name = "its name is not valid UTF-8 (each byte that is not is shown as \u{FFFD}), so it cannot be opened by that name; rename the file with UTF-8 characters (convmv does that for whole folders)"
 
     private static func lastErrorText() -> String {
         String(cString: strerror(errno))

@@ -141,4 +141,22 @@ struct BadInputCLITests {
         #expect(lines.contains("\(folder)/b-empty.jpg: \(folder)/b-empty.jpg is empty (0 bytes). Re-copy or re-download it."), "\(run.stderr)")
         #expect(lines.contains { $0.hasPrefix("\(folder)/c-text.jpg: ") && $0.contains("not an image Visage can use") }, "\(run.stderr)")
     }
+
+    /// dataset tools walk the input first and say which folders they skip: a folder named in
+    /// another encoding was left out of a noisy copy without a word.
+    @Test func datasetToolsReportAFolderTheyCannotOpen() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for person in ["ada", "tom"] {
+            try FileManager.default.createDirectory(atPath: folder + "/data/" + person, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: folder + "/data/" + person + "/1.png")
+        }
+        let bytes = Array((folder + "/data/Ren").utf8) + [0xE9, 0]
+        let made = bytes.withUnsafeBufferPointer { $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { mkdir($0, 0o755) } }
+        try #require(made == 0)
+        let run = try CLITests.visage(["dataset", "noisy-copy", folder + "/data", folder + "/noisy", "--wrong", "0"])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stderr.contains("\(folder)/data/Ren\u{FFFD}: its name is not valid UTF-8"), "\(run.stderr)")
+        #expect(run.stdout.contains("2 images linked"), "\(run.stdout)")
+    }
 }

@@ -16,6 +16,30 @@ struct ImageErrorTests {
         }
     }
 
+    /// A file whose name holds a byte that is not UTF-8 (a Latin-1 "é" from an old archive) is
+    /// listed with U+FFFD in its place, and that name does not open it: the error says so
+    /// rather than "No such file or directory".
+    @Test func fileNamedInAnotherEncodingSaysSo() throws {
+        let folder = try TemporaryDirectory()
+        let bytes = Array((folder.path + "/caf").utf8) + [0xE9] + Array(".jpg".utf8) + [0]
+        let descriptor = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { open($0, O_WRONLY | O_CREAT, 0o644) }
+        }
+        try #require(descriptor >= 0)
+        close(descriptor)
+        let listed = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        try #require(listed == ["caf\u{FFFD}.jpg"])
+        let path = folder.path + "/" + listed[0]
+        let error = #expect(throws: ImageError.self) { try Image(contentsOf: path) }
+        guard case let .unreadable(source, reason)? = error else { Issue.record("\(String(describing: error))"); return }
+        #expect(source == path)
+        #expect(reason.contains("not valid UTF-8"))
+        // A missing file is still just missing.
+        #expect(throws: ImageError.unreadable(source: folder.path + "/gone.jpg", reason: "No such file or directory")) {
+            try Image(contentsOf: folder.path + "/gone.jpg")
+        }
+    }
+
     @Test func directoryIsUnreadable() throws {
         let folder = try TemporaryDirectory()
         #expect(throws: ImageError.unreadable(source: folder.path, reason: "it is a directory")) {

@@ -29,6 +29,25 @@ struct DatasetWalkerTests {
         #expect(try DatasetWalker(root: links).walk().images == [DatasetImage(relativePath: "x/1.jpg", identity: "x")])
     }
 
+    /// A folder named in another encoding (a Latin-1 "é") is listed with U+FFFD in place of the
+    /// byte and cannot be opened by that name: it is reported, not dropped without a word.
+    @Test func foldersNamedInAnotherEncodingAreReported() throws {
+        let root = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Fixtures.write([0], root, "ada/1.jpg")
+        func makeFolder(_ parent: String, _ latin1: [UInt8]) throws {
+            let bytes = Array((parent + "/").utf8) + latin1 + [0]
+            let made = bytes.withUnsafeBufferPointer { $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { mkdir($0, 0o755) } }
+            try #require(made == 0)
+        }
+        try makeFolder(root, Array("Ren".utf8) + [0xE9])          // an identity folder
+        try makeFolder(root + "/ada", Array("caf".utf8) + [0xE9])  // a folder inside one
+        let listing = try DatasetWalker(root: root).walk()
+        #expect(listing.images.map(\.relativePath) == ["ada/1.jpg"])
+        #expect(listing.unreadableFolders.map(\.path) == [root + "/Ren\u{FFFD}", root + "/ada/caf\u{FFFD}"])
+        #expect(listing.unreadableFolders.allSatisfy { $0.reason.contains("not valid UTF-8") })
+    }
+
     @Test func badRootsGiveClearErrors() throws {
         let root = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -27,7 +27,8 @@ public struct DatasetWalker: Sendable {
         public var images: [DatasetImage]
         /// Identity folders holding at least one image, sorted.
         public var identities: [String]
-        /// Folders that could not be listed, with the reason; their images are missing from `images`.
+        /// Folders that could not be listed, and entries whose names are not UTF-8 (so cannot be
+        /// opened), with the reason; their images are missing from `images`.
         public var unreadableFolders: [(path: String, reason: String)]
     }
 
@@ -50,7 +51,14 @@ public struct DatasetWalker: Sendable {
         var unreadable: [(path: String, reason: String)] = []
         for identity in top where !identity.hasPrefix(".") {
             let folder = root + "/" + identity
-            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            guard fm.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+                // Files in the root are ignored anyway; a name without an extension is taken for a folder.
+                if identity.unicodeScalars.contains("\u{FFFD}"), (identity as NSString).pathExtension.isEmpty {
+                    unreadable.append((folder, Self.notUTF8Name))
+                }
+                continue
+            }
+            guard isDirectory.boolValue else { continue }
             walk(folder: folder, relative: identity, identity: identity, depth: 0, into: &images, unreadable: &unreadable)
         }
         guard !images.isEmpty else { throw .empty(path: root) }
@@ -58,6 +66,10 @@ public struct DatasetWalker: Sendable {
         let identities = Array(Set(images.map(\.identity))).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return Listing(images: images, identities: identities, unreadableFolders: unreadable.sorted { $0.path < $1.path })
     }
+
+    /// Why a folder whose name is not UTF-8 is skipped: Foundation lists it with U+FFFD for each
+    /// byte that is not, and no file call finds it by that name.
+    static let notUTF8Name = "its name is not valid UTF-8 (shown with \u{FFFD}), so it cannot be opened by that name; rename it with UTF-8 characters (convmv does that for whole folders)"
 
     /// Recursion by hand rather than `FileManager.enumerator`, which reports unreadable
     /// folders only through a callback and follows no symlinked files consistently across platforms.
@@ -80,6 +92,8 @@ public struct DatasetWalker: Sendable {
                 // A dangling link: list it so that its error is recorded, not lost.
                 if ImageFormat.hasImageExtension(name) {
                     images.append(DatasetImage(relativePath: relative + "/" + name, identity: identity))
+                } else if name.unicodeScalars.contains("\u{FFFD}") {
+                    unreadable.append((path, Self.notUTF8Name))
                 }
                 continue
             }

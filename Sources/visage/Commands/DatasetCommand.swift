@@ -37,6 +37,14 @@ enum DatasetTool {
         }
     }
 
+    /// Walks the input before the models load (a bad IN fails at once) and reports the folders
+    /// it had to skip; returns how many.
+    static func walkInput(_ root: String) throws(DatasetError) -> Int {
+        let listing = try DatasetWalker(root: root).walk()
+        for folder in listing.unreadableFolders { printError("\(folder.path): \(folder.reason); its images are skipped") }
+        return listing.unreadableFolders.count
+    }
+
     /// Refuses an output folder where a file stands, before the models load.
     static func requireFolder(_ output: String?) throws(DatasetError) {
         guard let output else { return }

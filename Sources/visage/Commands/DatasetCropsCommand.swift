@@ -40,14 +40,14 @@ struct DatasetCropsCommand: AsyncParsableCommand {
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
             try DatasetTool.requireFolder(output)
-            _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
+            let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop], fallbackScore: fallbackScore)
             var progress = EvalProgress()
             let summary = try await AlignedCrops(source: source, output: output).run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()
             print("\(summary.images) images: \(summary.cropped) cropped, \(summary.withoutFace) without a face, \(summary.errors) unreadable")
             print("manifest: \(output)/\(AlignedCrops.manifestName)")
-            errors = summary.errors
+            errors = summary.errors + skipped
         }
         if errors > 0 { throw VisageExitCode.badInput }
     }

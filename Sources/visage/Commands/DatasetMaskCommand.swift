@@ -52,7 +52,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
             try DatasetTool.requireFolder(output)
-            _ = try DatasetWalker(root: source).walk()  // a bad IN fails before the models load
+            let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [])
             let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: chosenStyles)
             var progress = EvalProgress()
@@ -60,7 +60,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
             progress.finish()
             print("\(summary.images) images: \(summary.masked) masked, \(summary.linked) linked, \(summary.withoutFace) chosen without a face (linked), \(summary.errors) unreadable")
             print("manifest: \(output)/\(MaskedCopy.manifestName)")
-            errors = summary.errors
+            errors = summary.errors + skipped
         }
         if errors > 0 { throw VisageExitCode.badInput }
     }

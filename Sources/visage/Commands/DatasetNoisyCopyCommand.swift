@@ -39,13 +39,16 @@ struct DatasetNoisyCopyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        var skipped = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
             try DatasetTool.requireFolder(output)
+            skipped = try DatasetTool.walkInput(source)
             let manifest = try NoisyCopy(source: source, wrongFraction: wrong, splitCount: split, seed: seed).plan()
             try manifest.write(to: output)
             print("\(manifest.images.count) images linked into \(output): \(manifest.moved.count) moved to a wrong identity, \(manifest.splits.count) identities split")
             print("ground truth: \(output)/\(NoisyCopy.manifestName)")
         }
+        if skipped > 0 { throw VisageExitCode.badInput }
     }
 }
