@@ -79,6 +79,12 @@ public struct FaceHead: CustomHead, Codable {
               classifier.mean.count == d, classifier.scale.count == d, Set(labels).count == k, values.map({ $0.count == k }) ?? true else {
             throw .unreadableHead(path: path, reason: "labels, values, weights, bias and normalisation do not agree in size")
         }
+        // Training gives every feature a positive scale (1 for one that never varied); a zero
+        // divides every face's features into NaN, and the head would name its first label for
+        // everyone with no score.
+        guard classifier.scale.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw .unreadableHead(path: path, reason: "a normalisation scale is zero, negative or not finite")
+        }
     }
 
     /// Writes the head as pretty-printed JSON with sorted keys (stable diffs).

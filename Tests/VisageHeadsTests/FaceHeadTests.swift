@@ -92,6 +92,23 @@ struct FaceHeadTests {
         }
     }
 
+    /// A hand-edited or damaged head whose normalisation scale is zero gave NaN for every score
+    /// ("h: first -nan") instead of being refused.
+    @Test func aZeroScaleIsRefused() throws {
+        var head = try Self.syntheticHead()
+        head.classifier.scale[5] = 0
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/zero-scale.json")
+        #expect { try FaceHead(contentsOf: folder + "/zero-scale.json") } throws: { error in
+            guard case .unreadableHead(let path, let reason) = error as? HeadError else { return false }
+            return path.hasSuffix("zero-scale.json") && reason.contains("scale")
+        }
+        head.classifier.scale[5] = -1
+        try head.write(to: folder + "/negative-scale.json")
+        #expect(throws: HeadError.self) { try FaceHead(contentsOf: folder + "/negative-scale.json") }
+    }
+
     @Test func trainingNeedsTwoLabelsAndEnoughPhotos() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
