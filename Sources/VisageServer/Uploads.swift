@@ -56,7 +56,10 @@ struct Uploads: Sendable {
             if let repeated = parts.first(where: { !repeatableFields.contains($0.name) && "\(error)".contains("'\($0.name)'") }) {
                 throw ServiceError.badRequest("The form has the field `\(repeated.name.prefix(64))` more than once; send it once.")
             }
-            if let missing = required.first(where: { name in !parts.contains { $0.name == name } }) {
+            // Only the validator's own complaint means a field is missing: a malformed part after a
+            // whole `image` also stops the reading before `image` is kept, but the form has it.
+            if "\(error)".contains("Missing required parts"),
+               let missing = required.first(where: { name in !parts.contains { $0.name == name } }) {
                 throw ServiceError.badRequest(missingField(missing))
             }
             throw ServiceError.badRequest("The multipart body could not be read: \(error)")
