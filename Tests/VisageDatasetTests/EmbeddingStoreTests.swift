@@ -46,4 +46,35 @@ struct EmbeddingStoreTests {
         try "hello\n".write(toFile: folder + "/embeddings-0-of-1.tsv", atomically: true, encoding: .utf8)
         #expect(throws: DatasetError.self) { try store.loadAll() }
     }
+
+    /// An interrupted job leaves its last line without a newline. Resuming must neither count
+    /// that line (an embedding cut at a 4-character boundary parses into fewer floats) nor glue
+    /// the next record onto it: both images then vanished from the report.
+    @Test func resumingAfterALineCutShortLosesNothing() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = EmbeddingStore(folder: folder, root: "/data/faces", models: "/models")
+        var face = Self.records[0]
+        face.embedding = (0..<128).map { Float($0) / 128 }
+        let path = folder + "/embeddings-0-of-1.tsv"
+        let whole = EmbeddingStore.line(face)
+        let payload = try #require(whole.split(separator: "\t", omittingEmptySubsequences: false).last)
+        let cut = String(whole.dropLast(payload.count - 672))  // 672 base64 characters: 126 floats
+        try (store.header(for: .all) + "\n" + EmbeddingStore.line(Self.records[2]) + "\n" + cut)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try store.loadAll().keys.sorted() == ["b/2.jpg"], "the cut line is not a record")
+
+        do {
+            let writer = try store.writer(for: .all)
+            try writer.append(face)
+            try writer.append(Self.records[1])
+            try writer.flush()
+        }
+        let loaded = try store.loadAll()
+        #expect(loaded.count == 3)
+        #expect(loaded[face.relativePath]?.embedding?.count == 128)
+        #expect(loaded[Self.records[1].relativePath] == Self.records[1])
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 4, "header and three whole lines")
+    }
 }

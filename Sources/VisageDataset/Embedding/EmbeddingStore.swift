@@ -60,6 +60,10 @@ public struct EmbeddingStore: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let text = String(decoding: data, as: UTF8.self)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        // A last line without its newline was cut short by an interrupted job. It may still
+        // parse (an error message cut anywhere, an embedding cut at a 4-character boundary
+        // into fewer floats), so it is dropped whatever it holds, and the image embedded again.
+        if !text.hasSuffix("\n"), lines.count > 1 { lines.removeLast() }
         guard let first = lines.first, first.hasPrefix("# visage-dataset-embeddings 2 ") else {
             throw .malformed(path: path, reason: "not a visage dataset embedding cache of format 2 (an older visage made it, or it is another file); delete it")
         }
@@ -143,12 +147,30 @@ public struct EmbeddingStore: Sendable {
                 } else {
                     _ = try store.load(path: path)  // refuses another root's or model's file
                 }
-                handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-                try handle.seekToEnd()
+                handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+                try Self.dropLineCutShort(handle)
             } catch let error as DatasetError {
                 throw error
             } catch {
                 throw .unwritable(path: path, reason: error.localizedDescription)
+            }
+        }
+
+        /// Leaves `handle` at the end of the file's last whole line: a line an interrupted job cut
+        /// short is truncated away (``load(path:)`` ignores it), so the next record starts a line
+        /// of its own instead of being glued onto it, which lost both.
+        private static func dropLineCutShort(_ handle: FileHandle) throws {
+            let size = try handle.seekToEnd()
+            guard size > 0 else { return }
+            let start = size > 65_536 ? size - 65_536 : 0  // a line is under 1 KB
+            try handle.seek(toOffset: start)
+            let tail = try handle.readToEnd() ?? Data()
+            guard let last = tail.last, last != UInt8(ascii: "\n") else { try handle.seekToEnd(); return }
+            if let newline = tail.lastIndex(of: UInt8(ascii: "\n")) {
+                try handle.truncate(atOffset: start + UInt64(newline - tail.startIndex + 1))
+            } else {
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data("\n".utf8))
             }
         }
 
