@@ -159,4 +159,49 @@ struct BadInputCLITests {
         #expect(run.stderr.contains("\(folder)/data/Ren\u{FFFD}: its name is not valid UTF-8"), "\(run.stderr)")
         #expect(run.stdout.contains("2 images linked"), "\(run.stdout)")
     }
+
+    /// A pair list of the sample portrait and group photo, for the masked evaluations.
+    private static func pairList(in folder: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder + "/images", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: folder + "/images/a.png")
+        try FileManager.default.copyItem(atPath: CLITests.groupPhoto, toPath: folder + "/images/b.jpg")
+        try "file_x,file_y,Decision\na.png,b.jpg,No\n".write(toFile: folder + "/pairs.csv", atomically: true, encoding: .utf8)
+        return folder + "/pairs.csv"
+    }
+
+    /// --mask-cache named a file that was not a cache: it was deleted and replaced.
+    @Test func aMaskCacheThatIsAnotherFileIsLeftAlone() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let notes = folder + "/notes.txt"
+        try "my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+        let run = try CLITests.visage(["eval", "verification", "--pairs-csv", try Self.pairList(in: folder), "--mask", "one",
+                                       "--mask-cache", notes, "--output", folder + "/out", "--threads", "1"])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("\(notes) exists and is not a masked-embeddings cache"), "\(run.stderr)")
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
+    }
+
+    /// An interrupted run leaves the cache's last line cut short; the next run must measure that
+    /// photo again and append whole lines, not take the cut vector or write onto its end.
+    @Test func aMaskCacheCutShortIsRepaired() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = folder + "/cache/masks.tsv"
+        let arguments = ["eval", "verification", "--pairs-csv", try Self.pairList(in: folder), "--mask", "one",
+                         "--mask-cache", cache, "--output", folder + "/out", "--threads", "1"]
+        let first = try CLITests.visage(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let whole = try String(contentsOfFile: cache, encoding: .utf8)
+        #expect(whole.split(separator: "\n").count == 3, "header and two photos")
+        try String(whole.dropLast(30)).write(toFile: cache, atomically: true, encoding: .utf8)
+        let second = try CLITests.visage(arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        let repaired = try String(contentsOfFile: cache, encoding: .utf8)
+        #expect(repaired.hasSuffix("\n"))
+        let lines = repaired.split(separator: "\n").dropFirst()
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 10 })
+        #expect(repaired == whole, "the photo measured again gives the same line")
+    }
 }

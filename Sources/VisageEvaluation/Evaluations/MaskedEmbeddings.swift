@@ -65,7 +65,14 @@ public struct MaskedEmbeddings: Sendable {
             + templateStyles.map(\.rawValue).joined(separator: ",")
             + (analyzer.configuration.fallbackScoreThreshold.map { " fallback=\($0)" } ?? "")
         var result = MaskedEmbeddings()
-        if let cachePath { result.records = read(cachePath, header: header) }
+        var cachePath = cachePath
+        if let path = cachePath {
+            if let records = read(path, header: header) {
+                result.records = records
+            } else {
+                cachePath = nil  // another file: neither read, replaced nor appended to
+            }
+        }
         let todo = paths.filter { result.records[$0] == nil }
         var done = paths.count - todo.count
         var lines: [String] = []
@@ -128,7 +135,21 @@ public struct MaskedEmbeddings: Sendable {
          vector(r.cleanHead), vector(r.maskedHead)].joined(separator: "\t") + "\n"
     }
 
-    private static func read(_ path: String, header: String) -> [String: MaskedImageRecord] {
+    /// Whether `path` is missing or holds a cache of this kind (of any models or seed): only
+    /// such a file may be replaced. A mistyped --mask-cache must not delete someone's notes.
+    public static func isCacheOrMissing(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return true }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: cacheMagic.utf8.count)) ?? Data()
+        return start.isEmpty || start == Data(cacheMagic.utf8)
+    }
+
+    static let cacheMagic = "# visage-masked-embeddings "
+
+    /// The cached records; nil when `path` holds something other than such a cache.
+    private static func read(_ path: String, header: String) -> [String: MaskedImageRecord]? {
+        guard isCacheOrMissing(path) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
         var lines = text.split(whereSeparator: \.isNewline)
         guard lines.first.map(String.init) == header else {
@@ -136,6 +157,15 @@ public struct MaskedEmbeddings: Sendable {
             return [:]
         }
         lines.removeFirst()
+        // An interrupted run leaves its last line without a newline: a vector cut short still
+        // splits into ten fields. Drop it, and cut it from the file so the next line appended
+        // starts a line of its own.
+        if !text.hasSuffix("\n"), !lines.isEmpty, let handle = FileHandle(forUpdatingAtPath: path) {
+            lines.removeLast()
+            let whole = text.utf8.count - (text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).last?.count ?? 0)
+            try? handle.truncate(atOffset: UInt64(whole))
+            try? handle.close()
+        }
         var records: [String: MaskedImageRecord] = [:]
         func vector(_ s: Substring) -> [Float]? { s == "-" ? nil : s.split(separator: " ").compactMap { Float($0) } }
         for line in lines {

@@ -88,6 +88,20 @@ enum Eval {
     }
 }
 
+extension Eval {
+    /// Checks a masked-embeddings cache path before any work: a file that is not such a cache
+    /// is refused (it used to be deleted and replaced), and the folder is made when missing
+    /// (a bare file name has none to make).
+    static func prepareMaskCache(_ path: String, option: String) throws {
+        guard MaskedEmbeddings.isCacheOrMissing(path) else {
+            printError("Error: \(path) exists and is not a masked-embeddings cache; give \(option) a new file name or a cache an earlier run wrote.")
+            throw VisageExitCode.badInput
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try OutputPath.makeFolder(folder) }
+    }
+}
+
 /// "[done/total] label" on one stderr line, redrawn at most ten times a second.
 struct EvalProgress {
     private var lastDraw = ContinuousClock.now - .seconds(1)

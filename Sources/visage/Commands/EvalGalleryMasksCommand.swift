@@ -72,7 +72,7 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
     func run() async throws {
         let cfpRoot = Eval.dataFolder(cfp, "cfp")
         let cachePath = cache
-        try FileManager.default.createDirectory(atPath: (cachePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Eval.prepareMaskCache(cachePath, option: "--cache")
         let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         let images = Self.cfpFrontal.map { cfpRoot + "/Data/Images/" + $0 }
         guard FileManager.default.fileExists(atPath: images[0]) else {

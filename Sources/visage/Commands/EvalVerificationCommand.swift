@@ -164,7 +164,7 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             let matching = maskMatching
             let output = output ?? Eval.defaultOutput(name + "-mask-" + condition.rawValue + (matching == .plain ? "" : "-" + matching.rawValue))
             let cache = maskCache ?? Eval.defaultOutput(name + "-masks.tsv")
-            try FileManager.default.createDirectory(atPath: (cache as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Eval.prepareMaskCache(cache, option: "--mask-cache")
             let analyzer = try global.makeAnalyzer(tasks: [.embedding, .mask, .maskedFaceEmbedding], fallbackScore: fallbackScore, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
             let evaluation = MaskedVerification(pairs: pairs)
             try await Eval.run(json: global.json, output: output) { progress in
