@@ -113,8 +113,10 @@ extension VisageService: APIProtocol {
         }
         // A form carries its question as a field, a raw image in the query; both places are
         // checked, so a bad query parameter is refused even when the form has a question.
-        for text in [try uploads.text("question"), input.query.question].compactMap({ $0 }) where text.count > 500 {
-            throw ServiceError.badRequest("The question is longer than 500 characters (\(text.count)); ask something shorter.")
+        // Characters are code points, as openapi.yaml's maxLength counts them: one letter with a
+        // million combining accents is one grapheme cluster, and took the parser minutes to read.
+        for text in [try uploads.text("question"), input.query.question].compactMap({ $0 }) where text.unicodeScalars.count > 500 {
+            throw ServiceError.badRequest("The question is longer than 500 characters (\(text.unicodeScalars.count)); ask something shorter.")
         }
         let question = ((uploads.isMultipart ? try uploads.text("question") : input.query.question) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !question.isEmpty else {

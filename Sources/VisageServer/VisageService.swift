@@ -197,7 +197,8 @@ public struct VisageService: Sendable {
         guard !name.isEmpty else {
             throw ServiceError.badRequest("Give the person's name: a multipart field `name`, or `?name=` with a raw image body.")
         }
-        guard name.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Code points, as openapi.yaml's maxLength counts them (a grapheme cluster may hold any number).
+        guard name.unicodeScalars.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ServiceError.badRequest("A name is at most 200 characters, without control characters.")
         }
         // Bidirectional controls reorder the text around them: "U+202E" makes a listing show a

@@ -6,6 +6,7 @@ import NIOCore
 import Testing
 import Visage
 import VisageCore
+import VisageGallery
 @testable import VisageServer
 
 /// The routes, in-process (`.router`), with real photos from `$VISAGE_HOME/samples`.
@@ -319,6 +320,32 @@ struct RoutesTests {
             let image = try #require(explanation["image"] as? String)
             let png = try #require(Data(base64Encoded: String(image.dropFirst("data:image/png;base64,".count))))
             #expect(try Image(data: [UInt8](png), source: "explanation").width > 2 * 112)
+        }
+    }
+
+    /// The length limits count code points, as openapi.yaml's maxLength does, not grapheme
+    /// clusters: one letter with a million combining accents is one Character, and was enrolled
+    /// as a 2 MB name, or asked as a question that took the server minutes to read.
+    @Test func lengthLimitsCountCodePoints() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let service = try await Fixtures.service()
+        try await service.makeApplication().test(.router) { client in
+            let accents = String(repeating: "\u{0301}", count: 600)
+            var (body, type) = Fixtures.multipart([("name", nil, nil, Array(("Z" + accents).utf8)), ("image", "tom.png", "image/png", tom)])
+            var response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .badRequest, "\(response.text.prefix(200))")
+            #expect(response.text.contains("200 characters"))
+            #expect(try await service.gallery.people().isEmpty)
+
+            (body, type) = Fixtures.multipart([("image", "tom.png", "image/png", tom), ("question", nil, nil, Array(("How old?" + accents).utf8))])
+            response = try await client.execute(uri: "/v1/ask", method: .post, headers: headers(key: Fixtures.readKey, contentType: type), body: body)
+            #expect(response.status == .badRequest, "\(response.text.prefix(200))")
+            #expect(response.text.contains("longer than 500 characters (608)"), "\(response.text.prefix(200))")
+
+            // Accented letters written precomposed or decomposed are within the limits all the same.
+            (body, type) = Fixtures.multipart([("name", nil, nil, Array("Zoe\u{0301} Le\u{0301}a".utf8)), ("image", "tom.png", "image/png", tom)])
+            response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .created)
         }
     }
 
