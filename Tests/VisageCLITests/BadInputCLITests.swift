@@ -204,4 +204,17 @@ struct BadInputCLITests {
         #expect(lines.allSatisfy { $0.split(separator: "\t", omittingEmptySubsequences: false).count == 10 })
         #expect(repaired == whole, "the photo measured again gives the same line")
     }
+
+    /// train-head --embeddings-cache named a file that was not a cache: it was overwritten.
+    @Test func anEmbeddingsCacheThatIsAnotherFileIsRefused() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let notes = folder + "/notes.txt"
+        try "my notes\n".write(toFile: notes, atomically: true, encoding: .utf8)
+        let run = try CLITests.visage(["train-head", "--utkface", folder + "/utkface", "--attribute", "gender", "--out", folder + "/h.json",
+                                       "--embeddings-cache", notes])
+        #expect(run.status == 3)
+        #expect(run.stderr.contains("\(notes) exists and is not an embeddings cache"), "\(run.stderr)")
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes\n")
+    }
 }

@@ -17,6 +17,20 @@ struct EmbeddingCache {
     /// nil value: the image was read and has no face.
     private(set) var entries: [String: [Float]?] = [:]
     private var unsaved = 0
+    /// False when `path` holds some other file, which is then neither read nor overwritten.
+    private let writable: Bool
+
+    static let magic = "# visage-embeddings "
+
+    /// Whether `path` is missing, empty or a cache of this kind (of any models): only such a
+    /// file may be replaced. A mistyped --embeddings-cache must not overwrite someone's file.
+    static func isCacheOrMissing(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return true }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let start = (try? handle.read(upToCount: magic.utf8.count)) ?? Data()
+        return start.isEmpty || start == Data(magic.utf8)
+    }
 
     /// `precision` and `flipAverage` change the embeddings, so a header that differs in them
     /// discards the file; at their defaults they add nothing to the header, so caches
@@ -26,7 +40,8 @@ struct EmbeddingCache {
         let files = ModelFingerprint.of([YuNetDetector.contract.fileName, SFaceEmbedder.contract(for: precision).fileName], in: models)
         header = "# visage-embeddings 2 models=\(models.path) files=\(files)" + (fallbackScore.map { " fallback=\($0)" } ?? "")
             + (flipAverage ? " flip=1" : "")
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
+        writable = Self.isCacheOrMissing(path)
+        guard writable, let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return }
         var lines = text.split(whereSeparator: \.isNewline)
         guard let first = lines.first, first == header else { return }
         lines.removeFirst()
@@ -55,6 +70,7 @@ struct EmbeddingCache {
     }
 
     mutating func save() throws {
+        guard writable else { return }
         var out = header + "\n"
         for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
             guard !key.contains("\t"), !key.contains("\n") else { continue }

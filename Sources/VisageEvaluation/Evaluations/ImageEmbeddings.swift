@@ -18,6 +18,10 @@ public struct ImageEmbeddings: Sendable {
     /// The cache file's name in an output folder (``collect(_:analyzer:cachePath:progress:)``).
     public static let cacheFileName = EmbeddingCache.fileName
 
+    /// Whether `path` may serve as the cache file: missing, empty, or a cache an earlier run
+    /// wrote. Any other file is left alone (not read, not overwritten).
+    public static func isCacheOrMissing(_ path: String) -> Bool { EmbeddingCache.isCacheOrMissing(path) }
+
     /// Embeds each path once (largest face), two images in flight, reusing and updating the
     /// cache file at `cachePath` when given.
     public static func collect(

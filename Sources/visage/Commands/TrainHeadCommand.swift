@@ -84,6 +84,10 @@ struct TrainHeadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let embeddingsCache, !ImageEmbeddings.isCacheOrMissing(embeddingsCache) {
+            printError("Error: \(embeddingsCache) exists and is not an embeddings cache; give --embeddings-cache a new file name or a cache an earlier run wrote.")
+            throw VisageExitCode.badInput
+        }
         let featureKind = features
         let headName = name ?? ((out as NSString).lastPathComponent as NSString).deletingPathExtension
         let trainer = HeadTrainer(features: featureKind, l2: l2, balancesClasses: !noBalance,
