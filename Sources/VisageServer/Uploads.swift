@@ -9,8 +9,11 @@ struct Upload: Sendable {
     var filename: String?
     var bytes: [UInt8]
 
-    /// What the response's `image` names: the client's file name, else the field.
-    var label: String { filename.flatMap { $0.isEmpty ? nil : String($0.prefix(255)) } ?? field }
+    /// What the response's `image` names: the client's file name (its first 255 code points: a
+    /// grapheme cluster may be any length), else the field.
+    var label: String {
+        filename.flatMap { $0.isEmpty ? nil : String(String.UnicodeScalarView($0.unicodeScalars.prefix(255))) } ?? field
+    }
 }
 
 /// A request body as the handlers read it: one raw image (`image/jpeg`, `image/png`, `image/webp`,

@@ -155,6 +155,18 @@ struct MultipartTests {
         }
     }
 
+    /// The file name echoed as `image` is cut at 255 code points, however it is written (one
+    /// letter with 200,000 combining accents came back whole: 400 kB).
+    @Test func echoedFileNamesAreShort() async throws {
+        try await Fixtures.service().makeApplication().test(.router) { client in
+            let (body, type) = Fixtures.multipart([("image", "Z" + String(repeating: "\u{0301}", count: 100_000), "image/png", Fixtures.blankPNG)])
+            let response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .ok)
+            let label = try #require(try response.object()["image"] as? String)
+            #expect(label.unicodeScalars.count == 255)
+        }
+    }
+
     @Test func tooManyFieldsAreRefused() async throws {
         try await Fixtures.service().makeApplication().test(.router) { client in
             let part = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n"
