@@ -51,6 +51,8 @@ public struct GalleryIndex: Sendable {
     /// The `k` people whose best template is most similar to `embedding`, best first.
     public func search(_ embedding: [Float], k: Int, mode: VectorIndex.Mode = .exact) -> [Candidate] {
         guard k > 0, vectors.count > 0 else { return [] }
+        // No more people than templates: a huge k (`identify --top-k` of Int.max) overflowed `k * perPerson`.
+        let k = min(k, vectors.count)
         let perPerson = templatesPerPerson.values.max() ?? 1
         var seen = Set<Int64>()
         var candidates: [Candidate] = []

@@ -106,4 +106,19 @@ struct VectorIndexTests {
         #expect(index.search(query, k: 1)[0].personID == best[1].0)
         #expect(index.personCount == 199)
     }
+
+    /// `visage identify --top-k 9223372036854775807` trapped on `k * templates per person`.
+    @Test func aHugeKListsEveryoneOnce() {
+        var generator = SeededGenerator(state: 22)
+        var index = GalleryIndex(dimension: 128)
+        var id: Int64 = 0
+        for person in Int64(1)...Int64(3) {
+            for _ in 0..<2 {
+                id += 1
+                index.add(Template(id: id, personID: person, embedding: Fixtures.randomUnitVector(using: &generator), model: "m"))
+            }
+        }
+        let candidates = index.search(Fixtures.randomUnitVector(using: &generator), k: Int.max)
+        #expect(candidates.map(\.personID).sorted() == [1, 2, 3])
+    }
 }
