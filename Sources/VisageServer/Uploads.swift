@@ -102,9 +102,10 @@ struct Uploads: Sendable {
     }
 
     /// A text field's value; a value that is not UTF-8 is refused, not read with its bytes replaced
-    /// (a name stored as "caf\u{FFFD}").
+    /// (a name stored as "caf\u{FFFD}"). A text field sent as a file (`curl -F "metadata=@meta.json;type=text/plain"`)
+    /// is read all the same: skipping it dropped the metadata without a word.
     func text(_ name: String) throws -> String? {
-        guard let part = parts.first(where: { $0.name == name && $0.filename == nil }) else { return nil }
+        guard let part = parts.first(where: { $0.name == name }) else { return nil }
         guard let text = String(validating: part.bytes, as: UTF8.self) else {
             throw ServiceError.badRequest("The form field `\(name.prefix(64))` is not UTF-8 text; send it encoded as UTF-8.")
         }

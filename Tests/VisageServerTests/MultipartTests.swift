@@ -167,6 +167,23 @@ struct MultipartTests {
         }
     }
 
+    /// A text field sent as a file (`curl -F "metadata=@meta.json;type=text/plain"`) is read as
+    /// that text: the metadata was dropped without a word (201 with `{}`), and a name so sent
+    /// was "not given".
+    @Test func textFieldsSentAsFilesAreRead() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        try await Fixtures.service().makeApplication().test(.router) { client in
+            let (body, type) = Fixtures.multipart([("name", "name.txt", "text/plain", Array("Tom Hanks\n".utf8)),
+                                                   ("metadata", "meta.json", "text/plain", Array(#"{"employee": "1042"}"#.utf8)),
+                                                   ("image", "tom.png", "image/png", tom)])
+            let response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .created, "\(response.text)")
+            let person = try response.object()
+            #expect(person["name"] as? String == "Tom Hanks")
+            #expect((person["metadata"] as? [String: String]) == ["employee": "1042"])
+        }
+    }
+
     @Test func tooManyFieldsAreRefused() async throws {
         try await Fixtures.service().makeApplication().test(.router) { client in
             let part = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n"
