@@ -27,6 +27,8 @@ struct BadInputCLITests {
         (["ask", "--llm", "http://127.0.0.1:9", "--llm-timeout", "nan", "a.jpg", "how old?"], "--llm-timeout"),
         (["dataset", "clean", "faces", "--cache", "cache", "--k", "nan"], "--k"),
         (["dataset", "clean", "faces", "--cache", "cache", "--duplicate-threshold", "nan"], "--duplicate-threshold"),
+        // Days times 86,400 overflowed: the server crashed at start.
+        (["serve", "--gallery", "g.gallery", "--insecure-no-auth", "--audit-retention-days", "9223372036854775807"], "--audit-retention-days"),
     ])
     func nonNumbersAreUsageErrors(arguments: [String], option: String) throws {
         let run = try CLITests.visage(arguments)

@@ -87,7 +87,8 @@ struct ServeCommand: AsyncParsableCommand {
         if maxUploadBytesInFlight < maxBodyBytes { throw ValidationError("--max-upload-bytes-in-flight must be at least --max-body-bytes, or no upload of the largest size could be read.") }
         if maxUploadBytesPerKey < maxBodyBytes { throw ValidationError("--max-upload-bytes-per-key must be at least --max-body-bytes.") }
         if minUploadRate < 1 { throw ValidationError("--min-upload-rate must be at least 1 byte per second.") }
-        if let days = auditRetentionDays, days < 1 { throw ValidationError("--audit-retention-days must be at least 1.") }
+        // Days become seconds: Int.max days overflowed and crashed the server at start.
+        if let days = auditRetentionDays, !(1...36_500).contains(days) { throw ValidationError("--audit-retention-days must be from 1 to 36500 (a century).") }
     }
 
     func run() async throws {
