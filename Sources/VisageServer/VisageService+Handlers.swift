@@ -131,7 +131,8 @@ extension VisageService: APIProtocol {
     /// and `ask --gallery` see it.
     private func questionedPhoto(_ upload: Upload) async throws -> PhotoAnalysis {
         let (width, height, faces) = try await analyzeAll(upload)
-        return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery")
+        return try await PhotoAnalysis.identifying(faces: faces, width: width, height: height, in: gallery, galleryName: "gallery",
+                                                   attributeModels: AttributeModels(analyzer.configuration))
     }
 
     // MARK: people (admin role)
