@@ -31,4 +31,11 @@ struct HelpCLITests {
         let bad = try CLITests.visage("eval", "age-gender", "--part", "test")
         #expect(bad.status == 64 && bad.stderr.contains("held-out"), "\(bad.stderr)")
     }
+
+    /// The option is the one its own help and docs spell (argument-parser would derive `--make12mp`).
+    @Test func benchLargePhotosTakesTheSpellingItsExampleUses() throws {
+        let text = try Self.help("bench", "large-photos")
+        #expect(text.contains("visage bench large-photos --make-12mp"))
+        #expect(text.contains("[--make-12mp <file>]"))
+    }
 }
