@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "TCP port (0 picks a free one).")
     var port = 8080
 
-    @Option(help: ArgumentHelp("File of API keys, one `role key` pair per line (default: $VISAGE_API_KEYS).", valueName: "file"))
+    @Option(help: ArgumentHelp("File of API keys, one `role key [name]` entry per line (default: $VISAGE_API_KEYS).", valueName: "file"))
     var keys: String?
 
     @Flag(help: "Serve without API keys: anyone who can reach the port may analyse and manage people.")
@@ -100,8 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if apiKeys.isEmpty, !insecureNoAuth {
             throw ValidationError("""
-            No API keys: give --keys FILE or set $VISAGE_API_KEYS (one `role key` pair per line, roles read and admin; \
-            `openssl rand -hex 16` makes a key), or pass --insecure-no-auth to serve without authentication.
+            \(keys.map { "No API keys in \($0)" } ?? "No API keys"): give --keys FILE or set $VISAGE_API_KEYS (one `role key [name]` entry \
+            per line, roles read and admin; `openssl rand -hex 16` makes a key), or pass --insecure-no-auth to serve without authentication.
             """)
         }
         if !apiKeys.isEmpty, insecureNoAuth {
