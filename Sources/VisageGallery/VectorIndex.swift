@@ -222,6 +222,7 @@ public struct VectorIndex: Sendable {
     public func search(_ query: [Float], k: Int, mode: Mode = .exact) -> [Hit] {
         precondition(query.count == dimension, "query of \(query.count) values in a \(dimension)-d index")
         guard k > 0, count > 0 else { return [] }
+        let k = min(k, count)  // no more hits than rows; a huge k overflowed `k * rerank factor`
         if let inverted {
             // No float32 rows here: exact and compact scan every list and re-rank from the
             // finer codes (scores within ~1e-5 of float32); int8 scans every list, no re-rank.

@@ -29,6 +29,11 @@ struct BadInputCLITests {
         (["dataset", "clean", "faces", "--cache", "cache", "--duplicate-threshold", "nan"], "--duplicate-threshold"),
         // Days times 86,400 overflowed: the server crashed at start.
         (["serve", "--gallery", "g.gallery", "--insecure-no-auth", "--audit-retention-days", "9223372036854775807"], "--audit-retention-days"),
+        // bench search allocated --size × --dimension floats without looking (Int.max dimensions crashed).
+        (["bench", "search", "--size", "1000", "--dimension", "9223372036854775807"], "--dimension"),
+        (["bench", "search", "--size", "9223372036854775807"], "--size"),
+        (["bench", "search", "--size", "1000", "--parallelism", "9223372036854775807"], "--parallelism"),
+        (["bench", "search", "--size", "1000", "--k", "9223372036854775807"], "--k"),
     ])
     func nonNumbersAreUsageErrors(arguments: [String], option: String) throws {
         let run = try CLITests.visage(arguments)

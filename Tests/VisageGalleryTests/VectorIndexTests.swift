@@ -121,4 +121,13 @@ struct VectorIndexTests {
         let candidates = index.search(Fixtures.randomUnitVector(using: &generator), k: Int.max)
         #expect(candidates.map(\.personID).sorted() == [1, 2, 3])
     }
+
+    /// `visage bench search --k 9223372036854775807` trapped on `k * rerank factor`.
+    @Test(arguments: [VectorIndex.Mode.exact, .int8, .compact(rerankFactor: 4)])
+    func aHugeKReturnsEveryRow(mode: VectorIndex.Mode) {
+        var generator = SeededGenerator(state: 23)
+        var index = VectorIndex(dimension: 128)
+        for _ in 0..<10 { index.append(Fixtures.randomUnitVector(using: &generator)) }
+        #expect(index.search(Fixtures.randomUnitVector(using: &generator), k: Int.max, mode: mode).count == 10)
+    }
 }

@@ -103,6 +103,16 @@ struct BenchSearchCommand: AsyncParsableCommand {
         if size < 1 || dimension < 1 || queries < 1 || k < 1 || parallelism < 1 || perIdentity < 1 || threshold < 1 || lists < 1 {
             throw ValidationError("--size, --dimension, --queries, --k, --parallelism, --per-identity, --threshold and --lists must be at least 1.")
         }
+        // The index holds --size × --dimension float32s: refuse what cannot fit before allocating
+        // (Int.max dimensions crashed, Int.max rows ran until killed). One task per core is the
+        // point of --parallelism; Int.max tasks never finished starting.
+        let (floats, overflow) = size.multipliedReportingOverflow(by: dimension)
+        let memory = ProcessInfo.processInfo.physicalMemory
+        if overflow || UInt64(floats) > memory / 4 {
+            throw ValidationError("--size × --dimension float32s do not fit in this machine's \(memory >> 30) GiB of memory.")
+        }
+        if k > size { throw ValidationError("--k must be at most --size (\(size)).") }
+        if parallelism > 4096 { throw ValidationError("--parallelism must be at most 4096 (one task per core).") }
         if data == .identities, size < perIdentity { throw ValidationError("--size must hold at least one identity (--per-identity \(perIdentity)).") }
         if probeCounts == nil { throw ValidationError("--probes must be positive whole numbers separated by commas, not '\(probes)'.") }
         if candidateCounts == nil { throw ValidationError("--candidates must be positive whole numbers separated by commas, not '\(candidates)'.") }
