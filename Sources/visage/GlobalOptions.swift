@@ -60,7 +60,8 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        // ONNX Runtime starts every thread asked for: 100,000 ran for minutes, Int.max ran out of memory.
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024.") }
         if let maxPixels, maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
     }
 }

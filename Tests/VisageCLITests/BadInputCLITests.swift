@@ -34,6 +34,7 @@ struct BadInputCLITests {
         (["bench", "search", "--size", "9223372036854775807"], "--size"),
         (["bench", "search", "--size", "1000", "--parallelism", "9223372036854775807"], "--parallelism"),
         (["bench", "search", "--size", "1000", "--k", "9223372036854775807"], "--k"),
+        (["detect", "--threads", "100000", "a.jpg"], "--threads"),
     ])
     func nonNumbersAreUsageErrors(arguments: [String], option: String) throws {
         let run = try CLITests.visage(arguments)
