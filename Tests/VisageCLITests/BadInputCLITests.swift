@@ -93,7 +93,8 @@ struct BadInputCLITests {
 
         // A name the service refuses (empty, blank, a bidirectional override) is refused here
         // too, before a gallery file is made.
-        for name in ["", "   ", "Ada\u{202E}kcuF"] {
+        // 201 code points in one grapheme cluster: the service counts code points.
+        for name in ["", "   ", "Ada\u{202E}kcuF", "e" + String(repeating: "\u{301}", count: 200)] {
             let run = try CLITests.visage(["enroll", "--gallery", gallery, "--name", name, CLITests.portrait])
             #expect(run.status == 64, "\(name): \(run.stderr)")
             #expect(run.stderr.contains("--name"))

@@ -142,7 +142,8 @@ struct EnrollCommand: AsyncParsableCommand {
     static func nameProblem(_ raw: String) -> String? {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty { return "a name may not be empty." }
-        if name.count > 200 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        // Code points, as the service and openapi.yaml's maxLength count them (one grapheme cluster may hold any number).
+        if name.unicodeScalars.count > 200 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "a name is at most 200 characters, without control characters."
         }
         let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
