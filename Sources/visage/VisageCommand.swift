@@ -1,4 +1,5 @@
 import ArgumentParser
+import VisageGallery
 import Foundation
 
 @main
@@ -28,8 +29,22 @@ struct VisageCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as GalleryError where error.isBadInput {
+            // The gallery, its key or an import file is what was wrong: exit 3 as for a bad image.
+            printError("Error: " + (error.errorDescription ?? "\(error)"))
+            exit(withError: VisageExitCode.badInput)
         } catch {
             exit(withError: FileSystemFailure.readable(error))
+        }
+    }
+}
+
+private extension GalleryError {
+    /// Whether the user's input caused it (exit 3), not the environment or a programming error (exit 1).
+    var isBadInput: Bool {
+        switch self {
+        case .storeUnavailable, .analyzerRequired: false
+        default: true
         }
     }
 }

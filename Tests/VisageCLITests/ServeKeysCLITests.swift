@@ -14,3 +14,21 @@ struct ServeKeysCLITests {
         #expect(run.stderr.contains("`role key [name]`"), "\(run.stderr)")
     }
 }
+
+/// A gallery error the user caused (an unknown id, a wrong key) exits 3, as a bad image does,
+/// not 1, which is left for failures of the environment.
+struct GalleryExitCodeCLITests {
+    @Test func anUnknownPersonAndAWrongKeyAreBadInput() throws {
+        let folder = try TemporaryDirectory.make(prefix: "visage-gallery-exit")
+        let gallery = folder.appendingPathComponent("g.gallery").path
+        let key = folder.appendingPathComponent("key").path, other = folder.appendingPathComponent("other").path
+        #expect(FileManager.default.createFile(atPath: key, contents: Data(repeating: 7, count: 32)))
+        #expect(FileManager.default.createFile(atPath: other, contents: Data(repeating: 9, count: 32)))
+        let enroll = try CLITests.visage("enroll", "--gallery", gallery, "--key-file", key, "--name", "Tom", CLITests.portrait)
+        #expect(enroll.status == 0, "\(enroll.stderr)")
+        let show = try CLITests.visage("people", "show", "--gallery", gallery, "--key-file", key, "99")
+        #expect(show.status == 3 && show.stderr.contains("99"), "\(show.status) \(show.stderr)")
+        let wrongKey = try CLITests.visage("people", "list", "--gallery", gallery, "--key-file", other)
+        #expect(wrongKey.status == 3, "\(wrongKey.status) \(wrongKey.stderr)")
+    }
+}
