@@ -21,6 +21,47 @@ public struct Person: Sendable, Hashable, Codable, Identifiable {
     }
 }
 
+extension Person {
+    /// The rule a person's name breaks: `visage enroll` and `POST /v1/people` both refuse such
+    /// names, so a gallery holds the same kind of names whoever wrote it.
+    public enum NameProblem: Sendable, Hashable {
+        /// Nothing but white space.
+        case empty
+        /// Over 200 code points (as openapi.yaml's maxLength counts: one grapheme cluster may
+        /// hold any number), or a control character.
+        case tooLongOrControl
+        /// A bidirectional control, which reorders the text around it: U+202E makes a listing
+        /// show a name other than the one stored. Letters of right-to-left scripts need none.
+        case bidirectionalControl
+
+        /// The rule, as a sentence.
+        public var sentence: String {
+            switch self {
+            case .empty: "A name may not be empty."
+            case .tooLongOrControl: "A name is at most 200 characters, without control characters."
+            case .bidirectionalControl:
+                "A name may not contain bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)."
+            }
+        }
+    }
+
+    /// A name as it is stored: without white space at either end.
+    public static func storedName(_ raw: String) -> String {
+        raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// What is wrong with `raw` as a person's name once stored (``storedName(_:)``), or nil.
+    public static func nameProblem(_ raw: String) -> NameProblem? {
+        let scalars = storedName(raw).unicodeScalars
+        if scalars.isEmpty { return .empty }
+        if scalars.count > 200 || scalars.contains(where: { $0.properties.generalCategory == .control }) { return .tooLongOrControl }
+        if scalars.contains(where: { bidirectionalControls.contains($0.value) }) { return .bidirectionalControl }
+        return nil
+    }
+
+    private static let bidirectionalControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+}
+
 /// One face template: an embedding and where it came from.
 public struct Template: Sendable, Hashable {
     /// Assigned by the store; 0 before the template is stored.

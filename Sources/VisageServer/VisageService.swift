@@ -190,23 +190,12 @@ public struct VisageService: Sendable {
         return id
     }
 
-    static let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
-
     static func personName(_ raw: String?) throws -> String {
-        let name = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty else {
-            throw ServiceError.badRequest("Give the person's name: a multipart field `name`, or `?name=` with a raw image body.")
+        switch Person.nameProblem(raw ?? "") {
+        case .empty?: throw ServiceError.badRequest("Give the person's name: a multipart field `name`, or `?name=` with a raw image body.")
+        case let problem?: throw ServiceError.badRequest(problem.sentence)
+        case nil: return Person.storedName(raw ?? "")
         }
-        // Code points, as openapi.yaml's maxLength counts them (a grapheme cluster may hold any number).
-        guard name.unicodeScalars.count <= 200, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw ServiceError.badRequest("A name is at most 200 characters, without control characters.")
-        }
-        // Bidirectional controls reorder the text around them: "U+202E" makes a listing show a
-        // name other than the one stored. Letters of right-to-left scripts need none of them.
-        guard !name.unicodeScalars.contains(where: { bidiControls.contains($0.value) }) else {
-            throw ServiceError.badRequest("A name may not contain bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069).")
-        }
-        return name
     }
 
     static func metadata(_ raw: String?) throws -> [String: String] {

@@ -57,7 +57,7 @@ struct EnrollCommand: AsyncParsableCommand {
         var people: [(name: String, images: [String])] = []
         var refusedFolders = 0
         if let name {
-            people = [(name.trimmingCharacters(in: .whitespacesAndNewlines), ImageInputs.expand(images))]
+            people = [(Person.storedName(name), ImageInputs.expand(images))]
             guard !people[0].images.isEmpty else { throw ValidationError("No images found in: \(images.joined(separator: ", ")).") }
         } else if let folders {
             var isDirectory: ObjCBool = false
@@ -77,7 +77,7 @@ struct EnrollCommand: AsyncParsableCommand {
                     refusedFolders += 1
                     continue
                 }
-                people.append((entry.lastPathComponent.trimmingCharacters(in: .whitespacesAndNewlines), photos))
+                people.append((Person.storedName(entry.lastPathComponent), photos))
             }
             guard !people.isEmpty else {
                 if refusedFolders > 0 { throw VisageExitCode.badInput }
@@ -135,22 +135,11 @@ struct EnrollCommand: AsyncParsableCommand {
         if badInputs > 0 { throw VisageExitCode.badInput }
     }
 
-    /// What is wrong with a person's name, by the service's rule (`POST /v1/people` refuses the
-    /// same names), or nil: a name is trimmed, not empty, at most 200 characters, without control
-    /// characters, and without bidirectional controls, which make a listing show another name
-    /// than the one stored.
+    /// What is wrong with a person's name (``Person/nameProblem(_:)``, the service's rule too),
+    /// said after "--name: " or a folder's path, or nil.
     static func nameProblem(_ raw: String) -> String? {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if name.isEmpty { return "a name may not be empty." }
-        // Code points, as the service and openapi.yaml's maxLength count them (one grapheme cluster may hold any number).
-        if name.unicodeScalars.count > 200 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return "a name is at most 200 characters, without control characters."
-        }
-        let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
-        if name.unicodeScalars.contains(where: { bidiControls.contains($0.value) }) {
-            return "a name may not contain bidirectional control characters (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069)."
-        }
-        return nil
+        guard let sentence = Person.nameProblem(raw)?.sentence else { return nil }
+        return sentence.prefix(1).lowercased() + sentence.dropFirst()
     }
 
     private func report(name: String, stored: Person?, rejected: [(String, String)], warning: String? = nil) {
