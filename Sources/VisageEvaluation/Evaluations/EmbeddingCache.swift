@@ -24,13 +24,7 @@ struct EmbeddingCache {
 
     /// Whether `path` is missing, empty or a cache of this kind (of any models): only such a
     /// file may be replaced. A mistyped --embeddings-cache must not overwrite someone's file.
-    static func isCacheOrMissing(_ path: String) -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { return true }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let start = (try? handle.read(upToCount: magic.utf8.count)) ?? Data()
-        return start.isEmpty || start == Data(magic.utf8)
-    }
+    static func isCacheOrMissing(_ path: String) -> Bool { CacheFile.isMissingOrStarts(path, with: magic) }
 
     /// `precision` and `flipAverage` change the embeddings, so a header that differs in them
     /// discards the file; at their defaults they add nothing to the header, so caches

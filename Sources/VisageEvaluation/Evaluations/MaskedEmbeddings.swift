@@ -137,13 +137,7 @@ public struct MaskedEmbeddings: Sendable {
 
     /// Whether `path` is missing or holds a cache of this kind (of any models or seed): only
     /// such a file may be replaced. A mistyped --mask-cache must not delete someone's notes.
-    public static func isCacheOrMissing(_ path: String) -> Bool {
-        guard FileManager.default.fileExists(atPath: path) else { return true }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let start = (try? handle.read(upToCount: cacheMagic.utf8.count)) ?? Data()
-        return start.isEmpty || start == Data(cacheMagic.utf8)
-    }
+    public static func isCacheOrMissing(_ path: String) -> Bool { CacheFile.isMissingOrStarts(path, with: cacheMagic) }
 
     static let cacheMagic = "# visage-masked-embeddings "
 
