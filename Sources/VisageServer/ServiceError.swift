@@ -9,7 +9,9 @@ import VisageGallery
 import VisageJSON
 
 /// An error the service answers with: an HTTP status, a stable `code` a client can match, and a
-/// message a person can act on. Every response body is `{"error": {"code": …, "message": …}}`.
+/// message a person can act on. Every response body is `{"error": {"code": …, "message": …}}`,
+/// with what a program needs to fix the request after those two where there is more (an
+/// unknown form field: `field` and `accepted`).
 ///
 /// Messages never hold server paths, keys or embeddings; the details of an unexpected error go
 /// to the log (``ErrorMiddleware``), and the client gets a generic 500.
@@ -18,6 +20,8 @@ public struct ServiceError: HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var headers: HTTPFields
+    /// Members of the error object after `code` and `message`, in order.
+    var details: [(String, JSONValue)] = []
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
@@ -33,7 +37,7 @@ public struct ServiceError: HTTPResponseError, Sendable {
     var jsonResponse: Response {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))]))]).rendered
+        let body = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))] + details))]).rendered
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
@@ -96,6 +100,25 @@ extension ServiceError {
         message: "Send the image as the raw request body with Content-Type image/jpeg, image/png or image/webp, "
             + "or as multipart/form-data with the image in a file field."
     )
+
+    /// A form field the operation does not take (openapi.yaml's forms say `additionalProperties: false`):
+    /// a misspelt `metdata` would otherwise be dropped without a word, and the metadata with it.
+    static func unknownField(_ name: String, accepted: [String]) -> ServiceError {
+        let shown = String(String.UnicodeScalarView(name.unicodeScalars.prefix(64)))
+        let list = accepted.map { "`\($0)`" }.joined(separator: ", ")
+        var error = ServiceError(.badRequest, code: "unknown_field",
+                                 message: "The form has a field `\(shown)` that this operation does not take; it takes \(list). Check the field's spelling; nothing was done.")
+        error.details = [("field", .string(shown)), ("accepted", .array(accepted.map(JSONValue.string)))]
+        return error
+    }
+
+    /// A form part without a name (`Content-Disposition: form-data` with no `name="…"`).
+    static func unnamedField(accepted: [String]) -> ServiceError {
+        var error = ServiceError(.badRequest, code: "unknown_field",
+                                 message: "A part of the form has no name; give each part one (Content-Disposition: form-data; name=\"…\"). This operation takes \(accepted.map { "`\($0)`" }.joined(separator: ", ")).")
+        error.details = [("field", .null), ("accepted", .array(accepted.map(JSONValue.string)))]
+        return error
+    }
 
     /// A query parameter whose value does not fit its type in openapi.yaml.
     static func misfit(_ name: String) -> ServiceError {

@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -41,7 +42,8 @@ struct Uploads: Sendable {
 
     /// The fields of a form. `required` are the fields the operation cannot do without: when
     /// the generated code refuses the form (a required field missing, a single field repeated, a
-    /// malformed body), the answer names the field, as a client needs to fix it.
+    /// field the form does not list, a malformed body), the answer names the field, as a client
+    /// needs to fix it.
     static func form<Field: FormField>(_ body: MultipartBody<Field>, required: [String]) async throws -> Uploads {
         var parts: [Part] = []
         do {
@@ -55,6 +57,10 @@ struct Uploads: Sendable {
         } catch let error as ServiceError {
             throw error
         } catch {
+            // openapi.yaml's forms say `additionalProperties: false`, so the runtime stops at the
+            // first field the form does not list, naming it.
+            if let unknown = unknownField(in: "\(error)") { throw ServiceError.unknownField(unknown, accepted: Field.fieldNames) }
+            if "\(error)".contains("Received an unnamed part") { throw ServiceError.unnamedField(accepted: Field.fieldNames) }
             // The runtime names the field it refused in quotes; a field already read once was sent twice.
             if let repeated = parts.first(where: { !repeatableFields.contains($0.name) && "\(error)".contains("'\($0.name)'") }) {
                 throw ServiceError.badRequest("The form has the field `\(repeated.name.prefix(64))` more than once; send it once.")
@@ -76,6 +82,14 @@ struct Uploads: Sendable {
             }
         }
         return Uploads(isMultipart: true, parts: parts)
+    }
+
+    /// The field named in OpenAPIRuntime's refusal of a part that the form does not list
+    /// ("Received an unknown part 'metdata', which is disallowed …"); nil for any other error.
+    static func unknownField(in message: String) -> String? {
+        guard let start = message.range(of: "Received an unknown part '"),
+              let end = message.range(of: "', which is disallowed", options: .backwards, range: start.upperBound..<message.endIndex) else { return nil }
+        return String(message[start.upperBound..<end.lowerBound])
     }
 
     /// Fields that carry text rather than a file.
@@ -114,14 +128,12 @@ struct Uploads: Sendable {
 }
 
 /// A field of a form as the generated code types it (one enum per form in openapi.yaml), read
-/// by name: each handler's form type says which case is which field.
+/// by name: each handler's form type says which case is which field, and which fields there are
+/// (the form's `properties`; a field it does not list is refused).
 protocol FormField: Sendable {
     var named: (name: String, filename: String?, body: HTTPBody) { get }
-}
-
-extension MultipartRawPart {
-    /// A field the form's schema does not list.
-    var named: (name: String, filename: String?, body: HTTPBody) { (name ?? "", filename, body) }
+    /// The form's fields, in the order openapi.yaml lists them.
+    static var fieldNames: [String] { get }
 }
 
 /// Reads the body of every request to an operation that takes one (POST) before the generated

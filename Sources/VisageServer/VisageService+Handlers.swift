@@ -230,50 +230,55 @@ extension Uploads {
 }
 
 extension Components.RequestBodies.Image.MultipartFormPayload: FormField {
+    static let fieldNames = ["image"]
+
     var named: (name: String, filename: String?, body: HTTPBody) {
         switch self {
         case let .image(part): ("image", part.filename, part.payload.body)
-        case let .undocumented(part): part.named
         }
     }
 }
 
 extension Operations.Verify.Input.Body.MultipartFormPayload: FormField {
+    static let fieldNames = ["a", "b"]
+
     var named: (name: String, filename: String?, body: HTTPBody) {
         switch self {
         case let .a(part): ("a", part.filename, part.payload.body)
         case let .b(part): ("b", part.filename, part.payload.body)
-        case let .undocumented(part): part.named
         }
     }
 }
 
 extension Operations.Ask.Input.Body.MultipartFormPayload: FormField {
+    static let fieldNames = ["image", "question"]
+
     var named: (name: String, filename: String?, body: HTTPBody) {
         switch self {
         case let .image(part): ("image", part.filename, part.payload.body)
         case let .question(part): ("question", part.filename, part.payload.body)
-        case let .undocumented(part): part.named
         }
     }
 }
 
 extension Operations.CreatePerson.Input.Body.MultipartFormPayload: FormField {
+    static let fieldNames = ["name", "metadata", "image"]
+
     var named: (name: String, filename: String?, body: HTTPBody) {
         switch self {
         case let .name(part): ("name", part.filename, part.payload.body)
         case let .metadata(part): ("metadata", part.filename, part.payload.body)
         case let .image(part): ("image", part.filename, part.payload.body)
-        case let .undocumented(part): part.named
         }
     }
 }
 
 extension Operations.AddFaces.Input.Body.MultipartFormPayload: FormField {
+    static let fieldNames = ["image"]
+
     var named: (name: String, filename: String?, body: HTTPBody) {
         switch self {
         case let .image(part): ("image", part.filename, part.payload.body)
-        case let .undocumented(part): part.named
         }
     }
 }
