@@ -71,6 +71,18 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
+/// A HEAD request is answered as its GET would be, without the body (RFC 9110, 9.3.2): the router
+/// runs each GET route for a HEAD as well (`RouterOptions.autoGenerateHeadEndpoints`, which drops
+/// that body itself), and this drops the body of every other answer to a HEAD (a 404, a 405),
+/// keeping its headers, `Content-Length` included. Inside ``MetricsMiddleware``, which counts
+/// HEAD requests under their own method.
+struct HeadMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await next(request, context)
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+}
+
 /// Writes one audit entry for each request that touches the gallery's people (identify, verify,
 /// describe and ask, which look faces up, enrol, add faces, delete, list and view people),
 /// whether it succeeded or was refused: the API key's name and role, the outcome (`ok` or the
@@ -86,8 +98,11 @@ struct AuditMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // The operation the router matched, by its template: the request's own path may spell it
         // otherwise (`/v1/people/7/`, `//v1/identify`), and each spelling reaches the same handler.
+        // A HEAD runs its GET route (``HeadMiddleware``) and is recorded as that GET: it looked
+        // the same people up, and its status alone says whether a person exists.
+        let method = request.method == .head ? .get : request.method
         guard let template = context.endpointPath,
-              let operation = spec.operation(method: request.method, template: template)?.audit else { return try await next(request, context) }
+              let operation = spec.operation(method: method, template: template)?.audit else { return try await next(request, context) }
         do {
             let response = try await RequestAudit.$current.withValue(context.audit) { try await next(request, context) }
             await record(operation, request, context, outcome: AuditEntry.success)

@@ -158,9 +158,11 @@ struct OpenAPISpec: Sendable {
         operations.first { $0.method == method && Self.matches(template: $0.path, path: path) }
     }
 
-    /// The methods of a concrete path, as an `Allow` header lists them; nil for a path the API does not have.
+    /// The methods of a concrete path, as an `Allow` header lists them (HEAD after each GET: the
+    /// router answers it for every GET route); nil for a path the API does not have.
     func allowedMethods(for path: String) -> String? {
-        let methods = operations.filter { Self.matches(template: $0.path, path: path) }.map(\.method.rawValue)
+        let methods = operations.filter { Self.matches(template: $0.path, path: path) }
+            .flatMap { $0.method == .get ? ["GET", "HEAD"] : [$0.method.rawValue] }
         return methods.isEmpty ? nil : methods.joined(separator: ", ")
     }
 

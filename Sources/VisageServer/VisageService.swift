@@ -127,12 +127,15 @@ public struct VisageService: Sendable {
     }
 
     /// Every operation of openapi.yaml, registered by the code generated from it, behind the
-    /// metrics, security-header, error, connection-cap and audit middleware (outermost first);
-    /// each operation sits in the router group of its API-key role (``RoleMiddleware``), where
-    /// ``UploadMiddleware`` reads request bodies within the limits.
+    /// metrics, HEAD, security-header, error, connection-cap and audit middleware (outermost
+    /// first); each operation sits in the router group of its API-key role (``RoleMiddleware``),
+    /// where ``UploadMiddleware`` reads request bodies within the limits. Every GET route also
+    /// answers HEAD: the router runs the GET route once and sends its status and headers
+    /// without the body (``HeadMiddleware``).
     public func makeRouter() -> Router<VisageRequestContext> {
-        let router = Router(context: VisageRequestContext.self)
+        let router = Router(context: VisageRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.middlewares.add(MetricsMiddleware(metrics: requestMetrics))
+        router.middlewares.add(HeadMiddleware())
         router.middlewares.add(SecurityHeadersMiddleware())
         router.middlewares.add(ErrorMiddleware(bodyLimit: configuration.maxBodyBytes))
         router.middlewares.add(ConnectionLimitMiddleware(registry: connections))
