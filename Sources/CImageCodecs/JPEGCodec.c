@@ -9,9 +9,10 @@
 #include <jpeglib.h>
 
 // Hostile progressive files can hold thousands of tiny scans, each of which makes libjpeg
-// walk the whole coefficient buffer; real encoders emit about ten. The figure follows the
-// advice in libjpeg-turbo's own tjexample/djpeg documentation (-maxscans).
-#define VISAGE_JPEG_MAX_SCANS 500
+// walk every block of the image again; real encoders emit about ten. libjpeg has no limit of
+// its own: djpeg's -maxscans stops from a progress monitor, as limit_scans does. The limit is
+// ImageDecodingOptions.maxProgressiveScans (visage_jpeg_set_max_scans); this is its default.
+#define VISAGE_JPEG_DEFAULT_MAX_SCANS 100
 
 typedef struct {
     struct jpeg_error_mgr pub;
@@ -22,13 +23,17 @@ typedef struct {
     // Once every scanline is out, problems at the end of the file (a missing EOI) no
     // longer affect the pixels, so they stop being fatal.
     int pixels_complete;
+    // Set when decoding stopped because the file has more scans than allowed.
+    int too_many_scans;
     char message[JMSG_LENGTH_MAX];
 } visage_jpeg_error;
 
 struct visage_jpeg_decoder {
+    // First, so that limit_scans finds the decoder from the cinfo libjpeg hands it.
     struct jpeg_decompress_struct cinfo;
     visage_jpeg_error error;
     struct jpeg_progress_mgr progress;
+    int max_scans;
 };
 
 static void copy_message(char *destination, size_t capacity, const char *source) {
@@ -60,12 +65,15 @@ static void emit_message(j_common_ptr cinfo, int level) {
     error->pub.num_warnings++;
 }
 
+// libjpeg calls the progress monitor before each iMCU row it reads, so a scan over the limit
+// is stopped as soon as its marker is read, before its data is.
 static void limit_scans(j_common_ptr cinfo) {
     if (!cinfo->is_decompressor) return;
-    j_decompress_ptr decompress = (j_decompress_ptr)cinfo;
-    if (decompress->input_scan_number > VISAGE_JPEG_MAX_SCANS) {
+    visage_jpeg_decoder *decoder = (visage_jpeg_decoder *)cinfo;
+    if (decoder->cinfo.input_scan_number > decoder->max_scans) {
         visage_jpeg_error *error = (visage_jpeg_error *)cinfo->err;
-        snprintf(error->message, sizeof error->message, "more than %d progressive scans", VISAGE_JPEG_MAX_SCANS);
+        snprintf(error->message, sizeof error->message, "more than %d scans", decoder->max_scans);
+        error->too_many_scans = 1;
         longjmp(error->jump, 1);
     }
 }
@@ -76,6 +84,7 @@ static void install_error_handlers(visage_jpeg_error *error) {
     error->pub.emit_message = emit_message;
     error->end_of_data_is_fatal = 1;
     error->pixels_complete = 0;
+    error->too_many_scans = 0;
     error->message[0] = '\0';
 }
 
@@ -96,6 +105,7 @@ visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jp
         return VISAGE_CODEC_CORRUPT;
     }
     jpeg_create_decompress(&decoder->cinfo);
+    decoder->max_scans = VISAGE_JPEG_DEFAULT_MAX_SCANS;
     decoder->progress.progress_monitor = limit_scans;
     decoder->cinfo.progress = &decoder->progress;
     jpeg_mem_src(&decoder->cinfo, data, (unsigned long)size);
@@ -174,8 +184,9 @@ visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, 
     }
     // Only the arguments, never changed below, are read after a longjmp back here.
     if (setjmp(decoder->error.jump)) {
-        if (decoder->error.pixels_complete) return VISAGE_CODEC_OK;
         copy_message(message, message_capacity, decoder->error.message);
+        if (decoder->error.too_many_scans) return VISAGE_CODEC_TOO_MANY_SCANS;
+        if (decoder->error.pixels_complete) return VISAGE_CODEC_OK;
         return VISAGE_CODEC_CORRUPT;
     }
     const int cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
@@ -242,6 +253,10 @@ visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, 
         jpeg_abort_decompress(cinfo);
     }
     return VISAGE_CODEC_OK;
+}
+
+void visage_jpeg_set_max_scans(visage_jpeg_decoder *decoder, int32_t max_scans) {
+    decoder->max_scans = max_scans > 0 ? max_scans : 1;
 }
 
 void visage_jpeg_close(visage_jpeg_decoder *decoder) {

@@ -5,7 +5,7 @@ extension Image {
     /// and alpha images all become 8-bit RGB (alpha is dropped); CMYK JPEGs are converted.
     ///
     /// - Throws: ``ImageError``: `.unreadable`, `.empty`, `.unsupportedFormat`, `.corrupt`
-    ///   (including truncated files) or `.tooLarge`.
+    ///   (including truncated files), `.tooLarge` or `.tooManyScans`.
     public init(contentsOf path: String, options: ImageDecodingOptions = .init()) throws(ImageError) {
         try self.init(data: LocalFile.contents(of: path), source: path, options: options)
     }
@@ -30,7 +30,7 @@ extension Image {
             }
         }
         let stored = try data.withUnsafeBufferPointer { bytes throws(ImageError) in
-            try ImageCodec.decode(bytes, format: format, source: source, maxPixels: options.maxPixels,
+            try ImageCodec.decode(bytes, format: format, source: source, limits: ImageCodec.Limits(options),
                                   reduction: options.reduction, regionOf: regionOf)
         }
         self = stored.applyingOrientation(orientation)

@@ -21,30 +21,44 @@ enum ImageCodec {
         var reason: String
     }
 
+    /// The limits a decode runs under (``ImageDecodingOptions``).
+    struct Limits {
+        var maxPixels: Int
+        /// The most scans of a progressive JPEG.
+        var maxScans: Int
+
+        init(_ options: ImageDecodingOptions) {
+            maxPixels = options.maxPixels
+            maxScans = options.maxProgressiveScans
+        }
+    }
+
     /// The stored dimensions, from the header alone.
     static func dimensions(
         of bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String
     ) throws(ImageError) -> (width: Int, height: Int) {
-        try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+        try withDecoder(bytes, format: format, source: source, maxScans: ImageDecodingOptions().maxProgressiveScans) { decoder throws(ImageError) in
             (decoder.width, decoder.height)
         }
     }
 
-    /// The pixels as stored (orientation not applied), refusing more than `maxPixels`
-    /// before allocating them; at 1/`reduction` and only `region` (of the reduced stored
-    /// picture, inside it) when asked. `region` is computed from the reduced stored size by
-    /// `regionOf`, which the caller gets the reduced size through.
+    /// The pixels as stored (orientation not applied), refusing more than `limits.maxPixels`
+    /// before allocating them, and a progressive JPEG at its first scan past `limits.maxScans`;
+    /// at 1/`reduction` and only `region` (of the reduced stored picture, inside it) when asked.
+    /// `region` is computed from the reduced stored size by `regionOf`, which the caller gets the
+    /// reduced size through.
     static func decode(
-        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int, reduction: Int = 1,
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, limits: Limits, reduction: Int = 1,
         regionOf: ((_ width: Int, _ height: Int) -> PixelRegion)? = nil
     ) throws(ImageError) -> Image {
+        let maxPixels = limits.maxPixels
         guard reduction != 1 || regionOf != nil else {
-            return try decode(bytes, format: format, source: source, maxPixels: maxPixels)
+            return try decode(bytes, format: format, source: source, limits: limits)
         }
         if let declared = format.declaredSize(bytes), declared.width * declared.height > maxPixels {
             throw .tooLarge(source: source, width: declared.width, height: declared.height, limit: maxPixels)
         }
-        let image: Image? = try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+        let image: Image? = try withDecoder(bytes, format: format, source: source, maxScans: limits.maxScans) { decoder throws(ImageError) in
             guard let scaledSize = decoder.scaledSize, let decodeRegion = decoder.decodeRegion else { return nil }
             guard decoder.width > 0, decoder.height > 0 else {
                 throw .corrupt(source: source, reason: "the header declares a \(decoder.width)×\(decoder.height) image")
@@ -60,12 +74,12 @@ enum ImageCodec {
                 failure = decodeRegion(reduction, wanted, buffer.baseAddress!)
                 initialized = count
             }
-            if let failure { throw error(for: failure, format: format, source: source) }
+            if let failure { throw error(for: failure, format: format, source: source, maxScans: limits.maxScans) }
             return Image(uncheckedWidth: wanted.width, height: wanted.height, pixels: pixels)
         }
         if let image { return image }
         // Formats that cannot scale or crop while decoding: whole, then shrunk and cropped.
-        var whole = try decode(bytes, format: format, source: source, maxPixels: maxPixels)
+        var whole = try decode(bytes, format: format, source: source, limits: limits)
         if reduction > 1 {
             whole = whole.shrunk(width: (whole.width + reduction - 1) / reduction, height: (whole.height + reduction - 1) / reduction)
         }
@@ -75,12 +89,13 @@ enum ImageCodec {
 
     /// The whole picture as stored.
     private static func decode(
-        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxPixels: Int
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, limits: Limits
     ) throws(ImageError) -> Image {
+        let maxPixels = limits.maxPixels
         if let declared = format.declaredSize(bytes), declared.width * declared.height > maxPixels {
             throw .tooLarge(source: source, width: declared.width, height: declared.height, limit: maxPixels)
         }
-        return try withDecoder(bytes, format: format, source: source) { decoder throws(ImageError) in
+        return try withDecoder(bytes, format: format, source: source, maxScans: limits.maxScans) { decoder throws(ImageError) in
             guard decoder.width > 0, decoder.height > 0 else {
                 throw .corrupt(source: source, reason: "the header declares a \(decoder.width)×\(decoder.height) image")
             }
@@ -93,25 +108,29 @@ enum ImageCodec {
                 failure = decoder.decode(buffer.baseAddress!)
                 initialized = count
             }
-            if let failure { throw error(for: failure, format: format, source: source) }
+            if let failure { throw error(for: failure, format: format, source: source, maxScans: limits.maxScans) }
             return Image(uncheckedWidth: decoder.width, height: decoder.height, pixels: pixels)
         }
     }
 
     private static func withDecoder<Result>(
-        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String,
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxScans: Int,
         _ body: (OpenDecoder) throws(ImageError) -> Result
     ) throws(ImageError) -> Result {
         switch format {
         case .jpeg:
             return try withCDecoder(
-                bytes, format: format, source: source,
-                open: { visage_jpeg_open($0, $1, $2, $3, $4, $5) },
+                bytes, format: format, source: source, maxScans: maxScans,
+                open: { data, size, decoder, header, message, capacity in
+                    let status = visage_jpeg_open(data, size, decoder, header, message, capacity)
+                    if status == VISAGE_CODEC_OK { visage_jpeg_set_max_scans(decoder.pointee, Int32(clamping: maxScans)) }
+                    return status
+                },
                 decode: { visage_jpeg_decode_rgb($0, $1, $2, $3) },
                 close: { visage_jpeg_close($0) }, body)
         case .png:
             return try withCDecoder(
-                bytes, format: format, source: source,
+                bytes, format: format, source: source, maxScans: maxScans,
                 open: { visage_png_open($0, $1, $2, $3, $4, $5) },
                 decode: { visage_png_decode_rgb($0, $1, $2, $3) },
                 close: { visage_png_close($0) }, body)
@@ -121,7 +140,7 @@ enum ImageCodec {
     }
 
     private static func withCDecoder<Result>(
-        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String,
+        _ bytes: UnsafeBufferPointer<UInt8>, format: ImageFormat, source: String, maxScans: Int,
         open: (
             UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<OpaquePointer?>, UnsafeMutablePointer<visage_image_header>,
             UnsafeMutablePointer<CChar>, Int
@@ -133,7 +152,7 @@ enum ImageCodec {
         var handle: OpaquePointer?
         var header = visage_image_header()
         if let failure = capturingReason({ open(bytes.baseAddress, bytes.count, &handle, &header, $0, $1) }) {
-            throw error(for: failure, format: format, source: source)
+            throw error(for: failure, format: format, source: source, maxScans: maxScans)
         }
         defer { close(handle) }
         var decoder = OpenDecoder(width: Int(header.width), height: Int(header.height)) { [handle] rgb in
@@ -167,9 +186,10 @@ enum ImageCodec {
         }
     }
 
-    private static func error(for failure: Failure, format: ImageFormat, source: String) -> ImageError {
+    private static func error(for failure: Failure, format: ImageFormat, source: String, maxScans: Int) -> ImageError {
         switch failure.status {
         case VISAGE_CODEC_UNSUPPORTED: .unsupportedFormat(source: source, detail: failure.reason)
+        case VISAGE_CODEC_TOO_MANY_SCANS: .tooManyScans(source: source, limit: maxScans)
         default: .corrupt(source: source, reason: "\(format.name): \(failure.reason)")
         }
     }

@@ -26,6 +26,11 @@ public enum ImageError: Error, LocalizedError, Sendable, Equatable {
     /// The header declares more pixels than ``ImageDecodingOptions/maxPixels`` allows;
     /// refused before any pixel memory is allocated.
     case tooLarge(source: String, width: Int, height: Int, limit: Int)
+    /// A progressive JPEG with more scans than ``ImageDecodingOptions/maxProgressiveScans``.
+    /// Each scan makes the decoder go over every block of the picture again, so a small file of
+    /// thousands of tiny scans held it for minutes (a known decoding-time attack); decoding stops
+    /// at the first scan past the limit.
+    case tooManyScans(source: String, limit: Int)
     /// ``Image/init(width:height:pixels:)`` was given a buffer that does not match its dimensions.
     case invalidPixelBuffer(width: Int, height: Int, count: Int)
     /// Encoding failed inside libjpeg or libpng (in practice: out of memory).
@@ -47,6 +52,10 @@ public enum ImageError: Error, LocalizedError, Sendable, Equatable {
         case let .tooLarge(source, width, height, limit):
             return "\(source) is \(width)×\(height) pixels, over the limit of \(limit) pixels. "
                 + "Downscale it, or raise ImageDecodingOptions.maxPixels if you trust the file."
+        case let .tooManyScans(source, limit):
+            return "\(source) is a progressive JPEG of more than \(limit) scans, refused: cameras and encoders write about 10, "
+                + "and each scan makes the decoder go over the whole picture again, so thousands of them are a way to stall it. "
+                + "If the picture is genuine, re-encode it (as a baseline JPEG, or PNG)."
         case let .invalidPixelBuffer(width, height, count):
             return "A \(width)×\(height) RGB image needs positive dimensions and \(width)×\(height)×3 bytes, "
                 + "but \(count) were given."

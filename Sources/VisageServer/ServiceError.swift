@@ -215,6 +215,9 @@ extension ServiceError {
             return (ServiceError(.badRequest, code: "empty_image", message: "\(source) is empty (0 bytes); send the file's contents."), nil)
         case .corrupt:
             return (ServiceError(.badRequest, code: "corrupt_image", message: error.localizedDescription), nil)
+        case .tooManyScans:
+            // Refused by a limit, as a picture over --max-pixels is.
+            return (ServiceError(.unprocessableContent, code: "too_many_scans", message: error.localizedDescription), nil)
         default:
             return (internalError, String(reflecting: error))
         }

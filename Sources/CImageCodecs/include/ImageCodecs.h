@@ -21,6 +21,9 @@ typedef enum {
     VISAGE_CODEC_UNSUPPORTED = 2,
     // Encoding failed (out of memory, or the library refused the parameters).
     VISAGE_CODEC_FAILED = 3,
+    // A progressive JPEG with more scans than the decoder's limit (visage_jpeg_set_max_scans):
+    // each scan costs a pass over the whole image, so decoding stops at the first one too many.
+    VISAGE_CODEC_TOO_MANY_SCANS = 4,
 } visage_codec_status;
 
 typedef struct {
@@ -57,6 +60,9 @@ visage_codec_status visage_jpeg_scaled_size(visage_jpeg_decoder *decoder, int32_
 visage_codec_status visage_jpeg_decode_region_rgb(visage_jpeg_decoder *decoder, int32_t reduction, int32_t x,
                                                   int32_t y, int32_t width, int32_t height, uint8_t *rgb,
                                                   char *message, size_t message_capacity);
+// The most scans a decode reads (default 100; at least 1); the first one past it stops the
+// decode with VISAGE_CODEC_TOO_MANY_SCANS.
+void visage_jpeg_set_max_scans(visage_jpeg_decoder *decoder, int32_t max_scans);
 void visage_jpeg_close(visage_jpeg_decoder *decoder);
 
 // Encodes width * height * 3 bytes of RGB as a baseline JPEG with 4:2:0 chroma.
