@@ -148,29 +148,13 @@ public struct EmbeddingStore: Sendable {
                     _ = try store.load(path: path)  // refuses another root's or model's file
                 }
                 handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
-                try Self.dropLineCutShort(handle)
+                // A line an interrupted job cut short is truncated away (``load(path:)`` ignores
+                // it), so the next record starts a line of its own instead of being glued onto it.
+                try CacheFile.dropLineCutShort(handle)
             } catch let error as DatasetError {
                 throw error
             } catch {
                 throw .unwritable(path: path, reason: error.localizedDescription)
-            }
-        }
-
-        /// Leaves `handle` at the end of the file's last whole line: a line an interrupted job cut
-        /// short is truncated away (``load(path:)`` ignores it), so the next record starts a line
-        /// of its own instead of being glued onto it, which lost both.
-        private static func dropLineCutShort(_ handle: FileHandle) throws {
-            let size = try handle.seekToEnd()
-            guard size > 0 else { return }
-            let start = size > 65_536 ? size - 65_536 : 0  // a line is under 1 KB
-            try handle.seek(toOffset: start)
-            let tail = try handle.readToEnd() ?? Data()
-            guard let last = tail.last, last != UInt8(ascii: "\n") else { try handle.seekToEnd(); return }
-            if let newline = tail.lastIndex(of: UInt8(ascii: "\n")) {
-                try handle.truncate(atOffset: start + UInt64(newline - tail.startIndex + 1))
-            } else {
-                try handle.seekToEnd()
-                try handle.write(contentsOf: Data("\n".utf8))
             }
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import VisageCore
 import VisageModels
 
 /// Embeddings of whole images (largest face), kept in a text file in the output folder so a

@@ -156,8 +156,7 @@ public struct MaskedEmbeddings: Sendable {
         // starts a line of its own.
         if !text.hasSuffix("\n"), !lines.isEmpty, let handle = FileHandle(forUpdatingAtPath: path) {
             lines.removeLast()
-            let whole = text.utf8.count - (text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).last?.count ?? 0)
-            try? handle.truncate(atOffset: UInt64(whole))
+            try? CacheFile.dropLineCutShort(handle)
             try? handle.close()
         }
         var records: [String: MaskedImageRecord] = [:]
