@@ -75,8 +75,13 @@ public struct FaceHead: CustomHead, Codable {
         }
         let k = labels.count
         let d = features.dimension
+        // A repeated label would make a prediction ambiguous; sizes may well agree then.
+        var seen = Set<String>()
+        if let repeated = labels.first(where: { !seen.insert($0).inserted }) {
+            throw .unreadableHead(path: path, reason: "the label \"\(repeated)\" appears more than once; each label must be distinct")
+        }
         guard k >= 2, classifier.bias.count == k, classifier.weights.count == k, classifier.weights.allSatisfy({ $0.count == d }),
-              classifier.mean.count == d, classifier.scale.count == d, Set(labels).count == k, values.map({ $0.count == k }) ?? true else {
+              classifier.mean.count == d, classifier.scale.count == d, values.map({ $0.count == k }) ?? true else {
             throw .unreadableHead(path: path, reason: "labels, values, weights, bias and normalisation do not agree in size")
         }
         // Training gives every feature a positive scale (1 for one that never varied); a zero

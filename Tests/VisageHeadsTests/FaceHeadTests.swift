@@ -109,6 +109,20 @@ struct FaceHeadTests {
         #expect(throws: HeadError.self) { try FaceHead(contentsOf: folder + "/negative-scale.json") }
     }
 
+    /// A head file naming a label twice was refused as "labels, values, weights, bias and
+    /// normalisation do not agree in size", though every size agreed; it names the label.
+    @Test func aRepeatedLabelIsNamed() throws {
+        var head = try Self.syntheticHead()
+        head.labels = ["first", "first"]
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/repeated.json")
+        #expect { try FaceHead(contentsOf: folder + "/repeated.json") } throws: { error in
+            guard case .unreadableHead(let path, let reason) = error as? HeadError else { return false }
+            return path.hasSuffix("repeated.json") && reason.contains("\"first\" appears more than once") && !reason.contains("size")
+        }
+    }
+
     @Test func trainingNeedsTwoLabelsAndEnoughPhotos() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
