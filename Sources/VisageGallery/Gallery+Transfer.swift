@@ -71,7 +71,8 @@ extension Gallery {
             throw GalleryError.invalidImport(line: 0, reason: "cannot read \(url.path)")
         }
         var imported = 0
-        for (number, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() {
+        // Empty lines are kept in the split (and skipped below) so that `number` is the file's line.
+        for (number, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
             let entry: ExportedPerson
             do {
