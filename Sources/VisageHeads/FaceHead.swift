@@ -159,13 +159,84 @@ public struct TrainingReport: Sendable, Codable, Hashable {
     public var iterations: Int
     public var converged: Bool
 
+    /// A photo left out of training, and why. In the head file it is `path`, `kind`
+    /// (`no-face`, `no-features` or `unreadable`) and `reason` in words.
     public struct SkippedPhoto: Sendable, Codable, Hashable {
         public var path: String
-        public var reason: String
+        public var reason: Reason
 
-        public init(path: String, reason: String) {
+        public init(path: String, reason: Reason) {
             self.path = path
             self.reason = reason
+        }
+
+        /// Why a photo was left out: the photo itself was bad (``unreadable(message:)``), or it
+        /// was read and gave no features (``noFace``, ``noFeatures(_:)``).
+        public enum Reason: Sendable, Hashable, CustomStringConvertible {
+            /// The photo was read and analysed; no face was found in it.
+            case noFace
+            /// A face was found but these features were not computed for it.
+            case noFeatures(FaceFeatures)
+            /// The photo could not be read or decoded; `message` is the error in words.
+            case unreadable(message: String)
+
+            /// Whether the photo itself could not be used (a bad input), not merely faceless.
+            public var isUnreadable: Bool {
+                if case .unreadable = self { true } else { false }
+            }
+
+            /// The reason in words, as the head file and `train-head` show it.
+            public var description: String {
+                switch self {
+                case .noFace: "no face found"
+                case let .noFeatures(features): "\(features.rawValue) features not computed"
+                case let .unreadable(message): message
+                }
+            }
+
+            /// The head file's `kind`.
+            var kind: String {
+                switch self {
+                case .noFace: "no-face"
+                case .noFeatures: "no-features"
+                case .unreadable: "unreadable"
+                }
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case path, kind, reason, features
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            path = try container.decode(String.self, forKey: .path)
+            let text = try container.decode(String.self, forKey: .reason)
+            switch try container.decodeIfPresent(String.self, forKey: .kind) {
+            case "no-face"?: reason = .noFace
+            case "no-features"?: reason = .noFeatures(try container.decode(FaceFeatures.self, forKey: .features))
+            case "unreadable"?: reason = .unreadable(message: text)
+            case nil:
+                // Head files written before `kind` hold only the words; these two sentences
+                // were the only ones written for a photo that was read.
+                if text == "no face found" {
+                    reason = .noFace
+                } else if let features = FaceFeatures.allCases.first(where: { text == "\($0.rawValue) features not computed" }) {
+                    reason = .noFeatures(features)
+                } else {
+                    reason = .unreadable(message: text)
+                }
+            case let kind?:
+                throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown kind \(kind)")
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(path, forKey: .path)
+            try container.encode(reason.kind, forKey: .kind)
+            try container.encode(reason.description, forKey: .reason)
+            if case let .noFeatures(features) = reason { try container.encode(features, forKey: .features) }
         }
     }
 }

@@ -137,10 +137,10 @@ public struct FeatureCollection: Sendable {
                 if let face = analyzed.faces.largest, let vector = features.vector(of: face) {
                     result.vectors[item.path] = vector
                 } else {
-                    result.skipped.append(.init(path: item.path, reason: analyzed.faces.isEmpty ? "no face found" : "\(features.rawValue) features not computed"))
+                    result.skipped.append(.init(path: item.path, reason: analyzed.faces.isEmpty ? .noFace : .noFeatures(features)))
                 }
             case let .failure(error):
-                result.skipped.append(.init(path: item.path, reason: (error as? any LocalizedError)?.errorDescription ?? "\(error)"))
+                result.skipped.append(.init(path: item.path, reason: .unreadable(message: (error as? any LocalizedError)?.errorDescription ?? "\(error)")))
             }
         }
         return result

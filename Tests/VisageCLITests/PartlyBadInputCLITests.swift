@@ -8,6 +8,47 @@ import VisageTestSupport
 struct PartlyBadInputCLITests {
     static var masks: String? { HeadCLITests.masks }
 
+    /// train-head skipped an unreadable photo, listed it in its output and the head file, and
+    /// exited 0. It still writes the head, but names the photo and exits 3; a photo without a
+    /// face (a picture of a mask alone) is skipped and listed, and is no reason for 3.
+    @Test(.enabled(if: masks != nil, "needs ../shared/data/masks (or $VISAGE_DATA)"))
+    func trainHeadNamesAnUnreadablePhotoAndExits3() throws {
+        let masks = try #require(Self.masks)
+        let folder = try TemporaryDirectory.make(prefix: "visage-train-unreadable").path
+        let fm = FileManager.default
+        for (label, source) in [("a", "with_mask"), ("b", "without_mask")] {
+            try fm.createDirectory(atPath: "\(folder)/labels/\(label)", withIntermediateDirectories: true)
+            for photo in try fm.contentsOfDirectory(atPath: "\(masks)/\(source)").sorted().prefix(4) {
+                try fm.createSymbolicLink(atPath: "\(folder)/labels/\(label)/\(photo)", withDestinationPath: "\(masks)/\(source)/\(photo)")
+            }
+        }
+        let faceless = "\(folder)/labels/b/mask-alone.jpg", broken = "\(folder)/labels/a/broken.jpg"
+        try fm.createSymbolicLink(atPath: faceless, withDestinationPath: try Fixtures.sample("mask_green.jpg"))
+        #expect(fm.createFile(atPath: broken, contents: Data("not a photo\n".utf8)))
+        let head = folder + "/h.json"
+
+        let text = try CLITests.visage("train-head", "--folders", folder + "/labels", "--out", head, "--folds", "2", "--threads", "1")
+        #expect(text.status == 3, "\(text.status) \(text.stderr)")
+        #expect(text.stderr.contains("\(broken): \(broken) is not an image"), "\(text.stderr)")
+        #expect(!text.stderr.contains(faceless + ":"), "a photo without a face is not bad input: \(text.stderr)")
+        #expect(text.stdout.contains("written to \(head)"), "\(text.stdout)")
+        let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: head))) as? [String: Any])
+        let skipped = try #require((file["training"] as? [String: Any])?["skipped"] as? [[String: Any]])
+        let kinds = Dictionary(uniqueKeysWithValues: skipped.map { ($0["path"] as? String ?? "", $0["kind"] as? String ?? "") })
+        #expect(kinds == [broken: "unreadable", faceless: "no-face"], "\(skipped)")
+
+        try fm.removeItem(atPath: head)
+        let json = try CLITests.visage("train-head", "--json", "--folders", folder + "/labels", "--out", head, "--folds", "2", "--threads", "1")
+        #expect(json.status == 3 && fm.fileExists(atPath: head), "\(json.status) \(json.stderr)")
+        let unreadable = try #require(try CLITests.firstObject(json)["unreadable"] as? [[String: Any]])
+        #expect(unreadable.map { $0["image"] as? String } == [broken] && (unreadable.first?["error"] as? String)?.contains("not an image") == true)
+
+        try fm.removeItem(atPath: broken)
+        let facelessOnly = try CLITests.visage("train-head", "--folders", folder + "/labels", "--out", head, "--folds", "2", "--threads", "1")
+        #expect(facelessOnly.status == 0, "\(facelessOnly.status) \(facelessOnly.stderr)")
+        #expect(facelessOnly.stdout.contains("mask-alone.jpg (no face found)"), "\(facelessOnly.stdout)")
+    }
+
     /// A gallery with Tom Hanks enrolled, and its export.
     static func exportedGallery(in folder: String) throws -> String {
         let gallery = folder + "/g.gallery", export = folder + "/export.jsonl"

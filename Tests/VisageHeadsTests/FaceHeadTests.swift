@@ -123,6 +123,33 @@ struct FaceHeadTests {
         }
     }
 
+    /// A skipped photo's reason is a type, written as `kind` beside the words, so that an
+    /// unreadable photo is told from one without a face without reading the words; a head
+    /// file from before `kind` reads back to the same reasons.
+    @Test func skippedPhotosKeepTheirKind() throws {
+        let skipped: [TrainingReport.SkippedPhoto] = [
+            .init(path: "a.jpg", reason: .noFace), .init(path: "b.jpg", reason: .noFeatures(.fabnet)),
+            .init(path: "c.jpg", reason: .unreadable(message: "c.jpg is damaged or incomplete (cut short)")),
+        ]
+        var head = try Self.syntheticHead()
+        head.training.skipped = skipped
+        #expect(skipped.map(\.reason.isUnreadable) == [false, false, true])
+        #expect(skipped.map(\.reason.description) == ["no face found", "fabnet features not computed", "c.jpg is damaged or incomplete (cut short)"])
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try head.write(to: folder + "/skipped.json")
+        let text = try String(contentsOfFile: folder + "/skipped.json", encoding: .utf8)
+        #expect(text.contains("\"kind\" : \"no-face\"") && text.contains("\"kind\" : \"no-features\"") && text.contains("\"kind\" : \"unreadable\""))
+        #expect(try FaceHead(contentsOf: folder + "/skipped.json").training.skipped == skipped)
+
+        var legacy = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var training = try #require(legacy["training"] as? [String: Any])
+        training["skipped"] = skipped.map { ["path": $0.path, "reason": $0.reason.description] }
+        legacy["training"] = training
+        try JSONSerialization.data(withJSONObject: legacy).write(to: URL(fileURLWithPath: folder + "/legacy.json"))
+        #expect(try FaceHead(contentsOf: folder + "/legacy.json").training.skipped == skipped)
+    }
+
     @Test func trainingNeedsTwoLabelsAndEnoughPhotos() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }

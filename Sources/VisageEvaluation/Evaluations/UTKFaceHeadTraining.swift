@@ -42,8 +42,8 @@ public struct UTKFaceHeadTraining: Sendable {
             labels.append(label)
             ages.append(sample.age)
         }
-        let skipped = embedded.withoutFace.map { TrainingReport.SkippedPhoto(path: $0, reason: "no face found") }
-            + embedded.unreadable.map { TrainingReport.SkippedPhoto(path: $0.path, reason: $0.error) }
+        let skipped = embedded.withoutFace.map { TrainingReport.SkippedPhoto(path: $0, reason: .noFace) }
+            + embedded.unreadable.map { TrainingReport.SkippedPhoto(path: $0.path, reason: .unreadable(message: $0.error)) }
         var trainer = trainer
         if attribute == .age { trainer.balancesClasses = false }
         var head = try trainer.train(name: name, labelNames: attribute.labelNames, rows: rows, labels: labels, skipped: skipped)

@@ -18,6 +18,10 @@ struct TrainHeadCommand: AsyncParsableCommand {
         held-out-fold accuracy and writes the head, with that report, as JSON for \
         `visage analyze --head`.
 
+        A photo without a face is skipped and listed. A photo that cannot be read is skipped \
+        and named with the reason; the head is still written from the others, and the exit \
+        code is 3, as for analyze's and the dataset tools' unreadable images.
+
         --utkface DIR --attribute gender|race|age trains instead on UTKFace's training part \
         (the fixed split of docs/evaluation.md; the held-out part is never read), labels from \
         the file names (AGE_GENDER_RACE_DATE.jpg.chip.jpg). The age head is a softmax over \
@@ -125,6 +129,7 @@ struct TrainHeadCommand: AsyncParsableCommand {
         }
         do { try head.write(to: out) } catch { throw CommandFailure(error.errorDescription ?? "\(error)") }
         let t = head.training
+        let unreadable = t.skipped.filter(\.reason.isUnreadable)
         if global.json {
             print(JSONValue.object([
                 ("head", .string(out)), ("name", .string(head.name)),
@@ -133,6 +138,7 @@ struct TrainHeadCommand: AsyncParsableCommand {
                 ("crossValidatedAccuracy", .number(Float(t.crossValidatedAccuracy), decimals: 4)),
                 ("crossValidatedBalancedAccuracy", .number(Float(t.crossValidatedBalancedAccuracy), decimals: 4)),
                 ("majorityBaseline", .number(Float(t.majorityBaseline), decimals: 4)),
+                ("unreadable", .array(unreadable.map { .object([("image", .string($0.path)), ("error", .string($0.reason.description))]) })),
             ]).rendered)
         } else {
             print("head \"\(head.name)\" on \(head.features.name.rawValue) features (\(head.features.model)) written to \(out)")
@@ -144,6 +150,11 @@ struct TrainHeadCommand: AsyncParsableCommand {
             }
             print(String(format: "  %d-fold cross-validated accuracy %.1f%% (balanced %.1f%%; always the commonest label: %.1f%%), L2 %g",
                          t.folds, 100 * t.crossValidatedAccuracy, 100 * t.crossValidatedBalancedAccuracy, 100 * t.majorityBaseline, t.l2))
+            for photo in unreadable { printError("\(photo.path): \(photo.reason)") }
         }
+        // As analyze, enroll and the dataset tools do: what could be used was used (the head is
+        // written), and an unreadable photo is bad input. A photo without a face is not: the
+        // dataset tools count it and exit 0, and a labelled folder often holds a few.
+        if !unreadable.isEmpty { throw VisageExitCode.badInput }
     }
 }
