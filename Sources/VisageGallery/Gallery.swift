@@ -367,6 +367,16 @@ public actor Gallery {
         /// Images read, and those that are the photo of some template.
         public var imagesRead: Int
         public var imagesMatched: Int
+        /// Images that could not be used, in the order given, each with its error: a file that
+        /// cannot be read or is not an image (an ``ImageError``), or an enrolment photo whose
+        /// analysis failed. Their templates, if any, are still missing.
+        public var unreadable: [UnreadableImage] = []
+    }
+
+    /// An image ``reembed(images:)`` could not use, and why.
+    public struct UnreadableImage: Sendable {
+        public var path: String
+        public var error: any Error
     }
 
     /// Gives the templates that lack an attention-head embedding one, from their enrolment
@@ -375,6 +385,7 @@ public actor Gallery {
     /// (IoU ≥ 0.5, SFace cosine with the stored template ≥ 0.9, so that nothing but that face is
     /// taken) gives the head's embedding and the mask call, and all of them are stored in one
     /// transaction. Templates whose photo is not among `images` keep none: re-enrol those people.
+    /// An image that cannot be read is listed, with its error, in ``Reembedding/unreadable``.
     public func reembed(images: [String]) async throws -> Reembedding {
         guard let analyzer else { throw GalleryError.analyzerRequired }
         try await refresh()
@@ -386,10 +397,22 @@ public actor Gallery {
         }
         var updates: [MaskedFaceUpdate] = []
         var seen = Set<Int64>(), imagesMatched = 0, notFound = 0
-        for path in images where !wanted.isEmpty {
-            guard let data = FileManager.default.contents(atPath: path), let templates = wanted.removeValue(forKey: sha256Hex(of: data)) else { continue }
+        var unreadable: [UnreadableImage] = [], imagesRead = 0
+        // Every image is read, even once no template is left to find, so each bad one is named.
+        for path in images {
+            let file: EncodedImage
+            do { file = try EncodedImage(contentsOf: path) } catch {
+                unreadable.append(UnreadableImage(path: path, error: error))
+                continue
+            }
+            imagesRead += 1
+            guard !wanted.isEmpty, let templates = wanted.removeValue(forKey: sha256Hex(of: Data(file.data))) else { continue }
             imagesMatched += 1
-            let faces = (try? await analyzer.analyze(contentsOf: path, tasks: Self.analyzerTasks).faces) ?? []
+            let faces: [Face]
+            do { faces = try await analyzer.analyze(contentsOf: path, tasks: Self.analyzerTasks).faces } catch {
+                unreadable.append(UnreadableImage(path: path, error: error))
+                continue
+            }
             for template in templates where !seen.contains(template.id) {
                 let face = faces.max { a, b in (template.box.map { a.box.iou($0) } ?? a.box.area) < (template.box.map { b.box.iou($0) } ?? b.box.area) }
                 guard let face, let head = face.maskedFaceEmbedding, let sface = face.embedding,
@@ -404,7 +427,8 @@ public actor Gallery {
         }
         let updated = try await store.setMaskedFaceEmbeddings(updates)
         try await refresh()
-        return Reembedding(missing: missing, updated: updated, notFound: notFound, imagesRead: images.count, imagesMatched: imagesMatched)
+        return Reembedding(missing: missing, updated: updated, notFound: notFound, imagesRead: imagesRead,
+                           imagesMatched: imagesMatched, unreadable: unreadable)
     }
 
     // MARK: - People

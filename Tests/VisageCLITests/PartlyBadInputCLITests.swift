@@ -73,4 +73,47 @@ struct PartlyBadInputCLITests {
         #expect(run.stderr.contains("Import line 7:"), "\(run.stderr)")
         #expect(run.stdout.components(separatedBy: "imported #").count - 1 == 2, "\(run.stdout)")
     }
+
+    /// gallery reembed read its photos with the errors dropped: a missing, dangling or
+    /// damaged photo was silently skipped and the run exited 0. Each is named with the reason,
+    /// the readable ones are still used, and the exit code is 3.
+    @Test func galleryReembedNamesPhotosItCannotRead() throws {
+        let folder = try TemporaryDirectory.make(prefix: "visage-reembed-unreadable").path
+        let fm = FileManager.default
+        // An older gallery: the same person, templates without the attention-head embedding.
+        let old = try String(contentsOfFile: try Self.exportedGallery(in: folder), encoding: .utf8)
+            .split(separator: "\n").map { line in
+                var person = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                person["templates"] = (person["templates"] as? [[String: Any]] ?? []).map { template in
+                    template.filter { !["maskedFaceEmbedding", "maskedFaceModel", "masked"].contains($0.key) }
+                }
+                return String(decoding: try JSONSerialization.data(withJSONObject: person), as: UTF8.self)
+            }.joined(separator: "\n")
+        try old.write(toFile: folder + "/old.jsonl", atomically: true, encoding: .utf8)
+        let gallery = folder + "/old.gallery"
+        #expect(try CLITests.visage("gallery", "import", "--gallery", gallery, folder + "/old.jsonl").status == 0)
+
+        try fm.createDirectory(atPath: folder + "/photos", withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: folder + "/photos/tom.png", withDestinationPath: CLITests.portrait)
+        let dangling = folder + "/photos/gone.jpg", broken = folder + "/photos/broken.jpg", missing = folder + "/missing.jpg"
+        try fm.createSymbolicLink(atPath: dangling, withDestinationPath: folder + "/nowhere.jpg")
+        #expect(fm.createFile(atPath: broken, contents: Data("not a photo\n".utf8)))
+
+        let text = try CLITests.visage("gallery", "reembed", "--gallery", gallery, "--threads", "1", folder + "/photos", missing)
+        #expect(text.status == 3, "\(text.status) \(text.stderr)")
+        #expect(text.stdout.contains("1 of 1 templates without an attention-head embedding updated"), "\(text.stdout)")
+        #expect(text.stderr.contains("\(dangling): Cannot read \(dangling): No such file or directory"), "\(text.stderr)")
+        #expect(text.stderr.contains("\(missing): Cannot read \(missing): No such file or directory"), "\(text.stderr)")
+        #expect(text.stderr.contains("\(broken): \(broken) is not an image"), "\(text.stderr)")
+
+        let json = try CLITests.visage("gallery", "reembed", "--gallery", gallery, "--json", "--threads", "1", folder + "/photos", missing)
+        #expect(json.status == 3, "\(json.status) \(json.stderr)")
+        let object = try CLITests.firstObject(json)
+        let unreadable = try #require(object["unreadable"] as? [[String: Any]])
+        #expect(unreadable.compactMap { $0["image"] as? String } == [broken, dangling, missing], "\(unreadable)")
+        #expect(object["images"] as? Int == 1)
+
+        let good = try CLITests.visage("gallery", "reembed", "--gallery", gallery, "--threads", "1", folder + "/photos/tom.png")
+        #expect(good.status == 0, "\(good.status) \(good.stderr)")
+    }
 }

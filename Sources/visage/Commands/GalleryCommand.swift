@@ -114,7 +114,8 @@ struct GalleryCommand: AsyncParsableCommand {
             and each photo whose hash a template names is analysed again, the face at the stored \
             box measured, and every template found is updated in one transaction. Templates \
             whose photo is not given stay as they are (unmasked searches still use them): \
-            re-enrol those people.
+            re-enrol those people. A photo that cannot be read is named with the reason and the \
+            exit code is 3 (the others are still used), as in analyze and train-head.
 
             Examples:
               visage gallery reembed --gallery staff.gallery enrolment-photos/
@@ -138,12 +139,15 @@ struct GalleryCommand: AsyncParsableCommand {
                 print(JSONValue.object([
                     ("missing", .integer(r.missing)), ("updated", .integer(r.updated)), ("not_found", .integer(r.notFound)),
                     ("still_missing", .integer(left)), ("images", .integer(r.imagesRead)), ("images_matched", .integer(r.imagesMatched)),
+                    ("unreadable", .array(r.unreadable.map { .object([("image", .string($0.path)), ("error", .string(FaceReport.message(for: $0.error)))]) })),
                 ]).rendered)
             } else {
                 print("\(r.updated) of \(r.missing) templates without an attention-head embedding updated (\(r.imagesMatched) of \(r.imagesRead) images were enrolment photos)")
+                for image in r.unreadable { printError("\(image.path): \(FaceReport.message(for: image.error))") }
                 if r.notFound > 0 { printError("\(r.notFound) templates' photos were given but their face was not found again at the stored box") }
                 if left > 0 { printError("\(left) templates still have none: give their enrolment photos, or re-enrol those people; masked faces cannot be matched with them") }
             }
+            if !r.unreadable.isEmpty { throw VisageExitCode.badInput }
         }
     }
 
