@@ -1,6 +1,5 @@
 import VisageCore
 import Foundation
-import Synchronization
 
 /// Expands the command line's files and folders into the list of images to process.
 ///
@@ -65,35 +64,4 @@ enum OutputPath {
             throw CommandFailure("Cannot create the folder \(path): " + (FileSystemFailure.message(error as NSError) ?? FaceReport.message(for: error)))
         }
     }
-}
-
-/// One-line progress on stderr ("[12/200] path"), only when there is more than one image.
-struct Progress {
-    let total: Int
-    private var done = 0
-
-    init(total: Int) { self.total = total }
-
-    mutating func advance(_ label: String) {
-        done += 1
-        guard total > 1 else { return }
-        let line = "\r[\(done)/\(total)] \(label)"
-        FileHandle.standardError.write(Data((line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)).utf8))
-        if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
-        ProgressLine.isOpen = done < total
-    }
-}
-
-/// Whether a progress line ("\r[3/7] …", no newline) ends stderr, so that ``printError`` starts
-/// its message on a line of its own instead of after the progress line's padding.
-enum ProgressLine {
-    private static let open = Atomic<Bool>(false)
-
-    static var isOpen: Bool {
-        get { open.load(ordering: .relaxed) }
-        set { open.store(newValue, ordering: .relaxed) }
-    }
-
-    /// Marks the line closed; true when it was open, so the caller ends it with a newline.
-    static func close() -> Bool { open.exchange(false, ordering: .relaxed) }
 }

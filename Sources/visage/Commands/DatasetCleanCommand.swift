@@ -105,7 +105,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
             let analyzer = try global.makeAnalyzer(tasks: [.embedding])
             let store = EmbeddingStore(folder: cache, root: directory, models: analyzer.configuration.models.url.path)
             let shard = try shard.map(Shard.init(parsing:)) ?? .all
-            var progress = EvalProgress()
+            var progress = Progress()
             let embedding = try await DatasetEmbedder(analyzer: analyzer, store: store)
                 .embed(listing.images, shard: shard) { progress.update($0, $1, $2) }
             progress.finish()

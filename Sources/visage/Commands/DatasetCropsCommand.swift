@@ -42,7 +42,7 @@ struct DatasetCropsCommand: AsyncParsableCommand {
             try DatasetTool.requireFolder(output)
             let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop], fallbackScore: fallbackScore)
-            var progress = EvalProgress()
+            var progress = Progress()
             let summary = try await AlignedCrops(source: source, output: output).run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()
             print("\(summary.images) images: \(summary.cropped) cropped, \(summary.withoutFace) without a face, \(summary.errors) unreadable")

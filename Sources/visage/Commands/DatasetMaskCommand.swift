@@ -55,7 +55,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
             let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [])
             let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: chosenStyles)
-            var progress = EvalProgress()
+            var progress = Progress()
             let summary = try await copy.run(analyzer: analyzer) { progress.update($0, $1, $2) }
             progress.finish()
             print("\(summary.images) images: \(summary.masked) masked, \(summary.linked) linked, \(summary.withoutFace) chosen without a face (linked), \(summary.errors) unreadable")

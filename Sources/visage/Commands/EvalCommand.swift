@@ -48,8 +48,8 @@ enum Eval {
 
     /// Runs an evaluation; a data set that is missing or malformed prints its message and
     /// exits with 3 (bad input), as does a run in which some images were unreadable.
-    static func run<Report: EvaluationReport>(json: Bool, output: String, _ body: (inout EvalProgress) async throws -> Report) async throws {
-        var progress = EvalProgress()
+    static func run<Report: EvaluationReport>(json: Bool, output: String, _ body: (inout Progress) async throws -> Report) async throws {
+        var progress = Progress()
         let report: Report
         do {
             report = try await body(&progress)
@@ -99,27 +99,5 @@ extension Eval {
         }
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try OutputPath.makeFolder(folder) }
-    }
-}
-
-/// "[done/total] label" on one stderr line, redrawn at most ten times a second.
-struct EvalProgress {
-    private var lastDraw = ContinuousClock.now - .seconds(1)
-    private var drawn = false
-
-    mutating func update(_ done: Int, _ total: Int, _ label: String) {
-        let now = ContinuousClock.now
-        guard done == total || now - lastDraw > .milliseconds(100) else { return }
-        lastDraw = now
-        drawn = true
-        var line = "\r[\(done)/\(total)] \(label)"
-        line = line.count > 100 ? String(line.prefix(100)) : line + String(repeating: " ", count: 100 - line.count)
-        FileHandle.standardError.write(Data(line.utf8))
-        ProgressLine.isOpen = true
-    }
-
-    mutating func finish() {
-        if drawn, ProgressLine.close() { FileHandle.standardError.write(Data("\n".utf8)) }
-        drawn = false
     }
 }

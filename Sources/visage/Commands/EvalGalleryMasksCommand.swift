@@ -79,7 +79,7 @@ struct EvalGalleryMasksCommand: AsyncParsableCommand {
             printError("Error: \(cfpRoot) does not look like CFP: \(images[0]) is missing.")
             throw VisageExitCode.badInput
         }
-        var progress = EvalProgress()
+        var progress = Progress()
         let records = await MaskedEmbeddings.collect(images, analyzer: analyzer, seed: maskSeed, cachePath: cachePath) { progress.update($0, $1, $2) }
         progress.finish()
         printError("CFP frontal: \(records.records.count) photos measured, \(records.unreadable.count) unreadable")
