@@ -53,15 +53,34 @@ enum OutputPath {
     /// Makes the folder `path` (and its parents), saying which path is in the way when a file is.
     static func makeFolder(_ path: String) throws {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CommandFailure("Cannot write into \(path): it is a file, not a folder.") }
-            return
-        }
+        try FileInPlaceOfFolder.check(path)
+        guard !fm.fileExists(atPath: path) else { return }
         do {
             try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw CommandFailure("Cannot create the folder \(path): " + (FileSystemFailure.message(error as NSError) ?? FaceReport.message(for: error)))
+        }
+    }
+}
+
+/// A file stands where a folder should be: the one check, and message, for every folder a
+/// command reads or writes (`analyze --annotate`, `video tracks`, the dataset tools' outputs,
+/// `enroll --folders`). Each command keeps its exit code: an output folder fails with 1 (the
+/// error reaches argument-parser), `enroll --folders` exits 3 (bad input).
+///
+/// ```swift
+/// try FileInPlaceOfFolder.check(output)   // "out/crops is a file, not a folder."
+/// ```
+struct FileInPlaceOfFolder: LocalizedError {
+    let path: String
+
+    var errorDescription: String? { "\(path) is a file, not a folder." }
+
+    /// Throws when something other than a folder stands at `path`; a folder, or nothing, passes.
+    static func check(_ path: String) throws(FileInPlaceOfFolder) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw FileInPlaceOfFolder(path: path)
         }
     }
 }

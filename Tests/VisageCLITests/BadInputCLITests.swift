@@ -51,7 +51,7 @@ struct BadInputCLITests {
         // A file where the annotated images' folder should go: refused before the models load.
         let annotate = try CLITests.visage(["analyze", "--annotate", file, CLITests.portrait])
         #expect(annotate.status == 1)
-        #expect(annotate.stderr.contains("Cannot write into \(file): it is a file, not a folder"), "\(annotate.stderr)")
+        #expect(annotate.stderr.contains("Error: \(file) is a file, not a folder."), "\(annotate.stderr)")
         #expect(!annotate.stderr.contains("Error Domain"))
 
         // dataset crops into a file failed on the first crop, after loading the models.
@@ -60,7 +60,7 @@ struct BadInputCLITests {
         try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: dataset + "/1.png")
         let crops = try CLITests.visage(["dataset", "crops", folder + "/faces", file])
         #expect(crops.status == 1)
-        #expect(crops.stderr.contains("cannot write \(file): it is a file, not a folder"), "\(crops.stderr)")
+        #expect(crops.stderr.contains("Error: \(file) is a file, not a folder."), "\(crops.stderr)")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "x")
 
         // gallery export into a folder, or into a folder that does not exist.
@@ -84,6 +84,12 @@ struct BadInputCLITests {
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("\(folder)/people does not exist"), "\(missing.stderr)")
         #expect(!missing.stderr.contains("Error Domain"))
+        // A file in its place is bad input too, named with the same words as an output folder's.
+        let file = folder + "/people.txt"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        let notAFolder = try CLITests.visage(["enroll", "--gallery", folder + "/staff.gallery", "--folders", file])
+        #expect(notAFolder.status == 3)
+        #expect(notAFolder.stderr.contains("Error: \(file) is a file, not a folder."), "\(notAFolder.stderr)")
     }
 
     @Test func enrollRefusesUnusableNames() throws {

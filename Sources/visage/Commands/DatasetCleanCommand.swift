@@ -98,7 +98,7 @@ struct DatasetCleanCommand: AsyncParsableCommand {
         var unreadable = 0
         try await DatasetTool.run {
             for output in [cache, report, html, quarantine] { try DatasetTool.requireOutside(output, of: directory) }
-            for folder in [cache, html] { try DatasetTool.requireFolder(folder) }
+            for folder in [cache, html].compactMap(\.self) { try FileInPlaceOfFolder.check(folder) }  // before the models load
             let manifest = try truth.map(NoisyManifest.load)
             let listing = try DatasetWalker(root: directory).walk()
             for folder in listing.unreadableFolders { printError("\(folder.path): \(folder.reason); its images are skipped") }

@@ -45,15 +45,6 @@ enum DatasetTool {
         return listing.unreadableFolders.count
     }
 
-    /// Refuses an output folder where a file stands, before the models load.
-    static func requireFolder(_ output: String?) throws(DatasetError) {
-        guard let output else { return }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw .unwritable(path: output, reason: "it is a file, not a folder; give a new or empty folder")
-        }
-    }
-
     /// Refuses an output path inside the dataset.
     static func requireOutside(_ output: String?, of input: String) throws(DatasetError) {
         guard let output else { return }

@@ -39,7 +39,7 @@ struct DatasetCropsCommand: AsyncParsableCommand {
         var errors = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
-            try DatasetTool.requireFolder(output)
+            try FileInPlaceOfFolder.check(output)  // before the models load
             let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [.alignedCrop], fallbackScore: fallbackScore)
             var progress = Progress()

@@ -51,7 +51,7 @@ struct DatasetMaskCommand: AsyncParsableCommand {
         var errors = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
-            try DatasetTool.requireFolder(output)
+            try FileInPlaceOfFolder.check(output)  // before the models load
             let skipped = try DatasetTool.walkInput(source)
             let analyzer = try global.makeAnalyzer(tasks: [])
             let copy = MaskedCopy(source: source, output: output, ratio: ratio, seed: seed, styles: chosenStyles)

@@ -42,7 +42,7 @@ struct DatasetNoisyCopyCommand: AsyncParsableCommand {
         var skipped = 0
         try await DatasetTool.run {
             try DatasetTool.requireOutside(output, of: source)
-            try DatasetTool.requireFolder(output)
+            try FileInPlaceOfFolder.check(output)  // before the models load
             skipped = try DatasetTool.walkInput(source)
             let manifest = try NoisyCopy(source: source, wrongFraction: wrong, splitCount: split, seed: seed).plan()
             try manifest.write(to: output)

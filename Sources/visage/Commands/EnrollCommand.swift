@@ -60,10 +60,10 @@ struct EnrollCommand: AsyncParsableCommand {
             people = [(Person.storedName(name), ImageInputs.expand(images))]
             guard !people[0].images.isEmpty else { throw ValidationError("No images found in: \(images.joined(separator: ", ")).") }
         } else if let folders {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folders, isDirectory: &isDirectory), isDirectory.boolValue else {
-                printError("Error: \(folders) \(FileManager.default.fileExists(atPath: folders) ? "is a file, not a folder" : "does not exist"). "
-                           + "Give a folder with one sub-folder of photos per person (DIR/<person>/*.jpg).")
+            var problem = FileManager.default.fileExists(atPath: folders) ? nil : "\(folders) does not exist."
+            do { try FileInPlaceOfFolder.check(folders) } catch { problem = error.localizedDescription }
+            if let problem {
+                printError("Error: \(problem) Give a folder with one sub-folder of photos per person (DIR/<person>/*.jpg).")
                 throw VisageExitCode.badInput
             }
             let root = URL(fileURLWithPath: folders, isDirectory: true)
