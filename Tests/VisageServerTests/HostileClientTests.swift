@@ -16,7 +16,7 @@ import Testing
     @Test func earlyPayloadTooLargeReachesAClientThatWritesFirst() async throws {
         let app = try await Fixtures.service { $0.maxBodyBytes = 64 * 1024 }.makeApplication()
         try await app.test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: 15)
+            let connection = try RawConnection(port: try #require(client.port))
             let body = [UInt8](repeating: 0xFF, count: 4 * 1024 * 1024)
             try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                 ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", String(body.count)),
@@ -38,7 +38,7 @@ import Testing
             $0.minimumUploadRate = 1024 * 1024 * 1024
         }.makeApplication()
         try await app.test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: 10)
+            let connection = try RawConnection(port: try #require(client.port))
             let start = ContinuousClock.now
             try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                 ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "100000"),
@@ -69,7 +69,7 @@ import Testing
         try await app.test(.live) { client in
             let port = try #require(client.port)
             func start(_ key: String, length: Int) throws -> RawConnection {
-                let connection = try RawConnection(port: port, timeout: 10)
+                let connection = try RawConnection(port: port)
                 try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(key)"), ("Content-Type", "image/jpeg"), ("Content-Length", String(length)),
                 ]))
@@ -109,12 +109,12 @@ import Testing
             let port = try #require(client.port)
             var idle: [RawConnection] = []
             for _ in 0..<4 {
-                idle.append(try RawConnection(port: port, timeout: 5))
+                idle.append(try RawConnection(port: port))
                 try await Task.sleep(for: .milliseconds(50))
             }
             // Half a request head counts as idle.
             try idle[1].send("GET /v1/hea")
-            let health = try RawConnection(port: port, timeout: 5)
+            let health = try RawConnection(port: port)
             try health.send(RawConnection.head("GET", "/v1/health", headers: []))
             #expect(health.readResponse()?.status == 200)
             #expect(idle[0].isClosedByPeer())
@@ -122,14 +122,14 @@ import Testing
             // Every connection busy with an upload: a new one is refused with 503 busy.
             var busy: [RawConnection] = []
             for _ in 0..<4 {
-                let connection = try RawConnection(port: port, timeout: 5)
+                let connection = try RawConnection(port: port)
                 try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "50000"),
                 ]))
                 busy.append(connection)
                 try await Task.sleep(for: .milliseconds(100))
             }
-            let refused = try RawConnection(port: port, timeout: 5)
+            let refused = try RawConnection(port: port)
             try refused.send(RawConnection.head("GET", "/v1/health", headers: []))
             let response = try #require(refused.readResponse())
             #expect(response.status == 503)
@@ -142,7 +142,7 @@ import Testing
     @Test func unparsableRequestGetsJSON() async throws {
         let app = try await Fixtures.service().makeApplication()
         try await app.test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: 5)
+            let connection = try RawConnection(port: try #require(client.port))
             try connection.send("THIS IS NOT HTTP\r\n\u{01}\u{02}\r\n\r\n")
             let response = try #require(connection.readResponse())
             #expect(response.status == 400)
@@ -156,7 +156,7 @@ import Testing
         let app = try await Fixtures.service().makeApplication()
         try await app.test(.live) { client in
             do {
-                let connection = try RawConnection(port: try #require(client.port), timeout: 5)
+                let connection = try RawConnection(port: try #require(client.port))
                 try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "100000"),
                 ]))
@@ -178,7 +178,7 @@ import Testing
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let app = try await Fixtures.service { $0.maxBodyBytes = 4 * 1024 * 1024 }.makeApplication()
         try await app.test(.live) { client in
-            let connection = try RawConnection(port: try #require(client.port), timeout: 3)
+            let connection = try RawConnection(port: try #require(client.port))
             try connection.send(RawConnection.head("POST", "/v1/analyze?attributes=age", headers: [
                 ("Authorization", "Bearer \(Fixtures.readKey)"), ("Content-Type", "image/png"), ("Content-Length", String(tom.count)),
                 ("Expect", "100-continue"),
@@ -195,7 +195,7 @@ import Testing
                 ([("Authorization", "Bearer \(Fixtures.readKey)"), ("Content-Length", String(8 * 1024 * 1024))], 413),
                 ([("Content-Length", String(tom.count))], 401),
             ] {
-                let refused = try RawConnection(port: try #require(client.port), timeout: 3)
+                let refused = try RawConnection(port: try #require(client.port))
                 try refused.send(RawConnection.head("POST", "/v1/analyze", headers: headers + [("Content-Type", "image/png"), ("Expect", "100-continue")]))
                 let answer = try #require(refused.readResponse())
                 #expect(answer.status == status)

@@ -9,7 +9,11 @@ import Glibc
 final class RawConnection {
     let descriptor: Int32
 
-    init(port: Int, timeout: TimeInterval = 10) throws {
+    /// `timeout` bounds each send and read. Every read stops as soon as what it waits for has
+    /// come, so a long one costs nothing when all is well; in CI, with every suite in one process,
+    /// other tests' inference holds the two cooperative threads for seconds at a time, and reads
+    /// of 5 and 15 s came back empty before the server's handler had run.
+    init(port: Int, timeout: TimeInterval = 60) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError("socket() failed: errno \(errno)") }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
