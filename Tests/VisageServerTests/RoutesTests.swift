@@ -181,7 +181,9 @@ struct RoutesTests {
             let start = ContinuousClock.now
             var response = try await client.execute(uri: "/v1/analyze", method: .post, headers: headers(contentType: "image/jpeg"),
                                                     body: ByteBuffer(bytes: jpeg))
-            #expect(ContinuousClock.now - start < .seconds(5))
+            // The whole file takes ~26 s to decode here; the bound only tells refusal at the limit
+            // from a full decode, with room for a CI run whose other suites hold the cores.
+            #expect(ContinuousClock.now - start < .seconds(15))
             #expect(response.status == .unprocessableContent, "\(response.text)")
             #expect(try response.errorCode() == "too_many_scans")
             #expect(response.text.contains("image `image`") && response.text.contains("more than 100 scans"), "\(response.text)")
