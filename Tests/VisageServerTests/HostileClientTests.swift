@@ -18,16 +18,16 @@ import Testing
         try await app.test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
             let body = [UInt8](repeating: 0xFF, count: 4 * 1024 * 1024)
-            try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
+            try await connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                 ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", String(body.count)),
                 ("Connection", "close"),  // as urllib sends it: the server then stops reading once it has answered
             ]))
-            try connection.send(body)  // 4 MiB: far more than the socket buffers hold unread
-            let response = try #require(connection.readResponse())
+            try await connection.send(body)  // 4 MiB: far more than the socket buffers hold unread
+            let response = try #require(await connection.readResponse())
             #expect(response.status == 413)
             #expect(response.errorCode == "payload_too_large")
             #expect(response.headers["connection"] == "close")
-            #expect(connection.isClosedByPeer())
+            #expect(await connection.isClosedByPeer())
         }
     }
 
@@ -40,15 +40,15 @@ import Testing
         try await app.test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
             let start = ContinuousClock.now
-            try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
+            try await connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                 ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "100000"),
             ]))
-            try connection.send([UInt8](repeating: 0xFF, count: 100))
-            let response = try #require(connection.readResponse())
+            try await connection.send([UInt8](repeating: 0xFF, count: 100))
+            let response = try #require(await connection.readResponse())
             #expect(response.status == 408)
             #expect(response.errorCode == "request_timeout")
             #expect(ContinuousClock.now - start < .seconds(5))
-            #expect(connection.isClosedByPeer())
+            #expect(await connection.isClosedByPeer())
         }
     }
 
@@ -68,20 +68,20 @@ import Testing
         }.makeApplication()
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            func start(_ key: String, length: Int) throws -> RawConnection {
+            func start(_ key: String, length: Int) async throws -> RawConnection {
                 let connection = try RawConnection(port: port)
-                try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
+                try await connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(key)"), ("Content-Type", "image/jpeg"), ("Content-Length", String(length)),
                 ]))
                 return connection
             }
             // The read key holds 60,000 bytes with a body that has not arrived.
-            let holding = try start(Fixtures.readKey, length: size)
-            try holding.send([0xFF, 0xD8])
+            let holding = try await start(Fixtures.readKey, length: size)
+            try await holding.send([0xFF, 0xD8])
             try await Task.sleep(for: .milliseconds(300))
             // Its second upload would pass its share: 429.
-            let second = try start(Fixtures.readKey, length: size)
-            let refused = try #require(second.readResponse())
+            let second = try await start(Fixtures.readKey, length: size)
+            let refused = try #require(await second.readResponse())
             #expect(refused.status == 429)
             #expect(refused.errorCode == "too_many_uploads")
             #expect(refused.headers["retry-after"] != nil)
@@ -90,11 +90,11 @@ import Testing
                                                     headers: headers(key: Fixtures.adminKey, contentType: "image/png"), body: ByteBuffer(bytes: tom))
             #expect(response.status == .ok)
             // With the photo's reservation returned: 60,000 + 30,000 held, and 30,000 more would pass the server's total: 503.
-            let admin = try start(Fixtures.adminKey, length: 30_000)
-            try admin.send([0xFF, 0xD8])
+            let admin = try await start(Fixtures.adminKey, length: 30_000)
+            try await admin.send([0xFF, 0xD8])
             try await Task.sleep(for: .milliseconds(300))
-            let third = try start(Fixtures.adminKey, length: 30_000)
-            let full = try #require(third.readResponse())
+            let third = try await start(Fixtures.adminKey, length: 30_000)
+            let full = try #require(await third.readResponse())
             #expect(full.status == 503)
             #expect(full.errorCode == "busy")
         }
@@ -113,25 +113,25 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             // Half a request head counts as idle.
-            try idle[1].send("GET /v1/hea")
+            try await idle[1].send("GET /v1/hea")
             let health = try RawConnection(port: port)
-            try health.send(RawConnection.head("GET", "/v1/health", headers: []))
-            #expect(health.readResponse()?.status == 200)
-            #expect(idle[0].isClosedByPeer())
+            try await health.send(RawConnection.head("GET", "/v1/health", headers: []))
+            #expect(await health.readResponse()?.status == 200)
+            #expect(await idle[0].isClosedByPeer())
 
             // Every connection busy with an upload: a new one is refused with 503 busy.
             var busy: [RawConnection] = []
             for _ in 0..<4 {
                 let connection = try RawConnection(port: port)
-                try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
+                try await connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "50000"),
                 ]))
                 busy.append(connection)
                 try await Task.sleep(for: .milliseconds(100))
             }
             let refused = try RawConnection(port: port)
-            try refused.send(RawConnection.head("GET", "/v1/health", headers: []))
-            let response = try #require(refused.readResponse())
+            try await refused.send(RawConnection.head("GET", "/v1/health", headers: []))
+            let response = try #require(await refused.readResponse())
             #expect(response.status == 503)
             #expect(response.errorCode == "busy")
             #expect(response.headers["connection"] == "close")
@@ -143,8 +143,8 @@ import Testing
         let app = try await Fixtures.service().makeApplication()
         try await app.test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
-            try connection.send("THIS IS NOT HTTP\r\n\u{01}\u{02}\r\n\r\n")
-            let response = try #require(connection.readResponse())
+            try await connection.send("THIS IS NOT HTTP\r\n\u{01}\u{02}\r\n\r\n")
+            let response = try #require(await connection.readResponse())
             #expect(response.status == 400)
             #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect(response.errorCode == "bad_request")
@@ -157,10 +157,10 @@ import Testing
         try await app.test(.live) { client in
             do {
                 let connection = try RawConnection(port: try #require(client.port))
-                try connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
+                try await connection.send(RawConnection.head("POST", "/v1/analyze", headers: [
                     ("Authorization", "Bearer \(Fixtures.adminKey)"), ("Content-Type", "image/jpeg"), ("Content-Length", "100000"),
                 ]))
-                try connection.send([UInt8](repeating: 0xFF, count: 1000))
+                try await connection.send([UInt8](repeating: 0xFF, count: 1000))
             }  // closed here
             try await Task.sleep(for: .milliseconds(500))
             let metrics = try await client.execute(uri: "/metrics", method: .get).text
@@ -179,14 +179,14 @@ import Testing
         let app = try await Fixtures.service { $0.maxBodyBytes = 4 * 1024 * 1024 }.makeApplication()
         try await app.test(.live) { client in
             let connection = try RawConnection(port: try #require(client.port))
-            try connection.send(RawConnection.head("POST", "/v1/analyze?attributes=age", headers: [
+            try await connection.send(RawConnection.head("POST", "/v1/analyze?attributes=age", headers: [
                 ("Authorization", "Bearer \(Fixtures.readKey)"), ("Content-Type", "image/png"), ("Content-Length", String(tom.count)),
                 ("Expect", "100-continue"),
             ]))
-            let interim = connection.receive { $0.contains("\r\n\r\n") }
+            let interim = await connection.receive { $0.contains("\r\n\r\n") }
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim.debugDescription)")
-            try connection.send(tom)
-            let response = try #require(connection.readResponse())
+            try await connection.send(tom)
+            let response = try #require(await connection.readResponse())
             #expect(response.status == 200)
             #expect(response.body.contains("\"faces\": [{"))
 
@@ -196,8 +196,8 @@ import Testing
                 ([("Content-Length", String(tom.count))], 401),
             ] {
                 let refused = try RawConnection(port: try #require(client.port))
-                try refused.send(RawConnection.head("POST", "/v1/analyze", headers: headers + [("Content-Type", "image/png"), ("Expect", "100-continue")]))
-                let answer = try #require(refused.readResponse())
+                try await refused.send(RawConnection.head("POST", "/v1/analyze", headers: headers + [("Content-Type", "image/png"), ("Expect", "100-continue")]))
+                let answer = try #require(await refused.readResponse())
                 #expect(answer.status == status)
             }
         }

@@ -6,13 +6,15 @@ import Glibc
 /// A plain blocking TCP connection to the service on loopback, for what an HTTP client library
 /// will not do: send half a request, trickle a body, write a whole body before reading, or hold
 /// a connection open without a word. Every call has a timeout, so a test fails instead of hanging.
-final class RawConnection {
+///
+/// The socket calls block, so each runs on a thread of its own (``offThePool(_:)``), never on
+/// one of Swift's cooperative threads: those are as many as the cores (two here), and the server
+/// under test answers on them. Two tests blocked in `recv` on them left the server no thread to
+/// answer with until the reads timed out, so its answers came too late or never (CI failed so).
+final class RawConnection: @unchecked Sendable {
     let descriptor: Int32
 
-    /// `timeout` bounds each send and read. Every read stops as soon as what it waits for has
-    /// come, so a long one costs nothing when all is well; in CI, with every suite in one process,
-    /// other tests' inference holds the two cooperative threads for seconds at a time, and reads
-    /// of 5 and 15 s came back empty before the server's handler had run.
+    /// `timeout` bounds each send and read; every read stops as soon as what it waits for has come.
     init(port: Int, timeout: TimeInterval = 60) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw RawConnectionError("socket() failed: errno \(errno)") }
@@ -35,7 +37,49 @@ final class RawConnection {
     deinit { close(descriptor) }
 
     /// Sends every byte; throws when the peer closed or the send timed out.
-    func send(_ bytes: [UInt8]) throws {
+    func send(_ bytes: [UInt8]) async throws {
+        try await offThePool { try self.sendBlocking(bytes) }
+    }
+
+    func send(_ text: String) async throws { try await send(Array(text.utf8)) }
+
+    /// Reads until the peer closes the connection, the read times out, or `until` matches what
+    /// was read so far; returns what arrived.
+    func receive(until done: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
+        await offThePool { self.receiveBlocking(until: done) }
+    }
+
+    /// One whole response (its body as long as its Content-Length says), nil when none came.
+    func readResponse() async -> RawResponse? {
+        RawResponse(await receive { text in
+            guard let response = RawResponse(text), let length = response.headers["content-length"].flatMap(Int.init) else { return false }
+            return response.body.utf8.count >= length
+        })
+    }
+
+    /// Whether the server closed the connection: a read returns end-of-file (or a reset).
+    func isClosedByPeer() async -> Bool {
+        await offThePool {
+            var byte: UInt8 = 0
+            let count = recv(self.descriptor, &byte, 1, 0)
+            return count == 0 || (count < 0 && errno == ECONNRESET)
+        }
+    }
+
+    /// Runs a blocking socket call on a new thread and waits for it without holding a cooperative thread.
+    private func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try work() }) }.start()
+        }
+    }
+
+    private func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+
+    private func sendBlocking(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -44,11 +88,7 @@ final class RawConnection {
         }
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
-
-    /// Reads until the peer closes the connection, the read times out, or `until` matches what
-    /// was read so far; returns what arrived.
-    func receive(until done: (String) -> Bool = { _ in false }) -> String {
+    private func receiveBlocking(until done: (String) -> Bool) -> String {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -58,21 +98,6 @@ final class RawConnection {
             if done(String(decoding: received, as: UTF8.self)) { break }
         }
         return String(decoding: received, as: UTF8.self)
-    }
-
-    /// One whole response (its body as long as its Content-Length says), nil when none came.
-    func readResponse() -> RawResponse? {
-        RawResponse(receive { text in
-            guard let response = RawResponse(text), let length = response.headers["content-length"].flatMap(Int.init) else { return false }
-            return response.body.utf8.count >= length
-        })
-    }
-
-    /// Whether the server closed the connection: a read returns end-of-file (or a reset).
-    func isClosedByPeer() -> Bool {
-        var byte: UInt8 = 0
-        let count = recv(descriptor, &byte, 1, 0)
-        return count == 0 || (count < 0 && errno == ECONNRESET)
     }
 
     /// An HTTP/1.1 request head.
