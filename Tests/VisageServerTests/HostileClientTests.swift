@@ -47,7 +47,9 @@ import Testing
             let response = try #require(await connection.readResponse())
             #expect(response.status == 408)
             #expect(response.errorCode == "request_timeout")
-            #expect(ContinuousClock.now - start < .seconds(5))
+            // Its 1 s grace, not the default 10 s nor the idle timeout: 9 s leaves room for a
+            // CI machine whose cores are busy with other suites (6.6 s seen under a parallel build).
+            #expect(ContinuousClock.now - start < .seconds(9))
             #expect(await connection.isClosedByPeer())
         }
     }
