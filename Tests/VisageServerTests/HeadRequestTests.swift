@@ -89,7 +89,7 @@ struct HeadRequestTests {
             let port = try #require(client.port)
             let connection = try RawConnection(port: port)
             try await connection.send(RawConnection.head("HEAD", "/openapi.yaml", headers: []) + RawConnection.head("GET", "/v1/health", headers: []))
-            let text = await connection.receive { $0.contains(#""status": "ok""#) }
+            let text = try await connection.receive { $0.contains(#""status": "ok""#) }
             let first = try #require(text.range(of: "\r\n\r\n"), "no response within the timeout: \(text.debugDescription)")
             let head = try #require(RawResponse(String(text[..<first.upperBound])))
             #expect(head.status == 200)

@@ -1,4 +1,5 @@
 import Foundation
+import VisageCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,12 +8,15 @@ import Glibc
 /// will not do: send half a request, trickle a body, write a whole body before reading, or hold
 /// a connection open without a word. Every call has a timeout, so a test fails instead of hanging.
 ///
-/// The socket calls block, so each runs on a thread of its own (``offThePool(_:)``), never on
-/// one of Swift's cooperative threads: those are as many as the cores (two here), and the server
-/// under test answers on them. Two tests blocked in `recv` on them left the server no thread to
-/// answer with until the reads timed out, so its answers came too late or never (CI failed so).
+/// The socket calls block, so each is offloaded to the connection's own serial dispatch queue,
+/// never run on one of Swift's cooperative threads: those are as many as the cores (two here),
+/// and the server under test answers on them. Two tests blocked in `recv` on them left the
+/// server no thread to answer with until the reads timed out, so its answers came too late or
+/// never (CI failed so). A serial queue of one's own gets a thread even when every core is busy,
+/// which dispatch's global queues do not promise.
 final class RawConnection: @unchecked Sendable {
     let descriptor: Int32
+    private let queue = DispatchQueue(label: "raw-connection")
 
     /// `timeout` bounds each send and read; every read stops as soon as what it waits for has come.
     init(port: Int, timeout: TimeInterval = 60) throws {
@@ -38,44 +42,31 @@ final class RawConnection: @unchecked Sendable {
 
     /// Sends every byte; throws when the peer closed or the send timed out.
     func send(_ bytes: [UInt8]) async throws {
-        try await offThePool { try self.sendBlocking(bytes) }
+        try await offload(on: queue) { try self.sendBlocking(bytes) }
     }
 
     func send(_ text: String) async throws { try await send(Array(text.utf8)) }
 
     /// Reads until the peer closes the connection, the read times out, or `until` matches what
     /// was read so far; returns what arrived.
-    func receive(until done: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
-        await offThePool { self.receiveBlocking(until: done) }
+    func receive(until done: @escaping @Sendable (String) -> Bool = { _ in false }) async throws -> String {
+        try await offload(on: queue) { self.receiveBlocking(until: done) }
     }
 
     /// One whole response (its body as long as its Content-Length says), nil when none came.
-    func readResponse() async -> RawResponse? {
-        RawResponse(await receive { text in
+    func readResponse() async throws -> RawResponse? {
+        RawResponse(try await receive { text in
             guard let response = RawResponse(text), let length = response.headers["content-length"].flatMap(Int.init) else { return false }
             return response.body.utf8.count >= length
         })
     }
 
     /// Whether the server closed the connection: a read returns end-of-file (or a reset).
-    func isClosedByPeer() async -> Bool {
-        await offThePool {
+    func isClosedByPeer() async throws -> Bool {
+        try await offload(on: queue) {
             var byte: UInt8 = 0
             let count = recv(self.descriptor, &byte, 1, 0)
             return count == 0 || (count < 0 && errno == ECONNRESET)
-        }
-    }
-
-    /// Runs a blocking socket call on a new thread and waits for it without holding a cooperative thread.
-    private func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
-
-    private func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
         }
     }
 
