@@ -231,13 +231,17 @@ enum ImageCodec {
             : .corrupt(source: source, reason: "WebP: \(webPReason(status))")
     }
 
-    private static func webPReason(_ status: VP8StatusCode) -> String {
+    /// Internal for its test: every status a damaged file can produce gets words, not a number.
+    static func webPReason(_ status: VP8StatusCode) -> String {
         switch status {
-        case VP8_STATUS_NOT_ENOUGH_DATA: "the data ends early"
+        // WebPDecode answers SUSPENDED, not NOT_ENOUGH_DATA, when the partitions of a lossy
+        // frame start past the end of the data (a damaged header byte claims more of them).
+        case VP8_STATUS_NOT_ENOUGH_DATA, VP8_STATUS_SUSPENDED: "the data ends early"
         case VP8_STATUS_BITSTREAM_ERROR: "invalid bitstream"
         case VP8_STATUS_INVALID_PARAM: "invalid header"
         case VP8_STATUS_OUT_OF_MEMORY: "out of memory"
         case VP8_STATUS_UNSUPPORTED_FEATURE: "unsupported feature"
+        case VP8_STATUS_USER_ABORT: "decoding was stopped"
         default: "libwebp status \(status.rawValue)"
         }
     }

@@ -41,6 +41,34 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Why `bytes`, which no signature matched, still look like one of our formats with a
+    /// damaged header; nil when they do not. Such a file needs re-copying, not converting,
+    /// so it is reported as damaged rather than as an unknown format.
+    static func damagedSignature(_ bytes: [UInt8]) -> String? {
+        func at(_ offset: Int, _ signature: [UInt8]) -> Bool {
+            bytes.count >= offset + signature.count && Array(bytes[offset..<offset + signature.count]) == signature
+        }
+        let riff = Array("RIFF".utf8), webp = Array("WEBP".utf8)
+        // Evidence besides the signature: PNG's first chunk is always IHDR; a JPEG from a camera
+        // or an editor opens with a JFIF or Exif segment.
+        if at(0, [0x89, 0x50, 0x4E, 0x47]) || at(12, Array("IHDR".utf8)) {
+            // The PNG signature holds a CR LF and a lone LF precisely so that a transfer that
+            // rewrites line endings (FTP in ASCII mode, a text editor) is caught at the first bytes.
+            if at(4, [0x0A, 0x1A, 0x0A]) || at(4, [0x0D, 0x0A, 0x1A, 0x0D, 0x0A]) || at(4, [0x0D, 0x1A, 0x0D]) {
+                return "PNG: the line-ending bytes of its signature were rewritten, as a transfer in text mode does, so the rest of the file is changed too"
+            }
+            return "PNG: its 8-byte signature is damaged"
+        }
+        if at(0, [0xFF, 0xD8]) || at(6, Array("JFIF".utf8)) || at(6, Array("Exif".utf8)) {
+            return "JPEG: its first markers are damaged"
+        }
+        let vp8Chunk = at(12, Array("VP8 ".utf8)) || at(12, Array("VP8L".utf8)) || at(12, Array("VP8X".utf8))
+        if vp8Chunk, at(0, riff) || at(8, webp) {
+            return "WebP: its RIFF header is damaged"
+        }
+        return nil
+    }
+
     /// What unsupported bytes look like, for the error message: naming the format a
     /// user actually has tells them what to convert from.
     static func describeUnsupported(_ bytes: [UInt8]) -> String {

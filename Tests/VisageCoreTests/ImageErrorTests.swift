@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import VisageTestSupport
-import VisageCore
+@testable import VisageCore
+import CWebP
 
 /// Every bad input ends in its own ``ImageError`` case: no crash, no hang, no grey-filled
 /// image, no giant allocation.
@@ -95,6 +96,37 @@ struct ImageErrorTests {
 
     // MARK: Truncated and damaged data
 
+    /// A file whose first bytes are one of our formats' with a byte or two changed is reported
+    /// as damaged (re-copy it), not as a format to convert from.
+    @Test(arguments: [
+        ("Tom_Hanks_54745.png", 4, [0x0A, 0x1A, 0x0A] as [UInt8], 8, "line-ending bytes"),
+        ("Tom_Hanks_54745.png", 4, [0x0D, 0x0A, 0x1A, 0x0D, 0x0A], 8, "line-ending bytes"),
+        ("Tom_Hanks_54745.png", 6, [0x00], 7, "PNG: its 8-byte signature is damaged"),
+        ("Tom_Hanks_54745.png", 0, [0x00, 0x00], 2, "PNG: its 8-byte signature is damaged"),
+        ("t1.jpg", 2, [0xE8], 3, "JPEG: its first markers are damaged"),
+        ("t1.jpg", 0, [0xFF, 0xE9], 2, "JPEG: its first markers are damaged"),
+        ("webp", 8, Array("WEBQ".utf8), 12, "WebP: its RIFF header is damaged"),
+        ("webp", 0, Array("RIFX".utf8), 4, "WebP: its RIFF header is damaged"),
+    ])
+    func damagedSignatureIsCorruptNotUnsupported(name: String, at offset: Int, replacement: [UInt8], upTo end: Int, mentions: String) throws {
+        var bytes: [UInt8]
+        if name == "webp" {
+            let original = try Image(contentsOf: Fixtures.sample("mask_green.jpg"))
+            bytes = ReferenceEncoders.webp(rgb: original.pixels, width: original.width, height: original.height, lossless: false)
+        } else {
+            bytes = try Fixtures.sampleBytes(name)
+        }
+        bytes.replaceSubrange(offset..<end, with: replacement)
+        let error = try #require(throws: ImageError.self) { try Image(data: bytes, source: name) }
+        guard case let .corrupt(source, reason) = error else {
+            Issue.record("expected corrupt, got \(error)")
+            return
+        }
+        #expect(source == name)
+        #expect(reason.contains(mentions), "\(reason)")
+        #expect(error.errorDescription?.contains("Re-copy") == true)
+    }
+
     static let truncationFractions = [0.02, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99]
 
     @Test(arguments: ["t1.jpg", "mask_black.jpg", "mask_white.jpg", "Tom_Hanks_54745.png"])
@@ -116,6 +148,16 @@ struct ImageErrorTests {
             let cut = Array(webp.prefix(Int(Double(webp.count) * fraction)))
             expectCorrupt(source: "webp") { try Image(data: cut, source: "webp") }
         }
+    }
+
+    @Test func everyWebPStatusOfADamagedFileIsPutInWords() {
+        let statuses = [VP8_STATUS_NOT_ENOUGH_DATA, VP8_STATUS_SUSPENDED, VP8_STATUS_BITSTREAM_ERROR, VP8_STATUS_INVALID_PARAM,
+                        VP8_STATUS_OUT_OF_MEMORY, VP8_STATUS_UNSUPPORTED_FEATURE, VP8_STATUS_USER_ABORT]
+        for status in statuses {
+            #expect(!ImageCodec.webPReason(status).contains("libwebp status"), "status \(status.rawValue)")
+        }
+        // What a flipped byte in a lossy frame's header gave in a fuzzing run: too few bytes for its partitions.
+        #expect(ImageCodec.webPReason(VP8_STATUS_SUSPENDED) == "the data ends early")
     }
 
     @Test func truncatedFileOnDiskIsCorrupt() throws {
