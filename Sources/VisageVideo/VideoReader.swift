@@ -89,7 +89,7 @@ public final class VideoReader {
         var reader: OpaquePointer?
         var message = [CChar](repeating: 0, count: 256)
         guard vc_reader_open(path, Int32(options.decoderThreads), &reader, &raw, &message, message.count) == 0, let reader else {
-            throw .unsupported(path: path, detail: text(of: message))
+            throw Self.openingError(path: path, ffmpegMessage: text(of: message))
         }
         handle = reader
         codedWidth = Int(raw.width)
@@ -173,6 +173,28 @@ public final class VideoReader {
 
     /// Missing, unreadable and empty files get their own errors before FFmpeg sees them;
     /// its messages for those ("Invalid data found when processing input") would mislead.
+    /// A file that starts like a container FFmpeg reads but will not open is damaged or cut
+    /// short (re-copy it), not a format to convert from.
+    private static func openingError(path: String, ffmpegMessage: String) -> VideoError {
+        guard let container = containerFamily(of: path) else { return .unsupported(path: path, detail: ffmpegMessage) }
+        // MP4 and QuickTime files written in one pass keep their index (the moov box) at the
+        // end, so a copy cut short has frames but nothing that says where they are.
+        let hint = container == "MP4/QuickTime" ? "; an MP4 cut short loses its index, which most encoders write last" : ""
+        return .corrupt(path: path, reason: "it starts as \(container) but FFmpeg cannot open it: \(ffmpegMessage)\(hint)")
+    }
+
+    /// The container family the first bytes of `path` announce, when they announce one FFmpeg reads.
+    private static func containerFamily(of path: String) -> String? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        guard let head = try? file.read(upToCount: 12).map(Array.init), head.count == 12 else { return nil }
+        let boxType = String(decoding: head[4..<8], as: UTF8.self)
+        if ["ftyp", "moov", "mdat", "free", "wide", "skip"].contains(boxType) { return "MP4/QuickTime" }
+        if head.starts(with: [0x1A, 0x45, 0xDF, 0xA3]) { return "Matroska/WebM" }
+        if head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("AVI ".utf8) { return "AVI" }
+        return nil
+    }
+
     private static func checkFile(_ path: String) throws(VideoError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {

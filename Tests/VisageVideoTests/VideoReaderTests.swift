@@ -126,7 +126,7 @@ struct VideoReaderTests {
     }
 
     /// The first third of a real clip: its index (moov) is at the end, so nothing can be
-    /// decoded and the error names the file.
+    /// decoded; the error names the file and calls it damaged (re-copy), not unsupported (convert).
     @Test(.enabled(if: Fixtures.hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
     func truncatedClipIsAnErrorNamingTheFile() throws {
         let folder = try Fixtures.temporaryURL()
@@ -139,6 +139,9 @@ struct VideoReaderTests {
             while try reader.next() != nil {}
         }
         #expect(error.localizedDescription.contains(path))
+        guard case let .corrupt(named, reason) = error else { Issue.record("expected .corrupt, got \(error)"); return }
+        #expect(named == path)
+        #expect(reason.contains("MP4 cut short loses its index"), "\(reason)")
     }
 }
 
