@@ -7,6 +7,8 @@ public import Foundation
 public enum GalleryError: Error, Sendable, Equatable {
     /// The file (or PostgreSQL database) exists but is not a Visage gallery: not SQLite at all, or another program's database.
     case notAGallery(path: String, reason: String)
+    /// The file is a Visage gallery (or claims to be) but its pages or a stored template are damaged.
+    case damaged(path: String, detail: String)
     /// The gallery was written by a newer Visage whose schema this build does not know.
     case newerSchema(path: String)
     /// No person has this id.
@@ -41,6 +43,9 @@ extension GalleryError: LocalizedError {
         switch self {
         case let .notAGallery(path, reason):
             "\(path) is not a Visage gallery (\(reason)). Give a new file name to create one, or the path of an existing gallery."
+        case let .damaged(path, detail):
+            "\(path) is a damaged gallery (\(detail)). Restore it from a backup (`visage gallery export` writes one); "
+                + "SQLite's `.recover` command (sqlite3 \(path) .recover) may save what is left of it."
         case let .newerSchema(path):
             "\(path) was written by a newer version of Visage; upgrade Visage to open it."
         case let .unknownPerson(id):

@@ -49,8 +49,34 @@ public final class SQLiteGalleryStore: GalleryStore {
             if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw GalleryError.newerSchema(path: path) }
             try migrator.migrate(pool)
             isEncrypted = try pool.write { db in try Self.checkEncryption(db, cipher: cipher) }
-        } catch let error as DatabaseError where [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode) {
-            throw GalleryError.notAGallery(path: path, reason: "the database file is damaged")
+        } catch let error as DatabaseError where Self.meansDamage(error) {
+            throw GalleryError.damaged(path: path, detail: Self.damageDetail(error))
+        }
+    }
+
+    /// Whether SQLite says the file's pages are not what it wrote.
+    private static func meansDamage(_ error: DatabaseError) -> Bool {
+        [.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode)
+    }
+
+    /// SQLite's words for the damage, without the statement that met it.
+    private static func damageDetail(_ error: DatabaseError) -> String {
+        "SQLite: \(error.message ?? "database disk image is malformed")"
+    }
+
+    /// A read on the pool that reports damaged pages as ``GalleryError/damaged(path:detail:)``:
+    /// a file can pass the checks at opening and still hold a damaged page that only a later
+    /// query reaches.
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as DatabaseError where Self.meansDamage(error) {
+            throw GalleryError.damaged(path: path, detail: Self.damageDetail(error))
+        }
+    }
+
+    /// The same for a write transaction.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch let error as DatabaseError where Self.meansDamage(error) {
+            throw GalleryError.damaged(path: path, detail: Self.damageDetail(error))
         }
     }
 
@@ -58,7 +84,7 @@ public final class SQLiteGalleryStore: GalleryStore {
 
     public func insert(name: String, metadata: [String: String], created: Date, templates: [Template]) async throws -> (Person, [Template]) {
         let metadataText = try StoreEncoding.metadataText(metadata)
-        return try await pool.write { db in
+        return try await write { db in
             try db.execute(sql: "INSERT INTO person (name, metadata, created) VALUES (?, ?, ?)",
                            arguments: [name, metadataText, created.timeIntervalSince1970])
             let id = db.lastInsertedRowID
@@ -68,7 +94,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func addTemplates(_ templates: [Template], to personID: Int64) async throws -> [Template] {
-        try await pool.write { db in
+        try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [personID]) != nil else {
                 throw GalleryError.unknownPerson(id: personID)
             }
@@ -77,23 +103,23 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func people() async throws -> [Person] {
-        try await pool.read { db in try Self.fetchPeople(db, sql: "", arguments: []) }
+        try await read { db in try Self.fetchPeople(db, sql: "", arguments: []) }
     }
 
     public func person(id: Int64) async throws -> Person? {
-        try await pool.read { db in try Self.fetchPeople(db, sql: "WHERE p.id = ?", arguments: [id]).first }
+        try await read { db in try Self.fetchPeople(db, sql: "WHERE p.id = ?", arguments: [id]).first }
     }
 
     public func templates(of personID: Int64) async throws -> [Template] {
-        try await pool.read { db in try self.fetchTemplates(db, sql: "WHERE person_id = ?", arguments: [personID]) }
+        try await read { db in try self.fetchTemplates(db, sql: "WHERE person_id = ?", arguments: [personID]) }
     }
 
     public func allTemplates() async throws -> [Template] {
-        try await pool.read { db in try self.fetchTemplates(db, sql: "", arguments: []) }
+        try await read { db in try self.fetchTemplates(db, sql: "", arguments: []) }
     }
 
     public func deletePerson(id: Int64) async throws -> [Int64] {
-        let removed = try await pool.write { db in
+        let removed = try await write { db in
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM person WHERE id = ?", arguments: [id]) != nil else {
                 throw GalleryError.unknownPerson(id: id)
             }
@@ -109,7 +135,7 @@ public final class SQLiteGalleryStore: GalleryStore {
 
     public func setMaskedFaceEmbeddings(_ updates: [MaskedFaceUpdate]) async throws -> Int {
         guard !updates.isEmpty else { return 0 }
-        return try await pool.write { db in
+        return try await write { db in
             let generation = try Self.nextGeneration(db)
             var changed = 0
             for update in updates {
@@ -123,7 +149,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func appendAudit(_ entry: AuditEntry) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: """
                 INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.role, entry.operation.rawValue,
@@ -132,7 +158,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
-        try await pool.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT time, actor, role, operation, person_ids, outcome, request_id FROM audit ORDER BY id DESC LIMIT ?
                 """, arguments: [limit]).map { row in
@@ -144,7 +170,7 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func pruneAudit(before date: Date) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM audit WHERE time < ?", arguments: [date.timeIntervalSince1970])
             return db.changesCount
         }
@@ -155,11 +181,11 @@ public final class SQLiteGalleryStore: GalleryStore {
     }
 
     public func generation() async throws -> Int64 {
-        try await pool.read { db in try Self.currentGeneration(db) }
+        try await read { db in try Self.currentGeneration(db) }
     }
 
     public func changes(since generation: Int64) async throws -> GalleryChanges {
-        try await pool.read { db in
+        try await read { db in
             let current = try Self.currentGeneration(db)
             guard current > generation else { return GalleryChanges(generation: generation) }
             let deleted = try Int64.fetchAll(db, sql: "SELECT person_id FROM deletion WHERE generation > ? AND generation <= ? ORDER BY generation",
@@ -264,10 +290,18 @@ public final class SQLiteGalleryStore: GalleryStore {
         defer { try? handle.close() }
         let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
         if header.isEmpty { return }
+        let applicationID = header.count == 100 ? header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } : 0
         guard header.count == 100, header.prefix(16).elementsEqual(Array("SQLite format 3\0".utf8)) else {
+            if applicationID == UInt32(bitPattern: Self.applicationID) {
+                throw GalleryError.damaged(path: path, detail: "its SQLite signature is damaged, though its header marks it as a Visage gallery")
+            }
             throw GalleryError.notAGallery(path: path, reason: "not an SQLite database")
         }
-        let applicationID = header[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        // SQLite opens a file whose format bytes it does not know read-only, and then fails on
+        // the first write with "attempt to write a readonly database".
+        guard (1...2).contains(header[18]), (1...2).contains(header[19]) else {
+            throw GalleryError.damaged(path: path, detail: "its header's file-format bytes are \(header[18]) and \(header[19]), not 1 or 2")
+        }
         if applicationID == UInt32(bitPattern: Self.applicationID) { return }
         if applicationID != 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }
         var configuration = Configuration()
@@ -280,8 +314,8 @@ public final class SQLiteGalleryStore: GalleryStore {
                 (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0,
                  try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0)
             }
-        } catch {
-            throw GalleryError.notAGallery(path: path, reason: "the database file is damaged")
+        } catch let error as DatabaseError {
+            throw GalleryError.damaged(path: path, detail: damageDetail(error))
         }
         if storedID == Self.applicationID { return }
         if tables > 0 { throw GalleryError.notAGallery(path: path, reason: "an SQLite database of another application") }

@@ -19,7 +19,7 @@ struct StoreEncoding: Sendable {
     func embedding(from blob: Data, dimension: Int) throws -> [Float] {
         let data = try cipher?.open(blob) ?? blob
         guard data.count == dimension * 4 else {
-            throw GalleryError.notAGallery(path: location, reason: "a template holds \(data.count) bytes instead of \(dimension * 4)")
+            throw GalleryError.damaged(path: location, detail: "a template holds \(data.count) bytes instead of \(dimension * 4)")
         }
         return data.withUnsafeBytes { raw in
             (0..<dimension).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
@@ -34,7 +34,7 @@ struct StoreEncoding: Sendable {
 
     private func embedding(fromOpened data: Data) throws -> [Float] {
         guard data.count % 4 == 0 else {
-            throw GalleryError.notAGallery(path: location, reason: "an attention-head template holds \(data.count) bytes, not whole floats")
+            throw GalleryError.damaged(path: location, detail: "an attention-head template holds \(data.count) bytes, not whole floats")
         }
         return data.withUnsafeBytes { raw in
             (0..<(data.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }

@@ -52,7 +52,7 @@ struct GalleryOptions: ParsableArguments {
         } catch let error as GalleryError {
             // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
             switch error {
-            case .notAGallery, .newerSchema, .invalidLocation, .storeUnavailable:
+            case .notAGallery, .damaged, .newerSchema, .invalidLocation, .storeUnavailable:
                 printError(error.localizedDescription)
                 throw VisageExitCode.badInput
             default:

@@ -30,9 +30,54 @@ struct SQLiteGalleryStoreTests {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         for i in 100..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        #expect(throws: GalleryError.notAGallery(path: path, reason: "the database file is damaged")) {
+        let error = try #require(throws: GalleryError.self) { _ = try SQLiteGalleryStore(path: path) }
+        guard case let .damaged(named, detail) = error else { Issue.record("expected .damaged, got \(error)"); return }
+        #expect(named == path)
+        #expect(detail.hasPrefix("SQLite: "), "\(detail)")
+        #expect(error.localizedDescription.contains("Restore it from a backup"))
+    }
+
+    /// Opening reads only the schema and a few settings; damage in the pages of the templates
+    /// shows when a query reaches them, and is named as damage then too, not as a bare SQLite error.
+    @Test func damageThatOnlyAQueryReachesIsNamed() async throws {
+        let path = try Fixtures.galleryPath()
+        do {
+            let store = try SQLiteGalleryStore(path: path)
+            var generator = SeededGenerator(state: 2)
+            for i in 0..<200 {
+                _ = try await store.insert(name: "p\(i)", metadata: [:], created: Date(), templates: [template(Fixtures.randomUnitVector(using: &generator))])
+            }
+            try store.checkpoint()
+        }
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let pageSize = 4096, firstScribbled = bytes.count / 2 / pageSize * pageSize
+        for i in firstScribbled..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let store = try SQLiteGalleryStore(path: path)
+        let error = await #expect(throws: GalleryError.self) { _ = try await store.allTemplates() }
+        guard case let .damaged(named, detail)? = error else { Issue.record("expected .damaged, got \(String(describing: error))"); return }
+        #expect(named == path)
+        #expect(detail.hasPrefix("SQLite: ") && !detail.contains("SELECT"), "\(detail)")
+    }
+
+    /// Bytes 18 and 19 of the header are SQLite's file-format versions (1 or 2); any other value
+    /// makes SQLite open the file read-only and fail on the first write with a baffling message.
+    /// Bytes 0–15 are SQLite's signature.
+    @Test func aDamagedHeaderIsNamed() throws {
+        let path = try Fixtures.galleryPath()
+        _ = try SQLiteGalleryStore(path: path)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        bytes[18] = 0xC7
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: GalleryError.damaged(path: path, detail: "its header's file-format bytes are 199 and 2, not 1 or 2")) {
             _ = try SQLiteGalleryStore(path: path)
         }
+        // A damaged signature in a file whose header still says "Visage gallery" is damage too.
+        bytes[18] = 2
+        bytes[3] = 0x00
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try #require(throws: GalleryError.self) { _ = try SQLiteGalleryStore(path: path) }
+        guard case .damaged = error else { Issue.record("expected .damaged, got \(error)"); return }
     }
 
     @Test func fileIsMarkedAndUsesWALWithSecureDelete() throws {
