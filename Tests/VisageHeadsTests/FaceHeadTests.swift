@@ -68,6 +68,37 @@ struct FaceHeadTests {
         }
     }
 
+    /// A damaged head file says where: the field by its path as it stands in the file, the
+    /// line and column where the JSON breaks, a file cut short, a number too big for a Float.
+    @Test func damageInAHeadFileIsPlaced() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.syntheticHead().write(to: folder + "/head.json")
+        let text = try String(contentsOfFile: folder + "/head.json", encoding: .utf8)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var classifier = try #require(object["classifier"] as? [String: Any])
+        classifier["mean"] = nil
+        object["classifier"] = classifier
+        let withoutMean = try JSONSerialization.data(withJSONObject: object)
+        object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        object["labels"] = ["first", 2]
+        let numberAsLabel = try JSONSerialization.data(withJSONObject: object)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let brokenLine = 4
+        let broken = lines.enumerated().map { $0.offset == brokenLine - 1 ? "  ?" + $0.element.drop { $0 == " " } : String($0.element) }.joined(separator: "\n")
+        let huge = try #require(text.range(of: #"-?\d+\.\d+([eE][-+]?\d+)?"#, options: .regularExpression))
+        for (file, bytes, reason) in [
+            ("mean.json", withoutMean, #"the field "classifier.mean" is missing"#),
+            ("label.json", numberAsLabel, #"the field "labels[1]" has the wrong type"#),
+            ("cut.json", Data(text.utf8.prefix(text.utf8.count / 2)), "not valid JSON: it ends early, as a file cut short does"),
+            ("line.json", Data(broken.utf8), "not valid JSON: Invalid value around character \(lines.prefix(brokenLine - 1).map { $0.utf8.count + 1 }.reduce(0, +) + 2) (line \(brokenLine), column 3)"),
+            ("huge.json", Data(text.replacingCharacters(in: huge, with: "1e39").utf8), "a number in it is beyond what a Float holds"),
+        ] {
+            try bytes.write(to: URL(fileURLWithPath: folder + "/" + file))
+            #expect(throws: HeadError.unreadableHead(path: folder + "/" + file, reason: reason)) { try FaceHead(contentsOf: folder + "/" + file) }
+        }
+    }
+
     /// A head whose labels stand for numbers (the UTKFace age head) predicts their
     /// probability-weighted mean; values that do not match the labels are refused.
     @Test func valuesGiveAProbabilityWeightedMean() throws {
