@@ -78,7 +78,10 @@ extension Gallery {
             do {
                 entry = try decoder.decode(ExportedPerson.self, from: Data(line))
             } catch {
-                throw GalleryError.invalidImport(line: number + 1, reason: "not a person record (\(error.localizedDescription))")
+                throw GalleryError.invalidImport(line: number + 1, reason: "not a person record (\(DecodingProblem.describe(error, in: Data(line))))")
+            }
+            guard !entry.templates.isEmpty else {
+                throw GalleryError.invalidImport(line: number + 1, reason: "the person record holds no templates")
             }
             let templates = entry.templates.map { t in
                 Template(embedding: t.embedding, model: t.model, sourceSHA256: t.sha256,

@@ -1,5 +1,6 @@
 public import Visage
 import Foundation
+import VisageCore
 
 /// A trained custom head: a softmax classifier over one kind of face features, with its labels
 /// and the report of how it was trained. `visage train-head` writes it as JSON;
@@ -65,7 +66,7 @@ public struct FaceHead: CustomHead, Codable {
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.map(\.stringValue) == ["features", "name"] {
             throw .incompatibleHead(path: path, reason: "its features are not ones this build computes (\(FaceFeatures.allCases.map(\.rawValue).joined(separator: ", ")))")
         } catch {
-            throw .unreadableHead(path: path, reason: Self.describe(error, in: data))
+            throw .unreadableHead(path: path, reason: DecodingProblem.describe(error, in: data))
         }
         guard format == Self.formatName else { throw .unreadableHead(path: path, reason: "format is \"\(format)\", not \"\(Self.formatName)\"") }
         guard version == 1 else { throw .unreadableHead(path: path, reason: "file version \(version) is newer than this build reads (1)") }
@@ -119,44 +120,6 @@ public struct FaceHead: CustomHead, Codable {
     public func apply(to faces: inout [Face]) {
         for i in faces.indices {
             if let prediction = predict(faces[i]) { faces[i].heads.append(prediction) }
-        }
-    }
-
-    private static func describe(_ error: any Error, in data: Data) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, context): "the field \"\(fieldPath(context.codingPath + [key]))\" is missing"
-        case let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context):
-            "the field \"\(fieldPath(context.codingPath))\" has the wrong type"
-        case let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty:
-            "the field \"\(fieldPath(context.codingPath))\" holds a value that cannot be read"
-        case DecodingError.dataCorrupted: whereTheJSONBreaks(data)
-        default: error.localizedDescription
-        }
-    }
-
-    /// JSONDecoder on Linux says only "not valid JSON", also for valid JSON holding a number
-    /// that does not fit a Float; JSONSerialization tells the two apart and says where the text breaks.
-    private static func whereTheJSONBreaks(_ data: Data) -> String {
-        do {
-            _ = try JSONSerialization.jsonObject(with: data)
-            return "a number in it is beyond what a Float holds"
-        } catch {
-            guard let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String else { return "not valid JSON" }
-            if detail.hasPrefix("Unexpected end of file") { return "not valid JSON: it ends early, as a file cut short does" }
-            guard let range = detail.range(of: #"character \d+"#, options: .regularExpression),
-                  let offset = Int(detail[range].dropFirst("character ".count)) else { return "not valid JSON: \(detail)" }
-            let before = data.prefix(offset)
-            let line = before.count { $0 == UInt8(ascii: "\n") } + 1
-            let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-            return "not valid JSON: \(detail.prefix { $0 != "." }) (line \(line), column \(column))"
-        }
-    }
-
-    /// A field as a reader finds it in the file: `classifier.weights[0][3]`.
-    private static func fieldPath(_ keys: [any CodingKey]) -> String {
-        keys.reduce("") { path, key in
-            if let index = key.intValue { return path + "[\(index)]" }
-            return path.isEmpty ? key.stringValue : path + "." + key.stringValue
         }
     }
 }

@@ -113,6 +113,45 @@ struct GalleryTests {
     }
 }
 
+/// A bad line of an export file is refused by its line number and what is wrong with it, placed:
+/// the field by its path, or the column where the JSON breaks.
+struct ImportLineTests {
+    @Test func aBadLineIsPlaced() async throws {
+        let gallery = try await Gallery.open(try Fixtures.galleryPath())
+        var generator = SeededGenerator(state: 3)
+        _ = try await gallery.enroll(name: "ada", metadata: [:], created: Date(),
+                                     templates: [Template(embedding: Fixtures.randomUnitVector(using: &generator), model: Gallery.embeddingModel)])
+        let folder = try Fixtures.temporaryURL()
+        let export = folder.appendingPathComponent("export.jsonl")
+        #expect(try await gallery.export(to: export) == 1)
+        let good = try String(contentsOf: export, encoding: .utf8).trimmingCharacters(in: .newlines)
+        func edited(_ edit: (inout [String: Any]) -> Void) throws -> String {
+            var record = try #require(try JSONSerialization.jsonObject(with: Data(good.utf8)) as? [String: Any])
+            edit(&record)
+            return String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self)
+        }
+        let cases: [(String, String)] = [
+            (try edited { record in
+                var templates = record["templates"] as! [[String: Any]]
+                var embedding = templates[0]["embedding"] as! [Any]
+                embedding[5] = "x"
+                templates[0]["embedding"] = embedding
+                record["templates"] = templates
+            }, #"not a person record (the field "templates[0].embedding[5]" has the wrong type)"#),
+            (try edited { $0["templates"] = [Any]() }, "the person record holds no templates"),
+            (String(good.prefix(40)), "not a person record (not valid JSON: it ends early, as a file cut short does)"),
+            ("{?" + good.dropFirst(), "not a person record (not valid JSON: invalid value at column 2)"),
+        ]
+        for (index, (line, reason)) in cases.enumerated() {
+            let file = folder.appendingPathComponent("bad-\(index).jsonl")
+            try (good + "\n" + line + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let copy = try await Gallery.open(try Fixtures.galleryPath())
+            await #expect(throws: GalleryError.invalidImport(line: 2, reason: reason)) { try await copy.importPeople(from: file) }
+            #expect(try await copy.people().map(\.name) == ["ada"], "the good line before it is imported")
+        }
+    }
+}
+
 /// Collects names from a `@Sendable` callback.
 final class NamesBox: @unchecked Sendable {
     private let lock = NSLock()

@@ -141,7 +141,7 @@ public struct NoisyManifest: Codable, Sendable, Equatable {
     public static func load(_ path: String) throws(DatasetError) -> NoisyManifest {
         guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path: path) }
         do { return try JSONDecoder().decode(NoisyManifest.self, from: data) } catch {
-            throw .malformed(path: path, reason: "not a noisy-copy manifest (\(error.localizedDescription))")
+            throw .malformed(path: path, reason: "not a noisy-copy manifest (\(DecodingProblem.describe(error, in: data)))")
         }
     }
 
