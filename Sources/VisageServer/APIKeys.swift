@@ -71,7 +71,7 @@ public struct APIKeys: Sendable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
             guard words.count == 2 || words.count == 3 else {
-                throw APIKeysError("\(source), entry \(number): expected `role key [name]` (two or three words), found \(words.count) words.")
+                throw APIKeysError("\(source), entry \(number): expected `role key [name]` (two or three words), found \(words.count) word\(words.count == 1 ? "" : "s").")
             }
             guard let role = APIRole(rawValue: words[0].lowercased()) else {
                 throw APIKeysError("\(source), entry \(number): unknown role `\(words[0].prefix(20))`; the roles are read and admin.")
