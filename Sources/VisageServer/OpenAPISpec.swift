@@ -47,6 +47,17 @@ struct OpenAPISpec: Sendable {
             return nil
         }
 
+        /// The first query parameter of `query` this operation does not take: `?treshold=0.5`
+        /// would otherwise be dropped without a word, and the decision made at the default.
+        func unknownParameter(in query: String) -> String? {
+            for item in query.split(separator: "&") {
+                let raw = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                let name = String(raw).removingPercentEncoding ?? String(raw)
+                if !queryParameters.contains(where: { $0.name == name }) { return name }
+            }
+            return nil
+        }
+
         /// The first path parameter whose value (as the router captured it) does not fit its
         /// schema's type: `/v1/people/abc` names `id`.
         func misfit(inPath parameters: [String: Substring]) -> String? {

@@ -112,6 +112,17 @@ extension ServiceError {
         return error
     }
 
+    /// A query parameter the operation does not take: a misspelt `?treshold=0.5` would otherwise
+    /// be ignored and the decision made at the default threshold.
+    static func unknownParameter(_ name: String, accepted: [String]) -> ServiceError {
+        let shown = String(String.UnicodeScalarView(name.unicodeScalars.prefix(64)))
+        let takes = accepted.isEmpty ? "it takes none" : "it takes " + accepted.map { "`\($0)`" }.joined(separator: ", ")
+        var error = ServiceError(.badRequest, code: "unknown_parameter",
+                                 message: "The query has a parameter `\(shown)` that this operation does not take; \(takes). Check its spelling; nothing was done.")
+        error.details = [("parameter", .string(shown)), ("accepted", .array(accepted.map(JSONValue.string)))]
+        return error
+    }
+
     /// A form part without a name (`Content-Disposition: form-data` with no `name="…"`).
     static func unnamedField(accepted: [String]) -> ServiceError {
         var error = ServiceError(.badRequest, code: "unknown_field",

@@ -354,11 +354,15 @@ struct RoleGroups: ServerTransport {
         case .read: read
         case .admin: admin
         }
-        // A path or query parameter that does not fit its schema is refused naming it, before the
-        // generated code, which reports no name (and the decoder's types) and reads an empty list
+        // A query parameter the operation does not take, and a path or query parameter that does
+        // not fit its schema, are refused naming them, before the generated code, which ignores the
+        // first, reports no name for the second (and the decoder's types) and reads an empty list
         // (`?head=`) as absent.
         group.register({ request, body, metadata in
             let query = request.path.flatMap { $0.split(separator: "?", maxSplits: 1).dropFirst().first.map(String.init) } ?? ""
+            if let name = operation.unknownParameter(in: query) {
+                throw ServiceError.unknownParameter(name, accepted: operation.queryParameters.map(\.name))
+            }
             if let name = operation.misfit(inPath: metadata.pathParameters) ?? operation.misfit(in: query) { throw ServiceError.misfit(name) }
             return try await handler(request, body, metadata)
         }, method: method, path: path)

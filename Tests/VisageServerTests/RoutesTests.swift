@@ -224,6 +224,36 @@ struct RoutesTests {
         }
     }
 
+    /// A query parameter the operation does not take is refused, named, with the ones it takes:
+    /// a misspelt `?treshold=` answered with a decision at the default threshold before.
+    @Test func unknownQueryParametersAreRefusedNamingThem() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let service = try await Fixtures.service()
+        try await service.makeApplication().test(.router) { client in
+            let (form, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.png", "image/png", tom)])
+            let cases: [(HTTPRequest.Method, String, String?, ByteBuffer?, String, [String])] = [
+                (.post, "/v1/verify?treshold=0.9", type, form, "treshold", ["explain", "threshold"]),
+                (.post, "/v1/identify?top_k=2&topk=5", "image/png", ByteBuffer(bytes: tom), "topk", ["top_k"]),
+                (.post, "/v1/people?name=Tom&metadata=%7B%7D", "image/png", ByteBuffer(bytes: tom), "metadata", ["name"]),
+                (.get, "/v1/people?limit=5", nil, nil, "limit", []),
+                (.post, "/v1/describe?q%20x=1", "image/png", ByteBuffer(bytes: tom), "q x", []),
+            ]
+            for (method, uri, contentType, body, parameter, accepted) in cases {
+                let response = try await client.execute(uri: uri, method: method, headers: headers(contentType: contentType), body: body)
+                #expect(response.status == .badRequest, "\(uri): \(response.text)")
+                #expect(try response.errorCode() == "unknown_parameter", "\(uri): \(response.text)")
+                let error = try #require(try response.object()["error"] as? [String: Any])
+                #expect(error["parameter"] as? String == parameter, "\(uri): \(response.text)")
+                #expect(error["accepted"] as? [String] == accepted, "\(uri): \(response.text)")
+                #expect(response.text.contains(accepted.isEmpty ? "it takes none" : "`\(accepted[0])`"), "\(response.text)")
+            }
+            #expect(try await service.gallery.people().isEmpty, "nothing was enrolled")
+            // The parameters an operation does take still pass.
+            let response = try await client.execute(uri: "/v1/verify?explain=false&threshold=0.5", method: .post, headers: headers(contentType: type), body: form)
+            #expect(response.status == .ok, "\(response.text)")
+        }
+    }
+
     @Test func enrolIdentifyDeleteRoundTrip() async throws {
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let group = try Fixtures.sample("t1.jpg")
