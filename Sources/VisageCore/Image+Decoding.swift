@@ -5,7 +5,7 @@ extension Image {
     /// and alpha images all become 8-bit RGB (alpha is dropped); CMYK JPEGs are converted.
     ///
     /// - Throws: ``ImageError``: `.unreadable`, `.empty`, `.unsupportedFormat`, `.corrupt`
-    ///   (including truncated files), `.tooLarge` or `.tooManyScans`.
+    ///   (including truncated files), `.fileTooLarge` (over 1 GiB), `.tooLarge` or `.tooManyScans`.
     public init(contentsOf path: String, options: ImageDecodingOptions = .init()) throws(ImageError) {
         try self.init(data: LocalFile.contents(of: path), source: path, options: options)
     }

@@ -26,6 +26,8 @@ public enum ImageError: Error, LocalizedError, Sendable, Equatable {
     /// The header declares more pixels than ``ImageDecodingOptions/maxPixels`` allows;
     /// refused before any pixel memory is allocated.
     case tooLarge(source: String, width: Int, height: Int, limit: Int)
+    /// The file is larger than any image Visage reads (1 GiB); refused before it is read.
+    case fileTooLarge(source: String, bytes: Int, limit: Int)
     /// A progressive JPEG with more scans than ``ImageDecodingOptions/maxProgressiveScans``.
     /// Each scan makes the decoder go over every block of the picture again, so a small file of
     /// thousands of tiny scans held it for minutes (a known decoding-time attack); decoding stops
@@ -52,6 +54,9 @@ public enum ImageError: Error, LocalizedError, Sendable, Equatable {
         case let .tooLarge(source, width, height, limit):
             return "\(source) is \(width)×\(height) pixels, over the limit of \(limit) pixels. "
                 + "Downscale it, or raise ImageDecodingOptions.maxPixels if you trust the file."
+        case let .fileTooLarge(source, bytes, limit):
+            return "\(source) is \(bytes / (1 << 20)) MiB, more than the \(limit / (1 << 20)) MiB of the largest image Visage reads; "
+                + "no photo is that large, so check that the path names an image (not a video or an archive)."
         case let .tooManyScans(source, limit):
             return "\(source) is a progressive JPEG of more than \(limit) scans, refused: cameras and encoders write about 10, "
                 + "and each scan makes the decoder go over the whole picture again, so thousands of them are a way to stall it. "

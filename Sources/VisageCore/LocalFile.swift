@@ -27,6 +27,17 @@ enum LocalFile {
         }
         let size = Int(status.st_size)
         guard size > 0 else { throw .empty(source: path) }
+        // Look at the first bytes before reading the rest, so that a large file that is no
+        // image (a video, a disk image in a photo folder) is refused without being read whole.
+        var head = [UInt8](repeating: 0, count: min(size, 512))
+        let headCount = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        if headCount > 0 {
+            head.removeLast(head.count - headCount)
+            if ImageFormat(signatureOf: head) == nil, ImageFormat.damagedSignature(head) == nil {
+                throw .unsupportedFormat(source: path, detail: ImageFormat.describeUnsupported(head))
+            }
+        }
+        guard size <= maxImageFileBytes else { throw .fileTooLarge(source: path, bytes: size, limit: maxImageFileBytes) }
 
         var failure: ImageError?
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -67,6 +78,11 @@ enum LocalFile {
         if close(descriptor) != 0, failure == nil { failure = .unwritable(destination: path, reason: lastErrorText()) }
         if let failure { throw failure }
     }
+
+    /// The largest file read as an image: 1 GiB. A 50-megapixel PNG of 16-bit RGBA with
+    /// incompressible pixels is about 400 MB; anything larger is not a photo, and reading it
+    /// whole would take the memory of the machine.
+    static let maxImageFileBytes = 1 << 30
 
     /// The reason given for a file whose name is not UTF-8.
     static let notUTF8Name = "its name is not valid UTF-8 (each byte that is not is shown as \u{FFFD}), so it cannot be opened by that name; rename the file with UTF-8 characters (convmv does that for whole folders)"

@@ -64,6 +64,22 @@ struct ImageErrorTests {
         }
     }
 
+    /// A file over 1 GiB is refused before it is read (a sparse file here, so the test writes
+    /// nothing to disk): reading a 3 GB one whole took 10 s and 3.2 GB of memory before, and a
+    /// larger one could take the machine's. One that is no image is refused from its first bytes.
+    @Test func hugeFilesAreRefusedUnread() throws {
+        let folder = try TemporaryDirectory()
+        let jpeg = try folder.file("huge.jpg", [0xFF, 0xD8, 0xFF, 0xE0])
+        let video = try folder.file("huge-video.jpg", [0, 0, 0, 0x20] + Array("ftypisom".utf8))
+        for path in [jpeg, video] { #expect(truncate(path, 3 << 30) == 0) }
+        #expect(throws: ImageError.fileTooLarge(source: jpeg, bytes: 3 << 30, limit: 1 << 30)) { try Image(contentsOf: jpeg) }
+        #expect(throws: ImageError.fileTooLarge(source: jpeg, bytes: 3 << 30, limit: 1 << 30)) { try Image.probe(path: jpeg) }
+        let error = try #require(throws: ImageError.self) { try Image(contentsOf: video) }
+        guard case let .unsupportedFormat(source, detail) = error else { Issue.record("expected unsupportedFormat, got \(error)"); return }
+        #expect(source == video && detail.contains("MP4"), "\(detail)")
+        #expect(ImageError.fileTooLarge(source: jpeg, bytes: 3 << 30, limit: 1 << 30).errorDescription?.contains("3072 MiB") == true)
+    }
+
     @Test func zeroByteFileIsEmpty() throws {
         let folder = try TemporaryDirectory()
         let path = try folder.file("empty.jpg", [])
