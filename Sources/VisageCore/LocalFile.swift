@@ -8,7 +8,10 @@ import Darwin
 /// ``ImageError`` carrying the system's own reason ("No such file or directory").
 enum LocalFile {
     static func contents(of path: String) throws(ImageError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO (a named pipe in a photo folder) for reading would otherwise
+        // wait for a writer forever; the type check below then refuses it. A regular file
+        // ignores the flag.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             // A name whose bytes are not UTF-8 reaches Swift with each bad byte replaced by
             // U+FFFD, so the file listed in a folder cannot be opened by that name: say why
@@ -23,6 +26,7 @@ enum LocalFile {
         case S_IFREG: break
         case S_IFDIR: throw .unreadable(source: path, reason: "it is a directory")
         // A pipe or device may never end (/dev/zero), so reading it could hang or exhaust memory.
+        case S_IFIFO: throw .unreadable(source: path, reason: "it is a named pipe (FIFO), not a regular file")
         default: throw .unreadable(source: path, reason: "it is not a regular file")
         }
         let size = Int(status.st_size)

@@ -1,6 +1,9 @@
 internal import CVideoCodecs
 public import VisageCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the container says about a video stream, before any frame is decoded.
 public struct VideoInfo: Sendable, Hashable {
@@ -202,8 +205,16 @@ public final class VideoReader {
         }
         if isDirectory.boolValue { throw .unreadable(path: path, reason: "it is a folder") }
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-        if size == 0 { throw .empty(path: path) }
+        // stat follows links, so a link to a clip is the clip. FFmpeg would wait on a named pipe
+        // for a writer, and read a device such as /dev/zero forever.
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFIFO: throw .unreadable(path: path, reason: "it is a named pipe (FIFO), not a regular file")
+        default: throw .unreadable(path: path, reason: "it is not a regular file")
+        }
+        if status.st_size == 0 { throw .empty(path: path) }
     }
 }
 

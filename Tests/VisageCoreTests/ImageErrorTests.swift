@@ -54,6 +54,20 @@ struct ImageErrorTests {
         }
     }
 
+    /// Opening a named pipe for reading waits for a writer: `visage detect` on a folder holding
+    /// one hung for good. It is refused at once, the files beside it are still read.
+    @Test func namedPipeIsRefusedWithoutWaitingForAWriter() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.path + "/pipe.jpg"
+        #expect(mkfifo(path, 0o644) == 0)
+        #expect(throws: ImageError.unreadable(source: path, reason: "it is a named pipe (FIFO), not a regular file")) {
+            try Image(contentsOf: path)
+        }
+        #expect(throws: ImageError.unreadable(source: path, reason: "it is a named pipe (FIFO), not a regular file")) {
+            try Image.probe(path: path)
+        }
+    }
+
     @Test(.disabled(if: getuid() == 0, "root may read any file, so permissions cannot be tested"))
     func fileWithoutPermissionIsUnreadable() throws {
         let folder = try TemporaryDirectory()

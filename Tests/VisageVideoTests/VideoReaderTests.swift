@@ -104,6 +104,17 @@ struct VideoReaderTests {
         #expect(throws: VideoError.unreadable(path: folder.path, reason: "it is a folder")) { try VideoReader(path: folder.path) }
     }
 
+    /// FFmpeg would wait on a named pipe for a writer and read /dev/zero forever: both are
+    /// refused before it sees them.
+    @Test func pipesAndDevicesAreRefusedWithoutWaiting() throws {
+        let folder = try Fixtures.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipe = folder.appendingPathComponent("pipe.mp4").path
+        #expect(mkfifo(pipe, 0o644) == 0)
+        #expect(throws: VideoError.unreadable(path: pipe, reason: "it is a named pipe (FIFO), not a regular file")) { try VideoReader(path: pipe) }
+        #expect(throws: VideoError.unreadable(path: "/dev/zero", reason: "it is not a regular file")) { try VideoReader(path: "/dev/zero") }
+    }
+
     @Test func textFileIsUnsupported() throws {
         let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }
