@@ -16,20 +16,27 @@ struct SQLiteGalleryStoreTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("name,embedding"))
     }
 
-    @Test func refusesADamagedGallery() async throws {
+    /// A gallery of `people` random people, its write-ahead log checkpointed into the file, and
+    /// every byte from `offset(fileSize)` on overwritten with a pattern.
+    func scribbledGallery(people: Int, from offset: (Int) -> Int) async throws -> String {
         let path = try Fixtures.galleryPath()
         do {
             let store = try SQLiteGalleryStore(path: path)
-            var generator = SeededGenerator(state: 1)
-            for i in 0..<50 {
+            var generator = SeededGenerator(state: UInt64(people))
+            for i in 0..<people {
                 _ = try await store.insert(name: "p\(i)", metadata: [:], created: Date(), templates: [template(Fixtures.randomUnitVector(using: &generator))])
             }
             try store.checkpoint()
         }
-        // Keep the 100-byte header (so it still claims to be ours) and scribble over the pages.
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        for i in 100..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
+        for i in offset(bytes.count)..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func refusesADamagedGallery() async throws {
+        // Keep the 100-byte header (so it still claims to be ours) and scribble over the pages.
+        let path = try await scribbledGallery(people: 50) { _ in 100 }
         let error = try #require(throws: GalleryError.self) { _ = try SQLiteGalleryStore(path: path) }
         guard case let .damaged(named, detail) = error else { Issue.record("expected .damaged, got \(error)"); return }
         #expect(named == path)
@@ -40,19 +47,8 @@ struct SQLiteGalleryStoreTests {
     /// Opening reads only the schema and a few settings; damage in the pages of the templates
     /// shows when a query reaches them, and is named as damage then too, not as a bare SQLite error.
     @Test func damageThatOnlyAQueryReachesIsNamed() async throws {
-        let path = try Fixtures.galleryPath()
-        do {
-            let store = try SQLiteGalleryStore(path: path)
-            var generator = SeededGenerator(state: 2)
-            for i in 0..<200 {
-                _ = try await store.insert(name: "p\(i)", metadata: [:], created: Date(), templates: [template(Fixtures.randomUnitVector(using: &generator))])
-            }
-            try store.checkpoint()
-        }
-        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        let pageSize = 4096, firstScribbled = bytes.count / 2 / pageSize * pageSize
-        for i in firstScribbled..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: i &* 31) }
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        // The second half of the pages, from a page boundary: the schema and settings survive.
+        let path = try await scribbledGallery(people: 200) { size in size / 2 / 4096 * 4096 }
         let store = try SQLiteGalleryStore(path: path)
         let error = await #expect(throws: GalleryError.self) { _ = try await store.allTemplates() }
         guard case let .damaged(named, detail)? = error else { Issue.record("expected .damaged, got \(String(describing: error))"); return }
