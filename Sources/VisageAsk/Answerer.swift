@@ -276,7 +276,9 @@ public struct Answerer: Sendable {
         if let ordinal = selector.ordinal {
             let ordered = selector.fromRight ? Array(candidates.reversed()) : candidates
             guard (1...max(1, ordered.count)).contains(ordinal), ordinal <= ordered.count else {
-                return (nil, "There \(ordered.count == 1 ? "is only 1 \(what)" : "are only \(ordered.count) \(what)s") in this photo, so there is no number \(ordinal).")
+                let side = selector.fromRight ? "right" : "left"
+                let count = ordered.count == 1 ? "only 1 \(what), number 1" : "\(ordered.count) \(what)s, numbered 1 to \(ordered.count) from the \(side)"
+                return (nil, "This photo has \(count), so there is no number \(ordinal).")
             }
             return (ordered[ordinal - 1], "")
         }

@@ -95,10 +95,13 @@ struct AnswererTests {
 
     @Test func outOfRangeFaceNumberIsDeclined() async throws {
         let photo = try await Fixtures.photo("t1.jpg")
-        let answer = Answerer(photo: photo).answer("How old is face 9?")
-        #expect(answer.declined)
-        #expect(answer.value == nil)
-        #expect(answer.text.contains("only 6 faces"))
+        for (question, number) in [("How old is face 9?", 9), ("How old is face 0?", 0), ("Is the 7th from the right smiling?", 7)] {
+            let answer = Answerer(photo: photo).answer(question)
+            #expect(answer.declined)
+            #expect(answer.value == nil)
+            let side = question.contains("right") ? "right" : "left"
+            #expect(answer.text == "This photo has 6 faces, numbered 1 to 6 from the \(side), so there is no number \(number).", "\(answer.text)")
+        }
     }
 
     @Test(arguments: ["What is her name?", "Is this Tom Hanks?", "Who is this?"])
