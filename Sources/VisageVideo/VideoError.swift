@@ -13,6 +13,8 @@ public enum VideoError: Error, LocalizedError, Sendable, Equatable {
     case unsupported(path: String, detail: String)
     /// The container opened but its frames could not be decoded (damaged or cut short).
     case corrupt(path: String, reason: String)
+    /// The frames are larger than ``VideoReadingOptions/maxPixels``; refused before decoding.
+    case tooLarge(path: String, width: Int, height: Int, limit: Int)
     /// The annotated video could not be encoded or written.
     case unwritable(path: String, reason: String)
     /// A reading option is out of range (negative stride, end before start).
@@ -29,6 +31,9 @@ public enum VideoError: Error, LocalizedError, Sendable, Equatable {
                 + "Supported are the containers and codecs of Debian's FFmpeg (MP4, MOV, WebM, …); convert it to H.264 MP4."
         case let .corrupt(path, reason):
             return "\(path) is damaged or incomplete (\(reason)). Re-copy or re-export the file."
+        case let .tooLarge(path, width, height, limit):
+            return "\(path) has frames of \(width)×\(height) pixels, over the limit of \(limit) pixels a frame. "
+                + "Scale it down (ffmpeg -vf scale=1920:-2), or raise the limit (--max-pixels, VideoReadingOptions.maxPixels) if you trust the file."
         case let .unwritable(path, reason):
             return "Cannot write \(path): \(reason). Check that the folder exists and is writable."
         case let .invalidOptions(message):

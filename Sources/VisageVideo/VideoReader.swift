@@ -46,6 +46,11 @@ public struct VideoReadingOptions: Sendable, Hashable {
     public var appliesRotation: Bool = true
     /// Decoder threads (default 1: the face models want the cores).
     public var decoderThreads: Int = 1
+    /// The most pixels a frame may have (coded width × height, default 50,000,000, as for
+    /// images): a larger stream is refused with ``VideoError/tooLarge(path:width:height:limit:)``
+    /// before a frame is decoded. A container may declare frames of 65535 × 65535, whose
+    /// decoding would take gigabytes a frame.
+    public var maxPixels: Int = 50_000_000
 
     public init() {}
 }
@@ -105,6 +110,10 @@ public final class VideoReader {
             codec: withUnsafeBytes(of: raw.codec) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) },
             container: withUnsafeBytes(of: raw.container) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         )
+        // Every stored property is set, so throwing from here runs deinit, which closes the reader.
+        guard codedWidth * codedHeight <= options.maxPixels else {
+            throw .tooLarge(path: path, width: codedWidth, height: codedHeight, limit: options.maxPixels)
+        }
         if options.start > 0 {
             guard vc_reader_seek(reader, options.start, &message, message.count) == 0 else {
                 throw .corrupt(path: path, reason: text(of: message))

@@ -16,7 +16,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "ONNX Runtime intra-op threads (default: one per core, divided among the images a command over many files has in flight).")
     var threads: Int?
 
-    @Option(help: "Refuse images with more pixels than this (default: 50000000).")
+    @Option(help: "Refuse images, and videos whose frames have, more pixels than this (default: 50000000).")
     var maxPixels: Int?
 
     @Flag(help: "Keep only faces the detector itself scores at its threshold: no second look at weak boxes for masked faces (the detector alone, as the Python reference runs it).")

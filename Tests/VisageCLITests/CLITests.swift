@@ -275,8 +275,8 @@ OPTIONS:
                           divided among the images a command over many files
                           has in flight).
   --max-pixels <max-pixels>
-                          Refuse images with more pixels than this (default:
-                          50000000).
+                          Refuse images, and videos whose frames have, more
+                          pixels than this (default: 50000000).
   --no-mask-rescue        Keep only faces the detector itself scores at its
                           threshold: no second look at weak boxes for masked
                           faces (the detector alone, as the Python reference

@@ -115,6 +115,21 @@ struct VideoReaderTests {
         #expect(throws: VideoError.unreadable(path: "/dev/zero", reason: "it is not a regular file")) { try VideoReader(path: "/dev/zero") }
     }
 
+    /// Frames over the pixel limit are refused from the header, before any is decoded (a
+    /// 640×480 clip against a limit of 100,000 here; the default is 50 MP, as for images).
+    @Test func framesOverThePixelLimitAreRefused() throws {
+        let folder = try Fixtures.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("vga.mp4").path
+        let writer = try VideoWriter(path: path, width: 640, height: 480, framesPerSecond: 10)
+        for _ in 0..<3 { try writer.append(Image(width: 640, height: 480)) }
+        try writer.finish()
+        var options = VideoReadingOptions()
+        options.maxPixels = 100_000
+        #expect(throws: VideoError.tooLarge(path: path, width: 640, height: 480, limit: 100_000)) { try VideoReader(path: path, options: options) }
+        #expect(try VideoReader(path: path).next()?.image.width == 640, "the default limit lets it through")
+    }
+
     @Test func textFileIsUnsupported() throws {
         let folder = try Fixtures.temporaryURL()
         defer { try? FileManager.default.removeItem(at: folder) }

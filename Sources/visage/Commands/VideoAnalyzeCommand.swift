@@ -47,7 +47,7 @@ struct VideoAnalyzeCommand: AsyncParsableCommand {
         let galleryHandle: Gallery? = if let gallery {
             try await Gallery.open(gallery, cipher: try TemplateCipher.fromEnvironment())
         } else { nil }
-        let options = reading.options
+        let options = reading.options(global)
         let analysis = try await offload { try VideoTool.analyze(clip, analyzer: analyzer, options: options) }
         var identities: [Int: Identification] = [:]
         if let galleryHandle {

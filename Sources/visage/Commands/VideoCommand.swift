@@ -39,11 +39,13 @@ struct VideoReadingArguments: ParsableArguments {
         if let end, !(end > start) { throw ValidationError("--end must come after --start.") }
     }
 
-    var options: VideoReadingOptions {
+    /// The reading options, with the global `--max-pixels` as the frame limit too.
+    func options(_ global: GlobalOptions) -> VideoReadingOptions {
         var options = VideoReadingOptions()
         options.stride = every
         options.start = start
         options.end = end
+        if let maxPixels = global.maxPixels { options.maxPixels = maxPixels }
         return options
     }
 }

@@ -35,7 +35,7 @@ struct VideoTracksCommand: AsyncParsableCommand {
         try OutputPath.makeFolder(output)  // a file in the way fails now, not after the whole clip
         // Embeddings link the tracks; age, gender and expression are not needed here.
         let analyzer = try global.makeAnalyzer(tasks: [.embedding])
-        let options = reading.options
+        let options = reading.options(global)
         let analysis = try await offload { try VideoTool.analyze(clip, analyzer: analyzer, options: options) }
         let root = URL(fileURLWithPath: output, isDirectory: true)
         try await offload {
