@@ -34,10 +34,12 @@ struct CLITests {
         try visage(arguments)
     }
 
-    static func visage(_ arguments: [String]) throws -> Run {
+    /// - Parameter directory: the working directory (default: the test process's).
+    static func visage(_ arguments: [String], in directory: String? = nil) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

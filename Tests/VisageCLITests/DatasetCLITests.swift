@@ -49,6 +49,21 @@ struct DatasetCLITests {
         #expect(try CLITests.visage("dataset", "mask-preview", "x.jpg", "y.png", "--variants", "51").status == 64)
     }
 
+    /// Report and quarantine files named without a folder go into the working directory:
+    /// `--report report.json` failed after the whole embedding pass ("The file doesn't exist",
+    /// from making the folder "").
+    @Test func cleanWritesBareFileNamesIntoTheWorkingDirectory() throws {
+        let root = try Fixtures.temporaryDirectory(prefix: "visage-clean-here")
+        for (person, photo) in [("tom", CLITests.portrait), ("group", CLITests.groupPhoto)] {
+            try FileManager.default.createDirectory(atPath: root + "/data/" + person, withIntermediateDirectories: true)
+            for n in 1...2 { try FileManager.default.copyItem(atPath: photo, toPath: root + "/data/\(person)/\(n)" + (photo.hasSuffix(".png") ? ".png" : ".jpg")) }
+        }
+        let run = try CLITests.visage(["dataset", "clean", "data", "--cache", "cache", "--report", "report.json", "--quarantine", "suspects.txt"], in: root)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.fileExists(atPath: root + "/report.json"))
+        #expect(FileManager.default.fileExists(atPath: root + "/suspects.txt"))
+    }
+
     /// The attention head's training data (training/mfsa) is made this way: the group photo, and
     /// a copy of it with every face masked, cropped with the detector's fallback. The crop of the
     /// largest face is the aligned 112×112 one; the unreadable file is counted, not fatal to the run.

@@ -149,7 +149,9 @@ struct DatasetCleanCommand: AsyncParsableCommand {
 
     private func write(_ text: String, to path: String) throws(DatasetError) {
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // A bare file name (`--report report.json`) has no folder to make: creating "" fails.
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch { throw .unwritable(path: path, reason: error.localizedDescription) }
     }
