@@ -35,6 +35,9 @@ struct BadInputCLITests {
         (["bench", "search", "--size", "1000", "--parallelism", "9223372036854775807"], "--parallelism"),
         (["bench", "search", "--size", "1000", "--k", "9223372036854775807"], "--k"),
         (["detect", "--threads", "100000", "a.jpg"], "--threads"),
+        // argument-parser reads a misspelt option's value as the dir argument and validates before
+        // it reports the option: the message names that value.
+        (["eval", "verification", "--pairs-csv", "p.csv", "--out", "reports"], "`reports` was read as the dir argument"),
     ])
     func nonNumbersAreUsageErrors(arguments: [String], option: String) throws {
         let run = try CLITests.visage(arguments)

@@ -107,7 +107,9 @@ struct EvalVerificationCommand: AsyncParsableCommand {
             throw ValidationError("Give either --protocol cfp-ff|cfp-fp|lfw, --pairs-csv FILE or --folders DIR.")
         }
         if pairsCsv != nil, cfp != nil || folds != nil || dataset != nil || pairsFile != nil {
-            throw ValidationError("--cfp, --pairs, --folds and the dir argument go with --protocol, not --pairs-csv.")
+            // Name what was taken as the dir argument: a misspelt option's value (`--out x`) lands there.
+            let stray = dataset.map { "; `\($0)` was read as the dir argument (the value of a misspelt option?)" } ?? ""
+            throw ValidationError("--cfp, --pairs, --folds and the dir argument go with --protocol, not --pairs-csv\(stray).")
         }
         if protocolName == .lfw, cfp != nil { throw ValidationError("--cfp goes with --protocol cfp-ff|cfp-fp; give LFW's images folder as the dir argument.") }
         if let protocolName, protocolName != .lfw, pairsFile != nil { throw ValidationError("--pairs goes with --protocol lfw.") }
