@@ -68,14 +68,16 @@ public final class SQLiteGalleryStore: GalleryStore {
     /// a file can pass the checks at opening and still hold a damaged page that only a later
     /// query reaches.
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.read(body) } catch let error as DatabaseError where Self.meansDamage(error) {
-            throw GalleryError.damaged(path: path, detail: Self.damageDetail(error))
-        }
+        try await reportingDamage { try await self.pool.read(body) }
     }
 
     /// The same for a write transaction.
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do { return try await pool.write(body) } catch let error as DatabaseError where Self.meansDamage(error) {
+        try await reportingDamage { try await self.pool.write(body) }
+    }
+
+    private func reportingDamage<T>(_ operation: () async throws -> T) async throws -> T {
+        do { return try await operation() } catch let error as DatabaseError where Self.meansDamage(error) {
             throw GalleryError.damaged(path: path, detail: Self.damageDetail(error))
         }
     }
