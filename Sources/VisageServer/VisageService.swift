@@ -219,10 +219,38 @@ extension VisageService {
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     ///
     /// - Parameter onListening: called once the socket is bound, with the port (useful with port 0).
+    ///
+    /// - Throws: ``ListenError`` when the address cannot be listened on (the port is taken, a
+    ///   port under 1024 without the right, a host that does not resolve or is not this machine's).
     public func run(logger: Logger? = nil, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let app = makeApplication(logger: logger) { channel in
             onListening(channel.localAddress?.port ?? configuration.port)
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where [EADDRINUSE, EACCES, EADDRNOTAVAIL].contains(error.errnoCode) {
+            throw ListenError(host: configuration.host, port: configuration.port, errno: error.errnoCode)
+        } catch is SocketAddressError, is SocketAddressError.UnknownHost {
+            throw ListenError(host: configuration.host, port: configuration.port, errno: nil)
+        }
+    }
+}
+
+/// Why `visage serve` could not listen where it was told to, and what to do: NIO's own text
+/// ("bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)") says neither.
+public struct ListenError: Error, Equatable, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+    /// The system's error number; nil when the host name did not resolve.
+    public let errno: CInt?
+
+    public var description: String {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return switch errno {
+        case EADDRINUSE?: "Cannot listen on \(address): the port is in use (another visage serve?). Choose another with --port, or --port 0 for a free one."
+        case EACCES?: "Cannot listen on \(address): ports under 1024 need privileges. Use a port from 1024 up (8080, the default), behind a reverse proxy for 80/443."
+        case EADDRNOTAVAIL?: "Cannot listen on \(address): \(host) is not an address of this machine. Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)."
+        default: "Cannot listen on \(address): the host name \(host) does not resolve. Use an IP address such as 127.0.0.1 or 0.0.0.0."
+        }
     }
 }

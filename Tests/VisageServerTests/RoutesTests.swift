@@ -461,6 +461,23 @@ struct RoutesTests {
     }
 
     /// One real socket on loopback: health and an analysis.
+    /// An address the service cannot listen on is named with what to do, not NIO's
+    /// "bind(descriptor:ptr:bytes:): Address already in use) (errno: 98)".
+    @Test func addressesItCannotListenOnAreNamed() async throws {
+        let first = try await Fixtures.service()
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let running = Task { try await first.run { listening.yield($0) } }
+        defer { running.cancel() }
+        var next = ports.makeAsyncIterator()
+        let port = try #require(await next.next())
+        let second = try await Fixtures.service { $0.port = port }
+        let taken = ListenError(host: "127.0.0.1", port: port, errno: EADDRINUSE)
+        await #expect(throws: taken) { try await second.run() }
+        #expect(taken.description.contains("the port is in use") && taken.description.contains("--port 0"))
+        let nowhere = try await Fixtures.service { $0.host = "256.1.1.1" }
+        await #expect(throws: ListenError(host: "256.1.1.1", port: 0, errno: nil)) { try await nowhere.run() }
+    }
+
     @Test func liveSmoke() async throws {
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let app = try await Fixtures.service().makeApplication()
