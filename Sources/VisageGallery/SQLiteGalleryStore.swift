@@ -36,6 +36,8 @@ public final class SQLiteGalleryStore: GalleryStore {
     public init(path: String, cipher: TemplateCipher? = nil) throws {
         self.path = path
         encoding = StoreEncoding(cipher: cipher, location: path)
+        // SQLite, and the header check before it, would wait on a named pipe for a writer.
+        if let refusal = FileKind(of: path).refusal { throw GalleryError.notAGallery(path: path, reason: refusal) }
         try Self.checkHeader(path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)

@@ -57,6 +57,7 @@ public struct FaceHead: CustomHead, Codable {
     /// Reads and checks a head file: it must be a Visage head whose features this build
     /// computes with the same model, and whose sizes agree with each other.
     public init(contentsOf path: String) throws(HeadError) {
+        if let refusal = FileKind(of: path).refusal { throw .unreadableHead(path: path, reason: refusal) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadableHead(path: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")

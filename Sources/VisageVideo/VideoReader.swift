@@ -1,9 +1,6 @@
 internal import CVideoCodecs
 public import VisageCore
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What the container says about a video stream, before any frame is decoded.
 public struct VideoInfo: Sendable, Hashable {
@@ -183,8 +180,6 @@ public final class VideoReader {
         }
     }
 
-    /// Missing, unreadable and empty files get their own errors before FFmpeg sees them;
-    /// its messages for those ("Invalid data found when processing input") would mislead.
     /// A file that starts like a container FFmpeg reads but will not open is damaged or cut
     /// short (re-copy it), not a format to convert from.
     private static func openingError(path: String, ffmpegMessage: String) -> VideoError {
@@ -207,6 +202,8 @@ public final class VideoReader {
         return nil
     }
 
+    /// Missing, unreadable and empty files get their own errors before FFmpeg sees them;
+    /// its messages for those ("Invalid data found when processing input") would mislead.
     private static func checkFile(_ path: String) throws(VideoError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -214,16 +211,9 @@ public final class VideoReader {
         }
         if isDirectory.boolValue { throw .unreadable(path: path, reason: "it is a folder") }
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        // stat follows links, so a link to a clip is the clip. FFmpeg would wait on a named pipe
-        // for a writer, and read a device such as /dev/zero forever.
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFIFO: throw .unreadable(path: path, reason: "it is a named pipe (FIFO), not a regular file")
-        default: throw .unreadable(path: path, reason: "it is not a regular file")
-        }
-        if status.st_size == 0 { throw .empty(path: path) }
+        // FFmpeg would wait on a named pipe for a writer, and read a device such as /dev/zero forever.
+        if let refusal = FileKind(of: path).refusal { throw .unreadable(path: path, reason: refusal) }
+        if (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int == 0 { throw .empty(path: path) }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Visage
+import VisageCore
 import VisageGallery
 
 /// Options of the commands that open a gallery: where it is and the key of its templates.
@@ -77,7 +78,8 @@ enum GalleryPath {
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { return "\(path) is a folder, not a gallery. Give the path of a gallery file\(creating ? ", or a new file name to create one" : "")." }
             // A command that only reads must not turn an empty file into a gallery.
-            if !creating, let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            // Only a regular file: a named pipe's size is 0 too, and the store names it for what it is.
+            if !creating, FileKind(of: path) == .regular, let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
                 return "\(path) is empty (0 bytes), not a gallery. Check the path, or create one with `visage enroll --gallery \(path) …`."
             }
             return nil

@@ -34,6 +34,15 @@ struct SQLiteGalleryStoreTests {
         return path
     }
 
+    /// Opening a named pipe for reading waits for a writer: `visage enroll --gallery` on one hung.
+    @Test func refusesANamedPipeWithoutWaiting() throws {
+        let path = try Fixtures.galleryPath()
+        #expect(mkfifo(path, 0o644) == 0)
+        #expect(throws: GalleryError.notAGallery(path: path, reason: "it is a named pipe (FIFO), not a regular file")) {
+            try SQLiteGalleryStore(path: path)
+        }
+    }
+
     @Test func refusesADamagedGallery() async throws {
         // Keep the 100-byte header (so it still claims to be ours) and scribble over the pages.
         let path = try await scribbledGallery(people: 50) { _ in 100 }

@@ -70,6 +70,16 @@ struct FaceHeadTests {
 
     /// A damaged head file says where: the field by its path as it stands in the file, the
     /// line and column where the JSON breaks, a file cut short, a number too big for a Float.
+    /// A named pipe is named as one (Foundation said "You don't have permission").
+    @Test func aNamedPipeIsNamed() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(folder + "/pipe.json", 0o644) == 0)
+        #expect(throws: HeadError.unreadableHead(path: folder + "/pipe.json", reason: "it is a named pipe (FIFO), not a regular file")) {
+            try FaceHead(contentsOf: folder + "/pipe.json")
+        }
+    }
+
     @Test func damageInAHeadFileIsPlaced() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
