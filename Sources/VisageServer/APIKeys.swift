@@ -1,4 +1,5 @@
 public import Foundation
+import VisageCore
 
 /// What an API key may do: `read` analyses, verifies and identifies; `admin` also manages people.
 public enum APIRole: String, Sendable, CaseIterable, Comparable {
@@ -103,9 +104,15 @@ public struct APIKeys: Sendable {
     /// Reads the keys from `file` when given, else from `$VISAGE_API_KEYS`; empty when neither has any.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIKeys {
         if let file {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            // A pipe is read as a file is, so `--keys <(vault kv get …)` keeps the keys off the
+            // disk (FileManager.contents refused /dev/fd/63); a folder or a device is refused.
+            if let refusal = FileKind(of: file).refusal, FileKind(of: file) != .namedPipe {
+                throw APIKeysError("Cannot read the keys file \(file): \(refusal).")
+            }
+            guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() ?? Data() else {
                 throw APIKeysError("Cannot read the keys file \(file); check the path and its permissions.")
             }
+            try? handle.close()
             return try APIKeys(parsing: String(decoding: data, as: UTF8.self), source: file)
         }
         if let text = environment[environmentVariable], !text.isEmpty {

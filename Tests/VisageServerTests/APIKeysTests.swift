@@ -45,6 +45,26 @@ struct APIKeysTests {
         }
     }
 
+    /// `visage serve --keys <(vault kv get …)` hands over a pipe (/dev/fd/63): it is read as a
+    /// file is (it was "Cannot read the keys file"); a device is refused, not read forever.
+    @Test func readsKeysFromAPipeAndRefusesADevice() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-keys-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let pipe = folder + "/keys"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let writer = Thread {
+            let handle = FileHandle(forWritingAtPath: pipe)
+            handle?.write(Data("admin aaaaaaaaaaaaaaaa1111 alice\n".utf8))
+            try? handle?.close()
+        }
+        writer.start()
+        let keys = try APIKeys.load(file: pipe, environment: [:])
+        #expect(keys.caller(of: "aaaaaaaaaaaaaaaa1111") == APICaller(name: "alice", role: .admin))
+        #expect(throws: APIKeysError.self) { try APIKeys.load(file: "/dev/zero", environment: [:]) }
+        #expect(throws: APIKeysError.self) { try APIKeys.load(file: folder, environment: [:]) }
+    }
+
     @Test func environmentVariableWhenNoFile() throws {
         let keys = try APIKeys.load(file: nil, environment: ["VISAGE_API_KEYS": "read dddddddddddddddd4444"])
         #expect(keys.role(of: "dddddddddddddddd4444") == .read)
