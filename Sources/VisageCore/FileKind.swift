@@ -22,7 +22,12 @@ public enum FileKind: Sendable, Equatable {
     public init(of path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { self = .missing; return }
-        self = switch status.st_mode & S_IFMT {
+        self.init(mode: status.st_mode)
+    }
+
+    /// The kind a `stat`'s mode says: for a file already open, whose descriptor `fstat` reads.
+    init(mode: mode_t) {
+        self = switch mode & S_IFMT {
         case S_IFREG: .regular
         case S_IFDIR: .directory
         case S_IFIFO: .namedPipe

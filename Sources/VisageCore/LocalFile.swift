@@ -22,13 +22,9 @@ enum LocalFile {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .unreadable(source: path, reason: "it is a directory")
+        // Checked on the open descriptor, not the path, so nothing can swap the file in between.
         // A pipe or device may never end (/dev/zero), so reading it could hang or exhaust memory.
-        case S_IFIFO: throw .unreadable(source: path, reason: "it is a named pipe (FIFO), not a regular file")
-        default: throw .unreadable(source: path, reason: "it is not a regular file")
-        }
+        if let refusal = FileKind(mode: status.st_mode).refusal { throw .unreadable(source: path, reason: refusal) }
         let size = Int(status.st_size)
         guard size > 0 else { throw .empty(source: path) }
         // Look at the first bytes before reading the rest, so that a large file that is no

@@ -43,7 +43,7 @@ struct ImageErrorTests {
 
     @Test func directoryIsUnreadable() throws {
         let folder = try TemporaryDirectory()
-        #expect(throws: ImageError.unreadable(source: folder.path, reason: "it is a directory")) {
+        #expect(throws: ImageError.unreadable(source: folder.path, reason: "it is a folder, not a file")) {
             try Image(contentsOf: folder.path)
         }
     }
