@@ -23,7 +23,7 @@ public enum DecodingProblem {
     }
 
     /// A field as a reader finds it in the file: `classifier.weights[0][3]`.
-    public static func fieldPath(_ keys: [any CodingKey]) -> String {
+    private static func fieldPath(_ keys: [any CodingKey]) -> String {
         keys.reduce("") { path, key in
             if let index = key.intValue { return path + "[\(index)]" }
             return path.isEmpty ? key.stringValue : path + "." + key.stringValue

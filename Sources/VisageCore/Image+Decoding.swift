@@ -54,11 +54,11 @@ extension Image {
 
     private static func format(of data: [UInt8], source: String) throws(ImageError) -> ImageFormat {
         guard !data.isEmpty else { throw .empty(source: source) }
-        guard let format = ImageFormat(signatureOf: data) else {
-            if let damage = ImageFormat.damagedSignature(data) { throw .corrupt(source: source, reason: damage) }
-            throw .unsupportedFormat(source: source, detail: ImageFormat.describeUnsupported(data))
+        switch ImageFormat.recognise(data) {
+        case let .format(format): return format
+        case let .damaged(reason): throw .corrupt(source: source, reason: reason)
+        case let .unsupported(detail): throw .unsupportedFormat(source: source, detail: detail)
         }
-        return format
     }
 }
 

@@ -41,13 +41,31 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// What the first bytes of a file say: one of our formats, one of them with a damaged
+    /// header (re-copy it), or something else (convert it). The one decision both the file
+    /// reader (on the first 512 bytes, before reading the rest) and the decoder make.
+    enum Recognition: Equatable {
+        case format(ImageFormat)
+        case damaged(reason: String)
+        case unsupported(detail: String)
+    }
+
+    static func recognise(_ bytes: [UInt8]) -> Recognition {
+        if let format = ImageFormat(signatureOf: bytes) { return .format(format) }
+        if let damage = damagedSignature(bytes) { return .damaged(reason: damage) }
+        return .unsupported(detail: describeUnsupported(bytes))
+    }
+
+    /// Whether `bytes` hold `signature` at `offset`.
+    private static func matches(_ bytes: [UInt8], _ signature: [UInt8], at offset: Int) -> Bool {
+        bytes.count >= offset + signature.count && bytes[offset..<offset + signature.count].elementsEqual(signature)
+    }
+
     /// Why `bytes`, which no signature matched, still look like one of our formats with a
     /// damaged header; nil when they do not. Such a file needs re-copying, not converting,
     /// so it is reported as damaged rather than as an unknown format.
-    static func damagedSignature(_ bytes: [UInt8]) -> String? {
-        func at(_ offset: Int, _ signature: [UInt8]) -> Bool {
-            bytes.count >= offset + signature.count && Array(bytes[offset..<offset + signature.count]) == signature
-        }
+    private static func damagedSignature(_ bytes: [UInt8]) -> String? {
+        func at(_ offset: Int, _ signature: [UInt8]) -> Bool { matches(bytes, signature, at: offset) }
         let riff = Array("RIFF".utf8), webp = Array("WEBP".utf8)
         // Evidence besides the signature: PNG's first chunk is always IHDR; a JPEG from a camera
         // or an editor opens with a JFIF or Exif segment.
@@ -71,11 +89,8 @@ public enum ImageFormat: String, Sendable, CaseIterable, Codable {
 
     /// What unsupported bytes look like, for the error message: naming the format a
     /// user actually has tells them what to convert from.
-    static func describeUnsupported(_ bytes: [UInt8]) -> String {
-        func at(_ offset: Int, _ text: String) -> Bool {
-            let signature = Array(text.utf8)
-            return bytes.count >= offset + signature.count && Array(bytes[offset..<offset + signature.count]) == signature
-        }
+    private static func describeUnsupported(_ bytes: [UInt8]) -> String {
+        func at(_ offset: Int, _ text: String) -> Bool { matches(bytes, Array(text.utf8), at: offset) }
         if at(0, "GIF87a") || at(0, "GIF89a") { return "it is a GIF image" }
         if at(0, "BM") { return "it is a BMP image" }
         if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) {

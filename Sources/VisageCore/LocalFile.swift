@@ -33,9 +33,9 @@ enum LocalFile {
         let headCount = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         if headCount > 0 {
             head.removeLast(head.count - headCount)
-            if ImageFormat(signatureOf: head) == nil, ImageFormat.damagedSignature(head) == nil {
-                throw .unsupportedFormat(source: path, detail: ImageFormat.describeUnsupported(head))
-            }
+            // Only "no image" is final here; a damaged header is left to the decoder, which
+            // sees the whole file (after the size limit below).
+            if case let .unsupported(detail) = ImageFormat.recognise(head) { throw .unsupportedFormat(source: path, detail: detail) }
         }
         guard size <= maxImageFileBytes else { throw .fileTooLarge(source: path, bytes: size, limit: maxImageFileBytes) }
 

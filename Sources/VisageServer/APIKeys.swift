@@ -106,7 +106,8 @@ public struct APIKeys: Sendable {
         if let file {
             // A pipe is read as a file is, so `--keys <(vault kv get …)` keeps the keys off the
             // disk (FileManager.contents refused /dev/fd/63); a folder or a device is refused.
-            if let refusal = FileKind(of: file).refusal, FileKind(of: file) != .namedPipe {
+            let kind = FileKind(of: file)
+            if kind != .namedPipe, let refusal = kind.refusal {
                 throw APIKeysError("Cannot read the keys file \(file): \(refusal).")
             }
             guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() ?? Data() else {
