@@ -5,7 +5,8 @@
 
 DIR for --data is either the FER2013 folder (``train/<class>/*.jpg`` and
 ``publictest/<class>/*.jpg``, as in ../shared/data/fer2013) or the output of
-``pack.py`` (``train.npz`` / ``train_x.npy.xz`` and the same for publictest).
+``pack.py`` (``train.npz`` / ``train_x.npy.xz`` / ``train_jpeg.bin.xz`` and the same for
+publictest).
 
 What it does (the model card docs/models/expression-fer2013.md records the exact
 command and the numbers it printed):
@@ -62,6 +63,15 @@ VAL_SPLIT_SEED = 12345
 
 # ----------------------------------------------------------------------------- data
 def load_split(root, split):
+    jpeg = os.path.join(root, split + "_jpeg.bin.xz")
+    if os.path.exists(jpeg):  # pack.py --jpeg
+        from PIL import Image
+
+        with lzma.open(jpeg, "rb") as f:
+            blob = f.read()
+        ends = np.load(os.path.join(root, split + "_jpeg_offsets.npy"))
+        x = np.stack([np.asarray(Image.open(io.BytesIO(blob[s:e])).convert("L"), dtype=np.uint8) for s, e in zip(ends[:-1], ends[1:])])
+        return x, np.load(os.path.join(root, split + "_y.npy"))
     xz = os.path.join(root, split + "_x.npy.xz")
     npz = os.path.join(root, split + ".npz")
     if os.path.exists(xz):
