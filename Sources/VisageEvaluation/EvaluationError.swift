@@ -1,4 +1,5 @@
 public import Foundation
+import VisageCore
 
 /// What can stop an evaluation before it has numbers: a data set that is missing or does not
 /// follow its documented layout. Each message names the file or folder and says what to do.
@@ -47,9 +48,8 @@ public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
 
     static func readText(_ path: String, hint: String) throws(EvaluationError) -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path, hint: hint) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .malformed(path: path, line: nil, reason: "the file cannot be read")
-        }
+        let data: Data
+        do { data = try SmallFile.contents(of: path) } catch { throw .malformed(path: path, line: nil, reason: error.reason) }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .malformed(path: path, line: nil, reason: "the file is not UTF-8 text")
         }

@@ -67,8 +67,9 @@ extension Gallery {
     public func importPeople(from url: URL, onEach: @Sendable (Person) -> Void = { _ in }) async throws -> Int {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw GalleryError.invalidImport(line: 0, reason: "cannot read \(url.path)")
+        let data: Data
+        do { data = try SmallFile.contents(of: url.path) } catch {
+            throw GalleryError.unreadableImport(path: url.path, reason: error.reason)
         }
         var imported = 0
         // Empty lines are kept in the split (and skipped below) so that `number` is the file's line.

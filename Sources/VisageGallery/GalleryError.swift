@@ -34,6 +34,8 @@ public enum GalleryError: Error, Sendable, Equatable {
     case storeUnavailable(location: String, reason: String)
     /// A line of an import file could not be read.
     case invalidImport(line: Int, reason: String)
+    /// The import file itself could not be read (missing, a folder, a device, no permission).
+    case unreadableImport(path: String, reason: String)
     /// The gallery was opened without a face analyzer, so images cannot be embedded.
     case analyzerRequired
 }
@@ -72,6 +74,8 @@ extension GalleryError: LocalizedError {
             "The gallery database at \(location) failed: \(reason). Check that the server is running and that the user, password (in the URL or $PGPASSWORD) and database are right."
         case let .invalidImport(line, reason):
             "Import line \(line): \(reason)."
+        case let .unreadableImport(path, reason):
+            "Cannot read the import file \(path): \(reason)."
         case .analyzerRequired:
             "This gallery was opened without a face analyzer, so it cannot embed images."
         }

@@ -1,5 +1,6 @@
 import Crypto
 public import Foundation
+import VisageCore
 
 /// Encrypts embeddings at rest with AES-256-GCM; each template gets its own random nonce.
 ///
@@ -36,8 +37,10 @@ public struct TemplateCipher: Sendable {
     }
 
     public init(keyFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw GalleryError.invalidKey(reason: "cannot read the key file \(path)")
+        // SmallFile reads a pipe too, so `--key-file <(vault kv get …)` keeps the key off the disk.
+        let data: Data
+        do { data = try SmallFile.contents(of: path) } catch {
+            throw GalleryError.invalidKey(reason: "cannot read the key file \(path) (\(error.reason))")
         }
         try self.init(keyData: data)
     }

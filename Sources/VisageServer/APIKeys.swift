@@ -104,16 +104,12 @@ public struct APIKeys: Sendable {
     /// Reads the keys from `file` when given, else from `$VISAGE_API_KEYS`; empty when neither has any.
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIKeys {
         if let file {
-            // A pipe is read as a file is, so `--keys <(vault kv get …)` keeps the keys off the
-            // disk (FileManager.contents refused /dev/fd/63); a folder or a device is refused.
-            let kind = FileKind(of: file)
-            if kind != .namedPipe, let refusal = kind.refusal {
-                throw APIKeysError("Cannot read the keys file \(file): \(refusal).")
+            // SmallFile reads a pipe as a file, so `--keys <(vault kv get …)` keeps the keys off
+            // the disk; a folder or a device is refused.
+            let data: Data
+            do { data = try SmallFile.contents(of: file) } catch {
+                throw APIKeysError("Cannot read the keys file \(file): \(error.reason).")
             }
-            guard let handle = FileHandle(forReadingAtPath: file), let data = try? handle.readToEnd() ?? Data() else {
-                throw APIKeysError("Cannot read the keys file \(file); check the path and its permissions.")
-            }
-            try? handle.close()
             return try APIKeys(parsing: String(decoding: data, as: UTF8.self), source: file)
         }
         if let text = environment[environmentVariable], !text.isEmpty {

@@ -47,6 +47,11 @@ struct NoisyCopyTests {
         #expect(try NoisyManifest.load(out + "/" + NoisyCopy.manifestName) == plan)
         #expect(throws: DatasetError.outputNotEmpty(path: out)) { try plan.write(to: out) }
         #expect(throws: DatasetError.self) { try plan.write(to: source + "/inside") }
-        #expect(throws: DatasetError.missing(path: parent + "/none.json")) { try NoisyManifest.load(parent + "/none.json") }
+        #expect(throws: DatasetError.malformed(path: parent + "/none.json", reason: "cannot read the noisy-copy manifest (No such file or directory)")) {
+            try NoisyManifest.load(parent + "/none.json")
+        }
+        #expect(throws: DatasetError.malformed(path: parent, reason: "cannot read the noisy-copy manifest (it is a folder, not a file)")) {
+            try NoisyManifest.load(parent)
+        }
     }
 }

@@ -3,6 +3,9 @@ import GRDB
 import Testing
 import VisageTestSupport
 import VisageGallery
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What every store promises, checked on both: foreign databases and newer schemas refused
 /// untouched, erased templates gone from the bytes on disk, encryption at rest, the key errors.
@@ -181,6 +184,21 @@ struct GalleryStoreTests {
     @Test func keyErrors() throws {
         #expect(throws: GalleryError.invalidKey(reason: "5 bytes instead of 32")) { try TemplateCipher(keyData: Data("short".utf8)) }
         #expect(try TemplateCipher.fromEnvironment([:]) == nil)
+        #expect(throws: GalleryError.invalidKey(reason: "cannot read the key file /tmp (it is a folder, not a file)")) { try TemplateCipher(keyFile: "/tmp") }
+    }
+
+    /// `--key-file <(vault kv get …)` keeps the key off the disk: the pipe (/dev/fd/N) is read
+    /// as a file is (FileManager refused it: "cannot read the key file /dev/fd/63").
+    @Test func keyFileMayBeAPipe() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let hex = String(repeating: "ab", count: 32) + "\n"
+        _ = hex.utf8CString.withUnsafeBytes { write(ends[1], $0.baseAddress, hex.utf8.count) }
+        close(ends[1])
+        let fromPipe = try TemplateCipher(keyFile: "/dev/fd/\(ends[0])")
+        let sealed = try TemplateCipher(keyData: Data(hex.utf8)).seal(Data("template".utf8))
+        #expect(try fromPipe.open(sealed) == Data("template".utf8), "the pipe's key is the key written into it")
     }
 
     @Test func errorMessagesSayWhatToDo() {

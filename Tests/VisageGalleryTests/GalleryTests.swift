@@ -149,6 +149,11 @@ struct ImportLineTests {
             await #expect(throws: GalleryError.invalidImport(line: 2, reason: reason)) { try await copy.importPeople(from: file) }
             #expect(try await copy.people().map(\.name) == ["ada"], "the good line before it is imported")
         }
+        // The file itself: named, with the reason, not "Import line 0: cannot read …".
+        let copy = try await Gallery.open(try Fixtures.galleryPath())
+        await #expect(throws: GalleryError.unreadableImport(path: folder.path, reason: "it is a folder, not a file")) {
+            try await copy.importPeople(from: folder)
+        }
     }
 }
 

@@ -139,7 +139,11 @@ public struct NoisyManifest: Codable, Sendable, Equatable {
     }
 
     public static func load(_ path: String) throws(DatasetError) -> NoisyManifest {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path: path) }
+        // Not `.missing`, whose advice is about identity folders: this is the manifest given as --truth.
+        let data: Data
+        do { data = try SmallFile.contents(of: path) } catch {
+            throw .malformed(path: path, reason: "cannot read the noisy-copy manifest (\(error.reason))")
+        }
         do { return try JSONDecoder().decode(NoisyManifest.self, from: data) } catch {
             throw .malformed(path: path, reason: "not a noisy-copy manifest (\(DecodingProblem.describe(error, in: data)))")
         }
