@@ -8,24 +8,14 @@ import Darwin
 /// ``ImageError`` carrying the system's own reason ("No such file or directory").
 enum LocalFile {
     static func contents(of path: String) throws(ImageError) -> [UInt8] {
-        // O_NONBLOCK: opening a FIFO (a named pipe in a photo folder) for reading would otherwise
-        // wait for a writer forever; the type check below then refuses it. A regular file
-        // ignores the flag.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else {
-            // A name whose bytes are not UTF-8 reaches Swift with each bad byte replaced by
-            // U+FFFD, so the file listed in a folder cannot be opened by that name: say why
-            // instead of "No such file or directory" for a file the user can see.
-            if errno == ENOENT, path.unicodeScalars.contains("\u{FFFD}") { throw .unreadable(source: path, reason: notUTF8Name) }
-            throw .unreadable(source: path, reason: lastErrorText())
-        }
+        let file: OpenedFile
+        do { file = try OpenedFile(readingAt: path) } catch { throw .unreadable(source: path, reason: error.reason) }
+        let descriptor = file.descriptor
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw .unreadable(source: path, reason: lastErrorText()) }
-        // Checked on the open descriptor, not the path, so nothing can swap the file in between.
-        // A pipe or device may never end (/dev/zero), so reading it could hang or exhaust memory.
-        if let refusal = FileKind(mode: status.st_mode).refusal { throw .unreadable(source: path, reason: refusal) }
-        let size = Int(status.st_size)
+        // A pipe (a FIFO in a photo folder) or a device may never end (/dev/zero), so reading it
+        // could hang or exhaust memory.
+        if let refusal = file.kind.refusal { throw .unreadable(source: path, reason: refusal) }
+        let size = file.size
         guard size > 0 else { throw .empty(source: path) }
         // Look at the first bytes before reading the rest, so that a large file that is no
         // image (a video, a disk image in a photo folder) is refused without being read whole.
@@ -83,9 +73,6 @@ enum LocalFile {
     /// incompressible pixels is about 400 MB; anything larger is not a photo, and reading it
     /// whole would take the memory of the machine.
     static let maxImageFileBytes = 1 << 30
-
-    /// The reason given for a file whose name is not UTF-8.
-    static let notUTF8Name = "its name is not valid UTF-8 (each byte that is not is shown as \u{FFFD}), so it cannot be opened by that name; rename the file with UTF-8 characters (convmv does that for whole folders)"
 
     private static func lastErrorText() -> String {
         String(cString: strerror(errno))

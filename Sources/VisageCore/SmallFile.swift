@@ -27,14 +27,10 @@ public enum SmallFile {
     /// program opens for writing within `writerWait` seconds is refused, instead of waiting for
     /// a writer forever as a plain open would.
     public static func contents(of path: String, writerWait: Double = 10) throws(Unreadable) -> Data {
-        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { throw Unreadable(path: path, reason: String(cString: strerror(errno))) }
+        let file: OpenedFile
+        do { file = try OpenedFile(readingAt: path) } catch { throw Unreadable(path: path, reason: error.reason) }
+        let descriptor = file.descriptor, kind = file.kind
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw Unreadable(path: path, reason: String(cString: strerror(errno))) }
-        // Checked on the open descriptor, so nothing can swap the file in between.
-        let kind = FileKind(mode: status.st_mode)
         if kind != .namedPipe, let refusal = kind.refusal { throw Unreadable(path: path, reason: refusal) }
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
