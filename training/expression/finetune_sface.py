@@ -75,12 +75,7 @@ def main():
     p.add_argument("--drop", type=float, default=0.3)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--ema", type=float, default=0.998)
-    p.add_argument("--rotate", type=float, default=10.0)
-    p.add_argument("--scale", type=float, default=0.15)
-    p.add_argument("--shift", type=float, default=0.1)
-    p.add_argument("--contrast", type=float, default=0.2)
-    p.add_argument("--brightness", type=float, default=0.1)
-    p.add_argument("--erase", type=float, default=0.3)
+    fer.add_augmentation_arguments(p, rotate=10.0, shift=0.1, erase=0.3)
     p.add_argument("--val-frac", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-budget", type=float, default=0, help="seconds for training (the cosine runs over them; --epochs caps); 0 = no limit")
@@ -173,11 +168,7 @@ def main():
             epochs = ep  # the budget's cosine has reached (about) zero: this is the last epoch
         t_epoch = time.time()
         rec = {"epoch": ep, "loss": round(float(tot_loss) / steps_per_epoch, 4), "seconds": round(time.time() - t_train, 1)}
-        for name, m in (("raw", net), ("ema", ema)):
-            acc = float((fer.predict(m, xva, bs=256).argmax(1).cpu().numpy() == yva).mean())
-            rec[name] = round(acc, 4)
-            if acc > best["acc"]:
-                best = {"acc": acc, "epoch": ep, "which": name, "state": {k: v.detach().clone() for k, v in m.state_dict().items()}}
+        best = fer.keep_best((("raw", net), ("ema", ema)), xva, yva, best, ep, rec, bs=256)
         history.append(rec)
         say(f"ep {ep}/{epochs} loss {rec['loss']:.3f} val raw {rec['raw']:.4f} ema {rec['ema']:.4f} best {best['acc']:.4f}@{best['epoch']}{best['which']} {rec['seconds']:.0f}s")
 
@@ -194,12 +185,7 @@ def main():
         "history": history,
     }
     path = os.path.join(a.out, "model.onnx")
-    wrapper = fer.FlipAveraged(copy.deepcopy(final).cpu().float().eval()).eval()
-    torch.onnx.export(
-        wrapper, (torch.full((2, 1, 48, 48), 128.0),), path, input_names=["input"], output_names=["probs"],
-        dynamic_axes={"input": {0: "N"}, "probs": {0: "N"}}, opset_version=17, dynamo=False,
-    )
-    metrics["onnx_bytes"] = os.path.getsize(path)
+    metrics["onnx_bytes"] = fer.export_flip_averaged(final, path, say)
     if a.onnx_check:
         import onnxruntime as ort
 

@@ -192,6 +192,16 @@ class FoldedNet(nn.Module):
 
 
 # ----------------------------------------------------------------------------- augmentation
+def add_augmentation_arguments(p, rotate=15.0, shift=0.15, erase=0.5):
+    """The options `augment` reads (finetune_sface.py passes milder defaults)."""
+    p.add_argument("--rotate", type=float, default=rotate, help="degrees either way")
+    p.add_argument("--scale", type=float, default=0.15)
+    p.add_argument("--shift", type=float, default=shift, help="fraction of the half-width")
+    p.add_argument("--contrast", type=float, default=0.2)
+    p.add_argument("--brightness", type=float, default=0.1)
+    p.add_argument("--erase", type=float, default=erase, help="probability of random erasing")
+
+
 def augment(x, a):
     """x: B×1×48×48 float in [0,1] on the GPU. Returns an augmented copy."""
     b, dev = x.shape[0], x.device
@@ -247,6 +257,34 @@ def predict(net, x_u8, bs=1024):
     return torch.cat(out)
 
 
+def keep_best(candidates, xva, yva, best, epoch, rec, bs=1024):
+    """Scores each (name, model) on validation into `rec`; returns the best so far, its weights copied."""
+    for name, m in candidates:
+        acc = float((predict(m, xva, bs).argmax(1).cpu().numpy() == yva).mean())
+        rec[name] = round(acc, 4)
+        if acc > best["acc"]:
+            best = {"acc": acc, "epoch": epoch, "which": name, "state": {k: v.detach().clone() for k, v in m.state_dict().items()}}
+    return best
+
+
+def export_flip_averaged(model, path, say):
+    """`model` (N×1×48×48 grey → logits) as ONNX, float32, with flip averaging folded in."""
+    wrapper = FlipAveraged(copy.deepcopy(model).cpu().float().eval()).eval()
+    dummy = torch.full((2, 1, 48, 48), 128.0)
+    try:
+        torch.onnx.export(
+            wrapper, (dummy,), path, input_names=["input"], output_names=["probs"],
+            dynamic_axes={"input": {0: "N"}, "probs": {0: "N"}}, opset_version=17, dynamo=False,
+        )
+    except Exception as e:  # newer torch without the TorchScript exporter
+        say("legacy export failed:", repr(e)[:300])
+        torch.onnx.export(
+            wrapper, (dummy,), path, input_names=["input"], output_names=["probs"],
+            dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=4096)}}, dynamo=True, external_data=False,
+        )
+    return os.path.getsize(path)
+
+
 def report(probs, y):
     pred = np.asarray(probs).argmax(1)
     y = np.asarray(y)
@@ -275,12 +313,7 @@ def main():
     p.add_argument("--drop", type=float, default=0.5)
     p.add_argument("--label-smoothing", type=float, default=0.1)
     p.add_argument("--ema", type=float, default=0.999)
-    p.add_argument("--rotate", type=float, default=15.0)
-    p.add_argument("--scale", type=float, default=0.15)
-    p.add_argument("--shift", type=float, default=0.15)
-    p.add_argument("--contrast", type=float, default=0.2)
-    p.add_argument("--brightness", type=float, default=0.1)
-    p.add_argument("--erase", type=float, default=0.5)
+    add_augmentation_arguments(p)
     p.add_argument("--val-frac", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-budget", type=float, default=0, help="seconds for training; 0 = no limit")
@@ -401,11 +434,7 @@ def main():
                 say(f"epoch takes {per_epoch:.2f}s: cutting {epochs} epochs to {max(fit, 3)}")
                 epochs = max(fit, 3)
         rec = {"epoch": ep, "loss": round(float(tot_loss) / steps_per_epoch, 4)}
-        for name, m in (("raw", net), ("ema", ema)):
-            acc = float((predict(m, xva).argmax(1).cpu().numpy() == yva).mean())
-            rec[name] = round(acc, 4)
-            if acc > best["acc"]:
-                best = {"acc": acc, "epoch": ep, "which": name, "state": {k: v.detach().clone() for k, v in m.state_dict().items()}}
+        best = keep_best((("raw", net), ("ema", ema)), xva, yva, best, ep, rec)
         history.append(rec)
         if ep % 5 == 0 or ep == epochs:
             say(f"ep {ep}/{epochs} loss {rec['loss']:.3f} val raw {rec['raw']:.4f} ema {rec['ema']:.4f} best {best['acc']:.4f}@{best['epoch']}{best['which']} {time.time() - t_train:.0f}s")
@@ -426,23 +455,8 @@ def main():
     if x_pt is not None:
         metrics["publictest_torch"] = report(predict(final, torch.from_numpy(x_pt).to(dev)).cpu().numpy(), y_pt)
 
-    # export (float32, CPU) with flip averaging folded in
-    cpu_net = copy.deepcopy(final).cpu().float().eval()
-    wrapper = FlipAveraged(cpu_net).eval()
     path = os.path.join(a.out, "model.onnx")
-    dummy = torch.full((2, 1, 48, 48), 128.0)
-    try:
-        torch.onnx.export(
-            wrapper, (dummy,), path, input_names=["input"], output_names=["probs"],
-            dynamic_axes={"input": {0: "N"}, "probs": {0: "N"}}, opset_version=17, dynamo=False,
-        )
-    except Exception as e:  # newer torch without the TorchScript exporter
-        say("legacy export failed:", repr(e)[:300])
-        torch.onnx.export(
-            wrapper, (dummy,), path, input_names=["input"], output_names=["probs"],
-            dynamic_shapes={"x": {0: torch.export.Dim("N", min=1, max=4096)}}, dynamo=True, external_data=False,
-        )
-    metrics["onnx_bytes"] = os.path.getsize(path)
+    metrics["onnx_bytes"] = export_flip_averaged(final, path, say)
     try:
         import onnxruntime as ort
 
