@@ -56,12 +56,11 @@ public struct FaceHead: CustomHead, Codable {
 
     /// Reads and checks a head file: it must be a Visage head whose features this build
     /// computes with the same model, and whose sizes agree with each other.
+    /// Read like keys files (``SmallFile``): a pipe works (`--head <(…)`), a folder or device
+    /// is refused in words.
     public init(contentsOf path: String) throws(HeadError) {
-        if let refusal = FileKind(of: path).refusal { throw .unreadableHead(path: path, reason: refusal) }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadableHead(path: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
-        }
+        do { data = try SmallFile.contents(of: path) } catch { throw .unreadableHead(path: path, reason: error.reason) }
         do {
             self = try JSONDecoder().decode(FaceHead.self, from: data)
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.map(\.stringValue) == ["features", "name"] {

@@ -70,14 +70,33 @@ struct FaceHeadTests {
 
     /// A damaged head file says where: the field by its path as it stands in the file, the
     /// line and column where the JSON breaks, a file cut short, a number too big for a Float.
-    /// A named pipe is named as one (Foundation said "You don't have permission").
-    @Test func aNamedPipeIsNamed() throws {
+    /// A head may come through a pipe (`--head <(curl …)`), as keys files do; a folder is
+    /// refused by what it is (Foundation said "You don't have permission" of a named pipe).
+    @Test func aHeadMayComeThroughAPipe() throws {
         let folder = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        #expect(mkfifo(folder + "/pipe.json", 0o644) == 0)
-        #expect(throws: HeadError.unreadableHead(path: folder + "/pipe.json", reason: "it is a named pipe (FIFO), not a regular file")) {
-            try FaceHead(contentsOf: folder + "/pipe.json")
+        try Self.syntheticHead().write(to: folder + "/head.json")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/head.json"))
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        // The writer runs beside the reader: a head file is larger than a pipe's buffer.
+        let writeEnd = ends[1]
+        let writer = Thread {
+            _ = bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(writeEnd, raw.baseAddress! + offset, raw.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+            close(writeEnd)
         }
+        writer.start()
+        let fromPipe = try FaceHead(contentsOf: "/dev/fd/\(ends[0])")
+        #expect(fromPipe.labels == (try FaceHead(contentsOf: folder + "/head.json")).labels)
+        #expect(throws: HeadError.unreadableHead(path: folder, reason: "it is a folder, not a file")) { try FaceHead(contentsOf: folder) }
     }
 
     @Test func damageInAHeadFileIsPlaced() throws {
