@@ -146,44 +146,82 @@ def embed(student, cut, batch=256):
 
 # ---------------------------------------------------------------- evaluation on CFP (synthetic masks)
 
-def evaluate_cfp(data, student, cfp, folds, log):
-    names = list(data["names"])
-    index = {n: i for i, n in enumerate(names)}
+def cfp_methods(data, student, folds):
+    """(bare, masked) L2-normalised embeddings of every crop for plain SFace and, where given,
+    the student on the masked copies of the folds' identities (SFace on the bare ones)."""
     bare = F.normalize(torch.from_numpy(data["bare_embeddings"]))
-    plain_masked = F.normalize(torch.from_numpy(data["masked_embeddings"]))
+    methods = {"sface": (bare, F.normalize(torch.from_numpy(data["masked_embeddings"])))}
+    if student is not None:
+        people = set(range(50 * min(folds) - 49, 50 * max(folds) + 1))
+        rows = np.array([i for i, n in enumerate(data["names"]) if identity_of(str(n)) in people and data["masked_present"][i]])
+        masked = torch.zeros_like(bare)
+        masked[rows] = embed(student, data["masked_cut"][rows])
+        methods["student"] = (bare, masked)
+    return methods
+
+
+def evaluate_cfp(data, methods, cfp, folds, log):
+    """CFP-FF pairs of `folds`, the second photo masked (one) or both: 2-fold accuracy on the
+    official pairs, and TAR at FAR 1e-3 over all pairs of the folds' frontal photos."""
+    names = [str(n) for n in data["names"]]
+    index = {n: i for i, n in enumerate(names)}
     people = set(range(50 * min(folds) - 49, 50 * max(folds) + 1))
-    rows = np.array([i for i, n in enumerate(names) if identity_of(n) in people and data["masked_present"][i]])
-    student_masked = torch.zeros_like(bare)
-    if student is not None and len(rows):
-        student_masked[rows] = embed(student, data["masked_cut"][rows])
+    frontal = np.array([i for i, n in enumerate(names) if identity_of(n) in people and "/frontal/" in n
+                        and data["masked_present"][i] and data["bare_present"][i]])
+    ids = np.array([identity_of(names[i]) for i in frontal])
+    genuine = ids[:, None] == ids[None, :]
+    off = ~np.eye(len(frontal), dtype=bool)
     pairs = cfp_pairs(cfp, folds)
     report = {}
-    for method, masked in (("sface", plain_masked), ("student", student_masked)):
-        if student is None and method == "student":
-            continue
-        for condition in ("one", "both"):
+    for method, (bare, masked) in methods.items():
+        # neither masked: what Visage compares with SFace whatever the masked path is
+        for condition in ("none", "one", "both") if method == "sface" else ("one", "both"):
+            first_side = masked if condition == "both" else bare
+            second_side = bare if condition == "none" else masked
+            second_present = data["bare_present" if condition == "none" else "masked_present"]
             scores, same, fold_of = [], [], []
             for fold, p1, p2, s in pairs:
                 i, j = index.get(p1), index.get(p2)
-                ok = i is not None and j is not None and data["masked_present"][j] and (
+                ok = i is not None and j is not None and second_present[j] and (
                     data["masked_present"][i] if condition == "both" else data["bare_present"][i])
-                first = masked[i] if condition == "both" and ok else (bare[i] if ok else None)
-                scores.append(float(first @ masked[j]) if ok else -1.0)
+                scores.append(float(first_side[i] @ second_side[j]) if ok else -1.0)
                 same.append(s)
                 fold_of.append(fold)
-            scores, same, fold_of = np.array(scores), np.array(same, bool), np.array(fold_of)
-            acc, std = fold_accuracy(scores, same, fold_of)
-            # all pairs of the folds' frontal photos with both copies, for TAR at FAR 1e-3
-            frontal = np.array([i for i in rows if "/frontal/" in names[i] and data["bare_present"][i]])
-            ids = np.array([identity_of(names[i]) for i in frontal])
-            ea = masked[frontal] if condition == "both" else bare[frontal]
-            sim = (ea @ masked[frontal].T).numpy()
-            genuine = ids[:, None] == ids[None, :]
-            off = ~np.eye(len(frontal), dtype=bool)
+            acc, std = fold_accuracy(np.array(scores), np.array(same, bool), np.array(fold_of))
+            sim = (first_side[frontal] @ second_side[frontal].T).numpy()
             tar = tar_at_far(sim[genuine & off], sim[~genuine], 1e-3)
             report[f"{method}/{condition}"] = {"accuracy": acc, "std": std, "tar_far_1e-3": tar}
-            log(f"CFP-FF folds {folds} {method:8s} {condition:4s} masked: {100 * acc:.2f} ± {100 * std:.2f}%  TAR@1e-3 {100 * tar:.2f}%")
+            log(f"CFP-FF folds {folds} {method:15s} {condition:4s} masked: {100 * acc:.2f} ± {100 * std:.2f}%  TAR@1e-3 {100 * tar:.2f}%")
     return report
+
+
+def compare(a):
+    """The student beside plain SFace and Visage's shipped attention head (both faces through
+    the head, as `visage verify` compares when either is masked), on the same crops."""
+    import onnxruntime as ort
+
+    data = np.load(a.cfp_features)
+    folds = [int(x) for x in a.eval_folds.split(",")]
+    student = Tail(a.sface_npz)
+    student.load_state_dict(torch.load(a.student))
+    methods = cfp_methods(data, student, folds)
+    maps = np.load(a.head_features)  # extract.py's bn1 maps of the same crops
+    row = {str(n): i for i, n in enumerate(maps["names"])}
+    take = np.array([row.get(str(n), -1) for n in data["names"]])
+    session = ort.InferenceSession(a.head, providers=["CPUExecutionProvider"])
+    head = []
+    for key in ("bare_features", "masked_features"):
+        out = np.zeros((len(take), 128), np.float32)
+        rows = np.flatnonzero(take >= 0)
+        for i in range(0, len(rows), 256):
+            r = rows[i:i + 256]
+            out[r] = session.run(["embedding"], {"features": maps[key][take[r]].astype(np.float32)})[0]
+        head.append(F.normalize(torch.from_numpy(out)))
+    methods = {"sface": methods["sface"], "attention head": tuple(head), "student": methods["student"]}
+    report = evaluate_cfp(data, methods, a.cfp, folds, print)
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(report, f, indent=1)
 
 
 # ---------------------------------------------------------------- evaluation on real masks
@@ -277,7 +315,7 @@ def train(a):
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.05)
     history = []
     if a.evaluate_first:
-        history.append({"epoch": 0, **evaluate_cfp(np.load(a.cfp_features), student, a.cfp, eval_folds, log)})
+        history.append({"epoch": 0, **evaluate_cfp(cfp, cfp_methods(cfp, student, eval_folds), a.cfp, eval_folds, log)})
     step = 0
     for epoch in range(1, a.epochs + 1):
         student.train()
@@ -303,7 +341,7 @@ def train(a):
         log(f"epoch {epoch}: mean loss {total / n:.4f} ({time.time() - start:.0f} s)")
         row = {"epoch": epoch, "loss": total / n}
         if epoch == a.epochs or epoch % a.eval_every == 0:
-            row.update(evaluate_cfp(np.load(a.cfp_features), student, a.cfp, eval_folds, log))
+            row.update(evaluate_cfp(cfp, cfp_methods(cfp, student, eval_folds), a.cfp, eval_folds, log))
         history.append(row)
         torch.save(student.state_dict(), os.path.join(a.out, "student.pt"))
         with open(os.path.join(a.out, "history.json"), "w") as f:
@@ -337,13 +375,22 @@ def main():
     t.add_argument("--evaluate-first", action="store_true")
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--threads", type=int, default=2)
+    c = sub.add_parser("compare", help="the student beside SFace and the shipped attention head on CFP-FF")
+    c.add_argument("--cfp-features", required=True)
+    c.add_argument("--head-features", required=True, help="extract.py's output over the same crops (bn1 maps)")
+    c.add_argument("--head", required=True, help="the attention head's ONNX file (models/mfsa-attention-head.onnx)")
+    c.add_argument("--student", required=True)
+    c.add_argument("--sface-npz", required=True)
+    c.add_argument("--cfp", required=True)
+    c.add_argument("--eval-folds", default="9,10")
+    c.add_argument("--out")
     r = sub.add_parser("real", help="score real masked photos: <person>/{masked,unmasked} crops' features")
     r.add_argument("--features", required=True, help="extract's output over the crops (bare only)")
     r.add_argument("--student", action="append", default=[])
     r.add_argument("--sface-npz", required=True)
     r.add_argument("--out")
     a = p.parse_args()
-    {"extract": extract, "train": train, "real": evaluate_real}[a.command](a)
+    {"extract": extract, "train": train, "compare": compare, "real": evaluate_real}[a.command](a)
 
 
 if __name__ == "__main__":
