@@ -3,7 +3,7 @@ puts the same face without its mask (issue 18, item 3: "a fine-tuned SFace").
 
 Mask-invariant distillation needs no identity labels: the teacher is SFace itself on the bare
 crop, the student is a copy of SFace whose layers after `conv_12_relu` (the last 14×14 map:
-conv_13's depthwise and pointwise convolutions, conv_14's, `bn1` and the embedding layer, 8.2M
+conv_13's depthwise and pointwise convolutions, conv_14's, `bn1` and the embedding layer, 8.0M
 of SFace's 9.7M weights) are trained on the masked rendering of the same crop, loss 1 − cosine
 to the teacher's embedding. Bare crops are mixed in (--bare-ratio, target: the teacher's own
 embedding) so that a bare face the mask classifier wrongly calls masked still embeds as SFace
@@ -18,6 +18,9 @@ compared directly with templates SFace made of unmasked photos (a gallery needs 
         --sface $VISAGE_HOME/models/sface_2021dec.onnx --out /tmp/distill-cfp.npz
     python training/mfsa/distill.py train --cfp-features /tmp/distill-cfp.npz --extra /tmp/distill-lfw.npz \
         --cfp ../shared/data/cfp --sface-npz /tmp/sface_full.npz --out runs/distill --eval-folds 7,8
+    python training/mfsa/distill.py compare --cfp-features /tmp/distill-cfp.npz --head-features /tmp/mfsa-features.npz \
+        --head models/mfsa-attention-head.onnx --student runs/distill/student.pt --sface-npz /tmp/sface_full.npz \
+        --cfp ../shared/data/cfp --eval-folds 9,10      # after a run with --train-identities 1-400 --eval-folds 9,10
     visage dataset crops ../shared/data/masked-people /tmp/mp-crops --fallback-score 0.3
     python training/mfsa/distill.py extract --bare /tmp/mp-crops --sface $VISAGE_HOME/models/sface_2021dec.onnx --out /tmp/distill-mp.npz
     python training/mfsa/distill.py real --features /tmp/distill-mp.npz --sface-npz /tmp/sface_full.npz \
