@@ -78,7 +78,10 @@ def extract(a):
         start = time.time()
         for i in range(0, len(rows), a.batch):
             r = rows[i:i + a.batch]
-            x = np.stack([np.asarray(Image.open(os.path.join(folder, names[k])).convert("RGB"), np.float32) for k in r])
+            load = lambda k: Image.open(os.path.join(folder, names[k])).convert("RGB")
+            if kind == "masked" and a.degrade_masked:
+                load = lambda k, plain=load: degrade(plain(k), np.random.default_rng([a.degrade_masked, int(k)]))
+            x = np.stack([np.asarray(load(k), np.float32) for k in r])
             e, c = sess.run(["fc1", CUT], {"data": x.transpose(0, 3, 1, 2)})
             cut[r], emb[r] = c.astype(np.float16), e
             if i // a.batch % 25 == 0:
@@ -86,6 +89,23 @@ def extract(a):
         result.update({f"{kind}_present": present, f"{kind}_cut": cut, f"{kind}_embeddings": emb})
     np.savez(a.out, **result)
     print(f"{a.out}: {len(names)} crops, {int(result['bare_present'].sum())} bare, {int(result['masked_present'].sum())} masked")
+
+
+def degrade(image, rng):
+    """A crop as a poor photo makes it: shrunk to 35–100% of its width and enlarged back, then
+    JPEG-compressed at quality 30–90; half the time blurred a little first. Real masked photos
+    are often snapshots, and the teacher's target stays the clean bare crop."""
+    import io
+
+    from PIL import Image, ImageFilter
+
+    if rng.random() < 0.5:
+        image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+    side = int(round(112 * rng.uniform(0.35, 1.0)))
+    image = image.resize((side, side), Image.BILINEAR).resize((112, 112), Image.BILINEAR)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=int(rng.integers(30, 91)))
+    return Image.open(buffer).convert("RGB")
 
 
 # ---------------------------------------------------------------- the student
@@ -359,6 +379,8 @@ def main():
     e.add_argument("--masked", help="masked crops with the same relative names (absent: real photos, bare only)")
     e.add_argument("--sface", required=True)
     e.add_argument("--out", required=True)
+    e.add_argument("--degrade-masked", type=int, default=0, metavar="SEED",
+                   help="degrade each masked crop (blur, resolution, JPEG; seeded per crop) before SFace sees it")
     e.add_argument("--batch", type=int, default=32)
     e.add_argument("--threads", type=int, default=2)
     t = sub.add_parser("train")
