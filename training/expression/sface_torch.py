@@ -47,13 +47,19 @@ def write_npz(onnx_path, out, upto=None):
 
 class SFaceGraph(nn.Module):
     """The SFace graph from write_npz's file; input N×3×112×112 RGB 0–255 (the graph
-    normalises), output the tensor named `output` (e.g. 'conv_14_relu', 'bn1' or 'fc1')."""
+    normalises), output the tensor named `output` (e.g. 'conv_14_relu', 'bn1' or 'fc1').
+    With `start` (e.g. 'conv_12_relu') the module is only the part after that tensor, takes it
+    as input and holds none of the earlier weights (training/mfsa/distill.py)."""
 
-    def __init__(self, npz_path, output):
+    def __init__(self, npz_path, output, start="data"):
         super().__init__()
         d = np.load(npz_path)
         self.nodes = json.loads(bytes(d["__graph__"]).decode())
+        if start != "data":
+            self.nodes = self.nodes[next(i for i, n in enumerate(self.nodes) if start in n["out"]) + 1:]
+        self.start = start
         self.output = output
+        used = {name for n in self.nodes for name in n["in"]}
         # free each intermediate after its last reader: holding all 165 would take ~100 MB a face
         self.last_reader = {}
         for i, n in enumerate(self.nodes):
@@ -62,7 +68,7 @@ class SFaceGraph(nn.Module):
         self.key = {}
         self.params = nn.ParameterDict()
         for name in d.files:
-            if name == "__graph__":
+            if name == "__graph__" or name not in used:
                 continue
             k = name.replace("/", "__").replace(".", "_")
             self.key[name] = k
@@ -80,7 +86,7 @@ class SFaceGraph(nn.Module):
         return self.params[k] if k in self.params else getattr(self, k)
 
     def forward(self, x):
-        env = {"data": x}
+        env = {self.start: x}
         for i, n in enumerate(self.nodes):
             op, ins, a = n["op"], n["in"], n["attrs"]
             get = lambda i: env[i] if i in env else self.w(i)

@@ -51,24 +51,12 @@ CUT = "conv_12_relu"
 # ---------------------------------------------------------------- extract
 
 def extract(a):
-    import onnx
-    import onnxruntime as ort
     from PIL import Image
 
-    model = onnx.load(a.sface)
-    model.graph.output.append(onnx.helper.make_tensor_value_info(CUT, onnx.TensorProto.FLOAT, None))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = a.threads
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    sess = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    from extract import crop_names, session_with_feature_map
 
-    def names_in(root):
-        out = []
-        for dirpath, _, files in os.walk(root, followlinks=True):
-            out += [os.path.relpath(os.path.join(dirpath, f), root) for f in files if f.endswith(".png")]
-        return out
-
-    names = sorted(set(names_in(a.bare)) | set(names_in(a.masked or a.bare)))
+    _, sess = session_with_feature_map(a.sface, a.threads, feature_map=CUT)
+    names = sorted(set(crop_names(a.bare)) | set(crop_names(a.masked or a.bare)))
     result = {"names": np.array(names)}
     for kind, folder in (("bare", a.bare), ("masked", a.masked)):
         present = np.array([bool(folder) and os.path.exists(os.path.join(folder, n)) for n in names])
@@ -110,54 +98,9 @@ def degrade(image, rng):
 
 # ---------------------------------------------------------------- the student
 
-class Tail(SFaceGraph):
-    """SFace's nodes after CUT: conv_12_relu (N×512×14×14) → fc1 (N×128)."""
-
-    def __init__(self, npz_path):
-        super().__init__(npz_path, "fc1")
-        start = next(i for i, n in enumerate(self.nodes) if CUT in n["out"]) + 1
-        self.nodes = self.nodes[start:]
-        kept = {i for n in self.nodes for i in n["in"]}
-        for name in list(self.key):
-            if name not in kept:
-                k = self.key.pop(name)
-                if k in self.params:
-                    del self.params[k]
-                elif hasattr(self, k):
-                    delattr(self, k)
-
-    def forward(self, x):
-        env = {CUT: x}
-        for n in self.nodes:
-            op, ins, at = n["op"], n["in"], n["attrs"]
-            get = lambda i: env[i] if i in env else self.w(i)
-            if op == "Conv":
-                p = at.get("pads", [0, 0, 0, 0])
-                y = F.conv2d(get(ins[0]), get(ins[1]), get(ins[2]) if len(ins) > 2 else None,
-                             stride=at.get("strides", [1, 1]), padding=(p[0], p[1]), groups=at.get("group", 1))
-            elif op == "BatchNormalization":
-                y = F.batch_norm(get(ins[0]), self.w(ins[3]), self.w(ins[4]), self.w(ins[1]), self.w(ins[2]),
-                                 training=self.training, momentum=1 - at.get("momentum", 0.9), eps=at["epsilon"])
-            elif op == "Relu":
-                y = F.relu(get(ins[0]))
-            elif op == "Add":
-                y = get(ins[0]) + get(ins[1])
-            elif op == "Mul":
-                y = get(ins[0]) * get(ins[1])
-            elif op == "Flatten":
-                y = torch.flatten(get(ins[0]), at.get("axis", 1))
-            elif op == "Dropout":
-                y = F.dropout(get(ins[0]), p=float(get(ins[1])), training=self.training)
-            elif op == "Gemm":
-                y = F.linear(get(ins[0]), get(ins[1]), get(ins[2]))
-            elif op == "Constant":
-                y = at["value"]
-            else:
-                raise ValueError(op)
-            env[n["out"][0]] = y
-            if n["out"][0] == "fc1":
-                return y
-        raise KeyError("fc1")
+def student_from(npz_path):
+    """SFace's nodes after CUT, trainable: conv_12_relu (N×512×14×14) → fc1 (N×128)."""
+    return SFaceGraph(npz_path, "fc1", start=CUT)
 
 
 def embed(student, cut, batch=256):
@@ -225,7 +168,7 @@ def compare(a):
 
     data = np.load(a.cfp_features)
     folds = [int(x) for x in a.eval_folds.split(",")]
-    student = Tail(a.sface_npz)
+    student = student_from(a.sface_npz)
     student.load_state_dict(torch.load(a.student))
     methods = cfp_methods(data, student, folds)
     maps = np.load(a.head_features)  # extract.py's bn1 maps of the same crops
@@ -260,7 +203,7 @@ def evaluate_real(a):
     sface = F.normalize(torch.from_numpy(data["bare_embeddings"]))
     methods = {"sface": sface}
     for path in a.student:
-        student = Tail(a.sface_npz)
+        student = student_from(a.sface_npz)
         student.load_state_dict(torch.load(path))
         methods[os.path.basename(os.path.dirname(path)) or path] = embed(student, data["bare_cut"])
     report = {}
@@ -330,7 +273,7 @@ def train(a):
     log(f"training crops: {len(target)} ({', '.join(str(len(r)) for _, r in sets)} per set), identities {lo}-{hi} of CFP; "
         f"bare ratio {a.bare_ratio}, lr {a.lr}, epochs {a.epochs}, batch {a.batch}")
 
-    student = Tail(a.sface_npz)
+    student = student_from(a.sface_npz)
     trainable = [p for p in student.parameters() if p.requires_grad]
     log(f"trainable weights: {sum(p.numel() for p in trainable):,}")
     opt = torch.optim.AdamW(trainable, lr=a.lr, weight_decay=a.weight_decay)

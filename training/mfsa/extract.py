@@ -40,11 +40,12 @@ def crop_names(root):
     return sorted(names)
 
 
-def session_with_feature_map(path, threads):
+def session_with_feature_map(path, threads, feature_map=FEATURE_MAP):
+    """SFace with `feature_map` as a second output (distill.py asks for conv_12_relu)."""
     model = onnx.load(path)
     shapes = onnx.shape_inference.infer_shapes(model)
-    info = [v for v in shapes.graph.value_info if v.name == FEATURE_MAP]
-    model.graph.output.append(info[0] if info else onnx.helper.make_tensor_value_info(FEATURE_MAP, onnx.TensorProto.FLOAT, None))
+    info = [v for v in shapes.graph.value_info if v.name == feature_map]
+    model.graph.output.append(info[0] if info else onnx.helper.make_tensor_value_info(feature_map, onnx.TensorProto.FLOAT, None))
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
