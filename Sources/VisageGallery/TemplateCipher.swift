@@ -37,9 +37,10 @@ public struct TemplateCipher: Sendable {
     }
 
     public init(keyFile path: String) throws {
-        // SmallFile reads a pipe too, so `--key-file <(vault kv get …)` keeps the key off the disk.
+        // SmallFile reads a pipe too, so `--key-file <(vault kv get …)` keeps the key off the
+        // disk; a key is 32 bytes, so a file over 64 KiB is a wrong path, not a key.
         let data: Data
-        do { data = try SmallFile.contents(of: path) } catch {
+        do { data = try SmallFile.contents(of: path, limit: 1 << 16) } catch {
             throw GalleryError.invalidKey(reason: "cannot read the key file \(path) (\(error.reason))")
         }
         try self.init(keyData: data)

@@ -105,9 +105,10 @@ public struct APIKeys: Sendable {
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIKeys {
         if let file {
             // SmallFile reads a pipe as a file, so `--keys <(vault kv get …)` keeps the keys off
-            // the disk; a folder or a device is refused.
+            // the disk; a folder or a device is refused, and so is more than a MiB (tens of
+            // thousands of keys), which only a wrong path or an endless pipe gives.
             let data: Data
-            do { data = try SmallFile.contents(of: file) } catch {
+            do { data = try SmallFile.contents(of: file, limit: 1 << 20) } catch {
                 throw APIKeysError("Cannot read the keys file \(file): \(error.reason).")
             }
             return try APIKeys(parsing: String(decoding: data, as: UTF8.self), source: file)

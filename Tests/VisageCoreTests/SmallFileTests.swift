@@ -60,4 +60,24 @@ struct SmallFileTests {
             #expect(throws: SmallFile.Unreadable(path: path, reason: reason)) { try SmallFile.contents(of: path, writerWait: 0.2) }
         }
     }
+
+    /// More than the limit is refused by name: a regular file before it is read, a pipe (which
+    /// `--keys <(yes)` would make endless) once it has sent that much.
+    @Test func refusesMoreThanTheLimit() throws {
+        let folder = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try String(repeating: "k", count: 101).write(toFile: folder + "/keys.txt", atomically: true, encoding: .utf8)
+        let reason = "it holds more than 100 bytes, more than a file of this kind should"
+        #expect(throws: SmallFile.Unreadable(path: folder + "/keys.txt", reason: reason)) { try SmallFile.contents(of: folder + "/keys.txt", limit: 100) }
+        #expect(try SmallFile.contents(of: folder + "/keys.txt", limit: 101).count == 101)
+
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let written = Data(repeating: UInt8(ascii: "y"), count: 4_096)
+        _ = written.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) }
+        close(ends[1])
+        let path = "/dev/fd/\(ends[0])"
+        #expect(throws: SmallFile.Unreadable(path: path, reason: reason)) { try SmallFile.contents(of: path, limit: 100) }
+    }
 }
