@@ -12,8 +12,9 @@ so the choice never sees the outer test fold.
 
 Blocks (from extract.py's celeba.npz and, for 'extra', --extra EXTRA.npz with a matrix 'x' whose
 rows follow the features' paths): rows (7,168: the shipped features), cols (7,168), avg (1,024),
-upper / lower (1,024: the mean of rows 0-3 / 3-6), extra (standardised columns), ctx (7,168: the
-rows of the context crop's map, --context).
+upper / lower (1,024: the mean of rows 0-3 / 3-6), extra (standardised columns, e.g. make_celeba_extra.py's or
+image_stats.py's; put at the rows block's trace even with --raw), ctx (7,168: the rows of the context crop's
+map, --context).
 
   python training/bn1-heads/celeba_swift_cv.py --features celeba.npz \
       --labels ../shared/data/celeba-attributes/list_attr_celeba.txt \
@@ -57,7 +58,9 @@ def gram_of(spec, grams, raw=False):
     scale = np.trace(grams["rows"])
     for term in spec.split("+"):
         name, _, weight = term.partition("*")
-        g = grams[name] * (1 if raw else scale / np.trace(grams[name])) * float(weight or 1)
+        # --raw keeps the feature maps' own scales side by side; the extra block's standardised
+        # columns have no scale of their own beside a map, so it is always put at the rows' trace.
+        g = grams[name] * (1 if raw and name != "extra" else scale / np.trace(grams[name])) * float(weight or 1)
         total = g if total is None else total + g
     return total
 
