@@ -90,7 +90,12 @@ extension Gallery {
                          quality: t.quality, created: t.created, maskedFaceEmbedding: t.maskedFaceEmbedding,
                          maskedFaceModel: t.maskedFaceModel, masked: t.masked)
             }
-            let (person, _) = try await enroll(name: entry.name, metadata: entry.metadata, created: entry.created, templates: templates)
+            let person: Person
+            do {
+                (person, _) = try await enroll(name: entry.name, metadata: entry.metadata, created: entry.created, templates: templates)
+            } catch GalleryError.consentMissing(let name) {
+                throw GalleryError.invalidImport(line: number + 1, reason: "\(name) has no consent record (metadata `\(Self.consentMetadataKey)`), which this gallery requires")
+            }
             onEach(person)
             imported += 1
         }

@@ -192,10 +192,13 @@ public actor Gallery {
     }
 
     /// Enrols a new person from ready-made templates (for example an import); one transaction.
+    /// In a gallery that requires consent (``consentRequired()``), `metadata` must hold a
+    /// non-blank ``consentMetadataKey``, else it throws ``GalleryError/consentMissing(name:)``.
     @discardableResult
     public func enroll(name: String, metadata: [String: String] = [:], created: Date = Date(), templates: [Template]) async throws -> (Person, [Template]) {
         guard !templates.isEmpty else { throw GalleryError.nothingToEnroll }
         for template in templates { try Self.check(template, configuration) }
+        if !Self.hasConsentRecord(metadata), try await consentRequired() { throw GalleryError.consentMissing(name: name) }
         let (person, stored) = try await store.insert(name: name, metadata: metadata, created: created, templates: templates)
         for template in stored { addToIndexes(template) }
         names[person.id] = person.name
@@ -465,6 +468,10 @@ public actor Gallery {
         public var maskedTemplates: Int
         public var storeBytes: Int?
         public var indexBytes: Int
+        /// Whether enrolment needs a consent record (``Gallery/consentRequired()``).
+        public var consentRequired: Bool
+        /// People enrolled without a consent record (before the rule was on, or while it was off).
+        public var peopleWithoutConsent: Int
     }
 
     public func stats() async throws -> Stats {
@@ -472,10 +479,37 @@ public actor Gallery {
         return Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
               encrypted: store.isEncrypted, threshold: configuration.threshold, maskedThreshold: configuration.maskedThreshold,
               maskedTemplates: maskedIndex.templateCount, storeBytes: try await store.sizeInBytes(),
-              indexBytes: index.vectors.memoryBytes)
+              indexBytes: index.vectors.memoryBytes, consentRequired: try await consentRequired(),
+              peopleWithoutConsent: try await store.people().count { !Self.hasConsentRecord($0.metadata) })
     }
 
     public func auditLog(limit: Int = 100) async throws -> [AuditEntry] { try await store.auditLog(limit: limit) }
+
+    // MARK: - Consent
+
+    /// The metadata key of a person's consent record: free text that says where the consent
+    /// is kept or what it covers ("form 2026-114, signed 2026-12-01"). Visage stores and
+    /// exports it with the person; it does not judge it.
+    public static let consentMetadataKey = "consent"
+
+    /// Whether `metadata` holds a consent record (a non-blank ``consentMetadataKey``).
+    public static func hasConsentRecord(_ metadata: [String: String]) -> Bool {
+        !(metadata[consentMetadataKey] ?? "").allSatisfy(\.isWhitespace)
+    }
+
+    /// Whether enrolment needs a consent record. Off unless set: galleries made before the
+    /// rule existed keep enrolling as they did. Read from the store each time, so every
+    /// process and service node sharing the gallery follows a change at once.
+    public func consentRequired() async throws -> Bool {
+        try await store.setting(.consentRequired) == "1"
+    }
+
+    /// Turns the consent rule on or off (recorded in the audit trail as `policy`). People
+    /// already enrolled are not touched: ``Stats/peopleWithoutConsent`` counts those without a record.
+    public func setConsentRequired(_ required: Bool) async throws {
+        try await store.setSetting(.consentRequired, to: required ? "1" : nil)
+        try await audit(.policy, [])
+    }
 
     // MARK: - Helpers
 

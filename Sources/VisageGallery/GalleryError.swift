@@ -38,6 +38,9 @@ public enum GalleryError: Error, Sendable, Equatable {
     case unreadableImport(path: String, reason: String)
     /// The gallery was opened without a face analyzer, so images cannot be embedded.
     case analyzerRequired
+    /// The gallery requires a consent record to enrol someone, and `name` came without one
+    /// (``Gallery/consentMetadataKey`` in the metadata).
+    case consentMissing(name: String)
 }
 
 extension GalleryError: LocalizedError {
@@ -78,6 +81,9 @@ extension GalleryError: LocalizedError {
             "Cannot read the import file \(path): \(reason)."
         case .analyzerRequired:
             "This gallery was opened without a face analyzer, so it cannot embed images."
+        case let .consentMissing(name):
+            "This gallery enrols people only with a record of their consent, and \(name) came without one: "
+                + "give it as --consent TEXT (the metadata key `\(Gallery.consentMetadataKey)`), for example where the signed form is kept."
         }
     }
 }

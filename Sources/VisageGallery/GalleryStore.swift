@@ -40,6 +40,10 @@ public protocol GalleryStore: Sendable {
     func auditLog(limit: Int) async throws -> [AuditEntry]
     /// Deletes the audit entries older than `date`; returns how many.
     func pruneAudit(before date: Date) async throws -> Int
+    /// A gallery-wide rule's stored value, nil when it was never set.
+    func setting(_ setting: GallerySetting) async throws -> String?
+    /// Stores a gallery-wide rule (nil removes it); one transaction.
+    func setSetting(_ setting: GallerySetting, to value: String?) async throws
     /// Whether the templates are encrypted at rest.
     var isEncrypted: Bool { get }
     /// Bytes the store occupies (file plus write-ahead log, or the database), nil when unknown.
@@ -48,6 +52,14 @@ public protocol GalleryStore: Sendable {
     func generation() async throws -> Int64
     /// What other writers committed after `generation`: one cheap read when nothing did.
     func changes(since generation: Int64) async throws -> GalleryChanges
+}
+
+/// A gallery-wide rule kept in the store beside the people, so that every process and service
+/// node sharing the gallery follows it. Only these keys can be written: the same table holds
+/// the store's own bookkeeping (schema version, generation, encryption check).
+public enum GallerySetting: String, Sendable, CaseIterable {
+    /// "1" when a person may only be enrolled with a consent record (``Gallery/consentMetadataKey``).
+    case consentRequired = "consent_required"
 }
 
 /// What `visage gallery reembed` measured for one stored template.

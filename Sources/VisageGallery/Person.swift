@@ -115,6 +115,8 @@ public struct AuditEntry: Sendable, Hashable {
         case listPeople = "list_people"
         case viewPerson = "view_person"
         case delete, export, `import`
+        /// A gallery-wide rule changed (``Gallery/setConsentRequired(_:)``).
+        case policy
     }
 
     /// The outcome of an operation that succeeded.

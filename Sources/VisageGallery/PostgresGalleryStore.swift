@@ -177,6 +177,26 @@ public final class PostgresGalleryStore: GalleryStore {
         }
     }
 
+    public func setting(_ setting: GallerySetting) async throws -> String? {
+        try await withConnection { connection, logger in
+            for try await value in try await connection.query("SELECT value FROM meta WHERE key = \(setting.rawValue)", logger: logger)
+                .decode(String.self) { return value }
+            return nil
+        }
+    }
+
+    public func setSetting(_ setting: GallerySetting, to value: String?) async throws {
+        try await withConnection { connection, logger in
+            if let value {
+                _ = try await connection.query("""
+                    INSERT INTO meta (key, value) VALUES (\(setting.rawValue), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                    """, logger: logger)
+            } else {
+                _ = try await connection.query("DELETE FROM meta WHERE key = \(setting.rawValue)", logger: logger)
+            }
+        }
+    }
+
     public func appendAudit(_ entry: AuditEntry) async throws {
         let ids = StoreEncoding.personIDsText(entry.personIDs)
         try await withConnection { connection, logger in

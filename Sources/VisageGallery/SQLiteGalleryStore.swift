@@ -152,6 +152,21 @@ public final class SQLiteGalleryStore: GalleryStore {
         }
     }
 
+    public func setting(_ setting: GallerySetting) async throws -> String? {
+        try await read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [setting.rawValue]) }
+    }
+
+    public func setSetting(_ setting: GallerySetting, to value: String?) async throws {
+        try await write { db in
+            if let value {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                               arguments: [setting.rawValue, value])
+            } else {
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [setting.rawValue])
+            }
+        }
+    }
+
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await write { db in
             try db.execute(sql: """

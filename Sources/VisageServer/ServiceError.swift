@@ -242,6 +242,10 @@ extension ServiceError {
             return (noFace("image"), nil)
         case .nothingToEnroll:
             return (badRequest("Nothing to enrol: send at least one image with a face."), nil)
+        case .consentMissing:
+            return (ServiceError(.unprocessableContent, code: "consent_required",
+                                 message: "This gallery enrols people only with a record of their consent: send multipart with a "
+                                    + "metadata field holding \"\(Gallery.consentMetadataKey)\", e.g. {\"\(Gallery.consentMetadataKey)\": \"form 2026-114\"}."), nil)
         case .storeUnavailable:
             // A database outage is temporary, and its details (host, user) are the operator's business.
             return (ServiceError(.serviceUnavailable, code: "gallery_unavailable",

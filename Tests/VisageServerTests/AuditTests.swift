@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import VisageGallery
+import VisageTestSupport
 @testable import VisageServer
 
 /// The audit trail names who asked (the key's name and role, never the key), what was asked,
@@ -161,6 +162,33 @@ struct AuditTests {
             (body, type) = Fixtures.multipart([("name", nil, nil, Array("مريم".utf8)), ("image", "tom.png", "image/png", tom)])
             response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
             #expect(response.status == .created)
+        }
+    }
+
+    /// A gallery that requires consent answers 422 consent_required to an enrolment without a
+    /// record (multipart or a raw image), and enrols one whose metadata holds it.
+    @Test func enrolmentWithoutConsentIsRefusedWhenTheGalleryRequiresIt() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png")
+        let folder = try TemporaryDirectory.make(prefix: "visage-server-consent")
+        let path = folder.appendingPathComponent("consent.gallery").path
+        try await Gallery.open(path).setConsentRequired(true)
+        let app = try await Fixtures.service(gallery: path).makeApplication()
+        try await app.test(.router) { client in
+            var (body, type) = Fixtures.multipart([("name", nil, nil, Array("Tom".utf8)), ("image", "tom.png", "image/png", tom)])
+            var response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .unprocessableContent)
+            #expect((try response.object()["error"] as? [String: Any])?["code"] as? String == "consent_required")
+
+            response = try await client.execute(uri: "/v1/people?name=Tom", method: .post, headers: headers(contentType: "image/png"),
+                                                body: ByteBuffer(bytes: tom))
+            #expect(response.status == .unprocessableContent)
+
+            (body, type) = Fixtures.multipart([("name", nil, nil, Array("Tom".utf8)),
+                                               ("metadata", nil, nil, Array(#"{"consent": "form 2026-114"}"#.utf8)),
+                                               ("image", "tom.png", "image/png", tom)])
+            response = try await client.execute(uri: "/v1/people", method: .post, headers: headers(contentType: type), body: body)
+            #expect(response.status == .created)
+            #expect((try response.object()["metadata"] as? [String: String])?["consent"] == "form 2026-114")
         }
     }
 

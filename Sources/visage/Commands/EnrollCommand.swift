@@ -20,8 +20,13 @@ struct EnrollCommand: AsyncParsableCommand {
         a masked photo gets a warning (\"warning\" in the JSON), because an unmasked photo of \
         them matches a masked template poorly.
 
+        In a gallery that requires consent (`visage gallery consent required`), each person \
+        needs a consent record: --consent TEXT, stored as the metadata key `consent` (where \
+        the signed form is kept, what it covers); without it nothing is analysed or stored.
+
         Examples:
           visage enroll --gallery staff.gallery --name "Ada Lovelace" ada1.jpg ada2.jpg
+          visage enroll --gallery staff.gallery --name "Ada Lovelace" --consent "form 2026-114" ada1.jpg
           visage enroll --gallery staff.gallery --folders people/ --json
         """
     )
@@ -38,6 +43,10 @@ struct EnrollCommand: AsyncParsableCommand {
     @Option(parsing: .singleValue, help: ArgumentHelp("Metadata of the person, key=value (repeatable; with --name only).", valueName: "key=value"))
     var metadata: [String] = []
 
+    @Option(help: ArgumentHelp("The person's consent record (where it is kept, what it covers), stored as metadata `consent`; "
+                               + "with --folders, the same record for everyone enrolled.", valueName: "text"))
+    var consent: String?
+
     @Argument(help: "Photos of the person (files or folders), with --name.")
     var images: [String] = []
 
@@ -51,6 +60,10 @@ struct EnrollCommand: AsyncParsableCommand {
         }
         for pair in metadata where !pair.contains("=") || pair.hasPrefix("=") { throw ValidationError("--metadata takes key=value, not \(pair).") }
         if let name, let problem = Self.nameProblem(name) { throw ValidationError("--name: \(problem)") }
+        if let consent, consent.allSatisfy(\.isWhitespace) { throw ValidationError("--consent needs the record's text, not a blank.") }
+        if consent != nil, metadata.contains(where: { $0.hasPrefix(Gallery.consentMetadataKey + "=") }) {
+            throw ValidationError("Give the consent record once: --consent TEXT or --metadata \(Gallery.consentMetadataKey)=TEXT.")
+        }
     }
 
     func run() async throws {
@@ -85,12 +98,17 @@ struct EnrollCommand: AsyncParsableCommand {
             }
         }
         let pairs = metadata.map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
-        let metadataDictionary = Dictionary(pairs.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { $1 })
+        var metadataDictionary = Dictionary(pairs.map { ($0[0], $0.count > 1 ? $0[1] : "") }, uniquingKeysWith: { $1 })
+        if let consent { metadataDictionary[Gallery.consentMetadataKey] = consent }
 
         // One stream over every photo keeps two images in flight across person boundaries.
         let allImages = people.flatMap(\.images)
         let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
         let gallery = try await options.open(analyzer: analyzer, creating: true)
+        // Before any photo is analysed: the gallery would refuse every person at the end.
+        if !Gallery.hasConsentRecord(metadataDictionary), try await gallery.consentRequired() {
+            throw GalleryError.consentMissing(name: people[0].name)
+        }
         let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
         var progress = Progress(total: allImages.count)
         var templates: [Template] = []

@@ -6,15 +6,58 @@ import VisageGallery
 struct GalleryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
-        abstract: "Gallery-wide operations: statistics, export, import, audit trail, re-embedding for masked faces.",
+        abstract: "Gallery-wide operations: statistics, export, import, audit trail, re-embedding for masked faces, the consent rule.",
         discussion: """
         Examples:
           visage gallery stats --gallery staff.gallery
           visage gallery export --gallery staff.gallery backup.jsonl
           visage gallery reembed --gallery staff.gallery enrolment-photos/
+          visage gallery consent required --gallery staff.gallery
         """,
-        subcommands: [Stats.self, Export.self, Import.self, Audit.self, Reembed.self]
+        subcommands: [Stats.self, Export.self, Import.self, Audit.self, Reembed.self, Consent.self]
     )
+
+    struct Consent: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Require a consent record to enrol anyone (or stop requiring it); creates the gallery when missing.",
+            discussion: """
+            With the rule on, `visage enroll`, `visage gallery import` and POST /v1/people refuse a \
+            person without a consent record: `enroll --consent TEXT` (metadata key `consent`: where \
+            the signed form is kept, what it covers). Visage stores the record with the person and \
+            exports it; it does not judge it. The rule lives in the gallery, so every process and \
+            service node sharing it follows it; each change is written to the audit trail \
+            (operation `policy`). People enrolled before stay: `gallery stats` counts those \
+            without a record.
+
+            Examples:
+              visage gallery consent required --gallery staff.gallery
+              visage gallery consent optional --gallery staff.gallery
+            """
+        )
+
+        enum Rule: String, ExpressibleByArgument, CaseIterable {
+            case required, optional
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Argument(help: "required (a consent record for every new person) or optional.")
+        var rule: Rule
+
+        func run() async throws {
+            let gallery = try await options.open(creating: true)
+            try await gallery.setConsentRequired(rule == .required)
+            let stats = try await gallery.stats()
+            if global.json {
+                print(JSONValue.object([("consent_required", .bool(stats.consentRequired)),
+                                        ("people_without_consent", .integer(stats.peopleWithoutConsent))]).rendered)
+            } else {
+                print("\(options.shownLocation): consent record " + (stats.consentRequired ? "required to enrol" : "not required")
+                      + (stats.peopleWithoutConsent > 0 ? "; \(stats.peopleWithoutConsent) of \(stats.people) people enrolled have none" : ""))
+            }
+        }
+    }
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -38,6 +81,7 @@ struct GalleryCommand: AsyncParsableCommand {
                     ("encrypted", .bool(s.encrypted)), ("threshold", .number(s.threshold, decimals: 4)),
                     ("masked_threshold", .number(s.maskedThreshold, decimals: 4)), ("masked_templates", .integer(s.maskedTemplates)),
                     ("store_bytes", s.storeBytes.map { .integer($0) } ?? .null), ("index_bytes", .integer(s.indexBytes)),
+                    ("consent_required", .bool(s.consentRequired)), ("people_without_consent", .integer(s.peopleWithoutConsent)),
                 ]).rendered)
             } else {
                 print("""
@@ -46,6 +90,7 @@ struct GalleryCommand: AsyncParsableCommand {
                       threshold: \(String(format: "%.3f", s.threshold)), masked probes \(String(format: "%.3f", s.maskedThreshold))
                       templates with an attention-head embedding (searched for masked faces): \(s.maskedTemplates) of \(s.templates)\(s.maskedTemplates < s.templates ? " (`visage gallery reembed` adds the rest)" : "")
                       file: \(s.storeBytes.map { "\($0) bytes" } ?? "unknown"), index in memory: \(s.indexBytes) bytes
+                      consent record: \(s.consentRequired ? "required to enrol" : "not required (`visage gallery consent required` turns it on)"), \(s.peopleWithoutConsent) of \(s.people) people without one
                     """)
             }
         }
