@@ -75,6 +75,28 @@ struct RealDataTests {
         #expect(FileManager.default.fileExists(atPath: output + "/age.png"))
     }
 
+    /// Every pair of 80 UTKFace photos scored as impostors: the counts add up, a stricter
+    /// threshold never accepts more, and the adults' table holds only pairs of adults.
+    @Test func demographicFalseMatchesOfEightyPhotos() async throws {
+        let dataset = try UTKFaceDataset(root: try #require(Fixtures.data("utkface")), limit: 80)
+        let output = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        var configuration = FaceAnalyzer.Configuration()
+        configuration.tasks = [.embedding]
+        let report = try await DemographicFalseMatchEvaluation(dataset: dataset)
+            .run(analyzer: try FaceAnalyzer(configuration: configuration), output: output) { _, _, _ in }
+        let n = report.embedded
+        #expect(n >= 76)
+        #expect(report.overall[0].pairs + report.possiblySamePersonPairs == n * (n - 1) / 2)
+        #expect(report.overall[0].differential == 1)
+        for group in report.overall + report.byRaceAndGender + report.byRaceAndGenderAdults + report.byAgeBand {
+            #expect(group.falseMatchRateAtIdentify <= group.falseMatchRateAtVerify, "\(group.group)")
+        }
+        #expect(report.byRaceAndGenderAdults.map(\.pairs).reduce(0, +) <= report.byRaceAndGender.map(\.pairs).reduce(0, +))
+        #expect(report.topPairs.count == 10 && report.topPairs[0].similarity >= report.topPairs[9].similarity)
+        #expect(FileManager.default.fileExists(atPath: output + "/report.md"))
+    }
+
     /// Heads trained on every 3rd photo of the training part (661) predict gender and age on
     /// every 6th held-out photo (170), scored beside the package's models by the same evaluation.
     @Test func headsTrainedOnTheTrainingPartScoreHeldOutPhotos() async throws {

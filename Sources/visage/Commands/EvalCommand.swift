@@ -19,7 +19,7 @@ struct EvalCommand: AsyncParsableCommand {
         subcommands: [
             EvalVerificationCommand.self, EvalAgeGenderCommand.self, EvalDetectionCommand.self,
             EvalExpressionCommand.self, EvalMaskCommand.self, EvalAttributesCommand.self, EvalHeadCommand.self, EvalQACommand.self, EvalProbeCommand.self,
-            EvalGalleryMasksCommand.self,
+            EvalGalleryMasksCommand.self, EvalDemographicsCommand.self,
             EvalReadmeCommand.self,
         ]
     )
