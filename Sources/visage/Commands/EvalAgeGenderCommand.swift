@@ -31,14 +31,7 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The UTKFace folder of AGE_GENDER_RACE_DATE.jpg.chip.jpg files (default: $VISAGE_DATA/utkface, else ../shared/data/utkface).", valueName: "dir"))
-    var utkface: String?
-
-    @Option(help: "Use only the first N photos by file name (default: all).")
-    var limit: Int?
-
-    @Option(help: ArgumentHelp("Only this part of the fixed UTKFace split (without it: all photos).", valueName: "part"))
-    var part: UTKFacePart?
+    @OptionGroup var photos: UTKFaceOptions
 
     @Option(help: ArgumentHelp("Our gender head (`train-head --utkface DIR --attribute gender`) to score beside the package's model.", valueName: "head.json"))
     var headGender: String?
@@ -55,15 +48,10 @@ struct EvalAgeGenderCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where age and gender come from (without it: what `visage analyze` uses).", valueName: "model"))
     var model: FaceAnalyzer.AttributeModel?
 
-    func validate() throws {
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
-    }
-
     func run() async throws {
-        let dataset: UTKFaceDataset
+        let dataset = try photos.dataset()
         let heads: UTKFaceHeads
         do {
-            dataset = try UTKFaceDataset(root: Eval.dataFolder(utkface, "utkface"), part: part, limit: limit)
             heads = try UTKFaceHeads(gender: headGender, age: headAge, race: headRace)
         } catch {
             printError("Error: " + (error.errorDescription ?? "\(error)"))

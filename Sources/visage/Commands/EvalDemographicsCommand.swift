@@ -24,28 +24,17 @@ struct EvalDemographicsCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The UTKFace folder of AGE_GENDER_RACE_DATE.jpg.chip.jpg files (default: $VISAGE_DATA/utkface, else ../shared/data/utkface).", valueName: "dir"))
-    var utkface: String?
-
-    @Option(help: "Use only the first N photos by file name (default: all).")
-    var limit: Int?
-
-    @Option(help: ArgumentHelp("Only this part of the fixed UTKFace split (without it: all photos).", valueName: "part"))
-    var part: UTKFacePart?
+    @OptionGroup var photos: UTKFaceOptions
 
     @Option(help: ArgumentHelp("Folder for the report and the embedding cache.", valueName: "dir"))
     var output: String = Eval.defaultOutput("demographics")
 
     func validate() throws {
-        if let limit, limit < 2 { throw ValidationError("--limit must be at least 2 (a pair).") }
+        if let limit = photos.limit, limit < 2 { throw ValidationError("--limit must be at least 2 (a pair).") }
     }
 
     func run() async throws {
-        let dataset: UTKFaceDataset
-        do { dataset = try UTKFaceDataset(root: Eval.dataFolder(utkface, "utkface"), part: part, limit: limit) } catch {
-            printError("Error: " + (error.errorDescription ?? "\(error)"))
-            throw VisageExitCode.badInput
-        }
+        let dataset = try photos.dataset()
         let analyzer = try global.makeAnalyzer(tasks: [.embedding], imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
         let evaluation = DemographicFalseMatchEvaluation(dataset: dataset)
         try await Eval.run(json: global.json, output: output) { progress in
