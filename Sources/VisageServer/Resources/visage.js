@@ -22,7 +22,9 @@ async function call(method, path, body, contentType) {
   try { json = JSON.parse(text); } catch (e) { /* not JSON */ }
   if (!response.ok) {
     const message = json && json.error ? json.error.message + " (" + json.error.code + ", HTTP " + response.status + ")" : "HTTP " + response.status;
-    throw new Error(message);
+    const error = new Error(message);
+    error.code = json && json.error ? json.error.code : null;
+    throw error;
   }
   return json;
 }
@@ -156,7 +158,18 @@ async function enrolFace(i, name, button) {
     const form = new FormData();
     form.append("name", name);
     form.append("image", await faceCrop(state.faces[i]), "face-" + (i + 1) + ".jpg");
-    const person = await call("POST", "/v1/people", form);
+    let person;
+    try {
+      person = await call("POST", "/v1/people", form);
+    } catch (e) {
+      // A gallery that requires consent (`visage gallery consent required`) refuses a person
+      // without a record of it: ask for the record and send the enrolment again with it.
+      if (e.code !== "consent_required") throw e;
+      const consent = window.prompt("This gallery enrols people only with a record of their consent. Where is " + name + "'s consent kept (for example: form 2026-114)?");
+      if (!consent || !consent.trim()) throw e;
+      form.append("metadata", JSON.stringify({ consent: consent.trim() }));
+      person = await call("POST", "/v1/people", form);
+    }
     setStatus("enrolled " + person.name + " as #" + person.id);
     await loadPeople();
   } catch (e) { showError(e); }
