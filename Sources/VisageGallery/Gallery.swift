@@ -68,6 +68,13 @@ public actor Gallery {
     /// the attention head (``Gallery/search(_:topK:)`` picks between them).
     public static let analyzerTasks: FaceAnalyzer.Tasks = [.embedding, .mask, .maskedFaceEmbedding]
 
+    /// What `visage enroll` and the service's enrolment run: ``analyzerTasks`` and the age
+    /// estimate, which only tells whether to warn (``childEnrollmentWarning(ages:)``); it is not stored.
+    public static let enrollmentTasks: FaceAnalyzer.Tasks = analyzerTasks.union([.age])
+
+    /// The estimated age under which an enrolment photo is taken for a child's.
+    public static let childAge: Float = 13
+
     /// Default identification threshold: 0.4952, the cosine similarity at a false-positive
     /// identification rate of 1e-3 on CFP, measured by `visage calibrate --protocol cfp`
     /// (docs/gallery.md): identities 251–500 enrolled from frontal photos 01–05, every photo of
@@ -237,6 +244,25 @@ public actor Gallery {
         guard masked > 0 else { return nil }
         return "\(masked) of \(templates.count) enrolment photo\(templates.count == 1 ? "" : "s") show\(masked == 1 && templates.count == 1 ? "s" : "") a masked face: "
             + "unmasked photos of this person will match it poorly (a masked template holds little of the lower face); enrol an unmasked photo too"
+    }
+
+    /// What to tell whoever enrols from photos of which some show a face estimated under
+    /// ``childAge``: nil when none does (or no age was estimated). Children's faces are confused
+    /// with each other far more often than adults' (`visage eval demographics`: 47% of pairs of
+    /// two UTKFace children aged 0–9 pass `verify`'s threshold, against 1% of all pairs), so a
+    /// match of a child says little.
+    public nonisolated static func childEnrollmentWarning(ages: [Float?]) -> String? {
+        let young = ages.compactMap { $0 }.filter { $0 < childAge }
+        guard let youngest = young.min() else { return nil }
+        return "\(young.count) of \(ages.count) enrolment photo\(ages.count == 1 ? "" : "s") show\(young.count == 1 && ages.count == 1 ? "s" : "") "
+            + "a face that looks under \(Int(childAge)) (estimated age \(Int(youngest.rounded()))): children's faces are confused with each other "
+            + "far more often than adults' (`visage eval demographics`), so do not rely on identifying this person"
+    }
+
+    /// Every enrolment warning that applies (masked photos, a child's face), joined; nil when none.
+    public nonisolated static func enrollmentWarning(_ templates: [Template], ages: [Float?]) -> String? {
+        let warnings = [maskedEnrollmentWarning(templates), childEnrollmentWarning(ages: ages)].compactMap { $0 }
+        return warnings.isEmpty ? nil : warnings.joined(separator: "; ")
     }
 
     private func templates(from images: [String]) async throws -> ([Template], [(path: String, reason: String)]) {

@@ -157,10 +157,10 @@ extension VisageService: APIProtocol {
         }
         let name = try Self.personName(try uploads.text("name") ?? input.query.name)
         let metadata = try Self.metadata(try uploads.text("metadata"))
-        let templates = try await templates(from: uploads.files("image"))
+        let (templates, ages) = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.enroll(name: name, metadata: metadata, templates: templates)
         RequestAudit.current?.personIDs = [person.id]
-        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrollmentWarning(stored)),
+        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.enrollmentWarning(stored, ages: ages)),
                                                              headers: [.location: "/v1/people/\(person.id)"])))
     }
 
@@ -182,9 +182,9 @@ extension VisageService: APIProtocol {
         case let .multipartForm(form): uploads = try await .form(form, required: ["image"])
         case let .jpeg(body), let .png(body), let .imageWebp(body): uploads = try await .raw(body)
         }
-        let templates = try await templates(from: uploads.files("image"))
+        let (templates, ages) = try await templates(from: uploads.files("image"))
         let (person, stored) = try await gallery.addTemplates(templates, to: personID)
-        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.maskedEnrollmentWarning(stored)))))
+        return .undocumented(statusCode: 201, .rendered(.json(person.json(templates: stored, warning: Gallery.enrollmentWarning(stored, ages: ages)))))
     }
 
     // MARK: service (open)

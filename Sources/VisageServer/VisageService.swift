@@ -159,16 +159,20 @@ public struct VisageService: Sendable {
     // MARK: - Shared by the handlers (VisageService+Handlers.swift)
 
     /// The largest face of each image as a template; an image without a face refuses the request.
-    func templates(from uploads: [Upload]) async throws -> [Template] {
+    /// The largest face of each upload as a template, and its estimated age (for the
+    /// enrolment's warning only, never stored). The full analyzer runs, as `visage enroll`
+    /// does: the embedder has no age model.
+    func templates(from uploads: [Upload]) async throws -> (templates: [Template], ages: [Float?]) {
         guard !uploads.isEmpty else { throw ServiceError.badRequest("Send at least one image: the raw body, or multipart file fields named `image`.") }
         guard uploads.count <= 16 else { throw ServiceError.badRequest("At most 16 images per request; send the others in another request.") }
-        var templates: [Template] = []
+        var templates: [Template] = [], ages: [Float?] = []
         for upload in uploads {
-            let face = try await admission.run { try await embedder.analyze(try await decode(upload)).largest }
+            let face = try await admission.run { try await analyzer.analyze(try await decode(upload), tasks: Gallery.enrollmentTasks).largest }
             guard let face else { throw ServiceError.noFace(upload.field) }
             templates.append(try gallery.template(for: face, imageData: Data(upload.bytes)))
+            ages.append(face.age)
         }
-        return templates
+        return (templates, ages)
     }
 
     /// Every measurement of the upload's faces (analyze, describe, ask), inside an analysis slot.

@@ -18,7 +18,9 @@ struct EnrollCommand: AsyncParsableCommand {
         whether the mask classifier called the face masked, so that a masked face can be \
         identified later (docs/gallery.md). Enrol from unmasked photos: a person enrolled from \
         a masked photo gets a warning (\"warning\" in the JSON), because an unmasked photo of \
-        them matches a masked template poorly.
+        them matches a masked template poorly; so does one whose photo looks like a child's \
+        (estimated under 13), because children's faces are confused with each other far more \
+        often (`visage eval demographics`).
 
         In a gallery that requires consent (`visage gallery consent required`), each person \
         needs a consent record: --consent TEXT, stored as the metadata key `consent` (where \
@@ -103,7 +105,7 @@ struct EnrollCommand: AsyncParsableCommand {
 
         // One stream over every photo keeps two images in flight across person boundaries.
         let allImages = people.flatMap(\.images)
-        let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
+        let analyzer = try global.makeAnalyzer(tasks: Gallery.enrollmentTasks, imagesInFlight: min(allImages.count, FaceAnalyzer.defaultBatchConcurrency))
         let gallery = try await options.open(analyzer: analyzer, creating: true)
         // Before any photo is analysed: the gallery would refuse every person at the end.
         if !Gallery.hasConsentRecord(metadataDictionary), try await gallery.consentRequired() {
@@ -112,12 +114,13 @@ struct EnrollCommand: AsyncParsableCommand {
         let owner = people.enumerated().flatMap { index, person in Array(repeating: index, count: person.images.count) }
         var progress = Progress(total: allImages.count)
         var templates: [Template] = []
+        var ages: [Float?] = []
         var rejected: [(String, String)] = []
         var badInputs = refusedFolders, enrolled = 0
         var current = 0
 
         func commit(_ index: Int) async throws {
-            defer { templates = []; rejected = [] }
+            defer { templates = []; ages = []; rejected = [] }
             let person = people[index]
             badInputs += rejected.count
             guard !templates.isEmpty else {
@@ -127,7 +130,7 @@ struct EnrollCommand: AsyncParsableCommand {
             }
             let (stored, _) = try await gallery.enroll(name: person.name, metadata: metadataDictionary, templates: templates)
             enrolled += 1
-            report(name: person.name, stored: stored, rejected: rejected, warning: Gallery.maskedEnrollmentWarning(templates))
+            report(name: person.name, stored: stored, rejected: rejected, warning: Gallery.enrollmentWarning(templates, ages: ages))
         }
 
         for await item in analyzer.analyzeFiles(allImages) {
@@ -141,6 +144,7 @@ struct EnrollCommand: AsyncParsableCommand {
             case let .success(analyzed):
                 if let face = analyzed.faces.largest, face.embedding != nil {
                     templates.append(try gallery.template(for: face, imageData: FileManager.default.contents(atPath: item.path)))
+                    ages.append(face.age)
                 } else {
                     rejected.append((item.path, "no face found"))
                 }
