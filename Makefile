@@ -69,6 +69,7 @@ eval: build
 	if [ -d "$(LFW)" ]; then .build/release/visage eval verification --protocol lfw $(LFW) --pairs $(DATA)/protocols/lfw_pairs.txt --output $(OUT)/eval/lfw; fi
 	.build/release/visage eval verification --pairs-csv $(DATA)/pairs-deepface/pairs.csv --images $(DATA)/pairs-deepface/images --output $(OUT)/eval/pairs-deepface
 	.build/release/visage eval age-gender --utkface $(DATA)/utkface --output $(OUT)/eval/age-gender
+	.build/release/visage eval demographics --utkface $(DATA)/utkface --output $(OUT)/eval/demographics
 	@mkdir -p $(OUT)/utkface-heads
 	for a in gender age race; do .build/release/visage train-head --utkface $(DATA)/utkface --attribute $$a \
 	  --out $(OUT)/utkface-heads/utkface-$$a.json --embeddings-cache $(OUT)/utkface-heads/embeddings.tsv || exit 1; done
