@@ -41,6 +41,9 @@ public struct DemographicFalseMatchReport: EvaluationReport {
     public var identifyThreshold: Float
     /// Pairs left out as possibly one person photographed twice (``DemographicFalseMatchEvaluation/sameUploadWindow``).
     public var possiblySamePersonPairs: Int
+    /// Pairs left out because both files hold the same bytes (one photo filed twice, sometimes
+    /// under different labels).
+    public var sameFilePairs: Int
     /// Every impostor pair, then pairs of two different groups.
     public var overall: [FalseMatchGroup]
     /// Pairs whose two photos share a race and gender label.
@@ -67,7 +70,8 @@ public struct DemographicFalseMatchReport: EvaluationReport {
         out += "Data: `\(source)`, \(photos) photos, \(embedded) embedded (largest face; \(withoutFace.count) without a face, "
         out += "\(unreadableImages.count) unreadable). Every pair of two photos is taken as two different people (UTKFace has no "
         out += "identities), except \(possiblySamePersonPairs) pairs left out as possibly one person photographed twice: the same age, "
-        out += "gender and race labels and collected within 10 minutes of each other (the time in the file name). The highest-scoring "
+        out += "gender and race labels and collected within 10 minutes of each other (the time in the file name), and \(sameFilePairs) "
+        out += "pairs of two files with the same bytes (one photo filed twice, sometimes under different labels). The highest-scoring "
         out += "pairs kept are listed below for a person to check. Groups are UTKFace's labels, annotators' perceived race and gender, "
         out += "not self-identification.\n\n"
         out += Format.table(header, rows(overall)) + "\n\n"
@@ -109,7 +113,8 @@ public struct DemographicFalseMatchEvaluation: Sendable {
     /// collected seconds apart (the highest-scoring pairs of a first run, 18_1_0_20170109214455239
     /// and …214527742 at 0.68, were such). Default 600, chosen on that first run of 200 photos,
     /// before the whole set was scored. Exact copies with different labels (25_0_0 and 35_0_0,
-    /// similarity 1.0) pass the rule and are counted: the report's figures are upper bounds.
+    /// similarity 1.0) pass this rule; the same-bytes rule removes them. Copies re-encoded or
+    /// cropped differently still count, so the report's figures are upper bounds.
     public var sameUploadWindow: Double = 600
 
     public init(dataset: UTKFaceDataset) {
@@ -134,7 +139,9 @@ public struct DemographicFalseMatchEvaluation: Sendable {
         let raceGender = samples.map { "\($0.race.rawValue) \($0.gender.rawValue)" }
         let ages = samples.map(\.ageBand)
         let collected = samples.map { Self.collectionTime(of: $0.path) }
-        var possiblySamePerson = 0
+        // Unreadable now means unknown: such a file is compared like any other.
+        let digests = samples.map { sample in FileManager.default.contents(atPath: sample.path).map(sha256Hex(of:)) }
+        var possiblySamePerson = 0, sameFile = 0
 
         var all: [Float] = [], across: [Float] = []
         var withinRaceGender: [String: [Float]] = [:], withinRaceGenderAdults: [String: [Float]] = [:], withinAge: [String: [Float]] = [:]
@@ -142,6 +149,10 @@ public struct DemographicFalseMatchEvaluation: Sendable {
         all.reserveCapacity(samples.count * (samples.count - 1) / 2)
         for i in vectors.indices {
             for j in (i + 1)..<vectors.count {
+                if let a = digests[i], a == digests[j] {
+                    sameFile += 1
+                    continue
+                }
                 if samples[i].age == samples[j].age, raceGender[i] == raceGender[j], let a = collected[i], let b = collected[j],
                    abs(a - b) <= sameUploadWindow {
                     possiblySamePerson += 1
@@ -180,7 +191,7 @@ public struct DemographicFalseMatchEvaluation: Sendable {
             name: "UTKFace" + (dataset.part.map { " (\($0.rawValue) part)" } ?? ""), source: dataset.root,
             photos: dataset.samples.count, embedded: samples.count, withoutFace: embeddings.withoutFace,
             unreadableImages: embeddings.unreadable, verifyThreshold: verifyThreshold, identifyThreshold: identifyThreshold,
-            possiblySamePersonPairs: possiblySamePerson,
+            possiblySamePersonPairs: possiblySamePerson, sameFilePairs: sameFile,
             overall: [group("all pairs", photos: samples.count, all), group("pairs of two different race and gender labels", photos: samples.count, across)],
             byRaceAndGender: raceGenderNames.compactMap { name in
                 withinRaceGender[name].map { group(name, photos: raceGender.count { $0 == name }, $0) }
