@@ -158,10 +158,9 @@ public struct VisageService: Sendable {
 
     // MARK: - Shared by the handlers (VisageService+Handlers.swift)
 
-    /// The largest face of each image as a template; an image without a face refuses the request.
     /// The largest face of each upload as a template, and its estimated age (for the
-    /// enrolment's warning only, never stored). The full analyzer runs, as `visage enroll`
-    /// does: the embedder has no age model.
+    /// enrolment's warning only, never stored); an upload without a face refuses the request.
+    /// The full analyzer runs, as `visage enroll` does: the embedder has no age model.
     func templates(from uploads: [Upload]) async throws -> (templates: [Template], ages: [Float?]) {
         guard !uploads.isEmpty else { throw ServiceError.badRequest("Send at least one image: the raw body, or multipart file fields named `image`.") }
         guard uploads.count <= 16 else { throw ServiceError.badRequest("At most 16 images per request; send the others in another request.") }
