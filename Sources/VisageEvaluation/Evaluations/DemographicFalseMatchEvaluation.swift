@@ -81,6 +81,7 @@ public struct DemographicFalseMatchReport: EvaluationReport {
         out += "### Highest-scoring pairs\n\n" + Format.table(["first", "second", "similarity"], topPairs.map {
             [URL(fileURLWithPath: $0.first).lastPathComponent, URL(fileURLWithPath: $0.second).lastPathComponent, Format.number($0.similarity)]
         }) + "\n"
+        for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
         return out
     }
 

@@ -83,6 +83,7 @@ enum Eval {
         case let r as AttributeReport: r.unreadableImages.count
         case let r as MaskReport: r.unreadableImages.count
         case let r as MaskedVerificationReport: r.verification.unreadableImages.count
+        case let r as DemographicFalseMatchReport: r.unreadableImages.count
         default: 0
         }
     }

@@ -23,3 +23,22 @@ struct ChildEnrolmentCLITests {
         #expect(try CLITests.firstObject(adult)["warning"] == nil)
     }
 }
+
+/// `visage eval demographics` names an unreadable photo and exits 3, as every evaluation does,
+/// after scoring the others.
+struct DemographicsCLITests {
+    @Test func anUnreadablePhotoIsNamedAndExitsThree() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-demographics-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The sample portrait and group photo, named as UTKFace names its photos.
+        for (source, name) in [(CLITests.portrait, "60_0_0_20170101000000000.jpg.chip.jpg"), (CLITests.groupPhoto, "30_1_0_20170202000000000.jpg.chip.jpg")] {
+            try FileManager.default.copyItem(atPath: source, toPath: folder.appendingPathComponent(name).path)
+        }
+        let empty = folder.appendingPathComponent("20_0_1_20170303000000000.jpg.chip.jpg").path
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let run = try CLITests.visage(["eval", "demographics", "--utkface", folder.path, "--output", folder.appendingPathComponent("out").path])
+        #expect(run.status == 3, "\(run.stderr)")
+        #expect(run.stdout.contains("2 embedded") && run.stdout.contains("Unreadable: `\(empty)`"), "\(run.stdout)")
+    }
+}
