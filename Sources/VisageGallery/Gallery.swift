@@ -26,12 +26,14 @@ import VisageModels
 public actor Gallery {
     /// Settings of a ``Gallery``; each property states its default.
     public struct Configuration: Sendable {
-        /// Cosine similarity at or above which the best candidate is a match; default
-        /// ``Gallery/defaultThreshold``.
-        public var threshold: Float = Gallery.defaultThreshold
+        /// Cosine similarity at or above which the best candidate is a match. Default nil: the
+        /// gallery's reviewed threshold when one is stored (``setReviewedThresholds(_:)``),
+        /// else ``Gallery/defaultThreshold``.
+        public var threshold: Float?
         /// The same for a probe the mask classifier calls masked, searched through the
-        /// attention head; default ``Gallery/defaultMaskedThreshold``.
-        public var maskedThreshold: Float = Gallery.defaultMaskedThreshold
+        /// attention head. Default nil: the reviewed masked threshold when one is stored, else
+        /// ``Gallery/defaultMaskedThreshold``.
+        public var maskedThreshold: Float?
         /// Who the audit trail names; default the OS user (`$USER`), else "visage".
         public var actor: String = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "visage"
         /// How the index is searched; default `.automatic`: exact float32 up to
@@ -110,6 +112,10 @@ public actor Gallery {
     private var lastAuditPrune: ContinuousClock.Instant?
     /// The store's generation the index reflects (it may hold some later writes of its own too).
     private var generation: Int64
+    /// The thresholds searches decide with and where each came from: read again whenever the
+    /// store's generation moves, so a reviewed threshold set by another process takes effect
+    /// at this gallery's next identification.
+    public private(set) var thresholds: Thresholds
 
     /// Opens a gallery over `store` and loads its templates into memory.
     ///
@@ -129,6 +135,7 @@ public actor Gallery {
         }
         self.index = index
         self.maskedIndex = maskedIndex
+        thresholds = try await Self.thresholds(store: store, configuration: configuration)
         for person in try await store.people() { names[person.id] = person.name }
         try await pruneAuditIfDue()
     }
@@ -139,10 +146,14 @@ public actor Gallery {
     /// - Parameter cipher: the key for encrypted templates; a new gallery is encrypted when given one.
     public static func open(_ location: String, cipher: TemplateCipher? = nil, analyzer: FaceAnalyzer? = nil,
                             configuration: Configuration = .init()) async throws -> Gallery {
-        let store: any GalleryStore = PostgresLocation.isPostgres(location)
+        try await Gallery(store: try await openStore(location, cipher: cipher), analyzer: analyzer, configuration: configuration)
+    }
+
+    /// The store at `location` (as ``open(_:cipher:analyzer:configuration:)`` takes it), without loading the index.
+    public static func openStore(_ location: String, cipher: TemplateCipher? = nil) async throws -> any GalleryStore {
+        PostgresLocation.isPostgres(location)
             ? try await PostgresGalleryStore(url: location, cipher: cipher)
             : try SQLiteGalleryStore(path: location, cipher: cipher)
-        return try await Gallery(store: store, analyzer: analyzer, configuration: configuration)
     }
 
     /// Brings the index up to date with what other processes committed to the store since the
@@ -168,6 +179,8 @@ public actor Gallery {
             }
             for person in changes.people { names[person.id] = person.name }
             generation = changes.generation
+            // Settings raise the generation too; reading them again is two small reads per change.
+            thresholds = try await Self.thresholds(store: store, configuration: configuration)
             return
         }
     }
@@ -323,7 +336,7 @@ public actor Gallery {
     /// goes through ``search(_:topK:)-(Probe,Int)``.
     public func search(_ embedding: [Float], topK: Int = 5) -> Identification {
         Identification(candidates: candidates(index.search(embedding, k: max(1, topK), mode: configuration.searchMode)),
-                       threshold: configuration.threshold)
+                       threshold: thresholds.threshold)
     }
 
     /// What a search compares: a face's SFace embedding, and, for a face the mask classifier
@@ -349,19 +362,19 @@ public actor Gallery {
 
     /// The mask-aware search, as `visage verify` decides a pair: a probe the mask classifier
     /// calls masked is compared through the attention head with every template that has its
-    /// embedding, against ``Configuration/maskedThreshold``; any other probe through SFace
-    /// against ``Configuration/threshold``. When the gallery cannot do the masked search (no
+    /// embedding, against the masked threshold of ``thresholds``; any other probe through SFace
+    /// against its threshold. When the gallery cannot do the masked search (no
     /// template has an attention-head embedding yet, or the probe lacks one) it falls back to
     /// SFace and says so in ``Identification/warning``. Without audit and ``refresh()``.
     public func search(_ probe: Probe, topK: Int = 5) -> Identification {
         let k = max(1, topK)
         guard probe.masked == true else {
             return Identification(candidates: candidates(index.search(probe.embedding, k: k, mode: configuration.searchMode)),
-                                  threshold: configuration.threshold, probeMasked: probe.masked)
+                                  threshold: thresholds.threshold, probeMasked: probe.masked)
         }
         let sface = { (warning: String) in
             Identification(candidates: self.candidates(self.index.search(probe.embedding, k: k, mode: self.configuration.searchMode)),
-                           threshold: self.configuration.threshold, probeMasked: true, warning: warning)
+                           threshold: self.thresholds.threshold, probeMasked: true, warning: warning)
         }
         guard let head = probe.maskedFaceEmbedding, head.count == maskedIndex.dimension else {
             return sface("the face wears a mask but was not measured by the attention head (analyzer without the maskedFaceEmbedding task): searched with SFace")
@@ -375,7 +388,7 @@ public actor Gallery {
             : "\(missing) of \(index.templateCount) templates have no attention-head embedding (enrolled before Visage stored them), so their "
               + "people were not searched with this masked face; run `visage gallery reembed` with the enrolment photos (docs/gallery.md)"
         return Identification(candidates: candidates(maskedIndex.search(head, k: k, mode: configuration.searchMode)),
-                              threshold: configuration.maskedThreshold, method: .attentionHead, probeMasked: true, warning: warning)
+                              threshold: thresholds.maskedThreshold, method: .attentionHead, probeMasked: true, warning: warning)
     }
 
     private func candidates(_ hits: [GalleryIndex.Candidate]) -> [Identification.Candidate] {
@@ -490,6 +503,8 @@ public actor Gallery {
         public var encrypted: Bool
         public var threshold: Float
         public var maskedThreshold: Float
+        /// Where each threshold came from, and the reviewed ones stored, if any.
+        public var thresholds: Thresholds
         /// Templates with an attention-head embedding of ``Gallery/maskedFaceModel``: the ones a masked probe is searched in.
         public var maskedTemplates: Int
         public var storeBytes: Int?
@@ -503,7 +518,7 @@ public actor Gallery {
     public func stats() async throws -> Stats {
         try await refresh()
         return Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
-              encrypted: store.isEncrypted, threshold: configuration.threshold, maskedThreshold: configuration.maskedThreshold,
+              encrypted: store.isEncrypted, threshold: thresholds.threshold, maskedThreshold: thresholds.maskedThreshold, thresholds: thresholds,
               maskedTemplates: maskedIndex.templateCount, storeBytes: try await store.sizeInBytes(),
               indexBytes: index.vectors.memoryBytes, consentRequired: try await consentRequired(),
               peopleWithoutConsent: try await store.people().count { !Self.hasConsentRecord($0.metadata) })
@@ -535,6 +550,59 @@ public actor Gallery {
     public func setConsentRequired(_ required: Bool) async throws {
         try await store.setSetting(.consentRequired, to: required ? "1" : nil)
         try await audit(.policy, [])
+    }
+
+    // MARK: - Thresholds
+
+    /// The thresholds a gallery decides with, and where each came from.
+    public struct Thresholds: Sendable, Hashable {
+        /// Where a threshold came from.
+        public enum Source: String, Sendable {
+            /// The opener's ``Configuration`` (`--threshold`, `--masked-threshold`).
+            case configuration
+            /// The gallery's stored ``ReviewedThresholds``.
+            case reviewed
+            /// The compiled-in default, calibrated on CFP (``Gallery/defaultThreshold``, ``Gallery/defaultMaskedThreshold``).
+            case calibrated
+        }
+
+        public var threshold: Float
+        public var thresholdSource: Source
+        public var maskedThreshold: Float
+        public var maskedThresholdSource: Source
+        /// What the store holds, whether or not the configuration overrides it.
+        public var reviewed: ReviewedThresholds?
+    }
+
+    /// The configuration's thresholds where it sets them, else the reviewed ones, else the defaults.
+    private static func thresholds(store: any GalleryStore, configuration: Configuration) async throws -> Thresholds {
+        let reviewed = try await store.setting(.reviewedThresholds).map { text throws(GalleryError) in try ReviewedThresholds.parse(text) }
+        func pick(_ configured: Float?, _ stored: Float?, _ calibrated: Float) -> (Float, Thresholds.Source) {
+            if let configured { return (configured, .configuration) }
+            if let stored { return (stored, .reviewed) }
+            return (calibrated, .calibrated)
+        }
+        let (threshold, source) = pick(configuration.threshold, reviewed?.threshold, defaultThreshold)
+        let (masked, maskedSource) = pick(configuration.maskedThreshold, reviewed?.maskedThreshold, defaultMaskedThreshold)
+        return Thresholds(threshold: threshold, thresholdSource: source, maskedThreshold: masked, maskedThresholdSource: maskedSource, reviewed: reviewed)
+    }
+
+    /// Stores thresholds chosen after a review (nil goes back to the calibrated defaults), for
+    /// every process sharing the gallery; recorded in the audit trail as `policy`. An opener
+    /// that sets a threshold in its ``Configuration`` keeps deciding with that one.
+    public func setReviewedThresholds(_ reviewed: ReviewedThresholds?) async throws {
+        if let problem = reviewed?.problem { throw GalleryError.invalidThresholds(reason: problem) }
+        try await store.setSetting(.reviewedThresholds, to: reviewed?.stored)
+        try await audit(.policy, [])
+        try await refresh()
+    }
+
+    /// Removes the stored reviewed thresholds straight from `store`, audited as `policy`: the
+    /// way back when they cannot be read, since a gallery refuses to open with them then
+    /// (deciding with some other threshold than the one reviewed would be worse).
+    public static func clearReviewedThresholds(in store: any GalleryStore, actor: String = Configuration().actor) async throws {
+        try await store.setSetting(.reviewedThresholds, to: nil)
+        try await store.appendAudit(AuditEntry(actor: actor, operation: .policy, personIDs: []))
     }
 
     // MARK: - Helpers

@@ -41,6 +41,9 @@ public enum GalleryError: Error, Sendable, Equatable {
     /// The gallery requires a consent record to enrol someone, and `name` came without one
     /// (``Gallery/consentMetadataKey`` in the metadata).
     case consentMissing(name: String)
+    /// Reviewed thresholds that cannot be stored (``ReviewedThresholds/problem``), or stored ones
+    /// that cannot be read back.
+    case invalidThresholds(reason: String)
 }
 
 extension GalleryError: LocalizedError {
@@ -84,6 +87,8 @@ extension GalleryError: LocalizedError {
         case let .consentMissing(name):
             "This gallery enrols people only with a record of their consent, and \(name) came without one: "
                 + "give it as --consent TEXT (the metadata key `\(Gallery.consentMetadataKey)`), for example where the signed form is kept."
+        case let .invalidThresholds(reason):
+            "Reviewed thresholds: \(reason). Set them with `visage gallery threshold --set T [--set-masked M] --note TEXT`, or go back to the calibrated defaults with `--clear`."
         }
     }
 }

@@ -42,7 +42,8 @@ public protocol GalleryStore: Sendable {
     func pruneAudit(before date: Date) async throws -> Int
     /// A gallery-wide rule's stored value, nil when it was never set.
     func setting(_ setting: GallerySetting) async throws -> String?
-    /// Stores a gallery-wide rule (nil removes it); one transaction.
+    /// Stores a gallery-wide rule (nil removes it) and raises the generation, so that other
+    /// processes' next ``changes(since:)`` tells them to read the rules again; one transaction.
     func setSetting(_ setting: GallerySetting, to value: String?) async throws
     /// Whether the templates are encrypted at rest.
     var isEncrypted: Bool { get }
@@ -60,6 +61,8 @@ public protocol GalleryStore: Sendable {
 public enum GallerySetting: String, Sendable, CaseIterable {
     /// "1" when a person may only be enrolled with a consent record (``Gallery/consentMetadataKey``).
     case consentRequired = "consent_required"
+    /// JSON of the thresholds a person chose after reviewing a pilot (``ReviewedThresholds``).
+    case reviewedThresholds = "reviewed_thresholds"
 }
 
 /// What `visage gallery reembed` measured for one stored template.

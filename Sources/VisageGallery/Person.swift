@@ -115,7 +115,7 @@ public struct AuditEntry: Sendable, Hashable {
         case listPeople = "list_people"
         case viewPerson = "view_person"
         case delete, export, `import`
-        /// A gallery-wide rule changed (``Gallery/setConsentRequired(_:)``).
+        /// A gallery-wide rule changed (``Gallery/setConsentRequired(_:)``, ``Gallery/setReviewedThresholds(_:)``).
         case policy
     }
 

@@ -186,7 +186,7 @@ public final class PostgresGalleryStore: GalleryStore {
     }
 
     public func setSetting(_ setting: GallerySetting, to value: String?) async throws {
-        try await withConnection { connection, logger in
+        try await transaction { connection, logger in
             if let value {
                 _ = try await connection.query("""
                     INSERT INTO meta (key, value) VALUES (\(setting.rawValue), \(value)) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
@@ -194,6 +194,7 @@ public final class PostgresGalleryStore: GalleryStore {
             } else {
                 _ = try await connection.query("DELETE FROM meta WHERE key = \(setting.rawValue)", logger: logger)
             }
+            _ = try await Self.nextGeneration(connection, logger)
         }
     }
 

@@ -164,6 +164,7 @@ public final class SQLiteGalleryStore: GalleryStore {
             } else {
                 try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [setting.rawValue])
             }
+            _ = try Self.nextGeneration(db)
         }
     }
 

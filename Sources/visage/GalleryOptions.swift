@@ -15,10 +15,10 @@ struct GalleryOptions: ParsableArguments {
     @Option(help: ArgumentHelp("File holding the 32-byte key of encrypted templates (raw, hex or base64); default: $VISAGE_GALLERY_KEY.", valueName: "file"))
     var keyFile: String?
 
-    @Option(help: "Similarity at or above which the best candidate is a match (default: the calibrated gallery threshold).")
+    @Option(help: "Similarity at or above which the best candidate is a match (default: the gallery's reviewed threshold, `visage gallery threshold`, else the calibrated one).")
     var threshold: Float?
 
-    @Option(help: "The same for a face the mask classifier calls masked, compared through the attention head (default: the calibrated masked threshold).")
+    @Option(help: "The same for a face the mask classifier calls masked, compared through the attention head (default: the gallery's reviewed masked threshold, else the calibrated one).")
     var maskedThreshold: Float?
 
     func validate() throws {

@@ -6,16 +6,106 @@ import VisageGallery
 struct GalleryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
-        abstract: "Gallery-wide operations: statistics, export, import, audit trail, re-embedding for masked faces, the consent rule.",
+        abstract: "Gallery-wide operations: statistics, export, import, audit trail, re-embedding for masked faces, the consent rule, reviewed thresholds.",
         discussion: """
         Examples:
           visage gallery stats --gallery staff.gallery
           visage gallery export --gallery staff.gallery backup.jsonl
           visage gallery reembed --gallery staff.gallery enrolment-photos/
           visage gallery consent required --gallery staff.gallery
+          visage gallery threshold --gallery staff.gallery --set 0.52 --note "pilot of 2026-12-04 (out/calibration/pilot), reviewed by J. Doe"
         """,
-        subcommands: [Stats.self, Export.self, Import.self, Audit.self, Reembed.self, Consent.self]
+        subcommands: [Stats.self, Export.self, Import.self, Audit.self, Reembed.self, Consent.self, Threshold.self]
     )
+
+    struct Threshold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the gallery's identification thresholds, or store ones chosen after a review of a pilot.",
+            discussion: """
+            The calibrated defaults (0.4952, masked probes 0.4559) were measured on CFP's             celebrities; a gallery of other people, cameras or sizes should be checked on its             own photos first: `visage calibrate --protocol folders PHOTOS` runs that pilot and             proposes thresholds with the pairs a person should look at. The thresholds chosen             are stored in the gallery with a note of who chose them and why, so `identify`,             `ask` and every `serve` node sharing the gallery decide with them (a running server             at its next request); each change is written to the audit trail (operation             `policy`). `--threshold` and `--masked-threshold` on a command still override them             for that command.
+
+            Examples:
+              visage gallery threshold --gallery staff.gallery
+              visage gallery threshold --gallery staff.gallery --set 0.52 --note "pilot of 2026-12-04, FPIR 1e-2 on 40 staff; reviewed by J. Doe"
+              visage gallery threshold --gallery staff.gallery --set-masked 0.50 --note "masked pilot, 12 staff"
+              visage gallery threshold --gallery staff.gallery --clear
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: GalleryOptions
+
+        @Option(name: .customLong("set"), help: ArgumentHelp("Store this identification threshold (SFace cosine).", valueName: "similarity"))
+        var newThreshold: Float?
+
+        @Option(name: .customLong("set-masked"), help: ArgumentHelp("Store this threshold for masked probes (the attention head's cosine).", valueName: "similarity"))
+        var newMaskedThreshold: Float?
+
+        @Option(help: ArgumentHelp("Who chose the thresholds and on what evidence (required with --set or --set-masked).", valueName: "text"))
+        var note: String?
+
+        @Flag(help: "Remove the stored thresholds: back to the calibrated defaults.")
+        var clear = false
+
+        func validate() throws {
+            try validateSimilarity(newThreshold, "--set")
+            try validateSimilarity(newMaskedThreshold, "--set-masked")
+            let setting = newThreshold != nil || newMaskedThreshold != nil
+            if clear && (setting || note != nil) { throw ValidationError("--clear goes alone: not with --set, --set-masked or --note.") }
+            if setting && (note ?? "").allSatisfy(\.isWhitespace) {
+                throw ValidationError("Say who chose the threshold and on what evidence: --note TEXT (for example the pilot report and the reviewer).")
+            }
+            if !setting && note != nil { throw ValidationError("--note goes with --set or --set-masked.") }
+        }
+
+        func run() async throws {
+            if clear {
+                // Straight in the store: a gallery whose stored thresholds cannot be read does not open.
+                try await Gallery.clearReviewedThresholds(in: try await Gallery.openStore(options.gallery, cipher: try options.cipher()))
+            }
+            let gallery = try await options.open()
+            if newThreshold != nil || newMaskedThreshold != nil, let note {
+                // Setting one keeps the other reviewed value, if there was one.
+                let stored = await gallery.thresholds.reviewed
+                try await gallery.setReviewedThresholds(ReviewedThresholds(threshold: newThreshold ?? stored?.threshold,
+                                                                           maskedThreshold: newMaskedThreshold ?? stored?.maskedThreshold, note: note))
+            }
+            let thresholds = await gallery.thresholds
+            if global.json {
+                print(Self.json(thresholds).rendered)
+            } else {
+                print("\(options.shownLocation):\n" + Self.text(thresholds))
+            }
+        }
+
+        static func json(_ t: Gallery.Thresholds) -> JSONValue {
+            .object([
+                ("threshold", .number(t.threshold, decimals: 4)), ("threshold_source", .string(t.thresholdSource.rawValue)),
+                ("masked_threshold", .number(t.maskedThreshold, decimals: 4)), ("masked_threshold_source", .string(t.maskedThresholdSource.rawValue)),
+                ("reviewed", t.reviewed.map { r in
+                    .object([("threshold", r.threshold.map { .number($0, decimals: 4) } ?? .null),
+                             ("masked_threshold", r.maskedThreshold.map { .number($0, decimals: 4) } ?? .null),
+                             ("note", .string(r.note)), ("date", .string(r.date.formatted(.iso8601)))])
+                } ?? .null),
+            ])
+        }
+
+        static func text(_ t: Gallery.Thresholds) -> String {
+            func origin(_ source: Gallery.Thresholds.Source) -> String {
+                switch source {
+                case .configuration: "given on the command line"
+                case .reviewed: "reviewed"
+                case .calibrated: "calibrated default (CFP)"
+                }
+            }
+            var lines = [String(format: "  identification threshold %.4f (%@)", t.threshold, origin(t.thresholdSource)),
+                         String(format: "  masked probes %.4f (%@)", t.maskedThreshold, origin(t.maskedThresholdSource))]
+            if let r = t.reviewed {
+                lines.append("  reviewed \(r.date.formatted(.iso8601)): \(r.note)")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
 
     struct Consent: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -82,12 +172,13 @@ struct GalleryCommand: AsyncParsableCommand {
                     ("masked_threshold", .number(s.maskedThreshold, decimals: 4)), ("masked_templates", .integer(s.maskedTemplates)),
                     ("store_bytes", s.storeBytes.map { .integer($0) } ?? .null), ("index_bytes", .integer(s.indexBytes)),
                     ("consent_required", .bool(s.consentRequired)), ("people_without_consent", .integer(s.peopleWithoutConsent)),
+                    ("thresholds", Threshold.json(s.thresholds)),
                 ]).rendered)
             } else {
                 print("""
                     \(options.shownLocation): \(s.people) people, \(s.templates) templates (\(s.model), \(s.dimension)-d)
                       encrypted: \(s.encrypted ? "yes (AES-256-GCM)" : "no")
-                      threshold: \(String(format: "%.3f", s.threshold)), masked probes \(String(format: "%.3f", s.maskedThreshold))
+                    \(Threshold.text(s.thresholds))
                       templates with an attention-head embedding (searched for masked faces): \(s.maskedTemplates) of \(s.templates)\(s.maskedTemplates < s.templates ? " (`visage gallery reembed` adds the rest)" : "")
                       file: \(s.storeBytes.map { "\($0) bytes" } ?? "unknown"), index in memory: \(s.indexBytes) bytes
                       consent record: \(s.consentRequired ? "required to enrol" : "not required (`visage gallery consent required` turns it on)"), \(s.peopleWithoutConsent) of \(s.people) people without one

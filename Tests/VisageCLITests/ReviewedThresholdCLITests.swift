@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// `visage gallery threshold`, as an operator uses it after a pilot: the stored threshold is
+/// what `identify` decides with, `--threshold` still overrides it, a note is required, and
+/// `--clear` goes back to the calibrated default even when the stored value cannot be read.
+struct ReviewedThresholdCLITests {
+    @Test func identifyDecidesWithTheReviewedThreshold() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-threshold-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gallery = folder.appendingPathComponent("staff.gallery").path
+        let enrolled = try CLITests.visage(["enroll", "--gallery", gallery, "--name", "Tom", CLITests.portrait])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+
+        func threshold(_ extra: [String] = []) throws -> Double? {
+            let run = try CLITests.visage(["identify", "--gallery", gallery, "--json", CLITests.portrait] + extra)
+            #expect(run.status == 0, "\(run.stderr)")
+            let range = try #require(run.stdout.range(of: #""threshold": *[0-9.]+"#, options: .regularExpression))
+            return Double(run.stdout[range].split(separator: ":")[1].trimmingCharacters(in: .whitespaces))
+        }
+        #expect(try threshold() == 0.4952)
+
+        let noNote = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--set", "0.52"])
+        #expect(noNote.status != 0 && noNote.stderr.contains("--note"), "\(noNote.stderr)")
+
+        let set = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--set", "0.52", "--note", "pilot of 2026-12-04, reviewed by J. Doe"])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("identification threshold 0.5200 (reviewed)"), "\(set.stdout)")
+        #expect(try threshold() == 0.52)
+        #expect(try threshold(["--threshold", "0.6"]) == 0.6)
+
+        let stats = try CLITests.visage(["gallery", "stats", "--gallery", gallery])
+        #expect(stats.stdout.contains("reviewed") && stats.stdout.contains("J. Doe"), "\(stats.stdout)")
+
+        // A value the gallery cannot read stops every command, with the way out in words.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["sqlite3", gallery, "UPDATE meta SET value = 'garbage' WHERE key = 'reviewed_thresholds'"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        if sqlite.terminationStatus == 0 {
+            let broken = try CLITests.visage(["identify", "--gallery", gallery, CLITests.portrait])
+            #expect(broken.status == 3 && broken.stderr.contains("--clear"), "\(broken.stderr)")
+        }
+        let cleared = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--clear"])
+        #expect(cleared.status == 0, "\(cleared.stderr)")
+        #expect(try threshold() == 0.4952)
+    }
+}
