@@ -41,6 +41,42 @@ public enum ReportFiles {
             throw .unwritable(path: path, reason: error.localizedDescription)
         }
     }
+
+    /// A text file written line by line in 1 MiB pieces, for tables too long to build in
+    /// memory first (every pair of a few thousand photos).
+    struct LineWriter {
+        let path: String
+        private let handle: FileHandle
+        private var buffer = Data()
+
+        init(path: String) throws(EvaluationError) {
+            self.path = path
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: path) else {
+                throw .unwritable(path: path, reason: "the file cannot be created")
+            }
+            self.handle = handle
+        }
+
+        mutating func append(_ line: String) throws(EvaluationError) {
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        /// Writes what is buffered and closes the file.
+        mutating func close() throws(EvaluationError) {
+            try flush()
+            try? handle.close()
+        }
+
+        private mutating func flush() throws(EvaluationError) {
+            do { try handle.write(contentsOf: buffer) } catch {
+                throw .unwritable(path: path, reason: error.localizedDescription)
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
 }
 
 /// Number formatting shared by the markdown tables.

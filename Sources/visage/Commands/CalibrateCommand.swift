@@ -2,13 +2,28 @@ import ArgumentParser
 import Foundation
 import Visage
 import VisageEvaluation
+import VisageGallery
 import VisageJSON
 
 struct CalibrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Measure genuine and impostor similarity distributions and write thresholds for FAR 1e-2, 1e-3, 1e-4.",
+        abstract: "Measure genuine and impostor similarity distributions and propose thresholds: on CFP, or as a pilot on your own photos.",
         discussion: """
+        Protocol folders (a pilot on your own photos, before a gallery goes live): DIR holds one \
+        folder per person (<person>/*.jpg; photos may sit in subfolders, e.g. masked/ and \
+        unmasked/). Every photo is analysed once (largest face); every pair of photos is decided \
+        as `visage verify` decides it (per mask condition); a temporary gallery is enrolled from \
+        up to --enrolment-photos photos per person (bare faces first) and searched with the \
+        others, and every photo is searched as a stranger against everyone but its own person. \
+        The report (report.md, report.json, pairs.csv in --output) gives false match and \
+        non-match rates at the thresholds in use, thresholds at FMR 1e-2..1e-4 and FPIR 1e-2, \
+        1e-3, proposed gallery thresholds at --target-rate, and the pairs a person should look \
+        at first (the highest-scoring impostors, the lowest-scoring genuine pairs: label \
+        mistakes and duplicates move thresholds most). It changes nothing: a reviewed choice is \
+        stored with `visage gallery threshold --set T --note TEXT`. Exit 3 when a photo cannot \
+        be read (the others are still measured).
+
         Protocol cfp: embeds CFP's 7,000 photos (the largest face of each; cached in the output \
         folder, so a second run takes seconds), then measures
           - pairs: the standard FF and FP protocols (10 folds × 350 genuine + 350 impostor pairs each);
@@ -26,6 +41,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         Examples:
           visage calibrate --protocol cfp ../shared/data/cfp
           visage calibrate --protocol cfp --output out/calibration --json ../shared/data/cfp
+          visage calibrate --protocol folders pilot-photos/
+          visage calibrate --protocol folders --target-rate 1e-2 --output out/pilot pilot-photos/
         """
     )
 
@@ -33,19 +50,46 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     /// The protocols `calibrate` knows.
     enum CalibrationProtocol: String, ExpressibleByArgument, CaseIterable {
-        case cfp
+        case cfp, folders
     }
 
-    @Option(help: "The evaluation protocol.")
+    @Option(help: "The protocol: cfp (CFP's celebrities) or folders (your own photos, <person>/*.jpg).")
     var `protocol` = CalibrationProtocol.cfp
 
-    @Option(help: ArgumentHelp("Folder for the embedding cache and thresholds.json.", valueName: "dir"))
-    var output = "out/calibration"
+    @Option(name: .customLong("output"), help: ArgumentHelp("Folder for the reports (cfp: the embedding cache and thresholds.json; default out/calibration; folders: default out/calibration/<name of DIR>).", valueName: "dir"))
+    var outputOption: String?
 
-    @Argument(help: "The CFP folder (holding Data/ and Protocol/); default: $VISAGE_DATA/cfp or ../shared/data/cfp.")
+    @Argument(help: "cfp: the CFP folder (holding Data/ and Protocol/; default: $VISAGE_DATA/cfp or ../shared/data/cfp). folders: your photos, one folder per person.")
     var dataset: String?
 
+    @Option(help: ArgumentHelp("folders: the false-positive identification rate proposed thresholds aim at (default 1e-3, as the calibrated defaults).", valueName: "rate"))
+    var targetRate: Double = 1e-3
+
+    @Option(help: ArgumentHelp("folders: photos enrolled per person, at most (default 5).", valueName: "n"))
+    var enrolmentPhotos = 5
+
+    @Option(help: ArgumentHelp("folders: the gallery threshold in use to measure at (default: the calibrated 0.4952).", valueName: "similarity"))
+    var threshold: Float?
+
+    @Option(help: ArgumentHelp("folders: the same for masked probes (default: the calibrated 0.4559).", valueName: "similarity"))
+    var maskedThreshold: Float?
+
+    var output: String { outputOption ?? "out/calibration" }
+
+    func validate() throws {
+        try validateSimilarity(threshold, "--threshold")
+        try validateSimilarity(maskedThreshold, "--masked-threshold")
+        guard targetRate > 0 && targetRate < 1 else { throw ValidationError("--target-rate must be above 0 and below 1, for example 1e-3.") }
+        guard enrolmentPhotos >= 1 else { throw ValidationError("--enrolment-photos must be 1 or more.") }
+        if `protocol` == .folders {
+            guard dataset != nil else { throw ValidationError("--protocol folders needs the folder of your photos (one folder per person).") }
+        } else if threshold != nil || maskedThreshold != nil || targetRate != 1e-3 || enrolmentPhotos != 5 {
+            throw ValidationError("--target-rate, --enrolment-photos, --threshold and --masked-threshold go with --protocol folders.")
+        }
+    }
+
     func run() async throws {
+        if `protocol` == .folders { return try await runFolders(dataset!) }
         let cfp: CFPDataset
         do { cfp = try CFPDataset(path: dataset ?? Self.defaultCFP) } catch { throw ValidationError(error.localizedDescription) }
         let analyzer = try global.makeAnalyzer(tasks: [.embedding])
@@ -73,6 +117,20 @@ struct CalibrateCommand: AsyncParsableCommand {
             printError(String(format: "embedded %d CFP images in %.0f s (%.1f images/s); cached in %@", found.computed, seconds, Double(found.computed) / seconds, output))
         }
         return found.byImage
+    }
+
+    /// The pilot on the user's own photos.
+    private func runFolders(_ root: String) async throws {
+        let output = outputOption ?? "out/calibration/" + URL(fileURLWithPath: root).standardized.lastPathComponent
+        try await Eval.run(json: global.json, output: output) { progress in
+            var pilot = FolderPilot(folders: try PeopleFolders(root: root))
+            pilot.targetRate = targetRate
+            pilot.enrolmentPhotos = enrolmentPhotos
+            pilot.galleryThreshold = threshold
+            pilot.maskedGalleryThreshold = maskedThreshold
+            let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
+            return try await pilot.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
+        }
     }
 
     static var defaultCFP: String {

@@ -84,6 +84,8 @@ enum Eval {
         case let r as MaskReport: r.unreadableImages.count
         case let r as MaskedVerificationReport: r.verification.unreadableImages.count
         case let r as DemographicFalseMatchReport: r.unreadableImages.count
+        case let r as MaskedFoldersReport: r.unreadableImages.count
+        case let r as PilotReport: r.unreadableImages.count
         default: 0
         }
     }

@@ -1,0 +1,371 @@
+public import Foundation
+public import Visage
+public import VisageGallery
+import VisageModels
+
+/// What `visage calibrate --protocol folders DIR` found: a pilot on an operator's own labelled
+/// photos (``PeopleFolders``), measured as Visage decides (`visage verify` for pairs, a gallery
+/// search for identification), with thresholds proposed for a person to review and the pairs
+/// that person should look at first.
+public struct PilotReport: EvaluationReport {
+    /// A threshold measured at one false-accept rate, and what it costs genuine comparisons.
+    public struct Point: Sendable, Codable, Hashable {
+        public var falseAcceptRate: Double
+        public var threshold: Float
+        /// Share of impostor scores (pairs, or strangers' best scores) at or above it.
+        public var measuredRate: Double
+        public var impostors: Int
+        /// False when there are fewer than 10 / rate impostor scores: the threshold is then
+        /// only a lower bound (just above the highest impostor seen).
+        public var resolved: Bool
+        /// Pairs: genuine pairs accepted. Identification: genuine searches identified (rank-1 and at or above it).
+        public var genuineAcceptRate: Double
+    }
+
+    /// Pairs of one mask condition, decided as `visage verify` decides them.
+    public struct Pairs: Sendable, Codable, Hashable {
+        /// `unmasked`, `one_masked` or `both_masked` (the mask classifier's calls).
+        public var condition: String
+        /// `sface`, or `attention_head` when a face is masked.
+        public var method: String
+        public var genuinePairs: Int
+        public var impostorPairs: Int
+        public var thresholdInUse: Float
+        /// Impostor pairs accepted at the threshold in use (false match rate).
+        public var falseMatchRate: Double
+        /// Genuine pairs rejected at it (false non-match rate).
+        public var falseNonMatchRate: Double
+        public var points: [Point]
+    }
+
+    /// Open-set identification of one kind of probe (unmasked faces through SFace, masked ones
+    /// through the attention head), as ``Gallery/search(_:topK:)-(Probe,Int)`` decides.
+    public struct Identification: Sendable, Codable, Hashable {
+        public var method: String
+        public var thresholdInUse: Float
+        /// Photos of enrolled people not used to enrol them.
+        public var genuineSearches: Int
+        public var rank1: Double
+        /// Genuine searches answered with the right person at the threshold in use (1 − FNIR).
+        public var identified: Double
+        /// Every photo searched as a stranger: against the gallery without its own person.
+        public var strangerSearches: Int
+        /// Strangers answered with someone at the threshold in use (FPIR).
+        public var falsePositiveRate: Double
+        /// Thresholds at false-positive identification rates.
+        public var points: [Point]
+    }
+
+    /// A proposal for `visage gallery threshold`: never applied by the pilot itself.
+    public struct Proposal: Sendable, Codable, Hashable {
+        /// `threshold` or `masked_threshold`.
+        public var setting: String
+        public var inUse: Float
+        /// Nil when the pilot cannot measure one.
+        public var proposed: Float?
+        public var resolved: Bool
+        public var reason: String
+    }
+
+    /// A pair a person should look at: the impostors scored highest (one person filed under two
+    /// names, a duplicate photo, twins, look-alikes) and the genuine pairs scored lowest (a photo
+    /// filed under the wrong person, a bad photo, the wrong face picked).
+    public struct ReviewPair: Sendable, Codable, Hashable {
+        public var first: String
+        public var second: String
+        public var same: Bool
+        public var similarity: Float
+        public var threshold: Float
+        public var condition: String
+    }
+
+    public var kind = "pilot"
+    public var name: String
+    public var source: String
+    public var people: Int
+    public var photos: Int
+    public var photosWithoutFace: [String]
+    public var photosCalledMasked: Int
+    public var unreadableImages: [UnreadableImage]
+    /// The false-accept / false-positive identification rate the proposals aim at.
+    public var targetRate: Double
+    public var pairs: [Pairs]
+    /// 1 when `pairs.csv` lists every impostor pair; k when it lists every k-th (over a million).
+    public var impostorStrideInCSV: Int
+    /// How the gallery was built: enrolment photos per person, preference for bare faces.
+    public var enrolment: String
+    public var enrolledPeople: Int
+    public var identification: [Identification]
+    public var proposals: [Proposal]
+    public var highestImpostors: [ReviewPair]
+    public var lowestGenuine: [ReviewPair]
+
+    public func markdown() -> String {
+        var out = "## Pilot on your own photos: \(name)\n\n"
+        out += "Data: `\(source)`: \(people) people, \(photos) photos; no face found in \(photosWithoutFace.count)"
+        out += ", \(photosCalledMasked) faces called masked by the mask classifier"
+        out += unreadableImages.isEmpty ? ".\n\n" : ", \(unreadableImages.count) unreadable.\n\n"
+        out += "**These are proposals for a person to review, not settings.** Look at the pairs listed below first: "
+        out += "a wrong label or a duplicate moves a threshold more than anything else in a small pilot. "
+        out += "Each photo's largest face is used. A threshold marked * is under-resolved (fewer than 10 / rate impostor scores): only a lower bound.\n\n"
+        out += "### Pairs, decided as `visage verify` decides them\n\n"
+        out += Format.table(["condition", "method", "genuine + impostor pairs", "threshold in use", "false match rate there", "false non-match rate there"]
+                            + [1e-2, 1e-3, 1e-4].map { "threshold at FMR \(Format.rate($0)) (genuine accepted)" },
+                            pairs.map { p in
+            [p.condition.replacingOccurrences(of: "_", with: " "), p.method, "\(p.genuinePairs) + \(p.impostorPairs)", Format.number(p.thresholdInUse, decimals: 4),
+             Format.percent(p.falseMatchRate, decimals: 3), Format.percent(p.falseNonMatchRate)] + p.points.map(Self.cell)
+        }) + "\n\n"
+        if impostorStrideInCSV > 1 { out += "`pairs.csv` lists every genuine pair and one impostor pair in \(impostorStrideInCSV) (the rates above count them all).\n\n" }
+        out += "### Identification (open set), as the gallery decides\n\n\(enrolment) (\(enrolledPeople) people enrolled). "
+        out += "Every photo is also searched as a stranger, against the gallery without its own person: its best score over everyone else.\n\n"
+        out += Format.table(["probes", "threshold in use", "genuine searches", "rank-1", "identified at the threshold (1 − FNIR)", "stranger searches",
+                             "strangers accepted there (FPIR)"] + [1e-2, 1e-3].map { "threshold at FPIR \(Format.rate($0)) (identified)" },
+                            identification.map { i in
+            [i.method == "sface" ? "unmasked (SFace)" : "masked (attention head)", Format.number(i.thresholdInUse, decimals: 4), "\(i.genuineSearches)",
+             Format.percent(i.rank1), Format.percent(i.identified), "\(i.strangerSearches)", Format.percent(i.falsePositiveRate, decimals: 3)] + i.points.map(Self.cell)
+        }) + "\n\n"
+        out += "### Proposed gallery thresholds (FPIR \(Format.rate(targetRate)))\n\n"
+        for p in proposals {
+            out += "- `\(p.setting)`: in use \(Format.number(p.inUse, decimals: 4)); "
+            out += p.proposed.map { "measured \(Format.number($0, decimals: 4))\(p.resolved ? "" : " (under-resolved: a lower bound)"). " } ?? "not measurable here. "
+            out += p.reason + "\n"
+        }
+        out += "\nOnce reviewed, store the chosen value with who chose it: `visage gallery threshold --gallery G --set T --note \"…\"` "
+        out += "(`--set-masked M` for masked probes); docs/gallery.md.\n\n"
+        out += "### Pairs to review first\n\n"
+        for (title, list) in [("Impostor pairs scored highest (same person under two names? duplicate photo?)", highestImpostors),
+                              ("Genuine pairs scored lowest (photo filed under the wrong person? wrong face?)", lowestGenuine)] where !list.isEmpty {
+            out += "\(title):\n\n" + Format.table(["first", "second", "similarity", "threshold", "condition"], list.map {
+                ["`\($0.first)`", "`\($0.second)`", Format.number($0.similarity, decimals: 4), Format.number($0.threshold, decimals: 4), $0.condition.replacingOccurrences(of: "_", with: " ")]
+            }) + "\n\n"
+        }
+        if !photosWithoutFace.isEmpty { out += "No face found: " + photosWithoutFace.map { "`\($0)`" }.joined(separator: ", ") + "\n\n" }
+        for image in unreadableImages { out += "Unreadable: `\(image.path)`: \(image.error)\n" }
+        return out
+    }
+
+    private static func cell(_ p: Point) -> String {
+        "\(Format.number(p.threshold, decimals: 4)) (\(Format.percent(p.genuineAcceptRate)))\(p.resolved ? "" : " *")"
+    }
+}
+
+/// A pilot on an operator's own photos (`visage calibrate --protocol folders`): every photo
+/// analysed once (largest face) with the gallery's tasks; every pair of photos decided as
+/// `visage verify` decides it; a temporary gallery enrolled from up to ``enrolmentPhotos``
+/// photos per person (bare faces first, as docs/gallery.md advises) and searched with the rest;
+/// every photo searched as a stranger by leaving its own person out of the answer (a search's
+/// best score over everyone else, which is exactly what the gallery without that person would
+/// return). Thresholds are measured at false-accept rates and proposed at ``targetRate``.
+///
+/// ```swift
+/// let pilot = FolderPilot(folders: try PeopleFolders(root: "pilot-photos"))
+/// let report = try await pilot.run(analyzer: analyzer, output: "out/calibration/pilot-photos") { _, _, _ in }
+/// ```
+public struct FolderPilot: Sendable {
+    public var folders: PeopleFolders
+    /// Photos enrolled per person, at most (one fewer when that leaves a person no probe); default 5.
+    public var enrolmentPhotos = 5
+    /// The rate proposals aim at; default 1e-3, the rate the calibrated defaults were set at.
+    public var targetRate = 1e-3
+    /// The pair thresholds in use (`visage verify`'s defaults unless given).
+    public var verification = Verification.Thresholds()
+    /// The gallery thresholds in use; nil: the calibrated defaults.
+    public var galleryThreshold: Float?
+    public var maskedGalleryThreshold: Float?
+    /// How many pairs of each kind the report lists for review; default 10.
+    public var reviewCount = 10
+    /// Impostor pairs `pairs.csv` holds at most (about): above it, every k-th one.
+    static let impostorLines = 1_000_000
+
+    public init(folders: PeopleFolders) {
+        self.folders = folders
+    }
+
+    /// Analyses the photos, writes `report.json`, `report.md` and `pairs.csv` (first, second,
+    /// same, similarity, threshold, method, condition) into `output`, and returns the report.
+    public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws -> PilotReport {
+        try ReportFiles.createDirectory(output)
+        let paths = folders.people.flatMap(\.photos)
+        var faces: [String: Face] = [:]
+        var unreadable: [UnreadableImage] = []
+        for await item in analyzer.analyzeFiles(paths) {
+            progress(item.index + 1, paths.count, item.path)
+            switch item.result {
+            case let .success(analyzed):
+                if let face = analyzed.faces.largest, face.embedding != nil { faces[item.path] = face }
+            case let .failure(error):
+                unreadable.append(UnreadableImage(path: item.path, error: errorMessage(error)))
+            }
+        }
+        let unreadablePaths = Set(unreadable.map(\.path))
+        let relative = { (path: String) in String(path.dropFirst(folders.root.count + 1)) }
+
+        // Every photo with a face, with its person's index.
+        let found = folders.people.enumerated().flatMap { index, person in person.photos.compactMap { p in faces[p].map { (path: p, person: index, face: $0) } } }
+        var genuine: [Verification.Condition: [Float]] = [:], impostor: [Verification.Condition: [Float]] = [:]
+        var methods: [Verification.Condition: Verification.Method] = [:]
+        var reviewImpostors: [PilotReport.ReviewPair] = [], reviewGenuine: [PilotReport.ReviewPair] = []
+        // pairs.csv keeps every genuine pair and, past a million impostor pairs, every k-th one:
+        // 7,000 photos make 24 million pairs, a file of gigabytes nobody would open.
+        let perPerson = Dictionary(grouping: found, by: \.person).values.map(\.count)
+        let impostorPairs = found.count * (found.count - 1) / 2 - perPerson.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        let impostorStride = max(1, (impostorPairs + Self.impostorLines - 1) / Self.impostorLines)
+        var impostorsSeen = 0
+        var csv = try ReportFiles.LineWriter(path: output + "/pairs.csv")
+        try csv.append("first,second,same,similarity,threshold,method,condition")
+        for i in found.indices {
+            for j in found.indices where j > i {
+                guard let v = Verification(comparing: found[i].face, with: found[j].face, thresholds: verification) else { continue }
+                let same = found[i].person == found[j].person
+                if same { genuine[v.condition, default: []].append(v.similarity) } else { impostor[v.condition, default: []].append(v.similarity) }
+                methods[v.condition] = v.method
+                let line = PilotReport.ReviewPair(first: relative(found[i].path), second: relative(found[j].path), same: same,
+                                                  similarity: v.similarity, threshold: v.threshold, condition: v.condition.rawValue)
+                if !same { impostorsSeen += 1 }
+                if same || impostorsSeen % impostorStride == 0 {
+                    try csv.append("\(Self.csvField(line.first)),\(Self.csvField(line.second)),\(same),\(v.similarity),\(v.threshold),\(v.method.rawValue),\(v.condition.rawValue)")
+                }
+                // Keep the review lists short as they grow: the highest impostors, the lowest genuine.
+                if same {
+                    Self.keep(&reviewGenuine, line, count: reviewCount) { $0.similarity < $1.similarity }
+                } else {
+                    Self.keep(&reviewImpostors, line, count: reviewCount) { $0.similarity > $1.similarity }
+                }
+            }
+        }
+        try csv.close()
+
+        let pairs = [Verification.Condition.unmasked, .oneMasked, .bothMasked].compactMap { condition -> PilotReport.Pairs? in
+            let g = genuine[condition] ?? [], i = impostor[condition] ?? []
+            guard !g.isEmpty || !i.isEmpty else { return nil }
+            let inUse = methods[condition] == .sface ? verification.unmasked : verification.threshold(for: condition)
+            return PilotReport.Pairs(
+                condition: condition.rawValue, method: (methods[condition] ?? .sface).rawValue, genuinePairs: g.count, impostorPairs: i.count,
+                thresholdInUse: inUse, falseMatchRate: Format.rounded(ThresholdCalibration.rate(of: i, atOrAbove: inUse)),
+                falseNonMatchRate: Format.rounded(1 - (g.isEmpty ? 1 : ThresholdCalibration.rate(of: g, atOrAbove: inUse))),
+                points: i.isEmpty ? [] : [1e-2, 1e-3, 1e-4].map { Self.point(impostors: i, rate: $0, genuine: g) })
+        }
+
+        let searched = try await identify(found: found)
+        let report = PilotReport(
+            name: URL(fileURLWithPath: folders.root).lastPathComponent, source: folders.root, people: folders.people.count, photos: paths.count,
+            photosWithoutFace: paths.filter { faces[$0] == nil && !unreadablePaths.contains($0) }.map(relative),
+            photosCalledMasked: faces.values.count { $0.mask?.isMasked == true }, unreadableImages: unreadable, targetRate: targetRate,
+            pairs: pairs, impostorStrideInCSV: impostorStride, enrolment: searched.description, enrolledPeople: searched.enrolled, identification: searched.results,
+            proposals: proposals(searched), highestImpostors: reviewImpostors, lowestGenuine: reviewGenuine)
+        try report.write(to: output)
+        return report
+    }
+
+    /// What the open-set searches gave, per probe method.
+    private struct Searches {
+        var results: [PilotReport.Identification]
+        var enrolled: Int
+        var description: String
+        /// Per method: the genuine searches' scores (−2 for a wrong rank-1 answer) and the strangers' best scores.
+        var genuine: [Verification.Method: [Float]]
+        var strangers: [Verification.Method: [Float]]
+    }
+
+    /// The open-set searches.
+    private func identify(found: [(path: String, person: Int, face: Face)]) async throws -> Searches {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("visage-pilot-\(UUID().uuidString).gallery")
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
+        var configuration = Gallery.Configuration()
+        let threshold = galleryThreshold ?? Gallery.defaultThreshold, maskedThreshold = maskedGalleryThreshold ?? Gallery.defaultMaskedThreshold
+        configuration.threshold = threshold
+        configuration.maskedThreshold = maskedThreshold
+        configuration.auditsIdentifications = false
+        configuration.recordsAudit = false
+        let gallery = try await Gallery.open(file.path, configuration: configuration)
+
+        // Enrol from bare faces first; keep one photo back as a probe where the person has two or more.
+        var enrolledPaths = Set<String>(), personIDs: [Int: Int64] = [:]
+        for person in Set(found.map(\.person)).sorted() {
+            let photos = found.filter { $0.person == person }.sorted { ($0.face.mask?.isMasked == true ? 1 : 0, $0.path) < ($1.face.mask?.isMasked == true ? 1 : 0, $1.path) }
+            let chosen = photos.prefix(photos.count == 1 ? 1 : min(enrolmentPhotos, photos.count - 1))
+            let (stored, _) = try await gallery.enroll(name: folders.people[person].name,
+                                                       templates: try chosen.map { try gallery.template(for: $0.face, imageData: nil) })
+            personIDs[person] = stored.id
+            enrolledPaths.formUnion(chosen.map(\.path))
+        }
+
+        var genuine: [Verification.Method: [Float]] = [:], rank1: [Verification.Method: Int] = [:], strangers: [Verification.Method: [Float]] = [:]
+        var thresholds: [Verification.Method: Float] = [.sface: threshold, .attentionHead: maskedThreshold]
+        for photo in found {
+            guard let probe = Gallery.Probe(face: photo.face) else { continue }
+            // Every person is a candidate, so the best one that is not the photo's own person is
+            // the score the gallery without that person would answer with.
+            let answer = await gallery.search(probe, topK: personIDs.count)
+            thresholds[answer.method] = answer.threshold
+            let own = personIDs[photo.person]
+            strangers[answer.method, default: []].append(answer.candidates.first { $0.personID != own }?.similarity ?? -1)
+            guard !enrolledPaths.contains(photo.path) else { continue }
+            // A wrong rank-1 answer is a miss at any threshold (−2 is below every cosine).
+            let right = answer.candidates.first?.personID == own
+            genuine[answer.method, default: []].append(right ? answer.candidates[0].similarity : -2)
+            if right { rank1[answer.method, default: 0] += 1 }
+        }
+        let results = [Verification.Method.sface, .attentionHead].compactMap { method -> PilotReport.Identification? in
+            let g = genuine[method] ?? [], s = strangers[method] ?? []
+            guard !g.isEmpty || !s.isEmpty, let inUse = thresholds[method] else { return nil }
+            return PilotReport.Identification(
+                method: method.rawValue, thresholdInUse: inUse, genuineSearches: g.count,
+                rank1: Format.rounded(g.isEmpty ? 0 : Double(rank1[method] ?? 0) / Double(g.count)),
+                identified: Format.rounded(ThresholdCalibration.rate(of: g, atOrAbove: inUse)), strangerSearches: s.count,
+                falsePositiveRate: Format.rounded(ThresholdCalibration.rate(of: s, atOrAbove: inUse)),
+                points: s.isEmpty ? [] : [1e-2, 1e-3].map { Self.point(impostors: s, rate: $0, genuine: g) })
+        }
+        let description = "Each person enrolled from up to \(enrolmentPhotos) photos (faces the mask classifier calls bare first, then by file name; "
+            + "one photo kept back as a probe when a person has two or more), searched with the others"
+        return Searches(results: results, enrolled: personIDs.count, description: description, genuine: genuine, strangers: strangers)
+    }
+
+    /// What to propose for each gallery threshold, in words a reviewer can act on.
+    private func proposals(_ searched: Searches) -> [PilotReport.Proposal] {
+        [(Verification.Method.sface, "threshold", galleryThreshold ?? Gallery.defaultThreshold),
+         (.attentionHead, "masked_threshold", maskedGalleryThreshold ?? Gallery.defaultMaskedThreshold)].map { method, setting, inUse in
+            guard let strangers = searched.strangers[method], !strangers.isEmpty else {
+                return PilotReport.Proposal(setting: setting, inUse: inUse, proposed: nil, resolved: false,
+                                            reason: method == .sface ? "No stranger searches: the pilot needs photos of two or more people with a face."
+                                                : "No probe was called masked: a pilot for masked probes needs masked photos of the people.")
+            }
+            let point = Self.point(impostors: strangers, rate: targetRate, genuine: searched.genuine[method] ?? [])
+            let needed = Int((10 / targetRate).rounded(.up))
+            let reached = strangers.count { $0 >= inUse }
+            let reason: String
+            if !point.resolved {
+                reason = "\(strangers.count) stranger searches cannot resolve FPIR \(Format.rate(targetRate)) (about \(needed) are needed); "
+                    + "\(reached) of them reached the threshold in use. "
+                    + (point.threshold > inUse
+                        ? "That is already more than FPIR \(Format.rate(targetRate)) allows: raise it at least to \(Format.number(point.threshold, decimals: 4)), after looking at the highest impostors."
+                        : "Keep it: lowering it on this evidence would be a guess.")
+            } else if point.threshold > inUse {
+                reason = "Strangers score higher on these photos than on CFP's: raise it to keep FPIR at \(Format.rate(targetRate)); identified at it: \(Format.percent(point.genuineAcceptRate))."
+            } else {
+                reason = "Strangers score lower here than on CFP's photos: the threshold could come down to it, identifying more of your people at the same FPIR; check the lowest genuine pairs first."
+            }
+            return PilotReport.Proposal(setting: setting, inUse: inUse, proposed: point.threshold, resolved: point.resolved, reason: reason)
+        }
+    }
+
+    static func point(impostors: [Float], rate: Double, genuine: [Float]) -> PilotReport.Point {
+        let p = ThresholdCalibration.threshold(impostorScores: impostors, falseAcceptRate: rate)
+        return PilotReport.Point(falseAcceptRate: rate, threshold: p.threshold, measuredRate: Format.rounded(p.measuredRate), impostors: p.impostors,
+                                 resolved: p.resolved, genuineAcceptRate: Format.rounded(ThresholdCalibration.rate(of: genuine, atOrAbove: p.threshold)))
+    }
+
+    /// Inserts `item` into `list` kept sorted by `before`, at most `count` long.
+    static func keep<T>(_ list: inout [T], _ item: T, count: Int, by before: (T, T) -> Bool) {
+        guard count > 0 else { return }
+        if list.count == count, let last = list.last, !before(item, last) { return }
+        let index = list.firstIndex { before(item, $0) } ?? list.endIndex
+        list.insert(item, at: index)
+        if list.count > count { list.removeLast() }
+    }
+
+    /// A CSV field: quoted when it holds a comma, a quote or a line break.
+    static func csvField(_ text: String) -> String {
+        text.contains { $0 == "," || $0 == "\"" || $0.isNewline } ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+}

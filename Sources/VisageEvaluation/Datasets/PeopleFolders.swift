@@ -1,0 +1,51 @@
+import Foundation
+import VisageCore
+
+/// An operator's own labelled photos: one folder per person (`DIR/<person>/…`), the photos
+/// anywhere below it (`<person>/masked/*.jpg` and `<person>/unmasked/*.jpg` are fine too, so
+/// `../shared/data/masked-people` reads as it is). The folder name is the label.
+///
+/// ```swift
+/// let people = try PeopleFolders(root: "pilot-photos")
+/// print(people.people.map(\.name), people.photoCount)
+/// ```
+public struct PeopleFolders: Sendable {
+    /// One person's photos, paths sorted.
+    public struct Person: Sendable, Hashable {
+        public var name: String
+        public var photos: [String]
+    }
+
+    public var root: String
+    /// People with at least one photo, sorted by name.
+    public var people: [Person]
+
+    public var photoCount: Int { people.reduce(0) { $0 + $1.photos.count } }
+
+    /// Reads the folder. Needs two people with photos: with one there is no impostor.
+    public init(root: String) throws(EvaluationError) {
+        try EvaluationError.requireDirectory(root, hint: "a folder with one folder of photos per person (<person>/*.jpg)")
+        let fm = FileManager.default
+        let names = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && fm.fileExists(atPath: root + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
+        var people: [Person] = []
+        for name in names {
+            let folder = root + "/" + name
+            // Hidden files and folders (".DS_Store", ".thumbnails") are not photos of the person.
+            // A person's folder may be a link (to a share, to another data set): list what it points at.
+            let target = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+            let photos = (fm.enumerator(atPath: target)?.allObjects as? [String] ?? [])
+                .filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } && ImageFormat.hasImageExtension($0) }
+                .sorted()
+                .map { folder + "/" + $0 }
+            if !photos.isEmpty { people.append(Person(name: name, photos: photos)) }
+        }
+        guard people.count >= 2 else {
+            throw .malformed(path: root, line: nil, reason: "a pilot needs photos of two or more people, one folder each (<person>/*.jpg); found \(people.count)")
+        }
+        self.root = root
+        self.people = people
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// `visage calibrate --protocol folders`, as an operator runs a pilot on a folder of their own
+/// photos: a report is written even when a photo is broken, which is named, and the run exits 3.
+struct PilotCLITests {
+    @Test func aPilotReportsAndNamesABrokenPhoto() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("visage-pilot-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for folder in ["photos/tom", "photos/crowd"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        let photos = root.appendingPathComponent("photos").path
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: photos + "/tom/1.png")
+        try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: photos + "/tom/2.png")
+        try FileManager.default.copyItem(atPath: CLITests.groupPhoto, toPath: photos + "/crowd/t1.jpg")
+        FileManager.default.createFile(atPath: photos + "/crowd/broken.jpg", contents: Data())
+        let output = root.appendingPathComponent("report").path
+
+        let run = try CLITests.visage(["calibrate", "--protocol", "folders", "--output", output, "--json", photos])
+        #expect(run.status == 3, "\(run.stderr)")
+        let report = try CLITests.object(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(report["kind"] as? String == "pilot")
+        #expect(report["people"] as? Int == 2 && report["photos"] as? Int == 4)
+        let unreadable = try #require(report["unreadable_images"] as? [[String: Any]] ?? report["unreadableImages"] as? [[String: Any]])
+        #expect(unreadable.count == 1 && (unreadable[0]["path"] as? String)?.hasSuffix("crowd/broken.jpg") == true)
+        #expect(FileManager.default.fileExists(atPath: output + "/report.md") && FileManager.default.fileExists(atPath: output + "/pairs.csv"))
+        // The two copies of one photo are the genuine pair to review: identical, similarity 1.
+        let markdown = try String(contentsOfFile: output + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("| `tom/1.png` | `tom/2.png` | 1.0000 |"), "\(markdown)")
+
+        let mixed = try CLITests.visage(["calibrate", "--protocol", "cfp", "--target-rate", "1e-2"])
+        #expect(mixed.status != 0 && mixed.stderr.contains("go with --protocol folders"), "\(mixed.stderr)")
+        let lonely = try CLITests.visage(["calibrate", "--protocol", "folders", "--output", output, photos + "/tom"])
+        #expect(lonely.status == 3 && lonely.stderr.contains("two or more people"), "\(lonely.stderr)")
+    }
+}
