@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 public import Visage
-public import VisageGallery
+import VisageGallery
 import VisageModels
 
 /// What `visage calibrate --protocol folders DIR` found: a pilot on an operator's own labelled

@@ -90,14 +90,21 @@ struct GalleryCommand: AsyncParsableCommand {
             ])
         }
 
-        static func text(_ t: Gallery.Thresholds) -> String {
-            func origin(_ source: Gallery.Thresholds.Source) -> String {
-                switch source {
-                case .configuration: "given on the command line"
-                case .reviewed: "reviewed"
-                case .calibrated: "calibrated default (CFP)"
-                }
+        static func origin(_ source: Gallery.Thresholds.Source) -> String {
+            switch source {
+            case .configuration: "given on the command line"
+            case .reviewed: "reviewed"
+            case .calibrated: "calibrated default (CFP)"
             }
+        }
+
+        /// "0.5200 (reviewed 2026-12-04T…: note), masked probes 0.4559 (calibrated default (CFP))".
+        static func oneLine(_ t: Gallery.Thresholds) -> String {
+            String(format: "%.4f (%@), masked probes %.4f (%@)", t.threshold, origin(t.thresholdSource), t.maskedThreshold, origin(t.maskedThresholdSource))
+                + (t.reviewed.map { "; reviewed \($0.date.formatted(.iso8601)): \($0.note)" } ?? "")
+        }
+
+        static func text(_ t: Gallery.Thresholds) -> String {
             var lines = [String(format: "  identification threshold %.4f (%@)", t.threshold, origin(t.thresholdSource)),
                          String(format: "  masked probes %.4f (%@)", t.maskedThreshold, origin(t.maskedThresholdSource))]
             if let r = t.reviewed {

@@ -123,6 +123,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.auditRetention = retention.map { .seconds(Int64($0) * 86_400) }
         }
 
+        // Which thresholds decide, and why, belongs in the operator's log from the first line.
+        printError("visage: identification thresholds: " + GalleryCommand.Threshold.oneLine(await gallery.thresholds))
+
         var configuration = VisageService.Configuration()
         configuration.host = host
         configuration.port = port
