@@ -24,7 +24,7 @@ struct PilotCLITests {
         #expect(report["people"] as? Int == 2 && report["photos"] as? Int == 4)
         let unreadable = try #require(report["unreadable_images"] as? [[String: Any]] ?? report["unreadableImages"] as? [[String: Any]])
         #expect(unreadable.count == 1 && (unreadable[0]["path"] as? String)?.hasSuffix("crowd/broken.jpg") == true)
-        #expect(FileManager.default.fileExists(atPath: output + "/report.md") && FileManager.default.fileExists(atPath: output + "/pairs.csv"))
+        for file in ["report.md", "pairs.csv", "review.html"] { #expect(FileManager.default.fileExists(atPath: output + "/" + file), "\(file)") }
         // The two copies of one photo are the genuine pair to review: identical, similarity 1.
         let markdown = try String(contentsOfFile: output + "/report.md", encoding: .utf8)
         #expect(markdown.contains("| `tom/1.png` | `tom/2.png` | 1.0000 |"), "\(markdown)")

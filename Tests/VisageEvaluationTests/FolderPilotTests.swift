@@ -72,7 +72,12 @@ struct FolderPilotTests {
         let sface = try #require(report.identification.first { $0.method == "sface" })
         #expect(sface.rank1 > 0.7, "\(sface)")
         #expect(report.proposals.count == 2 && report.proposals.allSatisfy { !$0.resolved })
-        for file in ["report.md", "report.json", "pairs.csv"] { #expect(FileManager.default.fileExists(atPath: output + "/" + file)) }
+        for file in ["report.md", "report.json", "pairs.csv", "review.html"] { #expect(FileManager.default.fileExists(atPath: output + "/" + file)) }
+        // The review page shows each listed pair's two faces: one thumbnail per distinct photo.
+        let page = try String(contentsOfFile: output + "/review.html", encoding: .utf8)
+        #expect(page.contains(top.first) && page.contains(top.second))
+        let listed = Set((report.highestImpostors + report.lowestGenuine).flatMap { [$0.first, $0.second] })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output + "/review").count == listed.count)
         let csvLines = try String(contentsOfFile: output + "/pairs.csv", encoding: .utf8).split(separator: "\n").count
         #expect(csvLines == 1 + withFace * (withFace - 1) / 2)
     }

@@ -109,19 +109,8 @@ public struct HTMLReport: Sendable {
 
     /// The face box grown by 30% to a square, or the whole image without one, at thumbnail size.
     func thumbnail(_ path: String) throws -> Image {
-        let image = try Image(contentsOf: root + "/" + path)
-        var crop = image
-        if let box = records[path]?.box {
-            let side = max(box.width, box.height) * 1.3
-            let c = box.center
-            crop = image.cropped(to: Rect(x: c.x - side / 2, y: c.y - side / 2, width: side, height: side)) ?? image
-        }
-        let scale = Float(thumbnailSize) / Float(max(crop.width, crop.height))
-        return crop.resized(width: max(1, Int(Float(crop.width) * scale)), height: max(1, Int(Float(crop.height) * scale)))
+        try Image(contentsOf: root + "/" + path).faceThumbnail(box: records[path]?.box, side: thumbnailSize)
     }
 
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private func escape(_ s: String) -> String { s.htmlEscaped }
 }

@@ -1,3 +1,5 @@
+import VisageCore
+
 /// One of `count` disjoint parts of a dataset, chosen by a stable hash of each image's relative
 /// path, so that `n` batch jobs (a Kubernetes indexed Job, a Slurm array) each embed their own
 /// part without talking to each other, and a re-run puts every image in the same shard.
@@ -48,13 +50,6 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
         Int(stableHash(relativePath) % UInt64(max(1, count)))
     }
 
-    /// 64-bit FNV-1a of the UTF-8 bytes.
-    public static func stableHash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    /// 64-bit FNV-1a of the UTF-8 bytes (``Swift/String/stableHash``).
+    public static func stableHash(_ text: String) -> UInt64 { text.stableHash }
 }

@@ -181,8 +181,9 @@ public struct FolderPilot: Sendable {
         self.folders = folders
     }
 
-    /// Analyses the photos, writes `report.json`, `report.md` and `pairs.csv` (first, second,
-    /// same, similarity, threshold, method, condition) into `output`, and returns the report.
+    /// Analyses the photos, writes `report.json`, `report.md`, `pairs.csv` (first, second, same,
+    /// similarity, threshold, method, condition) and `review.html` (the pairs to review, faces
+    /// side by side; thumbnails in `review/`) into `output`, and returns the report.
     public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws -> PilotReport {
         try ReportFiles.createDirectory(output)
         let paths = folders.people.flatMap(\.photos)
@@ -254,6 +255,7 @@ public struct FolderPilot: Sendable {
             pairs: pairs, impostorStrideInCSV: impostorStride, enrolment: searched.description, enrolledPeople: searched.enrolled, identification: searched.results,
             proposals: proposals(searched), highestImpostors: reviewImpostors, lowestGenuine: reviewGenuine)
         try report.write(to: output)
+        try PilotReviewPage(report: report, faces: faces, root: folders.root).write(to: output)
         return report
     }
 
