@@ -187,22 +187,14 @@ public struct FolderPilot: Sendable {
     public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws -> PilotReport {
         try ReportFiles.createDirectory(output)
         let paths = folders.people.flatMap(\.photos)
-        var faces: [String: Face] = [:]
-        var unreadable: [UnreadableImage] = []
-        for await item in analyzer.analyzeFiles(paths) {
-            progress(item.index + 1, paths.count, item.path)
-            switch item.result {
-            case let .success(analyzed):
-                if let face = analyzed.faces.largest, face.embedding != nil { faces[item.path] = face }
-            case let .failure(error):
-                unreadable.append(UnreadableImage(path: item.path, error: errorMessage(error)))
-            }
-        }
+        let (faces, unreadable) = await largestFaces(of: paths, analyzer: analyzer, progress: progress)
         let unreadablePaths = Set(unreadable.map(\.path))
         let relative = { (path: String) in String(path.dropFirst(folders.root.count + 1)) }
 
-        // Every photo with a face, with its person's index.
-        let found = folders.people.enumerated().flatMap { index, person in person.photos.compactMap { p in faces[p].map { (path: p, person: index, face: $0) } } }
+        // Every photo with a face (and its embedding: the analyzer runs the gallery's tasks), with its person's index.
+        let found = folders.people.enumerated().flatMap { index, person in
+            person.photos.compactMap { p in faces[p].flatMap { $0.embedding == nil ? nil : (path: p, person: index, face: $0) } }
+        }
         var genuine: [Verification.Condition: [Float]] = [:], impostor: [Verification.Condition: [Float]] = [:]
         var methods: [Verification.Condition: Verification.Method] = [:]
         var reviewImpostors: [PilotReport.ReviewPair] = [], reviewGenuine: [PilotReport.ReviewPair] = []

@@ -111,17 +111,7 @@ public struct MaskedFoldersEvaluation: Sendable {
     public func run(analyzer: FaceAnalyzer, output: String, progress: EvaluationProgress) async throws -> MaskedFoldersReport {
         try ReportFiles.createDirectory(output)
         let paths = folders.images
-        var faces: [String: Face] = [:]
-        var unreadable: [UnreadableImage] = []
-        for await item in analyzer.analyzeFiles(paths) {
-            progress(item.index + 1, paths.count, item.path)
-            switch item.result {
-            case let .success(analyzed):
-                if let face = analyzed.faces.largest { faces[item.path] = face }
-            case let .failure(error):
-                unreadable.append(UnreadableImage(path: item.path, error: errorMessage(error)))
-            }
-        }
+        let (faces, unreadable) = await largestFaces(of: paths, analyzer: analyzer, progress: progress)
         let pairs = folders.pairs(seed: seed)
         let verifications = pairs.map { pair -> Verification? in
             guard let a = faces[pair.first], let b = faces[pair.second] else { return nil }
