@@ -36,10 +36,17 @@ public struct PeopleFolders: Sendable {
             // Hidden files and folders (".DS_Store", ".thumbnails") are not photos of the person.
             // A person's folder may be a link (to a share, to another data set): list what it points at.
             let target = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
-            let photos = (fm.enumerator(atPath: target)?.allObjects as? [String] ?? [])
-                .filter { !$0.split(separator: "/").contains { $0.hasPrefix(".") } && ImageFormat.hasImageExtension($0) }
-                .sorted()
-                .map { folder + "/" + $0 }
+            var photos: [String] = []
+            if let walk = fm.enumerator(atPath: target) {
+                while let relative = walk.nextObject() as? String {
+                    // A folder named like a photo ("2019.jpg/") is walked into, not read as one.
+                    guard walk.fileAttributes?[.type] as? FileAttributeType != .typeDirectory,
+                          !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }),
+                          ImageFormat.hasImageExtension(relative) else { continue }
+                    photos.append(folder + "/" + relative)
+                }
+            }
+            photos.sort()
             if !photos.isEmpty { people.append(Person(name: name, photos: photos)) }
         }
         guard people.count >= 2 else {
