@@ -43,6 +43,7 @@ struct CalibrateCommand: AsyncParsableCommand {
           visage calibrate --protocol cfp --output out/calibration --json ../shared/data/cfp
           visage calibrate --protocol folders pilot-photos/
           visage calibrate --protocol folders --target-rate 1e-2 --output out/pilot pilot-photos/
+          visage calibrate --protocol folders --gallery staff.gallery pilot-photos/   # at the gallery's (reviewed) thresholds
         """
     )
 
@@ -68,10 +69,16 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("folders: photos enrolled per person, at most (default 5).", valueName: "n"))
     var enrolmentPhotos = 5
 
-    @Option(help: ArgumentHelp("folders: the gallery threshold in use to measure at (default: the calibrated 0.4952).", valueName: "similarity"))
+    @Option(help: ArgumentHelp("folders: the gallery threshold in use to measure at (default: the --gallery's, else the calibrated 0.4952).", valueName: "similarity"))
     var threshold: Float?
 
-    @Option(help: ArgumentHelp("folders: the same for masked probes (default: the calibrated 0.4559).", valueName: "similarity"))
+    @Option(name: .customLong("gallery"), help: ArgumentHelp("folders: measure at the thresholds this gallery decides with (reviewed ones included; the gallery is only read).", valueName: "file|url"))
+    var galleryLocation: String?
+
+    @Option(help: ArgumentHelp("With --gallery: the key of its encrypted templates (default: $VISAGE_GALLERY_KEY).", valueName: "file"))
+    var keyFile: String?
+
+    @Option(help: ArgumentHelp("folders: the same for masked probes (default: the --gallery's, else the calibrated 0.4559).", valueName: "similarity"))
     var maskedThreshold: Float?
 
     var output: String { outputOption ?? "out/calibration" }
@@ -83,9 +90,10 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard enrolmentPhotos >= 1 else { throw ValidationError("--enrolment-photos must be 1 or more.") }
         if `protocol` == .folders {
             guard dataset != nil else { throw ValidationError("--protocol folders needs the folder of your photos (one folder per person).") }
-        } else if threshold != nil || maskedThreshold != nil || targetRate != 1e-3 || enrolmentPhotos != 5 {
-            throw ValidationError("--target-rate, --enrolment-photos, --threshold and --masked-threshold go with --protocol folders.")
+        } else if threshold != nil || maskedThreshold != nil || targetRate != 1e-3 || enrolmentPhotos != 5 || galleryLocation != nil {
+            throw ValidationError("--target-rate, --enrolment-photos, --threshold, --masked-threshold and --gallery go with --protocol folders.")
         }
+        if keyFile != nil && galleryLocation == nil { throw ValidationError("--key-file goes with --gallery.") }
     }
 
     func run() async throws {
@@ -122,12 +130,20 @@ struct CalibrateCommand: AsyncParsableCommand {
     /// The pilot on the user's own photos.
     private func runFolders(_ root: String) async throws {
         let output = outputOption ?? "out/calibration/" + URL(fileURLWithPath: root).standardized.lastPathComponent
+        // A gallery's thresholds as it decides now (the command line's, then reviewed, then calibrated).
+        var inUse: Gallery.Thresholds?
+        if let galleryLocation {
+            var options = try GalleryOptions.parse(["--gallery", galleryLocation] + (keyFile.map { ["--key-file", $0] } ?? []))
+            options.threshold = threshold
+            options.maskedThreshold = maskedThreshold
+            inUse = try await options.open().thresholds
+        }
         try await Eval.run(json: global.json, output: output) { progress in
             var pilot = FolderPilot(folders: try PeopleFolders(root: root))
             pilot.targetRate = targetRate
             pilot.enrolmentPhotos = enrolmentPhotos
-            pilot.galleryThreshold = threshold
-            pilot.maskedGalleryThreshold = maskedThreshold
+            pilot.galleryThreshold = inUse?.threshold ?? threshold
+            pilot.maskedGalleryThreshold = inUse?.maskedThreshold ?? maskedThreshold
             let analyzer = try global.makeAnalyzer(tasks: Gallery.analyzerTasks, imagesInFlight: FaceAnalyzer.defaultBatchConcurrency)
             return try await pilot.run(analyzer: analyzer, output: output) { progress.update($0, $1, $2) }
         }
