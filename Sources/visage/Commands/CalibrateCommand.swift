@@ -16,21 +16,23 @@ struct CalibrateCommand: AsyncParsableCommand {
         as `visage verify` decides it (per mask condition); a temporary gallery is enrolled from \
         up to --enrolment-photos photos per person (bare faces first) and searched with the \
         others, and every photo is searched as a stranger against everyone but its own person. \
-        The report (report.md, report.json, pairs.csv in --output) gives false match and \
+        The report (report.md, report.json, pairs.csv and review.html, the pairs to review \
+        with their faces side by side, in --output) gives false match and \
         non-match rates at the thresholds in use, thresholds at FMR 1e-2..1e-4 and FPIR 1e-2, \
         1e-3, proposed gallery thresholds at --target-rate, and the pairs a person should look \
         at first (the highest-scoring impostors, the lowest-scoring genuine pairs: label \
         mistakes and duplicates move thresholds most). It changes nothing: a reviewed choice is \
-        stored with `visage gallery threshold --set T --note TEXT`. Exit 3 when a photo cannot \
+        stored with `visage gallery threshold --set T --note TEXT`, and --gallery G measures at \
+        the thresholds G decides with. Exit 3 when a photo cannot \
         be read (the others are still measured).
 
         Protocol cfp: embeds CFP's 7,000 photos (the largest face of each; cached in the output \
         folder, so a second run takes seconds), then measures
           - pairs: the standard FF and FP protocols (10 folds × 350 genuine + 350 impostor pairs each);
           - open set: identities 251–500 enrolled from frontal photos 01–05, and every photo of \
-            identities 001–250 searched as a stranger; an impostor score is a stranger's best \
-            similarity to anyone in the gallery (its maximum), the score a 1:N search compares \
-            with the threshold.
+        identities 001–250 searched as a stranger; an impostor score is a stranger's best \
+        similarity to anyone in the gallery (its maximum), the score a 1:N search compares \
+        with the threshold.
         The open-set threshold at 1e-3 is the gallery's default. Then it runs the open-set \
         identification protocol on the other half: identities 001–250 enrolled from frontal \
         01–05, searched with their frontal 06–10 and profiles (rank-1 accuracy, identified at \
@@ -43,7 +45,7 @@ struct CalibrateCommand: AsyncParsableCommand {
           visage calibrate --protocol cfp --output out/calibration --json ../shared/data/cfp
           visage calibrate --protocol folders pilot-photos/
           visage calibrate --protocol folders --target-rate 1e-2 --output out/pilot pilot-photos/
-          visage calibrate --protocol folders --gallery staff.gallery pilot-photos/   # at the gallery's (reviewed) thresholds
+          visage calibrate --protocol folders --gallery staff.gallery pilot-photos/
         """
     )
 
