@@ -548,8 +548,10 @@ public actor Gallery {
     /// Turns the consent rule on or off (recorded in the audit trail as `policy`). People
     /// already enrolled are not touched: ``Stats/peopleWithoutConsent`` counts those without a record.
     public func setConsentRequired(_ required: Bool) async throws {
+        let before = try await consentRequired()
         try await store.setSetting(.consentRequired, to: required ? "1" : nil)
-        try await audit(.policy, [])
+        func words(_ on: Bool) -> String { on ? "required" : "not required" }
+        try await audit(.policy, [], detail: "consent record: " + (before == required ? "\(words(required)) (unchanged)" : "\(words(before)) → \(words(required))"))
     }
 
     // MARK: - Thresholds
@@ -592,24 +594,41 @@ public actor Gallery {
     /// that sets a threshold in its ``Configuration`` keeps deciding with that one.
     public func setReviewedThresholds(_ reviewed: ReviewedThresholds?) async throws {
         if let problem = reviewed?.problem { throw GalleryError.invalidThresholds(reason: problem) }
-        try await store.setSetting(.reviewedThresholds, to: reviewed?.stored)
-        try await audit(.policy, [])
         try await refresh()
+        let before = thresholds
+        try await store.setSetting(.reviewedThresholds, to: reviewed?.stored)
+        try await refresh()
+        try await audit(.policy, [], detail: Self.change(from: before, to: thresholds))
+    }
+
+    /// A threshold change in words, for the audit trail: "reviewed thresholds: threshold 0.4952
+    /// (calibrated) → 0.5200 (reviewed), masked probes 0.4559 (calibrated), unchanged; note: …".
+    static func change(from before: Thresholds, to after: Thresholds) -> String {
+        func value(_ threshold: Float, _ source: Thresholds.Source) -> String { String(format: "%.4f (%@)", threshold, source.rawValue) }
+        func line(_ name: String, _ a: (Float, Thresholds.Source), _ b: (Float, Thresholds.Source)) -> String {
+            a == b ? "\(name) \(value(a.0, a.1)), unchanged" : "\(name) \(value(a.0, a.1)) → \(value(b.0, b.1))"
+        }
+        return "reviewed thresholds " + (after.reviewed == nil ? "cleared" : "set") + ": "
+            + line("threshold", (before.threshold, before.thresholdSource), (after.threshold, after.thresholdSource)) + "; "
+            + line("masked probes", (before.maskedThreshold, before.maskedThresholdSource), (after.maskedThreshold, after.maskedThresholdSource))
+            + (after.reviewed.map { "; note: \($0.note)" } ?? "")
     }
 
     /// Removes the stored reviewed thresholds straight from `store`, audited as `policy`: the
     /// way back when they cannot be read, since a gallery refuses to open with them then
     /// (deciding with some other threshold than the one reviewed would be worse).
     public static func clearReviewedThresholds(in store: any GalleryStore, actor: String = Configuration().actor) async throws {
+        let stored = try await store.setting(.reviewedThresholds)
         try await store.setSetting(.reviewedThresholds, to: nil)
-        try await store.appendAudit(AuditEntry(actor: actor, operation: .policy, personIDs: []))
+        try await store.appendAudit(AuditEntry(actor: actor, operation: .policy, personIDs: [],
+                                               detail: "reviewed thresholds cleared" + (stored.map { " (the stored value was: \($0.prefix(300)))" } ?? " (none were stored)")))
     }
 
     // MARK: - Helpers
 
-    private func audit(_ operation: AuditEntry.Operation, _ ids: [Int64]) async throws {
+    private func audit(_ operation: AuditEntry.Operation, _ ids: [Int64], detail: String? = nil) async throws {
         guard configuration.recordsAudit else { return }
-        try await recordAudit(AuditEntry(actor: configuration.actor, operation: operation, personIDs: ids))
+        try await recordAudit(AuditEntry(actor: configuration.actor, operation: operation, personIDs: ids, detail: detail))
     }
 
     /// Records an operation done outside the actor's own methods (an export, a verify).

@@ -49,7 +49,7 @@ extension VisageJSON {
 
 extension AuditEntry {
     /// One audit entry as `visage gallery audit --json` and `GET /v1/audit` print it; `role` and
-    /// `request_id` are null outside the service.
+    /// `request_id` are null outside the service, `detail` for anything but a `policy` change.
     public var json: JSONValue {
         .object([
             ("time", .string(ISO8601DateFormatter().string(from: time))),
@@ -59,6 +59,7 @@ extension AuditEntry {
             ("person_ids", .array(personIDs.map { .integer(Int($0)) })),
             ("outcome", .string(outcome)),
             ("request_id", requestID.map(JSONValue.string) ?? .null),
+            ("detail", detail.map(JSONValue.string) ?? .null),
         ])
     }
 }

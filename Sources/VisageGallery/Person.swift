@@ -135,9 +135,13 @@ public struct AuditEntry: Sendable, Hashable {
     public var outcome: String
     /// The service's request id (also sent as the response's `X-Request-Id`); nil outside the service.
     public var requestID: String?
+    /// What a `policy` entry changed, in words ("reviewed thresholds: threshold 0.4952 (calibrated)
+    /// → 0.5200; note: …"): the rule itself keeps only its current value, so its history is here.
+    /// Nil for other operations.
+    public var detail: String?
 
     public init(time: Date = Date(), actor: String, role: String? = nil, operation: Operation, personIDs: [Int64],
-                outcome: String = AuditEntry.success, requestID: String? = nil) {
+                outcome: String = AuditEntry.success, requestID: String? = nil, detail: String? = nil) {
         self.time = time
         self.actor = actor
         self.role = role
@@ -145,5 +149,6 @@ public struct AuditEntry: Sendable, Hashable {
         self.personIDs = personIDs
         self.outcome = outcome
         self.requestID = requestID
+        self.detail = detail
     }
 }

@@ -30,7 +30,7 @@ import VisageCore
 ///   the templates when that matters.
 public final class PostgresGalleryStore: GalleryStore {
     /// The schema this build creates and reads; a database at a higher version is refused.
-    public static let schemaVersion = 3
+    public static let schemaVersion = 4
 
     /// The URL without its password.
     public let location: String
@@ -202,9 +202,9 @@ public final class PostgresGalleryStore: GalleryStore {
         let ids = StoreEncoding.personIDsText(entry.personIDs)
         try await withConnection { connection, logger in
             try await connection.query("""
-                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id)
+                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id, detail)
                 VALUES (\(entry.time.timeIntervalSince1970), \(entry.actor), \(entry.role), \(entry.operation.rawValue), \(ids),
-                        \(entry.outcome), \(entry.requestID))
+                        \(entry.outcome), \(entry.requestID), \(entry.detail))
                 """, logger: logger)
         }
     }
@@ -213,13 +213,14 @@ public final class PostgresGalleryStore: GalleryStore {
         try await withConnection { connection, logger in
             var entries: [AuditEntry] = []
             let rows = try await connection.query("""
-                SELECT time, actor, role, operation, person_ids, outcome, request_id FROM audit ORDER BY id DESC LIMIT \(limit)
+                SELECT time, actor, role, operation, person_ids, outcome, request_id, detail FROM audit ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
-            for try await (time, actor, role, operation, ids, outcome, requestID)
-                in rows.decode((Double, String, String?, String, String, String, String?).self) {
+            for try await (time, actor, role, operation, ids, outcome, requestID, detail)
+                in rows.decode((Double, String, String?, String, String, String, String?, String?).self) {
                 entries.append(AuditEntry(time: Date(timeIntervalSince1970: time), actor: actor, role: role,
                                           operation: AuditEntry.Operation(rawValue: operation) ?? .identify,
-                                          personIDs: StoreEncoding.personIDs(from: ids), outcome: outcome, requestID: requestID))
+                                          personIDs: StoreEncoding.personIDs(from: ids), outcome: outcome, requestID: requestID,
+                                          detail: detail))
             }
             return entries
         }
@@ -374,6 +375,10 @@ public final class PostgresGalleryStore: GalleryStore {
             "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked_embedding BYTEA",
             "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked_model TEXT",
             "ALTER TABLE template ADD COLUMN IF NOT EXISTS masked BOOLEAN",
+        ]),
+        (4, [
+            // What a policy change changed (consent rule, reviewed thresholds), kept with its audit entry.
+            "ALTER TABLE audit ADD COLUMN IF NOT EXISTS detail TEXT",
         ]),
     ]
 

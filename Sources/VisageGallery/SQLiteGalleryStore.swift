@@ -171,20 +171,21 @@ public final class SQLiteGalleryStore: GalleryStore {
     public func appendAudit(_ entry: AuditEntry) async throws {
         try await write { db in
             try db.execute(sql: """
-                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [entry.time.timeIntervalSince1970, entry.actor, entry.role, entry.operation.rawValue,
-                                 StoreEncoding.personIDsText(entry.personIDs), entry.outcome, entry.requestID])
+                                 StoreEncoding.personIDsText(entry.personIDs), entry.outcome, entry.requestID, entry.detail])
         }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT time, actor, role, operation, person_ids, outcome, request_id FROM audit ORDER BY id DESC LIMIT ?
+                SELECT time, actor, role, operation, person_ids, outcome, request_id, detail FROM audit ORDER BY id DESC LIMIT ?
                 """, arguments: [limit]).map { row in
                 AuditEntry(time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"], role: row["role"],
                            operation: AuditEntry.Operation(rawValue: row["operation"]) ?? .identify,
-                           personIDs: StoreEncoding.personIDs(from: row["person_ids"]), outcome: row["outcome"], requestID: row["request_id"])
+                           personIDs: StoreEncoding.personIDs(from: row["person_ids"]), outcome: row["outcome"], requestID: row["request_id"],
+                           detail: row["detail"])
             }
         }
     }
@@ -289,6 +290,10 @@ public final class SQLiteGalleryStore: GalleryStore {
                 ALTER TABLE template ADD COLUMN masked_model TEXT;
                 ALTER TABLE template ADD COLUMN masked INTEGER;
                 """)
+        }
+        // What a policy change changed (consent rule, reviewed thresholds), kept with its audit entry.
+        migrator.registerMigration("v5-audit-change-detail") { db in
+            try db.execute(sql: "ALTER TABLE audit ADD COLUMN detail TEXT")
         }
         return migrator
     }

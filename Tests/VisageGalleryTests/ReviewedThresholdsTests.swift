@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VisageTestSupport
 import VisageGallery
+import GRDB
 
 /// Thresholds chosen after a pilot: kept in the store, so another process (or a running
 /// service node, at its next search) decides with them; the opener's configuration still wins;
@@ -34,7 +35,10 @@ struct ReviewedThresholdsTests {
         let thresholds = await server.thresholds
         #expect(thresholds.thresholdSource == .reviewed && thresholds.reviewed?.note == reviewed.note)
         #expect(thresholds.maskedThreshold == Gallery.defaultMaskedThreshold && thresholds.maskedThresholdSource == .calibrated)
-        #expect(try await server.auditLog(limit: 10).contains { $0.operation == .policy })
+        // The audit entry says what changed and why: the setting itself keeps only its current value.
+        let change = try await server.auditLog(limit: 10).first { $0.operation == .policy }
+        #expect(change?.detail == "reviewed thresholds set: threshold 0.4952 (calibrated) → 0.4400 (reviewed); "
+            + "masked probes 0.4559 (calibrated), unchanged; note: pilot of 2026-12-04; reviewed by J. Doe", "\(String(describing: change))")
 
         // An opener that sets its own threshold keeps it.
         var configuration = Gallery.Configuration()
@@ -45,6 +49,7 @@ struct ReviewedThresholdsTests {
         #expect(try await strict.identify(embedding: probe).match == nil)
 
         try await gallery.setReviewedThresholds(nil)
+        #expect(try await gallery.auditLog(limit: 1).first?.detail?.hasPrefix("reviewed thresholds cleared: threshold 0.4400 (reviewed) → 0.4952 (calibrated)") == true)
         #expect(try await server.identify(embedding: probe).match == nil)
         let cleared = await server.thresholds
         #expect(cleared.threshold == Gallery.defaultThreshold && cleared.reviewed == nil)
@@ -76,5 +81,29 @@ struct ReviewedThresholdsTests {
         } catch {
             #expect((error as? GalleryError)?.errorDescription?.contains("--clear") == true)
         }
+    }
+
+    /// A gallery made before audit entries had a detail gains the column when it opens, and its
+    /// old entries read back without one.
+    @Test(arguments: StoreKind.allCases)
+    func olderGalleriesGainTheAuditDetail(_ kind: StoreKind) async throws {
+        let location = try await Fixtures.galleryLocation(kind)
+        let gallery = try await Gallery.open(location)
+        try await gallery.enroll(name: "Ada", templates: [Template(embedding: unitVector([1]), model: Gallery.embeddingModel)])
+        switch kind {
+        case .sqlite:
+            try await DatabaseQueue(path: location).write { db in
+                try db.execute(sql: "ALTER TABLE audit DROP COLUMN detail")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5-audit-change-detail'")
+            }
+        case .postgres:
+            _ = try await PostgresTestServer.execute(location, "ALTER TABLE audit DROP COLUMN detail")
+            _ = try await PostgresTestServer.execute(location, "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        }
+        let reopened = try await Gallery.open(location)
+        #expect(try await reopened.auditLog(limit: 5).map(\.operation) == [.enroll])
+        #expect(try await reopened.auditLog(limit: 5).first?.detail == nil)
+        try await reopened.setConsentRequired(true)
+        #expect(try await reopened.auditLog(limit: 1).first?.detail == "consent record: not required → required")
     }
 }

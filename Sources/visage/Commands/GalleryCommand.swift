@@ -296,7 +296,7 @@ struct GalleryCommand: AsyncParsableCommand {
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the latest audit entries: time, actor (and the API key's role), operation, outcome, person ids, request id.",
+            abstract: "Show the latest audit entries: time, actor (and the API key's role), operation, outcome, person ids, request id, what a policy change changed.",
             discussion: """
             Examples:
               visage gallery audit --gallery staff.gallery
@@ -322,7 +322,8 @@ struct GalleryCommand: AsyncParsableCommand {
                 } else {
                     let who = entry.role.map { "\(entry.actor) (\($0))" } ?? entry.actor
                     let request = entry.requestID.map { "  request \($0)" } ?? ""
-                    print("\(formatter.string(from: entry.time))  \(who)  \(entry.operation.rawValue)  \(entry.outcome)  \(entry.personIDs.map { "#\($0)" }.joined(separator: " "))\(request)")
+                    let detail = entry.detail.map { "  \($0)" } ?? ""
+                    print("\(formatter.string(from: entry.time))  \(who)  \(entry.operation.rawValue)  \(entry.outcome)  \(entry.personIDs.map { "#\($0)" }.joined(separator: " "))\(request)\(detail)")
                 }
             }
         }
