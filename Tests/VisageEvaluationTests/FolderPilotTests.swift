@@ -38,6 +38,20 @@ struct FolderPilotTests {
         #expect(FolderPilot.csvField("ada/1.jpg") == "ada/1.jpg")
     }
 
+    @Test func groupsAreReadFromPersonGroupLines() throws {
+        let root = try Fixtures.temporaryDirectory()
+        try Fixtures.write("person, group\r\nada,A\r\n\r\nbob , B \ncy,A\n", to: root + "/groups.csv")
+        #expect(try PeopleFolders.groups(csv: root + "/groups.csv") == ["ada": "A", "bob": "B", "cy": "A"])
+        try Fixtures.write("ada,A\nada,B\n", to: root + "/twice.csv")
+        #expect(throws: EvaluationError.malformed(path: root + "/twice.csv", line: 2, reason: "ada is in A already")) {
+            try PeopleFolders.groups(csv: root + "/twice.csv")
+        }
+        try Fixtures.write("ada\n", to: root + "/bad.csv")
+        #expect(throws: EvaluationError.self) { try PeopleFolders.groups(csv: root + "/bad.csv") }
+        try Fixtures.write("", to: root + "/empty.csv")
+        #expect(throws: EvaluationError.self) { try PeopleFolders.groups(csv: root + "/empty.csv") }
+    }
+
     static let maskedPeople = Fixtures.data("masked-people")
 
     /// On real masks: every pair is decided as verify decides it, the review list's first
@@ -50,7 +64,9 @@ struct FolderPilotTests {
         var configuration = FaceAnalyzer.Configuration()
         configuration.tasks = Gallery.analyzerTasks
         let output = try Fixtures.temporaryDirectory()
-        let report = try await FolderPilot(folders: folders).run(analyzer: try FaceAnalyzer(configuration: configuration), output: output) { _, _, _ in }
+        var pilot = FolderPilot(folders: folders)
+        pilot.groups = Dictionary(uniqueKeysWithValues: folders.people.prefix(4).map { ($0.name, "first four") })
+        let report = try await pilot.run(analyzer: try FaceAnalyzer(configuration: configuration), output: output) { _, _, _ in }
 
         #expect(report.people == 8 && report.photos == folders.photoCount)
         let withFace = report.photos - report.photosWithoutFace.count
@@ -72,6 +88,16 @@ struct FolderPilotTests {
         let sface = try #require(report.identification.first { $0.method == "sface" })
         #expect(sface.rank1 > 0.7, "\(sface)")
         #expect(report.proposals.count == 2 && report.proposals.allSatisfy { !$0.resolved })
+
+        // The per-group table splits every genuine pair, search and photo between the groups.
+        #expect(report.groups.map(\.group) == [FolderPilot.noGroup, "first four"])
+        #expect(report.groups.map(\.people) == [4, 4])
+        #expect(report.groups.reduce(0) { $0 + $1.photos } == withFace)
+        #expect(report.groups.reduce(0) { $0 + $1.genuinePairs } == report.pairs.reduce(0) { $0 + $1.genuinePairs })
+        #expect(report.groups.reduce(0) { $0 + $1.strangerSearches } == withFace)
+        #expect(report.groups.reduce(0) { $0 + $1.genuineSearches } == report.identification.reduce(0) { $0 + $1.genuineSearches })
+        let impostors = report.pairs.reduce(0) { $0 + $1.impostorPairs }
+        #expect(report.groups.allSatisfy { $0.impostorPairs > 0 } && report.groups.reduce(0) { $0 + $1.impostorPairs } < impostors)
         for file in ["report.md", "report.json", "pairs.csv", "review.html"] { #expect(FileManager.default.fileExists(atPath: output + "/" + file)) }
         // The review page shows each listed pair's two faces: one thumbnail per distinct photo.
         let page = try String(contentsOfFile: output + "/review.html", encoding: .utf8)

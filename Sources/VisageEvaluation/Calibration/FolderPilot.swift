@@ -67,6 +67,26 @@ public struct PilotReport: EvaluationReport {
         public var reason: String
     }
 
+    /// One group's figures (`--groups`), at the thresholds in use: the operator's own check of
+    /// whom the system fails more often, as `visage eval demographics` is on UTKFace.
+    public struct Group: Sendable, Codable, Hashable {
+        public var group: String
+        public var people: Int
+        public var photos: Int
+        public var genuinePairs: Int
+        /// Genuine pairs of the group's people rejected.
+        public var falseNonMatchRate: Double
+        /// Impostor pairs of two different people both in the group (where look-alikes are).
+        public var impostorPairs: Int
+        public var falseMatchRate: Double
+        /// Genuine searches of the group's people, and the share identified at the threshold.
+        public var genuineSearches: Int
+        public var identified: Double
+        /// The group's photos searched as strangers, and the share accepted as someone.
+        public var strangerSearches: Int
+        public var falsePositiveRate: Double
+    }
+
     /// A pair a person should look at: the impostors scored highest (one person filed under two
     /// names, a duplicate photo, twins, look-alikes) and the genuine pairs scored lowest (a photo
     /// filed under the wrong person, a bad photo, the wrong face picked).
@@ -99,6 +119,8 @@ public struct PilotReport: EvaluationReport {
     public var proposals: [Proposal]
     public var highestImpostors: [ReviewPair]
     public var lowestGenuine: [ReviewPair]
+    /// Per group of `--groups`, sorted by name; empty without it.
+    public var groups: [Group]
 
     public func markdown() -> String {
         var out = "## Pilot on your own photos: \(name)\n\n"
@@ -124,6 +146,17 @@ public struct PilotReport: EvaluationReport {
             [i.method == "sface" ? "unmasked (SFace)" : "masked (attention head)", Format.number(i.thresholdInUse, decimals: 4), "\(i.genuineSearches)",
              Format.percent(i.rank1), Format.percent(i.identified), "\(i.strangerSearches)", Format.percent(i.falsePositiveRate, decimals: 3)] + i.points.map(Self.cell)
         }) + "\n\n"
+        if !groups.isEmpty {
+            out += "### By group (`--groups`), at the thresholds in use\n\n"
+            out += "Impostor pairs within a group (two different people of the same group), as NIST's demographic checks count them. "
+            out += "With a few people per group one person moves every rate: read the counts.\n\n"
+            out += Format.table(["group", "people", "photos", "genuine pairs", "false non-match rate", "impostor pairs within", "false match rate",
+                                 "genuine searches", "identified", "stranger searches", "strangers accepted (FPIR)"], groups.map { g in
+                [g.group, "\(g.people)", "\(g.photos)", "\(g.genuinePairs)", Format.percent(g.falseNonMatchRate), "\(g.impostorPairs)",
+                 Format.percent(g.falseMatchRate, decimals: 3), "\(g.genuineSearches)", Format.percent(g.identified), "\(g.strangerSearches)",
+                 Format.percent(g.falsePositiveRate, decimals: 3)]
+            }) + "\n\n"
+        }
         out += "### Proposed gallery thresholds (FPIR \(Format.rate(targetRate)))\n\n"
         for p in proposals {
             out += "- `\(p.setting)`: in use \(Format.number(p.inUse, decimals: 4)); "
@@ -172,6 +205,9 @@ public struct FolderPilot: Sendable {
     /// The gallery thresholds in use; nil: the calibrated defaults.
     public var galleryThreshold: Float?
     public var maskedGalleryThreshold: Float?
+    /// Person (folder name) → group, for the per-group table (`--groups`); people not in it are
+    /// "(no group)". Empty: no table.
+    public var groups: [String: String] = [:]
     /// How many pairs of each kind the report lists for review; default 10.
     public var reviewCount = 10
     /// Impostor pairs `pairs.csv` holds at most (about): above it, every k-th one.
@@ -198,6 +234,8 @@ public struct FolderPilot: Sendable {
         var genuine: [Verification.Condition: [Float]] = [:], impostor: [Verification.Condition: [Float]] = [:]
         var methods: [Verification.Condition: Verification.Method] = [:]
         var reviewImpostors: [PilotReport.ReviewPair] = [], reviewGenuine: [PilotReport.ReviewPair] = []
+        let groupOf = folders.people.map { groups[$0.name] ?? Self.noGroup }
+        var tally: [String: GroupTally] = [:]
         // pairs.csv keeps every genuine pair and, past a million impostor pairs, every k-th one:
         // 7,000 photos make 24 million pairs, a file of gigabytes nobody would open.
         let perPerson = Dictionary(grouping: found, by: \.person).values.map(\.count)
@@ -210,6 +248,16 @@ public struct FolderPilot: Sendable {
             for j in found.indices where j > i {
                 guard let v = Verification(comparing: found[i].face, with: found[j].face, thresholds: verification) else { continue }
                 let same = found[i].person == found[j].person
+                if !groups.isEmpty {
+                    let g = groupOf[found[i].person]
+                    if same {
+                        tally[g, default: .init()].genuine += 1
+                        if !v.same { tally[g, default: .init()].falseNonMatches += 1 }
+                    } else if g == groupOf[found[j].person] {
+                        tally[g, default: .init()].impostors += 1
+                        if v.same { tally[g, default: .init()].falseMatches += 1 }
+                    }
+                }
                 if same { genuine[v.condition, default: []].append(v.similarity) } else { impostor[v.condition, default: []].append(v.similarity) }
                 methods[v.condition] = v.method
                 let line = PilotReport.ReviewPair(first: relative(found[i].path), second: relative(found[j].path), same: same,
@@ -240,12 +288,20 @@ public struct FolderPilot: Sendable {
         }
 
         let searched = try await identify(found: found)
+        for (person, g) in groupOf.enumerated() where !groups.isEmpty {
+            tally[g, default: .init()].people.insert(person)
+        }
+        for photo in found where !groups.isEmpty { tally[groupOf[photo.person], default: .init()].photos += 1 }
+        for (g, search) in searched.byGroup(groupOf) where !groups.isEmpty {
+            tally[g, default: .init()].searches = search
+        }
         let report = PilotReport(
             name: URL(fileURLWithPath: folders.root).lastPathComponent, source: folders.root, people: folders.people.count, photos: paths.count,
             photosWithoutFace: paths.filter { faces[$0] == nil && !unreadablePaths.contains($0) }.map(relative),
             photosCalledMasked: faces.values.count { $0.mask?.isMasked == true }, unreadableImages: unreadable, targetRate: targetRate,
             pairs: pairs, impostorStrideInCSV: impostorStride, enrolment: searched.description, enrolledPeople: searched.enrolled, identification: searched.results,
-            proposals: proposals(searched), highestImpostors: reviewImpostors, lowestGenuine: reviewGenuine)
+            proposals: proposals(searched), highestImpostors: reviewImpostors, lowestGenuine: reviewGenuine,
+            groups: tally.sorted { $0.key < $1.key }.map { $0.value.report($0.key) })
         try report.write(to: output)
         try PilotReviewPage(report: report, faces: faces, root: folders.root).write(to: output)
         return report
@@ -259,7 +315,41 @@ public struct FolderPilot: Sendable {
         /// Per method: the genuine searches' scores (−2 for a wrong rank-1 answer) and the strangers' best scores.
         var genuine: [Verification.Method: [Float]]
         var strangers: [Verification.Method: [Float]]
+        /// Per person index: genuine searches, identified at the threshold, stranger searches, accepted as someone.
+        var outcomes: [Int: SearchTally]
+
+        /// The outcomes summed over each group's people.
+        func byGroup(_ groupOf: [String]) -> [String: SearchTally] {
+            var out: [String: SearchTally] = [:]
+            for (person, t) in outcomes {
+                let g = groupOf[person]
+                out[g, default: .init()].genuine += t.genuine
+                out[g, default: .init()].identified += t.identified
+                out[g, default: .init()].strangers += t.strangers
+                out[g, default: .init()].accepted += t.accepted
+            }
+            return out
+        }
     }
+
+    struct SearchTally { var genuine = 0, identified = 0, strangers = 0, accepted = 0 }
+
+    /// Counts of one group while the pilot runs.
+    struct GroupTally {
+        var people = Set<Int>(), photos = 0, genuine = 0, falseNonMatches = 0, impostors = 0, falseMatches = 0
+        var searches = SearchTally()
+
+        func report(_ group: String) -> PilotReport.Group {
+            func rate(_ a: Int, _ b: Int) -> Double { Format.rounded(b == 0 ? 0 : Double(a) / Double(b)) }
+            return PilotReport.Group(group: group, people: people.count, photos: photos, genuinePairs: genuine,
+                                     falseNonMatchRate: rate(falseNonMatches, genuine), impostorPairs: impostors,
+                                     falseMatchRate: rate(falseMatches, impostors), genuineSearches: searches.genuine,
+                                     identified: rate(searches.identified, searches.genuine), strangerSearches: searches.strangers,
+                                     falsePositiveRate: rate(searches.accepted, searches.strangers))
+        }
+    }
+
+    static let noGroup = "(no group)"
 
     /// The open-set searches.
     private func identify(found: [(path: String, person: Int, face: Face)]) async throws -> Searches {
@@ -285,6 +375,7 @@ public struct FolderPilot: Sendable {
         }
 
         var genuine: [Verification.Method: [Float]] = [:], rank1: [Verification.Method: Int] = [:], strangers: [Verification.Method: [Float]] = [:]
+        var outcomes: [Int: SearchTally] = [:]
         var thresholds: [Verification.Method: Float] = [.sface: threshold, .attentionHead: maskedThreshold]
         for photo in found {
             guard let probe = Gallery.Probe(face: photo.face) else { continue }
@@ -293,12 +384,17 @@ public struct FolderPilot: Sendable {
             let answer = await gallery.search(probe, topK: personIDs.count)
             thresholds[answer.method] = answer.threshold
             let own = personIDs[photo.person]
-            strangers[answer.method, default: []].append(answer.candidates.first { $0.personID != own }?.similarity ?? -1)
+            let strangerScore = answer.candidates.first { $0.personID != own }?.similarity ?? -1
+            strangers[answer.method, default: []].append(strangerScore)
+            outcomes[photo.person, default: .init()].strangers += 1
+            if strangerScore >= answer.threshold { outcomes[photo.person, default: .init()].accepted += 1 }
             guard !enrolledPaths.contains(photo.path) else { continue }
             // A wrong rank-1 answer is a miss at any threshold (−2 is below every cosine).
             let right = answer.candidates.first?.personID == own
             genuine[answer.method, default: []].append(right ? answer.candidates[0].similarity : -2)
             if right { rank1[answer.method, default: 0] += 1 }
+            outcomes[photo.person, default: .init()].genuine += 1
+            if right && answer.candidates[0].similarity >= answer.threshold { outcomes[photo.person, default: .init()].identified += 1 }
         }
         let results = [Verification.Method.sface, .attentionHead].compactMap { method -> PilotReport.Identification? in
             let g = genuine[method] ?? [], s = strangers[method] ?? []
@@ -312,7 +408,8 @@ public struct FolderPilot: Sendable {
         }
         let description = "Each person enrolled from up to \(enrolmentPhotos) photos (faces the mask classifier calls bare first, then by file name; "
             + "one photo kept back as a probe when a person has two or more), searched with the others"
-        return Searches(results: results, enrolled: personIDs.count, description: description, genuine: genuine, strangers: strangers)
+        return Searches(results: results, enrolled: personIDs.count, description: description, genuine: genuine, strangers: strangers,
+                        outcomes: outcomes)
     }
 
     /// What to propose for each gallery threshold, in words a reviewer can act on.

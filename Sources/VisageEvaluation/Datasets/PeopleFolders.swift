@@ -22,6 +22,29 @@ public struct PeopleFolders: Sendable {
 
     public var photoCount: Int { people.reduce(0) { $0 + $1.photos.count } }
 
+    /// Person → group from a CSV file of `person,group` lines (a header line `person,group` and
+    /// blank lines are skipped; the person is the folder's name): the groups a pilot's per-group
+    /// table is made of (`visage calibrate --protocol folders --groups FILE`).
+    public static func groups(csv path: String) throws(EvaluationError) -> [String: String] {
+        let text = try EvaluationError.readText(path, hint: "Give a CSV file of person,group lines.")
+        var groups: [String: String] = [:]
+        // By newline characters: "\r\n" is one Character in Swift, which a split on "\n" would not cut.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || (index == 0 && line.lowercased().replacingOccurrences(of: " ", with: "") == "person,group") { continue }
+            let fields = line.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
+                throw .malformed(path: path, line: index + 1, reason: "expected person,group, got \"\(line.prefix(80))\"")
+            }
+            if let earlier = groups[fields[0]], earlier != fields[1] {
+                throw .malformed(path: path, line: index + 1, reason: "\(fields[0]) is in \(earlier) already")
+            }
+            groups[fields[0]] = fields[1]
+        }
+        guard !groups.isEmpty else { throw .empty(path: path, what: "person,group lines") }
+        return groups
+    }
+
     /// Reads the folder. Needs two people with photos: with one there is no impostor.
     public init(root: String) throws(EvaluationError) {
         try EvaluationError.requireDirectory(root, hint: "a folder with one folder of photos per person (<person>/*.jpg)")

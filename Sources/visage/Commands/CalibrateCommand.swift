@@ -46,6 +46,7 @@ struct CalibrateCommand: AsyncParsableCommand {
           visage calibrate --protocol folders pilot-photos/
           visage calibrate --protocol folders --target-rate 1e-2 --output out/pilot pilot-photos/
           visage calibrate --protocol folders --gallery staff.gallery pilot-photos/
+          visage calibrate --protocol folders --groups pilot-groups.csv pilot-photos/
         """
     )
 
@@ -67,6 +68,9 @@ struct CalibrateCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("folders: the false-positive identification rate proposed thresholds aim at (default 1e-3, as the calibrated defaults).", valueName: "rate"))
     var targetRate: Double = 1e-3
+
+    @Option(help: ArgumentHelp("folders: a CSV of person,group lines (person: the folder's name): false match and non-match rates, identification and FPIR per group, your own bias check.", valueName: "file"))
+    var groups: String?
 
     @Option(help: ArgumentHelp("folders: photos enrolled per person, at most (default 5).", valueName: "n"))
     var enrolmentPhotos = 5
@@ -92,8 +96,8 @@ struct CalibrateCommand: AsyncParsableCommand {
         guard enrolmentPhotos >= 1 else { throw ValidationError("--enrolment-photos must be 1 or more.") }
         if `protocol` == .folders {
             guard dataset != nil else { throw ValidationError("--protocol folders needs the folder of your photos (one folder per person).") }
-        } else if threshold != nil || maskedThreshold != nil || targetRate != 1e-3 || enrolmentPhotos != 5 || galleryLocation != nil {
-            throw ValidationError("--target-rate, --enrolment-photos, --threshold, --masked-threshold and --gallery go with --protocol folders.")
+        } else if threshold != nil || maskedThreshold != nil || targetRate != 1e-3 || enrolmentPhotos != 5 || galleryLocation != nil || groups != nil {
+            throw ValidationError("--target-rate, --enrolment-photos, --threshold, --masked-threshold, --gallery and --groups go with --protocol folders.")
         }
         if keyFile != nil && galleryLocation == nil { throw ValidationError("--key-file goes with --gallery.") }
     }
@@ -142,6 +146,13 @@ struct CalibrateCommand: AsyncParsableCommand {
         }
         try await Eval.run(json: global.json, output: output) { progress in
             var pilot = FolderPilot(folders: try PeopleFolders(root: root))
+            if let groups {
+                pilot.groups = try PeopleFolders.groups(csv: groups)
+                let unknown = Set(pilot.groups.keys).subtracting(pilot.folders.people.map(\.name))
+                if !unknown.isEmpty {
+                    printError("warning: \(unknown.count) \(unknown.count == 1 ? "person" : "people") in \(groups) \(unknown.count == 1 ? "has" : "have") no folder here, e.g. \(unknown.sorted()[0])")
+                }
+            }
             pilot.targetRate = targetRate
             pilot.enrolmentPhotos = enrolmentPhotos
             pilot.galleryThreshold = inUse?.threshold ?? threshold
