@@ -72,6 +72,7 @@ public struct PilotReport: EvaluationReport {
     public struct Group: Sendable, Codable, Hashable {
         public var group: String
         public var people: Int
+        /// The group's photos with a face.
         public var photos: Int
         public var genuinePairs: Int
         /// Genuine pairs of the group's people rejected.
@@ -150,7 +151,7 @@ public struct PilotReport: EvaluationReport {
             out += "### By group (`--groups`), at the thresholds in use\n\n"
             out += "Impostor pairs within a group (two different people of the same group), as NIST's demographic checks count them. "
             out += "With a few people per group one person moves every rate: read the counts.\n\n"
-            out += Format.table(["group", "people", "photos", "genuine pairs", "false non-match rate", "impostor pairs within", "false match rate",
+            out += Format.table(["group", "people", "photos with a face", "genuine pairs", "false non-match rate", "impostor pairs within", "false match rate",
                                  "genuine searches", "identified", "stranger searches", "strangers accepted (FPIR)"], groups.map { g in
                 [g.group, "\(g.people)", "\(g.photos)", "\(g.genuinePairs)", Format.percent(g.falseNonMatchRate), "\(g.impostorPairs)",
                  Format.percent(g.falseMatchRate, decimals: 3), "\(g.genuineSearches)", Format.percent(g.identified), "\(g.strangerSearches)",
@@ -242,6 +243,7 @@ public struct FolderPilot: Sendable {
         let impostorPairs = found.count * (found.count - 1) / 2 - perPerson.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
         let impostorStride = max(1, (impostorPairs + Self.impostorLines - 1) / Self.impostorLines)
         var impostorsSeen = 0
+        let names = found.map { relative($0.path) }  // once per photo, not once per pair
         var csv = try ReportFiles.LineWriter(path: output + "/pairs.csv")
         try csv.append("first,second,same,similarity,threshold,method,condition")
         for i in found.indices {
@@ -260,7 +262,7 @@ public struct FolderPilot: Sendable {
                 }
                 if same { genuine[v.condition, default: []].append(v.similarity) } else { impostor[v.condition, default: []].append(v.similarity) }
                 methods[v.condition] = v.method
-                let line = PilotReport.ReviewPair(first: relative(found[i].path), second: relative(found[j].path), same: same,
+                let line = PilotReport.ReviewPair(first: names[i], second: names[j], same: same,
                                                   similarity: v.similarity, threshold: v.threshold, condition: v.condition.rawValue)
                 if !same { impostorsSeen += 1 }
                 if same || impostorsSeen % impostorStride == 0 {
