@@ -63,7 +63,7 @@ extension VisageService: APIProtocol {
         var threshold: Float?
         if let value = input.query.threshold {
             guard value.isFinite, (-1...1).contains(value) else {
-                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default depends on the mask condition (\(Verification.defaultThreshold) with neither face masked).")
+                throw ServiceError.badRequest("`threshold` must be a number from -1 to 1 (cosine similarity); the default depends on the mask condition (\(configuration.verificationThresholds.unmasked) with neither face masked).")
             }
             threshold = Float(value)
         }
@@ -73,7 +73,8 @@ extension VisageService: APIProtocol {
         // analyzers the mask and the attention head's embedding), else by SFace alone.
         let faceAnalyzer = explain ? analyzer : embedder
         let maskAware = faceAnalyzer.configuration.tasks.contains(.mask)
-        let options = Verification.Options(maskMatching: maskAware ? .attention : .plain, threshold: threshold, explain: explain)
+        let options = Verification.Options(maskMatching: maskAware ? .attention : .plain, threshold: threshold,
+                                           thresholds: configuration.verificationThresholds, explain: explain)
         let pair = try await admission.run {
             try await faceAnalyzer.verify(try await decode(a), try await decode(b), options: options)
         }

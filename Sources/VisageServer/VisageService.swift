@@ -46,6 +46,10 @@ public struct VisageService: Sendable {
         public var idleTimeout: Duration = .seconds(60)
         /// Candidates listed per face by identify unless `top_k` is given; default 5.
         public var topK = 5
+        /// The thresholds `POST /v1/verify` decides with, per mask condition, when a request gives
+        /// no `threshold`; default the calibrated ones (``Verification/Thresholds``). An operator
+        /// sets them after reviewing a pilot (`visage serve --verify-thresholds`).
+        public var verificationThresholds = Verification.Thresholds()
         /// Client connections held open at most; default 1,024. At the cap a new connection takes
         /// the place of the longest-idle one; when every one has a request in flight, the new one
         /// gets 503 (``ConnectionRegistry``). Each connection costs a file descriptor and a few kB.

@@ -43,6 +43,21 @@ func validateSimilarity(_ value: Float?, _ option: String) throws {
     }
 }
 
+/// `--verify-thresholds UNMASKED,ONE_MASKED,BOTH_MASKED`: the pair thresholds per mask
+/// condition, each a cosine similarity.
+func parseVerificationThresholds(_ text: String, _ option: String) throws -> Verification.Thresholds {
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+    guard values.count == 3, let unmasked = values[0], let oneMasked = values[1], let bothMasked = values[2] else {
+        throw ValidationError("\(option) takes three similarities, UNMASKED,ONE_MASKED,BOTH_MASKED (e.g. \(Verification.defaultThreshold),\(Verification.oneMaskedThreshold),\(Verification.bothMaskedThreshold)); got \"\(text)\".")
+    }
+    for value in [unmasked, oneMasked, bothMasked] { try validateSimilarity(value, option) }
+    var thresholds = Verification.Thresholds()
+    thresholds.unmasked = unmasked
+    thresholds.oneMasked = oneMasked
+    thresholds.bothMasked = bothMasked
+    return thresholds
+}
+
 /// A number of seconds or a multiplier that must be an ordinary number ("nan" and "inf" parse as floats).
 func validateFinite<Value: BinaryFloatingPoint>(_ value: Value?, _ option: String) throws {
     guard let value else { return }

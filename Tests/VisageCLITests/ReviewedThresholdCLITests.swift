@@ -47,4 +47,13 @@ struct ReviewedThresholdCLITests {
         #expect(cleared.status == 0, "\(cleared.stderr)")
         #expect(try threshold() == 0.4952)
     }
+
+    /// `serve --verify-thresholds` takes the three per-condition thresholds or refuses before serving.
+    @Test func serveRefusesVerifyThresholdsItCannotUse() throws {
+        for bad in ["0.3,0.4", "0.3,0.4,nan", "0.3,0.4,1.5", "a,b,c"] {
+            let run = try CLITests.visage(["serve", "--gallery", "/nonexistent/x.gallery", "--insecure-no-auth", "--verify-thresholds", bad])
+            #expect(run.status != 0, "\(bad)")
+            #expect(run.stderr.contains("--verify-thresholds"), "\(bad): \(run.stderr)")
+        }
+    }
 }

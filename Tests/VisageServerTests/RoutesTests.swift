@@ -254,6 +254,26 @@ struct RoutesTests {
         }
     }
 
+    /// The operator's pair thresholds (`visage serve --verify-thresholds`) decide a request that
+    /// gives none; a request's own `threshold` still wins.
+    @Test func verifyDecidesAtTheOperatorsThresholds() async throws {
+        let tom = try Fixtures.sample("Tom_Hanks_54745.png"), group = try Fixtures.sample("t1.jpg")
+        let (form, type) = Fixtures.multipart([("a", "a.png", "image/png", tom), ("b", "b.jpg", "image/jpeg", group)])
+        func expect(_ service: VisageService, _ query: String = "", same: Bool, threshold: Double) async throws {
+            try await service.makeApplication().test(.router) { client in
+                let response = try await client.execute(uri: "/v1/verify" + query, method: .post, headers: headers(contentType: type), body: form)
+                #expect(response.status == .ok, "\(response.text)")
+                let object = try response.object()
+                #expect(object["same"] as? Bool == same && (object["threshold"] as? Double).map { abs($0 - threshold) < 1e-6 } == true, "\(response.text)")
+            }
+        }
+        // Tom against the largest face of the group photo: about 0.08, a stranger at the calibrated 0.303.
+        try await expect(try await Fixtures.service(), same: false, threshold: 0.303)
+        let lenient = try await Fixtures.service { $0.verificationThresholds.unmasked = -0.5 }
+        try await expect(lenient, same: true, threshold: -0.5)
+        try await expect(lenient, "?threshold=0.9", same: false, threshold: 0.9)
+    }
+
     @Test func enrolIdentifyDeleteRoundTrip() async throws {
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let group = try Fixtures.sample("t1.jpg")

@@ -138,6 +138,7 @@ public struct PilotReport: EvaluationReport {
             [p.condition.replacingOccurrences(of: "_", with: " "), p.method, "\(p.genuinePairs) + \(p.impostorPairs)", Format.number(p.thresholdInUse, decimals: 4),
              Format.percent(p.falseMatchRate, decimals: 3), Format.percent(p.falseNonMatchRate)] + p.points.map(Self.cell)
         }) + "\n\n"
+        out += "Pair thresholds chosen after a review go to the service as `visage serve --verify-thresholds UNMASKED,ONE_MASKED,BOTH_MASKED`.\n\n"
         if impostorStrideInCSV > 1 { out += "`pairs.csv` lists every genuine pair and one impostor pair in \(impostorStrideInCSV) (the rates above count them all).\n\n" }
         out += "### Identification (open set), as the gallery decides\n\n\(enrolment) (\(enrolledPeople) people enrolled). "
         out += "Every photo is also searched as a stranger, against the gallery without its own person: its best score over everyone else.\n\n"

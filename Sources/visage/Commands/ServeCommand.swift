@@ -68,6 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Slowest average upload accepted, in bytes per second, after a 10 s grace; slower bodies get 408.")
     var minUploadRate = VisageService.Configuration().minimumUploadRate
 
+    @Option(help: ArgumentHelp("The thresholds POST /v1/verify decides with when a request gives none, per mask condition: neither face masked, one, both (default: the calibrated 0.303,0.401,0.578). Set them after reviewing a pilot (`visage calibrate --protocol folders`).", valueName: "u,one,both"))
+    var verifyThresholds: String?
+
     @Option(help: "Days audit entries are kept (default: for ever).")
     var auditRetentionDays: Int?
 
@@ -81,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
         if maxBodyBytes < 1024 { throw ValidationError("--max-body-bytes must be at least 1024.") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1.") }
+        if let verifyThresholds { _ = try parseVerificationThresholds(verifyThresholds, "--verify-thresholds") }
         if queue < 0 { throw ValidationError("--queue must be 0 or more.") }
         if !(timeout > 0 && timeout <= 3600) { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds.") }
         if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1.") }
@@ -138,6 +142,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxUploadBytesInFlight = maxUploadBytesInFlight
         configuration.maxUploadBytesPerKey = maxUploadBytesPerKey
         configuration.minimumUploadRate = minUploadRate
+        if let verifyThresholds { configuration.verificationThresholds = try parseVerificationThresholds(verifyThresholds, "--verify-thresholds") }
+        let pair = configuration.verificationThresholds
+        printError(String(format: "visage: verification thresholds: neither face masked %.4f, one %.4f, both %.4f (%@)", pair.unmasked, pair.oneMasked, pair.bothMasked,
+                          verifyThresholds == nil ? "calibrated defaults" : "--verify-thresholds"))
         var loaded: [String: any CustomHead] = [:]
         for path in heads {
             let head: FaceHead
