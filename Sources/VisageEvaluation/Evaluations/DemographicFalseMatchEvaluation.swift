@@ -1,5 +1,5 @@
 public import Visage
-public import VisageGallery
+import VisageGallery
 import Foundation
 
 /// One group's impostor pairs: how many, how often Visage's thresholds accept them, and the
