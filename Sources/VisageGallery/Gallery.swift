@@ -501,10 +501,10 @@ public actor Gallery {
         public var dimension: Int
         public var model: String
         public var encrypted: Bool
-        public var threshold: Float
-        public var maskedThreshold: Float
         /// Where each threshold came from, and the reviewed ones stored, if any.
         public var thresholds: Thresholds
+        public var threshold: Float { thresholds.threshold }
+        public var maskedThreshold: Float { thresholds.maskedThreshold }
         /// Templates with an attention-head embedding of ``Gallery/maskedFaceModel``: the ones a masked probe is searched in.
         public var maskedTemplates: Int
         public var storeBytes: Int?
@@ -518,7 +518,7 @@ public actor Gallery {
     public func stats() async throws -> Stats {
         try await refresh()
         return Stats(people: names.count, templates: index.templateCount, dimension: index.dimension, model: configuration.model,
-              encrypted: store.isEncrypted, threshold: thresholds.threshold, maskedThreshold: thresholds.maskedThreshold, thresholds: thresholds,
+              encrypted: store.isEncrypted, thresholds: thresholds,
               maskedTemplates: maskedIndex.templateCount, storeBytes: try await store.sizeInBytes(),
               indexBytes: index.vectors.memoryBytes, consentRequired: try await consentRequired(),
               peopleWithoutConsent: try await store.people().count { !Self.hasConsentRecord($0.metadata) })

@@ -41,16 +41,16 @@ public struct HTMLReport: Sendable {
         .thumbs figure{margin:0;text-align:center;font-size:10px;color:#666}.suspect img{outline:3px solid #d33}
         img{width:\(thumbnailSize)px;height:\(thumbnailSize)px;object-fit:cover;background:#eee}.ref{opacity:.9}
         .tag{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;margin-right:4px}
-        </style></head><body><h1>Dataset cleaning report</h1><p>Dataset: <code>\(escape(root))</code></p>
+        </style></head><body><h1>Dataset cleaning report</h1><p>Dataset: <code>\(root.htmlEscaped)</code></p>
         <table class="stats">
         """
-        for (k, v) in stats { html += "<tr><td>\(escape(k))</td><td>\(escape(v))</td></tr>" }
+        for (k, v) in stats { html += "<tr><td>\(k.htmlEscaped)</td><td>\(v.htmlEscaped)</td></tr>" }
         html += "</table>"
 
         html += "<h2>Likely duplicate identities (\(result.duplicates.count))</h2>"
         for pair in result.duplicates.prefix(maxPerReason) {
             html += "<div class=\"row\"><div class=\"card\"><span class=\"tag\">similarity \(String(format: "%.3f", pair.similarity))</span><br>"
-            html += "<b>\(escape(pair.a))</b> ⇄ <b>\(escape(pair.b))</b></div><div class=\"thumbs\">"
+            html += "<b>\(pair.a.htmlEscaped)</b> ⇄ <b>\(pair.b.htmlEscaped)</b></div><div class=\"thumbs\">"
             for path in typical(pair.a, 4) { html += figure(path, caption: pair.a, folder: thumbs) }
             html += "</div><div class=\"thumbs\">"
             for path in typical(pair.b, 4) { html += figure(path, caption: pair.b, folder: thumbs) }
@@ -64,8 +64,8 @@ public struct HTMLReport: Sendable {
                 html += "<div class=\"row\"><div class=\"card\"><span class=\"tag\">\(s.reason.rawValue)</span>"
                 if s.iteration > 0 { html += "<span class=\"tag\">round \(s.iteration)</span>" }
                 if let score = s.score { html += "<span class=\"tag\">score \(String(format: "%.3f", score))</span>" }
-                html += "<br>\(escape(s.path))"
-                if let d = s.detail { html += "<br><small>\(escape(d))</small>" }
+                html += "<br>\(s.path.htmlEscaped)"
+                if let d = s.detail { html += "<br><small>\(d.htmlEscaped)</small>" }
                 html += "</div><div class=\"thumbs suspect\">\(reason == .unreadable ? "" : figure(s.path, caption: "suspect", folder: thumbs))</div>"
                 html += "<div class=\"thumbs ref\">"
                 for path in typical(s.identity, 5) { html += figure(path, caption: s.identity, folder: thumbs) }
@@ -101,16 +101,14 @@ public struct HTMLReport: Sendable {
         let name = String(format: "%016llx.jpg", Shard.stableHash(path))
         let file = folder + "/" + name
         if !FileManager.default.fileExists(atPath: file) {
-            guard let thumb = try? thumbnail(path) else { return "<figure><img alt=\"unreadable\"><figcaption>\(escape(caption))</figcaption></figure>" }
+            guard let thumb = try? thumbnail(path) else { return "<figure><img alt=\"unreadable\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>" }
             try? thumb.write(to: file, jpegQuality: 80)
         }
-        return "<figure><img src=\"thumbs/\(name)\" title=\"\(escape(path))\" loading=\"lazy\"><figcaption>\(escape(caption))</figcaption></figure>"
+        return "<figure><img src=\"thumbs/\(name)\" title=\"\(path.htmlEscaped)\" loading=\"lazy\"><figcaption>\(caption.htmlEscaped)</figcaption></figure>"
     }
 
     /// The face box grown by 30% to a square, or the whole image without one, at thumbnail size.
     func thumbnail(_ path: String) throws -> Image {
         try Image(contentsOf: root + "/" + path).faceThumbnail(box: records[path]?.box, side: thumbnailSize)
     }
-
-    private func escape(_ s: String) -> String { s.htmlEscaped }
 }

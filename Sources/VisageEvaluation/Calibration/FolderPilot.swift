@@ -291,12 +291,10 @@ public struct FolderPilot: Sendable {
         }
 
         let searched = try await identify(found: found)
-        for (person, g) in groupOf.enumerated() where !groups.isEmpty {
-            tally[g, default: .init()].people.insert(person)
-        }
-        for photo in found where !groups.isEmpty { tally[groupOf[photo.person], default: .init()].photos += 1 }
-        for (g, search) in searched.byGroup(groupOf) where !groups.isEmpty {
-            tally[g, default: .init()].searches = search
+        if !groups.isEmpty {
+            for (person, g) in groupOf.enumerated() { tally[g, default: .init()].people.insert(person) }
+            for photo in found { tally[groupOf[photo.person], default: .init()].photos += 1 }
+            for (g, search) in searched.byGroup(groupOf) { tally[g, default: .init()].searches = search }
         }
         let report = PilotReport(
             name: URL(fileURLWithPath: folders.root).lastPathComponent, source: folders.root, people: folders.people.count, photos: paths.count,
@@ -379,13 +377,13 @@ public struct FolderPilot: Sendable {
 
         var genuine: [Verification.Method: [Float]] = [:], rank1: [Verification.Method: Int] = [:], strangers: [Verification.Method: [Float]] = [:]
         var outcomes: [Int: SearchTally] = [:]
-        var thresholds: [Verification.Method: Float] = [.sface: threshold, .attentionHead: maskedThreshold]
+        // What the gallery decides each kind of probe with: its configuration's, set just above.
+        let thresholds: [Verification.Method: Float] = [.sface: threshold, .attentionHead: maskedThreshold]
         for photo in found {
             guard let probe = Gallery.Probe(face: photo.face) else { continue }
             // Every person is a candidate, so the best one that is not the photo's own person is
             // the score the gallery without that person would answer with.
             let answer = await gallery.search(probe, topK: personIDs.count)
-            thresholds[answer.method] = answer.threshold
             let own = personIDs[photo.person]
             let strangerScore = answer.candidates.first { $0.personID != own }?.similarity ?? -1
             strangers[answer.method, default: []].append(strangerScore)

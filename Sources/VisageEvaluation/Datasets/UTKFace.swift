@@ -66,12 +66,7 @@ public enum UTKFacePart: String, Sendable, CaseIterable, Codable {
     case heldOut = "held-out"
 
     public init(fileName: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in fileName.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        self = hash % 3 == 0 ? .heldOut : .training
+        self = fileName.stableHash % 3 == 0 ? .heldOut : .training
     }
 }
 

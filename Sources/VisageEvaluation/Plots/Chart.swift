@@ -130,35 +130,32 @@ public struct Chart: Sendable {
     /// The chart as a standalone SVG document.
     public func svg() -> String {
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-        }
         func hex(_ c: RGB) -> String { String(format: "#%02x%02x%02x", c.r, c.g, c.b) }
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="sans-serif">
         <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(Double(width) / 2))" y="30" text-anchor="middle" font-size="18">\(escape(title))</text>
+        <text x="\(f(Double(width) / 2))" y="30" text-anchor="middle" font-size="18">\(title.htmlEscaped)</text>
 
         """
         out += "<defs><clipPath id=\"plot\"><rect x=\"\(f(plotLeft))\" y=\"\(f(plotTop))\" width=\"\(f(plotRight - plotLeft))\" height=\"\(f(plotBottom - plotTop))\"/></clipPath></defs>\n"
         for (x, label) in xTicks {
             let px = transformX(x)
             out += "<line x1=\"\(f(px))\" y1=\"\(f(plotTop))\" x2=\"\(f(px))\" y2=\"\(f(plotBottom))\" stroke=\"#e0e0e0\"/>\n"
-            out += "<text x=\"\(f(px))\" y=\"\(f(plotBottom + 20))\" text-anchor=\"middle\" font-size=\"13\">\(escape(label))</text>\n"
+            out += "<text x=\"\(f(px))\" y=\"\(f(plotBottom + 20))\" text-anchor=\"middle\" font-size=\"13\">\(label.htmlEscaped)</text>\n"
         }
         for (y, label) in yTicks {
             let py = transformY(y)
             out += "<line x1=\"\(f(plotLeft))\" y1=\"\(f(py))\" x2=\"\(f(plotRight))\" y2=\"\(f(py))\" stroke=\"#e0e0e0\"/>\n"
-            out += "<text x=\"\(f(plotLeft - 8))\" y=\"\(f(py + 4))\" text-anchor=\"end\" font-size=\"13\">\(escape(label))</text>\n"
+            out += "<text x=\"\(f(plotLeft - 8))\" y=\"\(f(py + 4))\" text-anchor=\"end\" font-size=\"13\">\(label.htmlEscaped)</text>\n"
         }
         for marker in markers {
             let px = transformX(marker.x)
             out += "<line x1=\"\(f(px))\" y1=\"\(f(plotTop))\" x2=\"\(f(px))\" y2=\"\(f(plotBottom))\" stroke=\"#909090\" stroke-dasharray=\"6 4\"/>\n"
-            out += "<text x=\"\(f(px + 4))\" y=\"\(f(plotTop + 14))\" font-size=\"12\" fill=\"#606060\">\(escape(marker.label))</text>\n"
+            out += "<text x=\"\(f(px + 4))\" y=\"\(f(plotTop + 14))\" font-size=\"12\" fill=\"#606060\">\(marker.label.htmlEscaped)</text>\n"
         }
         out += "<rect x=\"\(f(plotLeft))\" y=\"\(f(plotTop))\" width=\"\(f(plotRight - plotLeft))\" height=\"\(f(plotBottom - plotTop))\" fill=\"none\" stroke=\"black\"/>\n"
-        out += "<text x=\"\(f((plotLeft + plotRight) / 2))\" y=\"\(f(Double(height) - 18))\" text-anchor=\"middle\" font-size=\"15\">\(escape(xLabel))</text>\n"
-        out += "<text transform=\"translate(22 \(f((plotTop + plotBottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">\(escape(yLabel))</text>\n"
+        out += "<text x=\"\(f((plotLeft + plotRight) / 2))\" y=\"\(f(Double(height) - 18))\" text-anchor=\"middle\" font-size=\"15\">\(xLabel.htmlEscaped)</text>\n"
+        out += "<text transform=\"translate(22 \(f((plotTop + plotBottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">\(yLabel.htmlEscaped)</text>\n"
         out += "<g clip-path=\"url(#plot)\">\n"
         for series in series {
             let points = pixels(series)
@@ -176,7 +173,7 @@ public struct Chart: Sendable {
         for (i, series) in series.enumerated() {
             let y = legendTop + Double(i) * 22
             out += "<rect x=\"\(f(legendLeft))\" y=\"\(f(y - 10))\" width=\"16\" height=\"4\" fill=\"\(hex(series.color))\"/>\n"
-            out += "<text x=\"\(f(legendLeft + 24))\" y=\"\(f(y - 2))\" font-size=\"14\">\(escape(series.name))</text>\n"
+            out += "<text x=\"\(f(legendLeft + 24))\" y=\"\(f(y - 2))\" font-size=\"14\">\(series.name.htmlEscaped)</text>\n"
         }
         out += "</svg>\n"
         return out
