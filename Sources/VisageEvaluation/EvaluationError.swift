@@ -11,6 +11,8 @@ import VisageCore
 public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
     /// The folder or file the data set should be in does not exist.
     case missing(path: String, hint: String)
+    /// A folder was expected and the path is something else (a file, a pipe).
+    case notAFolder(path: String, hint: String)
     /// A file exists but does not parse; `line` is 1-based when known.
     case malformed(path: String, line: Int?, reason: String)
     /// The data set parsed but holds nothing to evaluate.
@@ -26,6 +28,8 @@ public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
         switch self {
         case let .missing(path, hint):
             return "\(path) does not exist. \(hint)"
+        case let .notAFolder(path, hint):
+            return "\(path) is not a folder. \(hint)"
         case let .malformed(path, line, reason):
             return "\(path)\(line.map { ":\($0)" } ?? ""): \(reason)"
         case let .empty(path, what):
@@ -41,9 +45,8 @@ public enum EvaluationError: Error, LocalizedError, Equatable, Sendable {
 
     static func requireDirectory(_ path: String, hint: String) throws(EvaluationError) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .missing(path: path, hint: hint)
-        }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path, hint: hint) }
+        guard isDirectory.boolValue else { throw .notAFolder(path: path, hint: hint) }
     }
 
     static func readText(_ path: String, hint: String) throws(EvaluationError) -> String {

@@ -40,16 +40,30 @@ struct GalleryOptions: ParsableArguments {
     /// elsewhere a mistyped path would otherwise become an empty gallery, and `identify` would
     /// answer "unknown" for everyone instead of saying the gallery is not there.
     func open(analyzer: FaceAnalyzer? = nil, creating: Bool = false, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
-        if !PostgresLocation.isPostgres(gallery), let problem = GalleryPath.problem(with: gallery, creating: creating) {
-            printError(problem)
-            throw VisageExitCode.badInput
-        }
         var configuration = Gallery.Configuration()
         if let threshold { configuration.threshold = threshold }
         if let maskedThreshold { configuration.maskedThreshold = maskedThreshold }
         configure(&configuration)
+        return try await opening(creating: creating) {
+            try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
+        }
+    }
+
+    /// The gallery's store alone, never created, for what must work when the gallery itself
+    /// would not open (clearing a stored setting it cannot read).
+    func openExistingStore() async throws -> any GalleryStore {
+        try await opening(creating: false) { try await Gallery.openStore(gallery, cipher: try cipher()) }
+    }
+
+    /// Checks the path first, then turns the errors of a file that is no gallery into bad input
+    /// that names it.
+    private func opening<Opened>(creating: Bool, _ body: () async throws -> Opened) async throws -> Opened {
+        if !PostgresLocation.isPostgres(gallery), let problem = GalleryPath.problem(with: gallery, creating: creating) {
+            printError(problem)
+            throw VisageExitCode.badInput
+        }
         do {
-            return try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
+            return try await body()
         } catch let error as GalleryError {
             // A file that is not a gallery (or one from a newer Visage) is bad input, not a failure of ours.
             switch error {

@@ -46,6 +46,16 @@ struct ReviewedThresholdCLITests {
         let cleared = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--clear"])
         #expect(cleared.status == 0, "\(cleared.stderr)")
         #expect(try threshold() == 0.4952)
+
+        // A mistyped path is named, and --clear (which goes to the store directly) makes no new gallery there.
+        let mistyped = folder.appendingPathComponent("staf.gallery").path
+        for arguments in [["--clear"], ["--set", "0.5", "--note", "pilot"], []] {
+            let run = try CLITests.visage(["gallery", "threshold", "--gallery", mistyped] + arguments)
+            #expect(run.status == 3 && run.stderr.contains("There is no gallery at \(mistyped)"), "\(arguments): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: mistyped))
+        let notAGallery = try CLITests.visage(["gallery", "threshold", "--gallery", CLITests.portrait, "--clear"])
+        #expect(notAGallery.status == 3 && notAGallery.stderr.contains("not a Visage gallery"), "\(notAGallery.stderr)")
     }
 
     /// `serve --verify-thresholds` takes the three per-condition thresholds or refuses before serving.

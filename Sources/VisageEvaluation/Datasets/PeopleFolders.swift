@@ -47,7 +47,7 @@ public struct PeopleFolders: Sendable {
 
     /// Reads the folder. Needs two people with photos: with one there is no impostor.
     public init(root: String) throws(EvaluationError) {
-        try EvaluationError.requireDirectory(root, hint: "a folder with one folder of photos per person (<person>/*.jpg)")
+        try EvaluationError.requireDirectory(root, hint: "Give a folder with one folder of photos per person (<person>/*.jpg).")
         let fm = FileManager.default
         let names = ((try? fm.contentsOfDirectory(atPath: root)) ?? []).filter { name in
             var isDirectory: ObjCBool = false

@@ -144,7 +144,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             options.maskedThreshold = maskedThreshold
             inUse = try await options.open().thresholds
         }
-        try await Eval.run(json: global.json, output: output) { progress in
+        try await Eval.run(json: global.json, output: output, alsoWritten: ["pairs.csv", "review.html"]) { progress in
             var pilot = FolderPilot(folders: try PeopleFolders(root: root))
             if let groups {
                 pilot.groups = try PeopleFolders.groups(csv: groups)

@@ -48,7 +48,8 @@ enum Eval {
 
     /// Runs an evaluation; a data set that is missing or malformed prints its message and
     /// exits with 3 (bad input), as does a run in which some images were unreadable.
-    static func run<Report: EvaluationReport>(json: Bool, output: String, _ body: (inout Progress) async throws -> Report) async throws {
+    /// `alsoWritten` names the files the evaluation writes beside its report.
+    static func run<Report: EvaluationReport>(json: Bool, output: String, alsoWritten: [String] = [], _ body: (inout Progress) async throws -> Report) async throws {
         var progress = Progress()
         let report: Report
         do {
@@ -57,7 +58,7 @@ enum Eval {
             progress.finish()
             printError("Error: " + (error.errorDescription ?? "\(error)"))
             switch error {
-            case .missing, .malformed, .empty: throw VisageExitCode.badInput
+            case .missing, .notAFolder, .malformed, .empty: throw VisageExitCode.badInput
             case .unwritable, .modelNotAvailable, .modelFailed: throw ExitCode.failure
             }
         }
@@ -68,7 +69,7 @@ enum Eval {
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
             print(report.markdown())
-            print("written to \(output)/report.md, report.json")
+            print("written to \(output)/" + (["report.md", "report.json"] + alsoWritten).joined(separator: ", "))
         }
         if Self.unreadableCount(report) > 0 { throw VisageExitCode.badInput }
     }

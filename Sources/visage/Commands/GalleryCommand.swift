@@ -61,7 +61,7 @@ struct GalleryCommand: AsyncParsableCommand {
         func run() async throws {
             if clear {
                 // Straight in the store: a gallery whose stored thresholds cannot be read does not open.
-                try await Gallery.clearReviewedThresholds(in: try await Gallery.openStore(options.gallery, cipher: try options.cipher()))
+                try await Gallery.clearReviewedThresholds(in: try await options.openExistingStore())
             }
             let gallery = try await options.open()
             if newThreshold != nil || newMaskedThreshold != nil, let note {
