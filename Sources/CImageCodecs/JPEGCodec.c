@@ -119,7 +119,7 @@ visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jp
     case JCS_CMYK:
     case JCS_YCCK:
         break;
-    default:
+    default: {
         char reason[80];
         snprintf(reason, sizeof reason, "it is a JPEG with %d components in an unknown colour space",
                  decoder->cinfo.num_components);
@@ -127,6 +127,7 @@ visage_codec_status visage_jpeg_open(const uint8_t *data, size_t size, visage_jp
         jpeg_destroy_decompress(&decoder->cinfo);
         free(decoder);
         return VISAGE_CODEC_UNSUPPORTED;
+    }
     }
     header->width = (int32_t)decoder->cinfo.image_width;
     header->height = (int32_t)decoder->cinfo.image_height;

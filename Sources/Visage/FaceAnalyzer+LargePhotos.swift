@@ -1,4 +1,4 @@
-public import VisageCore
+import VisageCore
 import VisageModels
 
 /// Large JPEGs: detect on a reduced decode, then read the aligned crops from full-resolution

@@ -200,7 +200,7 @@ public final class PostgresGalleryStore: GalleryStore {
 
     public func appendAudit(_ entry: AuditEntry) async throws {
         let ids = StoreEncoding.personIDsText(entry.personIDs)
-        try await withConnection { connection, logger in
+        _ = try await withConnection { connection, logger in
             try await connection.query("""
                 INSERT INTO audit (time, actor, role, operation, person_ids, outcome, request_id, detail)
                 VALUES (\(entry.time.timeIntervalSince1970), \(entry.actor), \(entry.role), \(entry.operation.rawValue), \(ids),
@@ -461,7 +461,7 @@ public final class PostgresGalleryStore: GalleryStore {
         return PostgresQuery(unsafeSQL: sql, binds: bindings)
     }
 
-    private static func one<T: PostgresDecodable>(_ type: T.Type, _ rows: PostgresRowSequence) async throws -> T {
+    private static func one<T: PostgresDecodable & Sendable>(_ type: T.Type, _ rows: PostgresRowSequence) async throws -> T {
         for try await value in rows.decode(T.self) { return value }
         throw NoRow()
     }

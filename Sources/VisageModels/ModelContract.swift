@@ -1,5 +1,5 @@
 public import Foundation
-public import VisageCore
+import VisageCore
 import VisageRuntime
 
 /// What a model file must look like and how its input is prepared.

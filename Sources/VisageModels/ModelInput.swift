@@ -1,5 +1,5 @@
 public import VisageCore
-public import VisageRuntime
+import VisageRuntime
 
 /// How a model's input tensor is made, as its ``ModelContract`` declares it.
 public enum InputEncoding: Sendable {

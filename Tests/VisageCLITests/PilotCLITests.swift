@@ -14,7 +14,7 @@ struct PilotCLITests {
         try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: photos + "/tom/1.png")
         try FileManager.default.copyItem(atPath: CLITests.portrait, toPath: photos + "/tom/2.png")
         try FileManager.default.copyItem(atPath: CLITests.groupPhoto, toPath: photos + "/crowd/t1.jpg")
-        FileManager.default.createFile(atPath: photos + "/crowd/broken.jpg", contents: Data())
+        #expect(FileManager.default.createFile(atPath: photos + "/crowd/broken.jpg", contents: Data()))
         let output = root.appendingPathComponent("report").path
 
         let run = try CLITests.visage(["calibrate", "--protocol", "folders", "--output", output, "--json", photos])
@@ -43,5 +43,7 @@ struct PilotCLITests {
         #expect(mixed.status != 0 && mixed.stderr.contains("go with --protocol folders"), "\(mixed.stderr)")
         let lonely = try CLITests.visage(["calibrate", "--protocol", "folders", "--output", output, photos + "/tom"])
         #expect(lonely.status == 3 && lonely.stderr.contains("two or more people"), "\(lonely.stderr)")
+        let file = try CLITests.visage(["calibrate", "--protocol", "folders", "--output", output, photos + "/tom/1.png"])
+        #expect(file.status == 3 && file.stderr.contains("tom/1.png is not a folder"), "\(file.stderr)")
     }
 }

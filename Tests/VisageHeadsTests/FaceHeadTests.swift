@@ -83,7 +83,7 @@ struct FaceHeadTests {
         // The writer runs beside the reader: a head file is larger than a pipe's buffer.
         let writeEnd = ends[1]
         let writer = Thread {
-            _ = bytes.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
                     let n = write(writeEnd, raw.baseAddress! + offset, raw.count - offset)

@@ -20,7 +20,8 @@ struct VerificationAccuracyTests {
         var embeddings: [String: Face] = [:]
         let names = Set(pairs.flatMap { [$0.0, $0.1] }).sorted()
         for await item in analyzer.analyzeFiles(names.map { root.appendingPathComponent("images/\($0)").path }) {
-            embeddings[names[item.index]] = try #require(try item.result.get().faces.largest, "no face in \(item.path)")
+            let face = try #require(try item.result.get().faces.largest, "no face in \(item.path)")
+            embeddings[names[item.index]] = face
         }
         let scored = pairs.map { ($0.2, embeddings[$0.0]!.similarity(to: embeddings[$0.1]!)!) }
         let atDefault = Double(scored.filter { ($0.1 >= Verification.defaultThreshold) == $0.0 }.count) / Double(scored.count)
