@@ -94,9 +94,8 @@ public struct LabelledPhotos: Sendable {
     public init(folder: String) throws(HeadError) {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .badTrainingFolder(path: folder, reason: "no such folder.")
-        }
+        guard fm.fileExists(atPath: folder, isDirectory: &isDirectory) else { throw .badTrainingFolder(path: folder, reason: "no such folder.") }
+        guard isDirectory.boolValue else { throw .badTrainingFolder(path: folder, reason: "a file, not a folder.") }
         let entries = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
         var names: [String] = []
         var paths: [String] = []
