@@ -30,11 +30,6 @@ struct MaskLook: Sendable {
     /// (masks/with_mask) the mask region's median luma is 186 (blue) and 220 (white), against
     /// 151 and 201 for the renderer before this lift (and the brighter palettes).
     var lift: Float = 1
-    /// Relative brightness noise of a surgical mask's non-woven paper, per photo pixel (0 none):
-    /// the fine mottling that gives real ones their texture in photos. In crops of real ones
-    /// (masks/with_mask) the mask region's mean horizontal gradient is 4.35 (blue) and 3.63
-    /// (white) grey levels a pixel; the renderer gave 2.54 and 2.49 without it.
-    var fibre: Float = 0
     /// Ear loops (and their colour), and an exhalation valve (N95 only).
     var loops: Bool
     var loopColour: (Float, Float, Float)
@@ -88,7 +83,7 @@ struct MaskLook: Sendable {
             // Pleats that show as clear lines and few soft creases: the paper is stiff and
             // pleated flat (at 0.15-0.7 and 0.3-1 the surgical masks came out blotchy, and
             // were the two styles a classifier caught most, 91% and 93%).
-            folds = style == .surgicalWhite ? random.uniform(0.25, 0.55) : random.uniform(0.5, 1.0)
+            folds = random.uniform(0.6, 1.1)
             wrinkles = random.uniform(0.05, 0.35)
             // White ones came out too bright at 1.06-1.2 (median luma 237).
             lift = style == .surgicalWhite ? random.uniform(0.96, 1.06) : random.uniform(1.0, 1.14)
@@ -106,8 +101,6 @@ struct MaskLook: Sendable {
             let accents: [(Float, Float, Float)] = [(235, 228, 210), (240, 200, 60), (30, 30, 36), (200, 40, 60), (120, 170, 220)]
             accent = accents[random.index(accents.count)]
         }
-        // Drawn last, so that every other choice of a variant stays what it was before.
-        if style.surface == .pleated { fibre = style == .surgicalWhite ? random.uniform(0.01, 0.03) : random.uniform(0.015, 0.04) }
     }
 }
 

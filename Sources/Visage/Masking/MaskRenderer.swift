@@ -272,11 +272,6 @@ public struct MaskRenderer: Sendable {
                 let a = min(1, alpha[index])
                 guard a > 0.01 else { continue }
                 var (r, g, b) = (red[index] / a, green[index] / a, blue[index] / a)
-                if look.fibre > 0 {
-                    // After the blur: the paper's mottling is as fine as the photo's pixels allow.
-                    let n = 1 + look.fibre * (SeededGenerator.noise(x, y, noiseSeed &+ 5) + SeededGenerator.noise(x, y, noiseSeed &+ 6))
-                    r *= n; g *= n; b *= n
-                }
                 if photo.grain > 0.3 {
                     // Roughly normal (the sum of three uniforms), mostly in brightness as a sensor's is.
                     let n = photo.grain * (SeededGenerator.noise(x, y, noiseSeed) + SeededGenerator.noise(x, y, noiseSeed &+ 1)
