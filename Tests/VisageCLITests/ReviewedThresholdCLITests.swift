@@ -58,6 +58,38 @@ struct ReviewedThresholdCLITests {
         #expect(notAGallery.status == 3 && notAGallery.stderr.contains("not a Visage gallery"), "\(notAGallery.stderr)")
     }
 
+    /// `--from-pilot` stores what a pilot report proposes: a resolved threshold, and an unresolved
+    /// one only when it raises the threshold in use; a report that proposes nothing changes nothing.
+    @Test func thresholdsComeFromAPilotReport() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-from-pilot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gallery = folder.appendingPathComponent("staff.gallery").path
+        #expect(try CLITests.visage(["enroll", "--gallery", gallery, "--name", "Tom", CLITests.portrait]).status == 0)
+        func report(_ proposals: String) throws -> String {
+            let path = folder.appendingPathComponent("report-\(UUID().uuidString).json").path
+            try Data(#"{"kind": "pilot", "targetRate": 0.001, "proposals": [\#(proposals)]}"#.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let cut = #"{"setting": "threshold", "inUse": 0.4952, "proposed": 0.41, "resolved": false, "reason": "too few strangers"}"#
+        let none = #"{"setting": "masked_threshold", "inUse": 0.4559, "resolved": false, "reason": "no masked probe"}"#
+        let nothing = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--from-pilot", try report(cut + "," + none), "--note", "J. Doe"])
+        #expect(nothing.status == 3 && nothing.stderr.contains("too few strangers") && nothing.stderr.contains("nothing changed"), "\(nothing.stderr)")
+        #expect(try CLITests.visage(["gallery", "threshold", "--gallery", gallery]).stdout.contains("0.4952 (calibrated"))
+
+        let resolved = #"{"setting": "threshold", "inUse": 0.4952, "proposed": 0.4301, "resolved": true, "reason": ""}"#
+        let raise = #"{"setting": "masked_threshold", "inUse": 0.4559, "proposed": 0.5347, "resolved": false, "reason": ""}"#
+        let stored = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--from-pilot", try report(resolved + "," + raise), "--note", "reviewed by J. Doe"])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        #expect(stored.stdout.contains("identification threshold 0.4301 (reviewed)") && stored.stdout.contains("masked probes 0.5347 (reviewed)"), "\(stored.stdout)")
+        #expect(stored.stdout.contains("proposed by the pilot"), "\(stored.stdout)")
+
+        let notAReport = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--from-pilot", CLITests.portrait, "--note", "x"])
+        #expect(notAReport.status == 3 && notAReport.stderr.contains("not a pilot report"), "\(notAReport.stderr)")
+        let both = try CLITests.visage(["gallery", "threshold", "--gallery", gallery, "--from-pilot", CLITests.portrait, "--set", "0.5", "--note", "x"])
+        #expect(both.status == 64 && both.stderr.contains("not with --set"), "\(both.stderr)")
+    }
+
     /// `serve --verify-thresholds` takes the three per-condition thresholds or refuses before serving.
     @Test func serveRefusesVerifyThresholdsItCannotUse() throws {
         for bad in ["0.3,0.4", "0.3,0.4,nan", "0.3,0.4,1.5", "a,b,c"] {

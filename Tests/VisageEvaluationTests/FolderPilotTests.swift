@@ -38,6 +38,20 @@ struct FolderPilotTests {
         #expect(FolderPilot.csvField("ada/1.jpg") == "ada/1.jpg")
     }
 
+    /// What `gallery threshold --from-pilot` may store: a resolved proposal, or an unresolved one
+    /// that raises the threshold; never a cut on too little evidence.
+    @Test func onlyResolvedProposalsOrRaisesAreStorable() {
+        func proposal(_ proposed: Float?, resolved: Bool) -> PilotReport.Proposal {
+            PilotReport.Proposal(setting: "threshold", inUse: 0.4952, proposed: proposed, resolved: resolved, reason: "")
+        }
+        #expect(proposal(0.43, resolved: true).storable == 0.43)
+        #expect(proposal(0.55, resolved: true).storable == 0.55)
+        #expect(proposal(0.55, resolved: false).storable == 0.55)
+        #expect(proposal(0.43, resolved: false).storable == nil)
+        #expect(proposal(nil, resolved: false).storable == nil)
+        #expect(proposal(.nan, resolved: true).storable == nil)
+    }
+
     @Test func groupsAreReadFromPersonGroupLines() throws {
         let root = try Fixtures.temporaryDirectory()
         try Fixtures.write("person, group\r\nada,A\r\n\r\nbob , B \ncy,A\n", to: root + "/groups.csv")

@@ -65,6 +65,15 @@ public struct PilotReport: EvaluationReport {
         public var proposed: Float?
         public var resolved: Bool
         public var reason: String
+
+        /// The value a reviewer may store from this proposal (`visage gallery threshold
+        /// --from-pilot`): the proposed threshold when the pilot resolved it, or when it raises
+        /// the threshold in use (strangers already reach it: a raise is safe on little
+        /// evidence); nil when it would lower the threshold on too little evidence, or there is none.
+        public var storable: Float? {
+            guard let proposed, proposed.isFinite else { return nil }
+            return resolved || proposed > inUse ? proposed : nil
+        }
     }
 
     /// One group's figures (`--groups`), at the thresholds in use: the operator's own check of

@@ -1,6 +1,8 @@
 import ArgumentParser
 import VisageJSON
 import Foundation
+import VisageCore
+import VisageEvaluation
 import VisageGallery
 
 struct GalleryCommand: AsyncParsableCommand {
@@ -22,12 +24,27 @@ struct GalleryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the gallery's identification thresholds, or store ones chosen after a review of a pilot.",
             discussion: """
-            The calibrated defaults (0.4952, masked probes 0.4559) were measured on CFP's             celebrities; a gallery of other people, cameras or sizes should be checked on its             own photos first: `visage calibrate --protocol folders PHOTOS` runs that pilot and             proposes thresholds with the pairs a person should look at. The thresholds chosen             are stored in the gallery with a note of who chose them and why, so `identify`,             `ask` and every `serve` node sharing the gallery decide with them (a running server             at its next request); each change is written to the audit trail (operation             `policy`). `--threshold` and `--masked-threshold` on a command still override them             for that command.
+            The calibrated defaults (0.4952, masked probes 0.4559) were measured on CFP's \
+            celebrities; a gallery of other people, cameras or sizes should be checked on its \
+            own photos first: `visage calibrate --protocol folders PHOTOS` runs that pilot and \
+            proposes thresholds with the pairs a person should look at. The thresholds chosen \
+            are stored in the gallery with a note of who chose them and why, so `identify`, \
+            `ask` and every `serve` node sharing the gallery decide with them (a running server \
+            at its next request); each change is written to the audit trail (operation \
+            `policy`). `--threshold` and `--masked-threshold` on a command still override them \
+            for that command.
+
+            `--from-pilot REPORT.json` stores what the pilot proposed, after a person has read \
+            its report: a threshold it could resolve at its target rate, or one that raises the \
+            threshold in use (strangers already reach it; a raise is safe on little evidence, a \
+            cut is not). Proposals it could not resolve that would lower a threshold are left out \
+            and said why.
 
             Examples:
               visage gallery threshold --gallery staff.gallery
               visage gallery threshold --gallery staff.gallery --set 0.52 --note "pilot of 2026-12-04, FPIR 1e-2 on 40 staff; reviewed by J. Doe"
               visage gallery threshold --gallery staff.gallery --set-masked 0.50 --note "masked pilot, 12 staff"
+              visage gallery threshold --gallery staff.gallery --from-pilot out/calibration/staff/report.json --note "reviewed by J. Doe"
               visage gallery threshold --gallery staff.gallery --clear
             """
         )
@@ -41,7 +58,10 @@ struct GalleryCommand: AsyncParsableCommand {
         @Option(name: .customLong("set-masked"), help: ArgumentHelp("Store this threshold for masked probes (the attention head's cosine).", valueName: "similarity"))
         var newMaskedThreshold: Float?
 
-        @Option(help: ArgumentHelp("Who chose the thresholds and on what evidence (required with --set or --set-masked).", valueName: "text"))
+        @Option(name: .customLong("from-pilot"), help: ArgumentHelp("Store the thresholds this pilot report (visage calibrate --protocol folders) proposes.", valueName: "report.json"))
+        var pilotReport: String?
+
+        @Option(help: ArgumentHelp("Who chose the thresholds and on what evidence (required with --set, --set-masked or --from-pilot).", valueName: "text"))
         var note: String?
 
         @Flag(help: "Remove the stored thresholds: back to the calibrated defaults.")
@@ -50,18 +70,29 @@ struct GalleryCommand: AsyncParsableCommand {
         func validate() throws {
             try validateSimilarity(newThreshold, "--set")
             try validateSimilarity(newMaskedThreshold, "--set-masked")
-            let setting = newThreshold != nil || newMaskedThreshold != nil
-            if clear && (setting || note != nil) { throw ValidationError("--clear goes alone: not with --set, --set-masked or --note.") }
+            let setting = newThreshold != nil || newMaskedThreshold != nil || pilotReport != nil
+            if clear && (setting || note != nil) { throw ValidationError("--clear goes alone: not with --set, --set-masked, --from-pilot or --note.") }
+            if pilotReport != nil && (newThreshold != nil || newMaskedThreshold != nil) {
+                throw ValidationError("--from-pilot takes the thresholds from the report: not with --set or --set-masked.")
+            }
             if setting && (note ?? "").allSatisfy(\.isWhitespace) {
                 throw ValidationError("Say who chose the threshold and on what evidence: --note TEXT (for example the pilot report and the reviewer).")
             }
-            if !setting && note != nil { throw ValidationError("--note goes with --set or --set-masked.") }
+            if !setting && note != nil { throw ValidationError("--note goes with --set, --set-masked or --from-pilot.") }
         }
 
         func run() async throws {
             if clear {
                 // Straight in the store: a gallery whose stored thresholds cannot be read does not open.
                 try await Gallery.clearReviewedThresholds(in: try await options.openExistingStore())
+            }
+            var newThreshold = newThreshold, newMaskedThreshold = newMaskedThreshold, note = note
+            if let pilotReport {
+                // Read before the gallery opens: a report that proposes nothing changes nothing.
+                let chosen = try Self.proposals(in: pilotReport)
+                newThreshold = chosen.threshold
+                newMaskedThreshold = chosen.maskedThreshold
+                note = note.map { "\($0); proposed by the pilot \(pilotReport)" }
             }
             let gallery = try await options.open()
             if newThreshold != nil || newMaskedThreshold != nil, let note {
@@ -76,6 +107,47 @@ struct GalleryCommand: AsyncParsableCommand {
             } else {
                 print("\(options.shownLocation):\n" + Self.text(thresholds))
             }
+        }
+
+        /// The thresholds a pilot report proposes that may be stored (``PilotReport/Proposal/storable``);
+        /// each one left out is said on stderr with the pilot's reason. Exit 3 when the file is no
+        /// pilot report or proposes nothing storable.
+        static func proposals(in path: String) throws -> (threshold: Float?, maskedThreshold: Float?) {
+            struct Report: Decodable {
+                var kind: String?
+                var proposals: [PilotReport.Proposal]?
+            }
+            let report: Report
+            do {
+                report = try JSONDecoder().decode(Report.self, from: try SmallFile.contents(of: path, limit: 64 << 20))
+            } catch let error as SmallFile.Unreadable {
+                printError("Cannot read the pilot report \(path): \(error.reason)")
+                throw VisageExitCode.badInput
+            } catch {
+                printError("\(path) is not a pilot report (report.json of `visage calibrate --protocol folders`): it is not JSON of that shape.")
+                throw VisageExitCode.badInput
+            }
+            guard report.kind == "pilot", let proposals = report.proposals else {
+                printError("\(path) is not a pilot report (report.json of `visage calibrate --protocol folders`).")
+                throw VisageExitCode.badInput
+            }
+            var chosen: (threshold: Float?, maskedThreshold: Float?) = (nil, nil)
+            for proposal in proposals {
+                guard let value = proposal.storable else {
+                    printError("\(proposal.setting) left as it is: \(proposal.reason)")
+                    continue
+                }
+                switch proposal.setting {
+                case "threshold": chosen.threshold = value
+                case "masked_threshold": chosen.maskedThreshold = value
+                default: printError("\(proposal.setting): not a gallery threshold, left out")
+                }
+            }
+            guard chosen.threshold != nil || chosen.maskedThreshold != nil else {
+                printError("The pilot \(path) proposes no threshold to store; nothing changed.")
+                throw VisageExitCode.badInput
+            }
+            return chosen
         }
 
         static func json(_ t: Gallery.Thresholds) -> JSONValue {
