@@ -175,7 +175,8 @@ public struct PilotReport: EvaluationReport {
             out += p.reason + "\n"
         }
         out += "\nOnce reviewed, store the chosen value with who chose it: `visage gallery threshold --gallery G --set T --note \"…\"` "
-        out += "(`--set-masked M` for masked probes); docs/gallery.md.\n\n"
+        out += "(`--set-masked M` for masked probes), or what is proposed above with `--from-pilot` and this folder's report.json "
+        out += "(a proposal that would lower a threshold on too few strangers is left out); docs/gallery.md.\n\n"
         out += "### Pairs to review first\n\n"
         for (title, list) in [("Impostor pairs scored highest (same person under two names? duplicate photo?)", highestImpostors),
                               ("Genuine pairs scored lowest (photo filed under the wrong person? wrong face?)", lowestGenuine)] where !list.isEmpty {
