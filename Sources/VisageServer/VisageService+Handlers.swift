@@ -146,6 +146,20 @@ extension VisageService: APIProtocol {
         return .undocumented(statusCode: 200, .rendered(.json(.object([("entries", .array(try await gallery.auditLog(limit: limit).map(\.json)))]))))
     }
 
+    func getThresholds(_ input: Operations.GetThresholds.Input) async throws -> Operations.GetThresholds.Output {
+        // From the store now, not as of the last search: what a reviewer just stored is what this node will use.
+        try await gallery.refresh()
+        let pair = configuration.verificationThresholds
+        return .undocumented(statusCode: 200, .rendered(.json(.object([
+            ("identification", await gallery.thresholds.json),
+            ("verification", .object([
+                ("unmasked", .number(pair.unmasked, decimals: 4)), ("one_masked", .number(pair.oneMasked, decimals: 4)),
+                ("both_masked", .number(pair.bothMasked, decimals: 4)),
+                ("source", .string(pair == Verification.Thresholds() ? "calibrated" : "operator")),
+            ])),
+        ]))))
+    }
+
     func listPeople(_ input: Operations.ListPeople.Input) async throws -> Operations.ListPeople.Output {
         .undocumented(statusCode: 200, .rendered(.json(.object([("people", .array(try await gallery.people().map(\.json)))]))))
     }

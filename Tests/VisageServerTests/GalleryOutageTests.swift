@@ -33,6 +33,7 @@ struct GalleryOutageTests {
                 ("getPerson", .get, "/v1/people/\(id)", nil, nil),
                 ("deletePerson", .delete, "/v1/people/\(id)", nil, nil),
                 ("getAuditLog", .get, "/v1/audit", nil, nil),
+                ("getThresholds", .get, "/v1/thresholds", nil, nil),
                 ("identify", .post, "/v1/identify", "image/png", ByteBuffer(bytes: tom)),
                 ("createPerson", .post, "/v1/people?name=Ada", "image/png", ByteBuffer(bytes: tom)),
             ]

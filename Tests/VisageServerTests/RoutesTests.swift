@@ -274,6 +274,38 @@ struct RoutesTests {
         try await expect(lenient, "?threshold=0.9", same: false, threshold: 0.9)
     }
 
+    /// GET /v1/thresholds says what this node decides with: a threshold stored by a reviewer in
+    /// another process shows at once, with its note, and the operator's pair thresholds are named.
+    @Test func thresholdsSayWhatThisNodeDecidesWith() async throws {
+        let folder = try TemporaryDirectory.make(prefix: "visage-thresholds")
+        let location = folder.appendingPathComponent("shared.gallery").path
+        let service = try await Fixtures.service(gallery: location) { $0.verificationThresholds.oneMasked = 0.45 }
+        try await service.makeApplication().test(.router) { client in
+            func thresholds() async throws -> (identification: [String: Any], verification: [String: Any]) {
+                let response = try await client.execute(uri: "/v1/thresholds", method: .get, headers: headers(key: Fixtures.readKey))
+                #expect(response.status == .ok, "\(response.text)")
+                let object = try response.object()
+                return (try #require(object["identification"] as? [String: Any]), try #require(object["verification"] as? [String: Any]))
+            }
+            var (identification, verification) = try await thresholds()
+            #expect(identification["threshold"] as? Double == 0.4952 && identification["threshold_source"] as? String == "calibrated")
+            #expect(identification["reviewed"] is NSNull)
+            #expect(verification["one_masked"] as? Double == 0.45 && verification["unmasked"] as? Double == 0.303)
+            #expect(verification["source"] as? String == "operator")
+
+            // A reviewer stores a threshold from another process sharing the gallery.
+            let reviewer = try await Gallery.open(location)
+            try await reviewer.setReviewedThresholds(ReviewedThresholds(threshold: 0.52, maskedThreshold: nil, note: "pilot; J. Doe"))
+            (identification, verification) = try await thresholds()
+            #expect(identification["threshold"] as? Double == 0.52 && identification["threshold_source"] as? String == "reviewed")
+            #expect((identification["reviewed"] as? [String: Any])?["note"] as? String == "pilot; J. Doe")
+            #expect(identification["masked_threshold_source"] as? String == "calibrated")
+
+            let anonymous = try await client.execute(uri: "/v1/thresholds", method: .get, headers: headers(key: nil))
+            #expect(anonymous.status == .unauthorized)
+        }
+    }
+
     @Test func enrolIdentifyDeleteRoundTrip() async throws {
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let group = try Fixtures.sample("t1.jpg")

@@ -103,7 +103,7 @@ struct GalleryCommand: AsyncParsableCommand {
             }
             let thresholds = await gallery.thresholds
             if global.json {
-                print(Self.json(thresholds).rendered)
+                print(thresholds.json.rendered)
             } else {
                 print("\(options.shownLocation):\n" + Self.text(thresholds))
             }
@@ -148,18 +148,6 @@ struct GalleryCommand: AsyncParsableCommand {
                 throw VisageExitCode.badInput
             }
             return chosen
-        }
-
-        static func json(_ t: Gallery.Thresholds) -> JSONValue {
-            .object([
-                ("threshold", .number(t.threshold, decimals: 4)), ("threshold_source", .string(t.thresholdSource.rawValue)),
-                ("masked_threshold", .number(t.maskedThreshold, decimals: 4)), ("masked_threshold_source", .string(t.maskedThresholdSource.rawValue)),
-                ("reviewed", t.reviewed.map { r in
-                    .object([("threshold", r.threshold.map { .number($0, decimals: 4) } ?? .null),
-                             ("masked_threshold", r.maskedThreshold.map { .number($0, decimals: 4) } ?? .null),
-                             ("note", .string(r.note)), ("date", .string(r.date.formatted(.iso8601)))])
-                } ?? .null),
-            ])
         }
 
         static func origin(_ source: Gallery.Thresholds.Source) -> String {
@@ -251,7 +239,7 @@ struct GalleryCommand: AsyncParsableCommand {
                     ("masked_threshold", .number(s.maskedThreshold, decimals: 4)), ("masked_templates", .integer(s.maskedTemplates)),
                     ("store_bytes", s.storeBytes.map { .integer($0) } ?? .null), ("index_bytes", .integer(s.indexBytes)),
                     ("consent_required", .bool(s.consentRequired)), ("people_without_consent", .integer(s.peopleWithoutConsent)),
-                    ("thresholds", Threshold.json(s.thresholds)),
+                    ("thresholds", s.thresholds.json),
                 ]).rendered)
             } else {
                 print("""
