@@ -29,13 +29,13 @@ struct FolderPilotTests {
 
     @Test func theReviewListsKeepTheExtremes() {
         var highest: [Int] = []
-        for value in [5, 1, 9, 3, 9, 7, 2] { FolderPilot.keep(&highest, value, count: 3, by: >) }
+        for value in [5, 1, 9, 3, 9, 7, 2] { highest.keepFirst(value, count: 3, by: >) }
         #expect(highest == [9, 9, 7])
         var lowest: [Int] = []
-        for value in [5, 1, 9, 3] { FolderPilot.keep(&lowest, value, count: 2, by: <) }
+        for value in [5, 1, 9, 3] { lowest.keepFirst(value, count: 2, by: <) }
         #expect(lowest == [1, 3])
-        #expect(FolderPilot.csvField("a,b \"c\"") == "\"a,b \"\"c\"\"\"")
-        #expect(FolderPilot.csvField("ada/1.jpg") == "ada/1.jpg")
+        #expect(ReportFiles.csvField("a,b \"c\"") == "\"a,b \"\"c\"\"\"")
+        #expect(ReportFiles.csvField("ada/1.jpg") == "ada/1.jpg")
     }
 
     /// What `gallery threshold --from-pilot` may store: a resolved proposal, or an unresolved one

@@ -222,6 +222,10 @@ public struct FolderPilot: Sendable {
     public var groups: [String: String] = [:]
     /// How many pairs of each kind the report lists for review; default 10.
     public var reviewCount = 10
+    /// What the gallery decides each kind of probe with: the thresholds given, else the calibrated defaults.
+    var galleryThresholdsInUse: [Verification.Method: Float] {
+        [.sface: galleryThreshold ?? Gallery.defaultThreshold, .attentionHead: maskedGalleryThreshold ?? Gallery.defaultMaskedThreshold]
+    }
     /// Impostor pairs `pairs.csv` holds at most (about): above it, every k-th one.
     static let impostorLines = 1_000_000
 
@@ -277,13 +281,13 @@ public struct FolderPilot: Sendable {
                                                   similarity: v.similarity, threshold: v.threshold, condition: v.condition.rawValue)
                 if !same { impostorsSeen += 1 }
                 if same || impostorsSeen % impostorStride == 0 {
-                    try csv.append("\(Self.csvField(line.first)),\(Self.csvField(line.second)),\(same),\(v.similarity),\(v.threshold),\(v.method.rawValue),\(v.condition.rawValue)")
+                    try csv.append("\(ReportFiles.csvField(line.first)),\(ReportFiles.csvField(line.second)),\(same),\(v.similarity),\(v.threshold),\(v.method.rawValue),\(v.condition.rawValue)")
                 }
                 // Keep the review lists short as they grow: the highest impostors, the lowest genuine.
                 if same {
-                    Self.keep(&reviewGenuine, line, count: reviewCount) { $0.similarity < $1.similarity }
+                    reviewGenuine.keepFirst(line, count: reviewCount) { $0.similarity < $1.similarity }
                 } else {
-                    Self.keep(&reviewImpostors, line, count: reviewCount) { $0.similarity > $1.similarity }
+                    reviewImpostors.keepFirst(line, count: reviewCount) { $0.similarity > $1.similarity }
                 }
             }
         }
@@ -367,9 +371,9 @@ public struct FolderPilot: Sendable {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("visage-pilot-\(UUID().uuidString).gallery")
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) } }
         var configuration = Gallery.Configuration()
-        let threshold = galleryThreshold ?? Gallery.defaultThreshold, maskedThreshold = maskedGalleryThreshold ?? Gallery.defaultMaskedThreshold
-        configuration.threshold = threshold
-        configuration.maskedThreshold = maskedThreshold
+        let thresholds = galleryThresholdsInUse
+        configuration.threshold = thresholds[.sface]
+        configuration.maskedThreshold = thresholds[.attentionHead]
         configuration.auditsIdentifications = false
         configuration.recordsAudit = false
         let gallery = try await Gallery.open(file.path, configuration: configuration)
@@ -387,8 +391,6 @@ public struct FolderPilot: Sendable {
 
         var genuine: [Verification.Method: [Float]] = [:], rank1: [Verification.Method: Int] = [:], strangers: [Verification.Method: [Float]] = [:]
         var outcomes: [Int: SearchTally] = [:]
-        // What the gallery decides each kind of probe with: its configuration's, set just above.
-        let thresholds: [Verification.Method: Float] = [.sface: threshold, .attentionHead: maskedThreshold]
         for photo in found {
             guard let probe = Gallery.Probe(face: photo.face) else { continue }
             // Every person is a candidate, so the best one that is not the photo's own person is
@@ -425,8 +427,9 @@ public struct FolderPilot: Sendable {
 
     /// What to propose for each gallery threshold, in words a reviewer can act on.
     private func proposals(_ searched: Searches) -> [PilotReport.Proposal] {
-        [(Verification.Method.sface, "threshold", galleryThreshold ?? Gallery.defaultThreshold),
-         (.attentionHead, "masked_threshold", maskedGalleryThreshold ?? Gallery.defaultMaskedThreshold)].map { method, setting, inUse in
+        let thresholds = galleryThresholdsInUse
+        return [(Verification.Method.sface, "threshold"), (.attentionHead, "masked_threshold")].map { method, setting in
+            let inUse = thresholds[method]!
             guard let strangers = searched.strangers[method], !strangers.isEmpty else {
                 return PilotReport.Proposal(setting: setting, inUse: inUse, proposed: nil, resolved: false,
                                             reason: method == .sface ? "No stranger searches: the pilot needs photos of two or more people with a face."
@@ -455,19 +458,5 @@ public struct FolderPilot: Sendable {
         let p = ThresholdCalibration.threshold(impostorScores: impostors, falseAcceptRate: rate)
         return PilotReport.Point(falseAcceptRate: rate, threshold: p.threshold, measuredRate: Format.rounded(p.measuredRate), impostors: p.impostors,
                                  resolved: p.resolved, genuineAcceptRate: Format.rounded(ThresholdCalibration.rate(of: genuine, atOrAbove: p.threshold)))
-    }
-
-    /// Inserts `item` into `list` kept sorted by `before`, at most `count` long.
-    static func keep<T>(_ list: inout [T], _ item: T, count: Int, by before: (T, T) -> Bool) {
-        guard count > 0 else { return }
-        if list.count == count, let last = list.last, !before(item, last) { return }
-        let index = list.firstIndex { before(item, $0) } ?? list.endIndex
-        list.insert(item, at: index)
-        if list.count > count { list.removeLast() }
-    }
-
-    /// A CSV field: quoted when it holds a comma, a quote or a line break.
-    static func csvField(_ text: String) -> String {
-        text.contains { $0 == "," || $0 == "\"" || $0.isNewline } ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

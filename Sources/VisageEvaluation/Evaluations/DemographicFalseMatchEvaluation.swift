@@ -169,10 +169,9 @@ public struct DemographicFalseMatchEvaluation: Sendable {
                     across.append(s)
                 }
                 if ages[i] == ages[j] { withinAge[ages[i], default: []].append(s) }
+                // Checked first so that the 4.5 million pairs that do not enter make no pair value.
                 if top.count < topPairCount || s > top[top.count - 1].similarity {
-                    top.append(TopImpostorPair(first: samples[i].path, second: samples[j].path, similarity: s))
-                    top.sort { $0.similarity > $1.similarity }
-                    if top.count > topPairCount { top.removeLast() }
+                    top.keepFirst(TopImpostorPair(first: samples[i].path, second: samples[j].path, similarity: s), count: topPairCount) { $0.similarity > $1.similarity }
                 }
             }
         }

@@ -175,12 +175,8 @@ public struct VerificationEvaluation: Sendable {
     private func writeScores(_ scored: [ScoredPair], to path: String) throws(EvaluationError) {
         var out = "first,second,same,score\n"
         for (pair, score) in zip(pairs.pairs, scored) {
-            out += "\(csvField(pair.first)),\(csvField(pair.second)),\(pair.same ? 1 : 0),\(String(format: "%.6f", score.score))\n"
+            out += "\(ReportFiles.csvField(pair.first)),\(ReportFiles.csvField(pair.second)),\(pair.same ? 1 : 0),\(String(format: "%.6f", score.score))\n"
         }
         try ReportFiles.write(Data(out.utf8), to: path)
-    }
-
-    private func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -30,6 +30,11 @@ extension EvaluationReport {
 /// Creating report folders and writing report files, with errors that name the path; shared by
 /// every module that writes reports (the evaluations here, the QA benchmark in VisageAsk).
 public enum ReportFiles {
+    /// A CSV field: quoted when it holds a comma, a quote or a line break.
+    public static func csvField(_ text: String) -> String {
+        text.contains { $0 == "," || $0 == "\"" || $0.isNewline } ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     public static func createDirectory(_ path: String) throws(EvaluationError) {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw .unwritable(path: path, reason: error.localizedDescription)
