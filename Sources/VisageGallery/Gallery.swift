@@ -135,7 +135,7 @@ public actor Gallery {
         }
         self.index = index
         self.maskedIndex = maskedIndex
-        thresholds = try await Self.thresholds(store: store, configuration: configuration)
+        thresholds = try await Self.thresholds(in: store, configuration: configuration)
         for person in try await store.people() { names[person.id] = person.name }
         try await pruneAuditIfDue()
     }
@@ -180,7 +180,7 @@ public actor Gallery {
             for person in changes.people { names[person.id] = person.name }
             generation = changes.generation
             // Settings raise the generation too; reading them again is two small reads per change.
-            thresholds = try await Self.thresholds(store: store, configuration: configuration)
+            thresholds = try await Self.thresholds(in: store, configuration: configuration)
             return
         }
     }
@@ -576,8 +576,9 @@ public actor Gallery {
         public var reviewed: ReviewedThresholds?
     }
 
-    /// The configuration's thresholds where it sets them, else the reviewed ones, else the defaults.
-    private static func thresholds(store: any GalleryStore, configuration: Configuration) async throws -> Thresholds {
+    /// The configuration's thresholds where it sets them, else the reviewed ones `store` holds,
+    /// else the defaults: what a gallery on `store` decides with, read without loading its templates.
+    public static func thresholds(in store: any GalleryStore, configuration: Configuration = .init()) async throws -> Thresholds {
         let reviewed = try await store.setting(.reviewedThresholds).map { text throws(GalleryError) in try ReviewedThresholds.parse(text) }
         func pick(_ configured: Float?, _ stored: Float?, _ calibrated: Float) -> (Float, Thresholds.Source) {
             if let configured { return (configured, .configuration) }

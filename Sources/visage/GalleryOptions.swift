@@ -40,13 +40,25 @@ struct GalleryOptions: ParsableArguments {
     /// elsewhere a mistyped path would otherwise become an empty gallery, and `identify` would
     /// answer "unknown" for everyone instead of saying the gallery is not there.
     func open(analyzer: FaceAnalyzer? = nil, creating: Bool = false, configure: (inout Gallery.Configuration) -> Void = { _ in }) async throws -> Gallery {
-        var configuration = Gallery.Configuration()
-        if let threshold { configuration.threshold = threshold }
-        if let maskedThreshold { configuration.maskedThreshold = maskedThreshold }
+        var configuration = self.configuration
         configure(&configuration)
         return try await opening(creating: creating) {
             try await Gallery.open(gallery, cipher: try cipher(), analyzer: analyzer, configuration: configuration)
         }
+    }
+
+    /// What a gallery opened with these options decides with, read from its store without
+    /// loading the templates (a million of them would take a while to index for two numbers).
+    func thresholds() async throws -> Gallery.Thresholds {
+        try await Gallery.thresholds(in: try await openExistingStore(), configuration: configuration)
+    }
+
+    /// `--threshold` and `--masked-threshold` where given.
+    private var configuration: Gallery.Configuration {
+        var configuration = Gallery.Configuration()
+        configuration.threshold = threshold
+        configuration.maskedThreshold = maskedThreshold
+        return configuration
     }
 
     /// The gallery's store alone, never created, for what must work when the gallery itself

@@ -142,7 +142,7 @@ struct CalibrateCommand: AsyncParsableCommand {
             var options = try GalleryOptions.parse(["--gallery", galleryLocation] + (keyFile.map { ["--key-file", $0] } ?? []))
             options.threshold = threshold
             options.maskedThreshold = maskedThreshold
-            inUse = try await options.open().thresholds
+            inUse = try await options.thresholds()
         }
         try await Eval.run(json: global.json, output: output, alsoWritten: ["pairs.csv", "review.html"]) { progress in
             var pilot = FolderPilot(folders: try PeopleFolders(root: root))
