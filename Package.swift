@@ -62,7 +62,7 @@ let package = Package(
 
         .target(name: "VisageCore", dependencies: ["CImageCodecs", "CJPEG", "CPNG", "CWebP"], swiftSettings: swiftSettings),
         .target(name: "VisageRuntime", dependencies: ["COnnxRuntime"], swiftSettings: swiftSettings),
-        .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime"], swiftSettings: swiftSettings),
+        .target(name: "VisageModels", dependencies: ["VisageCore", "VisageRuntime", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(name: "Visage", dependencies: ["VisageCore", "VisageRuntime", "VisageModels"], swiftSettings: swiftSettings),
         // Custom heads: softmax regression on face features, trained from labelled photos (`train-head`, `analyze --head`).
         .target(name: "VisageHeads", dependencies: ["Visage", "VisageCore", "VisageModels"], swiftSettings: swiftSettings),
@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "VisageServer",
             dependencies: [
-                "Visage", "VisageCore", "VisageGallery", "VisageJSON", "VisageAsk",
+                "Visage", "VisageCore", "VisageModels", "VisageGallery", "VisageJSON", "VisageAsk",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

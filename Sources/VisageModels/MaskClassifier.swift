@@ -40,6 +40,15 @@ public struct MaskClassifier: Sendable {
     public static let contract = FeatureMapHead.contract(name: "mask classifier", fileName: "mask-classifier.onnx",
                                                          output: "probs", width: MaskLabel.allCases.count)
 
+    /// Ours, trained on SFace's feature map (docs/models/mask-classifier.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "mask or not (a linear head on SFace's feature map)",
+        origin: "ours: training/mask/train_linear.py", licence: "MIT (the photos' repository)",
+        trainingData: "masks/ of chandrikadeb7/Face-Mask-Detection: photos gathered from the web, rights not cleared",
+        use: .checkTrainingData, document: "docs/models/mask-classifier.md",
+        installedSHA256: "9e416fe74977446b0b1f0a57f6dd43f2ba56985313f595bd278ce335b4d98f4a"
+    )
+
     private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.

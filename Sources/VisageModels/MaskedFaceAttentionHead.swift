@@ -40,6 +40,15 @@ public struct MaskedFaceAttentionHead: Sendable {
         outputs: [.init("embedding", [nil, dimension]), .init("attention", [nil, 3, FaceAttention.grid, FaceAttention.grid])],
         encoding: .sfaceFeatureMap
     )
+
+    /// Ours, trained on CFP identities 001–400 (docs/models/mfsa-attention-head.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "compares faces when either wears a mask (attention over the visible face)",
+        origin: "ours: training/mfsa/ (SFace's embedding layer fine-tuned with an attention head)",
+        licence: "research use (CFP's terms)", trainingData: "CFP identities 001–400 with rendered masks (research use only)",
+        use: .researchOnly, document: "docs/models/mfsa-attention-head.md",
+        installedSHA256: "cf42f56141fe56e67962376cbbadd7720ac30d8805aca488da644f65ec51f8bc"
+    )
     public static let dimension = 128
 
     private let session: InferenceSession

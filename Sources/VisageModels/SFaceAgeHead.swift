@@ -20,6 +20,15 @@ public struct SFaceAgeHead: Sendable {
     public static let contract = FeatureMapHead.contract(name: "age head on SFace features", fileName: "age-sface-head.onnx",
                                                          output: "age", width: 1)
 
+    /// Ours, the default age model (docs/models/age-sface-head.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "apparent age (the default age model)",
+        origin: "ours: training/bn1-heads/ (ridge regression on SFace's feature map)",
+        licence: "non-commercial research (UTKFace's terms)", trainingData: "UTKFace training part (non-commercial research only)",
+        use: .researchOnly, document: "docs/models/age-sface-head.md",
+        installedSHA256: "671eda3e4f1127cf23e1bad98ada8e18bad6081dce3b5a296963c01085de84cf"
+    )
+
     private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.

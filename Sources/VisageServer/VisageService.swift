@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import HTTPTypes
 public import Hummingbird
 public import Logging
@@ -9,6 +10,7 @@ import VisageAsk
 import VisageCore
 public import VisageGallery
 import VisageJSON
+public import VisageModels
 
 /// The HTTP service behind `visage serve`: face analysis, verification, identification and
 /// people management over REST, its OpenAPI document and a web page.
@@ -84,6 +86,8 @@ public struct VisageService: Sendable {
     public let keys: APIKeys?
     /// Custom heads `/v1/analyze?head=NAME` may run, by name (`visage serve --head FILE`).
     public let heads: [String: any CustomHead]
+    /// The model files this node runs, as `GET /v1/models` reports them.
+    let servedModels: ServedModels
 
     let admission: AdmissionControl
     let uploadBudget: UploadBudget
@@ -91,9 +95,13 @@ public struct VisageService: Sendable {
     let requestMetrics = ServiceMetrics()
     let decodeQueue = DispatchQueue(label: "visage.server.decode", attributes: .concurrent)
 
+    /// - Parameter models: the survey of the model files the two analyzers opened
+    ///   (``servedModels(analyzer:embedder:)``), made when they were loaded so that it describes
+    ///   the files this node runs; nil surveys them at the first `GET /v1/models`.
     public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?,
-                heads: [String: any CustomHead] = [:]) {
+                heads: [String: any CustomHead] = [:], models: ModelInventory? = nil) {
         self.configuration = configuration
+        servedModels = ServedModels(models) { Self.servedModels(analyzer: analyzer, embedder: embedder) }
         self.heads = heads
         self.analyzer = analyzer
         self.embedder = embedder
@@ -103,6 +111,13 @@ public struct VisageService: Sendable {
                                      maxWait: configuration.requestTimeout)
         uploadBudget = UploadBudget(totalLimit: configuration.maxUploadBytesInFlight, perCallerLimit: configuration.maxUploadBytesPerKey)
         connections = ConnectionRegistry(limit: configuration.maxConnections)
+    }
+
+    /// The model files `analyzer` and `embedder` have open, read and hashed now, against their cards.
+    public static func servedModels(analyzer: FaceAnalyzer, embedder: FaceAnalyzer) -> ModelInventory {
+        var seen = Set<String>()
+        let files = (analyzer.openedModelFiles + embedder.openedModelFiles).filter { seen.insert($0).inserted }
+        return ModelInventory.survey(analyzer.configuration.models, cards: files.compactMap(ModelCard.named))
     }
 
     var uploadReader: UploadReader {
@@ -258,6 +273,29 @@ public struct ListenError: Error, Equatable, CustomStringConvertible {
         case EACCES?: "Cannot listen on \(address): ports under 1024 need privileges. Use a port from 1024 up (8080, the default), behind a reverse proxy for 80/443."
         case EADDRNOTAVAIL?: "Cannot listen on \(address): \(host) is not an address of this machine. Use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)."
         default: "Cannot listen on \(address): the host name \(host) does not resolve. Use an IP address such as 127.0.0.1 or 0.0.0.0."
+        }
+    }
+}
+
+/// The survey `GET /v1/models` answers with, made once: given at start-up, or at the first request.
+final class ServedModels: Sendable {
+    private let inventory: Mutex<ModelInventory?>
+    private let survey: @Sendable () -> ModelInventory
+
+    init(_ inventory: ModelInventory?, survey: @escaping @Sendable () -> ModelInventory) {
+        self.inventory = Mutex(inventory)
+        self.survey = survey
+    }
+
+    /// The survey; the first call without one reads every file (tens of megabytes), so it runs off
+    /// the cooperative pool.
+    func get() async throws -> ModelInventory {
+        if let known = inventory.withLock({ $0 }) { return known }
+        let made = try await offload { [survey] in survey() }
+        return inventory.withLock { stored in
+            if let stored { return stored }
+            stored = made
+            return made
         }
     }
 }

@@ -16,7 +16,7 @@ struct VisageCommand: AsyncParsableCommand {
         subcommands: [AnalyzeCommand.self, DetectCommand.self, EmbedCommand.self, VerifyCommand.self, BenchCommand.self, EvalCommand.self,
                       EnrollCommand.self, IdentifyCommand.self, PeopleCommand.self, GalleryCommand.self,
                       CalibrateCommand.self, TrainHeadCommand.self, DescribeCommand.self, AskCommand.self, DatasetCommand.self, ServeCommand.self,
-                      VideoCommand.self]
+                      VideoCommand.self, ModelsCommand.self]
     )
 
     /// argument-parser's own `main`, except that a file-system error no command turned into a

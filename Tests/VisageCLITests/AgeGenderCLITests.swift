@@ -89,5 +89,13 @@ struct AgeGenderCLITests {
         #expect(served.count == stacked.count && served.count == 6)
         #expect(zip(served, stacked).allSatisfy { abs($0 - $1) < 0.05 }, "served \(served), analyze --age-gender stacked \(stacked)")
         #expect(zip(served, heads).contains { abs($0 - $1) > 0.5 }, "served \(served), the heads' \(heads)")
+
+        // Its first lines name the models that allow no commercial use, and GET /v1/models lists
+        // what this configuration loaded: the package's networks beside the heads.
+        #expect(said.contains("visage: models for non-commercial research only: ") && said.contains("age-sface-head.onnx"), "\(said)")
+        let (listing, _) = try await URLSession.shared.data(from: try #require(URL(string: base + "/v1/models")))
+        let models = try #require((try JSONSerialization.jsonObject(with: listing) as? [String: Any])?["models"] as? [[String: Any]])
+        let files = models.compactMap { $0["file"] as? String }
+        #expect(files.contains("age-v1.onnx") && files.contains("gender-v1.onnx") && files.contains("age-sface-head.onnx"), "\(files)")
     }
 }

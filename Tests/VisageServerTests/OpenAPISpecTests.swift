@@ -18,7 +18,7 @@ struct OpenAPISpecTests {
         let listed = Set(Self.spec.operations.map { "\($0.method.rawValue) \($0.path)" })
         #expect(listed == [
             "POST /v1/analyze", "POST /v1/verify", "POST /v1/identify", "POST /v1/describe", "POST /v1/ask",
-            "GET /v1/people", "POST /v1/people", "GET /v1/audit", "GET /v1/thresholds",
+            "GET /v1/people", "POST /v1/people", "GET /v1/audit", "GET /v1/thresholds", "GET /v1/models",
             "GET /v1/people/{id}", "DELETE /v1/people/{id}", "POST /v1/people/{id}/faces",
             "GET /v1/health", "GET /metrics", "GET /openapi.json", "GET /openapi.yaml", "GET /",
         ])
@@ -29,11 +29,11 @@ struct OpenAPISpecTests {
     }
 
     /// Roles and audit operations come from the spec: people and the audit trail need admin,
-    /// the analyses and the thresholds read, the service's own pages nothing.
+    /// the analyses, the thresholds and the models read, the service's own pages nothing.
     @Test func rolesAndAuditFromTheSpec() {
         for operation in Self.spec.operations {
             switch operation.path {
-            case "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/thresholds": #expect(operation.role == .read, "\(operation.operationID)")
+            case "/v1/analyze", "/v1/verify", "/v1/identify", "/v1/describe", "/v1/ask", "/v1/thresholds", "/v1/models": #expect(operation.role == .read, "\(operation.operationID)")
             case let path where path.hasPrefix("/v1/people") || path == "/v1/audit": #expect(operation.role == .admin, "\(operation.operationID)")
             default: #expect(operation.role == nil, "\(operation.operationID)")
             }

@@ -306,6 +306,32 @@ struct RoutesTests {
         }
     }
 
+    /// GET /v1/models lists the files this node loaded with their sha256 against the set-up's and
+    /// what each may be used for, and never a path on the server.
+    @Test func modelsSayWhatThisNodeRunsAndWhatItMayBeUsedFor() async throws {
+        try await Fixtures.service().makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/models", method: .get, headers: headers(key: Fixtures.readKey))
+            #expect(response.status == .ok, "\(response.text)")
+            let models = try #require(try response.object()["models"] as? [[String: Any]])
+            let files = models.compactMap { $0["file"] as? String }
+            // The test service's analyzer computes every attribute, so these are open; the package's
+            // own age and gender networks are not (the heads on SFace's map answer).
+            for file in ["yunet_2023mar.onnx", "sface_2021dec.onnx", "mask-classifier.onnx", "age-sface-head.onnx", "gender-sface-head.onnx", "expression-fer2013.onnx"] {
+                #expect(files.contains(file), "\(files)")
+            }
+            #expect(!files.contains("age-v1.onnx"))
+            for model in models {
+                #expect(model["state"] as? String == "as-installed" && model["problem"] as? Bool == false, "\(model)")
+                #expect(model["advice"] == nil)
+            }
+            #expect(models.first { $0["file"] as? String == "expression-fer2013.onnx" }?["use"] as? String == "research-only")
+            #expect(!response.text.contains(Fixtures.visageHome.path))
+
+            let anonymous = try await client.execute(uri: "/v1/models", method: .get, headers: headers(key: nil))
+            #expect(anonymous.status == .unauthorized)
+        }
+    }
+
     @Test func enrolIdentifyDeleteRoundTrip() async throws {
         let tom = try Fixtures.sample("Tom_Hanks_54745.png")
         let group = try Fixtures.sample("t1.jpg")

@@ -6,6 +6,7 @@ import Glibc
 import Visage
 import VisageGallery
 import VisageHeads
+import VisageModels
 import VisageServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -155,12 +156,29 @@ struct ServeCommand: AsyncParsableCommand {
             }
             loaded[head.name] = head
         }
+        // The files just loaded, hashed once, so GET /v1/models describes what this node runs.
+        let models = VisageService.servedModels(analyzer: analyzer, embedder: embedder)
+        for line in Self.modelLines(models) { printError(line) }
         let service = VisageService(configuration: configuration, analyzer: analyzer, embedder: embedder, gallery: gallery,
-                                    keys: insecureNoAuth ? nil : apiKeys, heads: loaded)
+                                    keys: insecureNoAuth ? nil : apiKeys, heads: loaded, models: models)
         let host = host
         try await service.run { port in
             printError("visage: serving http://\(host.contains(":") ? "[\(host)]" : host):\(port)/ (API under /v1, description at /openapi.json)")
         }
+    }
+
+    /// What the operator's log says of the models from the start: which ones allow no commercial
+    /// use, and a warning for any file that is not the one set-up installs.
+    static func modelLines(_ models: ModelInventory) -> [String] {
+        var lines: [String] = []
+        let restricted = models.entries.filter { $0.card.use == .researchOnly }.map(\.card.fileName)
+        if !restricted.isEmpty {
+            lines.append("visage: models for non-commercial research only: \(restricted.joined(separator: ", ")) (licences and training data: GET /v1/models, `visage models`)")
+        }
+        for entry in models.entries where entry.isProblem {
+            lines.append("warning: model \(entry.card.fileName) is \(entry.state.name): \(entry.advice ?? "")")
+        }
+        return lines
     }
 
     /// Each connection is a file descriptor: the process's soft limit is raised to its hard

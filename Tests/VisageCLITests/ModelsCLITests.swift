@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import VisageTestSupport
+
+/// `visage models`, as an operator checks a machine's model folder.
+struct ModelsCLITests {
+    /// The set-up's folder passes `--check`, and the listing names what allows no commercial use.
+    @Test(.enabled(if: Fixtures.hasModels, "the models are missing: run `make setup`"))
+    func theSetUpsFolderPassesTheCheck() throws {
+        let run = try CLITests.visage("models", "--check")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("sface_2021dec.onnx") && run.stdout.contains("as-installed"), "\(run.stdout)")
+        #expect(run.stdout.contains("Non-commercial research only, and used by default: ") && run.stdout.contains("expression-fer2013.onnx"))
+
+        let json = try CLITests.visage("models", "--json")
+        #expect(json.status == 0)
+        let objects = try json.lines.map(CLITests.object)
+        let sface = try #require(objects.first { $0["file"] as? String == "sface_2021dec.onnx" })
+        #expect(sface["state"] as? String == "as-installed" && sface["sha256"] as? String == sface["installed_sha256"] as? String)
+        #expect(sface["use"] as? String == "check-training-data" && sface["document"] as? String == "docs/models/sface.md")
+        #expect(objects.first { $0["file"] as? String == "age-sface-head.onnx" }?["use"] as? String == "research-only")
+    }
+
+    /// A folder with one head replaced and the detector gone fails `--check`, naming both and what to do.
+    @Test(.enabled(if: Fixtures.hasModels, "the models are missing: run `make setup`"))
+    func aDamagedFolderFailsTheCheckNamingTheFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.modelDirectory) where file.hasSuffix(".onnx") && file != "yunet_2023mar.onnx" {
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(file).path, withDestinationPath: Fixtures.modelDirectory + "/" + file)
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("gender-sface-head.onnx"))
+        let head = try Data(contentsOf: URL(fileURLWithPath: Fixtures.modelDirectory + "/gender-sface-head.onnx"))
+        try head.prefix(head.count / 2).write(to: folder.appendingPathComponent("gender-sface-head.onnx"))
+
+        let listed = try CLITests.visage("models", "--models", folder.path)
+        #expect(listed.status == 0, "without --check the listing is not a failure: \(listed.stderr)")
+        let checked = try CLITests.visage("models", "--check", "--models", folder.path)
+        #expect(checked.status == 1)
+        #expect(checked.stderr.contains("2 model files in \(folder.path) need attention: yunet_2023mar.onnx, gender-sface-head.onnx"), "\(checked.stderr)")
+        #expect(checked.stdout.contains("yunet_2023mar.onnx: run `make setup`"), "\(checked.stdout)")
+        #expect(checked.stdout.contains("gender-sface-head.onnx: not the file set-up installs"), "\(checked.stdout)")
+    }
+
+    /// A mistyped folder, or a file given as one, is said plainly instead of a list of missing models.
+    @Test func aFolderThatIsNotThereIsSaidSo() throws {
+        let missing = try CLITests.visage("models", "--models", "/nonexistent/visage-models")
+        #expect(missing.status == 1 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("There is no model folder at /nonexistent/visage-models (--models)"), "\(missing.stderr)")
+        let file = try CLITests.visage("models", "--models", CLITests.portrait)
+        #expect(file.status == 1 && file.stderr.contains("is not a folder"), "\(file.stderr)")
+    }
+}
