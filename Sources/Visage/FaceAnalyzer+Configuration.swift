@@ -95,6 +95,49 @@ extension FaceAnalyzer {
         /// The model that actually gives gender, as ``ageModelInUse`` for age.
         public var genderModelInUse: AttributeModel { input == .faceCrop ? .separateNetwork : genderModel }
 
+        /// The uses (their cards' ``ModelCard/Use``) a model must allow for this analyzer to open
+        /// it; opening any other throws ``ModelError/useNotAllowed(fileName:use:)``. Default: every
+        /// use. ``withoutResearchOnlyModels()`` makes a configuration that keeps to the rest.
+        public var allowedModelUses: Set<ModelCard.Use> = Set(ModelCard.Use.allCases)
+
+        /// `tasks` less those whose models ``allowedModelUses`` does not allow: an analyzer leaves
+        /// their fields nil, as for a task not asked for (the detector is not a task: refused, it
+        /// fails every photo with ``ModelError/useNotAllowed(fileName:use:)``).
+        public func permitted(_ tasks: Tasks) -> Tasks {
+            let allowed = allowedModelUses
+            func allows(_ cards: [ModelCard]) -> Bool { cards.allSatisfy { allowed.contains($0.use) } }
+            let sface = sfacePrecision == .int8 ? SFaceEmbedder.int8Card : SFaceEmbedder.card
+            func cards(_ model: AttributeModel, head: ModelCard, network: ModelCard) -> [ModelCard] {
+                switch model {
+                case .sfaceHead: [sface, head]
+                case .separateNetwork: [network]
+                case .stacked: [sface, head, network]
+                }
+            }
+            let needs: [(Tasks, [ModelCard])] = [
+                (.embedding, [sface]), (.mask, [sface, MaskClassifier.card]),
+                (.maskedFaceEmbedding, [sface, MaskedFaceAttentionHead.card]), (.expression, [ExpressionClassifier.card]),
+                (.attributeEmbedding, [FabNetEncoder.card]),
+                (.age, cards(ageModelInUse, head: SFaceAgeHead.card, network: AgeEstimator.card)),
+                (.gender, cards(genderModelInUse, head: SFaceGenderHead.card, network: GenderClassifier.card)),
+            ]
+            return needs.reduce(tasks) { kept, need in allows(need.1) ? kept : kept.subtracting(need.0) }
+        }
+
+        /// This configuration with research-only models refused (``allowedModelUses``) and age and
+        /// gender moved to the package's CC0 networks (the default heads are trained on UTKFace),
+        /// with the tasks it can no longer compute: expression (its model is trained on FER2013),
+        /// the masked-face embedding (the attention head, trained on CFP: a masked face is then
+        /// compared and searched through SFace) and FAb-Net's. Those are returned too, to say so.
+        public func withoutResearchOnlyModels() -> (configuration: Configuration, dropped: Tasks) {
+            var restricted = self
+            restricted.allowedModelUses.remove(.researchOnly)
+            if SFaceAgeHead.card.use == .researchOnly { restricted.ageModel = .separateNetwork }
+            if SFaceGenderHead.card.use == .researchOnly { restricted.genderModel = .separateNetwork }
+            restricted.tasks = restricted.permitted(tasks)
+            return (restricted, tasks.subtracting(restricted.tasks))
+        }
+
         public init() {}
     }
 

@@ -57,25 +57,33 @@ extension FaceAnalyzer {
         let stacked: Tasks
 
         init(configuration: Configuration, runtime: OnnxRuntime) {
-            let directory = configuration.models, detection = configuration.detector
-            detector = LazyModel { try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
+            let directory = configuration.models, detection = configuration.detector, allowed = configuration.allowedModelUses
+            /// Refuses a model whose terms the configuration does not allow, before its file is read.
+            @Sendable func permit(_ card: ModelCard) throws {
+                guard allowed.contains(card.use) else { throw ModelError.useNotAllowed(fileName: card.fileName, use: card.use) }
+            }
+            detector = LazyModel { try permit(YuNetDetector.card); return try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
             // Set-up does not provide the student (not shipped; docs/models/yunet-masked.md): a
-            // folder without it runs the rescue alone, and putting the file there opts in.
+            // folder without it runs the rescue alone, and putting the file there opts in. An
+            // optional booster, so a student whose use is not allowed is left out like a missing one.
             maskedProposer = LazyModel {
                 let path = directory.url.appendingPathComponent(YuNetDetector.maskedFileName).path
-                guard FileManager.default.fileExists(atPath: path) else { return nil }
+                guard FileManager.default.fileExists(atPath: path), allowed.contains(YuNetDetector.maskedCard.use) else { return nil }
                 return try YuNetDetector(directory: directory, runtime: runtime, configuration: detection, fileName: YuNetDetector.maskedFileName)
             }
             let precision = configuration.sfacePrecision, averagesMirror = configuration.flipAveragesEmbedding
-            embedder = LazyModel { try SFaceEmbedder(directory: directory, runtime: runtime, precision: precision, averagesMirror: averagesMirror) }
-            attentionHead = LazyModel { try MaskedFaceAttentionHead(directory: directory, runtime: runtime) }
-            attributeEncoder = LazyModel { try FabNetEncoder(directory: directory, runtime: runtime) }
-            ageEstimator = LazyModel { try AgeEstimator(directory: directory, runtime: runtime) }
-            genderClassifier = LazyModel { try GenderClassifier(directory: directory, runtime: runtime) }
-            expressionClassifier = LazyModel { try ExpressionClassifier(directory: directory, runtime: runtime) }
-            maskClassifier = LazyModel { try MaskClassifier(directory: directory, runtime: runtime) }
-            ageHead = LazyModel { try SFaceAgeHead(directory: directory, runtime: runtime) }
-            genderHead = LazyModel { try SFaceGenderHead(directory: directory, runtime: runtime) }
+            embedder = LazyModel {
+                try permit(precision == .int8 ? SFaceEmbedder.int8Card : SFaceEmbedder.card)
+                return try SFaceEmbedder(directory: directory, runtime: runtime, precision: precision, averagesMirror: averagesMirror)
+            }
+            attentionHead = LazyModel { try permit(MaskedFaceAttentionHead.card); return try MaskedFaceAttentionHead(directory: directory, runtime: runtime) }
+            attributeEncoder = LazyModel { try permit(FabNetEncoder.card); return try FabNetEncoder(directory: directory, runtime: runtime) }
+            ageEstimator = LazyModel { try permit(AgeEstimator.card); return try AgeEstimator(directory: directory, runtime: runtime) }
+            genderClassifier = LazyModel { try permit(GenderClassifier.card); return try GenderClassifier(directory: directory, runtime: runtime) }
+            expressionClassifier = LazyModel { try permit(ExpressionClassifier.card); return try ExpressionClassifier(directory: directory, runtime: runtime) }
+            maskClassifier = LazyModel { try permit(MaskClassifier.card); return try MaskClassifier(directory: directory, runtime: runtime) }
+            ageHead = LazyModel { try permit(SFaceAgeHead.card); return try SFaceAgeHead(directory: directory, runtime: runtime) }
+            genderHead = LazyModel { try permit(SFaceGenderHead.card); return try SFaceGenderHead(directory: directory, runtime: runtime) }
             // Given face crops keep the networks of their own: the heads were trained on SFace's map
             // of landmark-aligned crops, and a loose crop shrunk to 112 px is not one (on whole
             // UTKFace chips the gender head got 32 of 60 right, the package model at least 42).

@@ -35,7 +35,7 @@ public final class FaceAnalyzer: Sendable {
         self.configuration = configuration
         self.runtime = runtime
         self.models = models
-        try models.open(for: configuration.tasks, input: configuration.input)
+        try models.open(for: configuration.permitted(configuration.tasks), input: configuration.input)
         rescuer = MaskedFaceRescuer(configuration: configuration, models: models)
     }
 
@@ -113,7 +113,9 @@ public final class FaceAnalyzer: Sendable {
         return (faces, timings)
     }
 
-    private func analyzeNow(_ image: Image, tasks: Tasks, faces detected: [Face]?) throws -> (faces: [Face], timings: StageTimings) {
+    private func analyzeNow(_ image: Image, tasks asked: Tasks, faces detected: [Face]?) throws -> (faces: [Face], timings: StageTimings) {
+        // A task whose model the configuration may not open stays nil, as one not asked for.
+        let tasks = configuration.permitted(asked)
         var timings = StageTimings()
         let clock = ContinuousClock()
         var start = clock.now

@@ -22,6 +22,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Keep only faces the detector itself scores at its threshold: no second look at weak boxes for masked faces (the detector alone, as the Python reference runs it).")
     var noMaskRescue = false
 
+    @Flag(help: "Open no model whose weights are for non-commercial research only (`visage models` lists them): age and gender from the package's CC0 networks, no expression, masked faces compared and searched through SFace.")
+    var noResearchOnlyModels = false
+
     /// - Parameter imagesInFlight: images the command analyses at once. Without `--threads`, the
     ///   cores are divided among them: on 2 cores, two images with one ORT thread each beat two
     ///   images sharing a 2-thread pool by 2–18% in 12 of 13 rounds of `visage bench`, while one image alone is
@@ -45,18 +48,42 @@ struct GlobalOptions: ParsableArguments {
             configuration.ageModel = ageGender
             configuration.genderModel = ageGender
         }
+        if noResearchOnlyModels { configuration = configuration.withoutResearchOnlyModels().configuration }
         return configuration
     }
 
     /// Loads the models, turning a set-up problem into a message that names the missing file.
     func makeAnalyzer(tasks: FaceAnalyzer.Tasks, input: FaceAnalyzer.Input = .photo, fallbackScore: Float? = nil,
                       imagesInFlight: Int = 1, ageGender: FaceAnalyzer.AttributeModel? = nil) throws -> FaceAnalyzer {
+        if noResearchOnlyModels, let ageGender, ageGender != .separateNetwork {
+            throw ValidationError("--age-gender \(ageGender.rawValue) runs the heads trained on UTKFace, which are for non-commercial research only; with --no-research-only-models use --age-gender separate (the default then).")
+        }
+        if noResearchOnlyModels, let note = Self.researchOnlyNote(dropped: tasks.subtracting(analyzerConfiguration(tasks: tasks, input: input).tasks)) {
+            printError(note)
+        }
         do {
             return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks, input: input, fallbackScore: fallbackScore,
                                                                          imagesInFlight: imagesInFlight, ageGender: ageGender))
         } catch {
             throw CommandFailure(FaceReport.message(for: error))
         }
+    }
+
+    /// For a command that opens a model itself rather than through an analyzer: refuses it as the
+    /// analyzer would under `--no-research-only-models`.
+    func permit(_ card: ModelCard) throws {
+        let allowed = analyzerConfiguration(tasks: []).allowedModelUses
+        guard allowed.contains(card.use) else { throw CommandFailure(ModelError.useNotAllowed(fileName: card.fileName, use: card.use).description) }
+    }
+
+    /// What `--no-research-only-models` leaves out of a command's tasks, in words; nil when nothing.
+    static func researchOnlyNote(dropped: FaceAnalyzer.Tasks) -> String? {
+        var lost: [String] = []
+        if dropped.contains(.expression) { lost.append("no expression (its model is trained on FER2013)") }
+        if dropped.contains(.maskedFaceEmbedding) { lost.append("masked faces compared and searched through SFace at the unmasked threshold (the attention head is trained on CFP)") }
+        if dropped.contains(.attributeEmbedding) { lost.append("no FAb-Net embedding") }
+        guard !lost.isEmpty else { return nil }
+        return "note: --no-research-only-models: " + lost.joined(separator: "; ")
     }
 
     func validate() throws {

@@ -51,4 +51,22 @@ struct ModelsCLITests {
         let file = try CLITests.visage("models", "--models", CLITests.portrait)
         #expect(file.status == 1 && file.stderr.contains("is not a folder"), "\(file.stderr)")
     }
+
+    /// `--no-research-only-models`: analyze answers from the package's networks and leaves
+    /// expression out, saying so; what cannot do without a research-only model refuses, naming it.
+    @Test(.enabled(if: Fixtures.hasModels, "the models are missing: run `make setup`"))
+    func withoutResearchOnlyModels() throws {
+        let run = try CLITests.visage("analyze", "--no-research-only-models", "--json", CLITests.groupPhoto)
+        #expect(run.status == 0, "\(run.stderr)")
+        let faces = try #require(try CLITests.firstObject(run)["faces"] as? [[String: Any]])
+        #expect(faces.count == 6 && faces.allSatisfy { $0["expression"] is NSNull && $0["age"] is Double })
+        #expect(run.stderr.contains("note: --no-research-only-models: no expression"), "\(run.stderr)")
+
+        let stacked = try CLITests.visage("analyze", "--no-research-only-models", "--age-gender", "stacked", CLITests.groupPhoto)
+        #expect(stacked.status == 64 && stacked.stderr.contains("for non-commercial research only"), "\(stacked.stderr)")
+
+        let expression = try CLITests.visage("eval", "expression", "--no-research-only-models")
+        #expect(expression.status == 1)
+        #expect(expression.stderr.contains("expression-fer2013.onnx is one"), "\(expression.stderr)")
+    }
 }

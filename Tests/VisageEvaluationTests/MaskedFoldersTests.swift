@@ -62,5 +62,23 @@ struct MaskedFoldersTests {
         // At the shipped threshold at most about 1e-3 of real-mask impostor pairs are accepted.
         #expect(oneMasked.falseAcceptRateInUse <= 0.002, "\(oneMasked)")
         #expect(FileManager.default.fileExists(atPath: output + "/scores.csv"))
+        #expect(report.attentionHead && report.markdown().contains("the attention head when either face is called masked"))
+    }
+
+    /// Without research-only models (no attention head) every pair is SFace's at 0.303, and the
+    /// report says so instead of describing the head's thresholds.
+    @Test(.enabled(if: maskedPeople != nil && Fixtures.hasModels, "needs ../shared/data/masked-people and the models"))
+    func withoutTheHeadEveryPairIsSFacesAndTheReportSaysSo() async throws {
+        let folders = try MaskedFolders(root: try #require(Self.maskedPeople))
+        var configuration = FaceAnalyzer.Configuration()
+        configuration.tasks = [.embedding, .mask, .maskedFaceEmbedding]
+        let output = try Fixtures.temporaryDirectory()
+        let analyzer = try FaceAnalyzer(configuration: configuration.withoutResearchOnlyModels().configuration)
+        let report = try await MaskedFoldersEvaluation(folders: folders).run(analyzer: analyzer, output: output) { _, _, _ in }
+        #expect(!report.attentionHead && report.calibration.isEmpty)
+        #expect(report.markdown().contains("`visage verify --no-research-only-models`"))
+        let scores = try String(contentsOfFile: output + "/scores.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(!scores.isEmpty && scores.allSatisfy { !$0.contains("attention_head") })
+        #expect(scores.contains { $0.contains(",0.303,sface,one_masked") })
     }
 }

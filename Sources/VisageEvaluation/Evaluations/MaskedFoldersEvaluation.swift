@@ -52,6 +52,9 @@ public struct MaskedFoldersReport: EvaluationReport {
     public var unmaskedCalledMasked: Int
     public var unreadableImages: [UnreadableImage]
     public var thresholds: Verification.Thresholds
+    /// Whether a pair with a masked face went through the attention head; false when the analyzer
+    /// may not open it (`--no-research-only-models`), so every pair was SFace's at the unmasked threshold.
+    public var attentionHead: Bool
     public var fallbackScore: Float?
     public var seed: UInt64
     public var categories: [Category]
@@ -59,8 +62,13 @@ public struct MaskedFoldersReport: EvaluationReport {
 
     public func markdown() -> String {
         var out = "## Verification on real masks: \(name)\n\nData: `\(source)`: \(people) people, \(maskedPhotos) masked and \(unmaskedPhotos) unmasked photos; "
-        out += "impostor pairs drawn with seed \(seed). Decisions as `visage verify` makes them: the attention head when either face is called masked, "
-        out += "thresholds \(Format.number(thresholds.unmasked)) (neither masked), \(Format.number(thresholds.oneMasked)) (one), \(Format.number(thresholds.bothMasked)) (both)"
+        if attentionHead {
+            out += "impostor pairs drawn with seed \(seed). Decisions as `visage verify` makes them: the attention head when either face is called masked, "
+            out += "thresholds \(Format.number(thresholds.unmasked)) (neither masked), \(Format.number(thresholds.oneMasked)) (one), \(Format.number(thresholds.bothMasked)) (both)"
+        } else {
+            out += "impostor pairs drawn with seed \(seed). Decisions as `visage verify --no-research-only-models` makes them: no attention head, "
+            out += "so every pair through SFace at \(Format.number(thresholds.unmasked)), masked or not"
+        }
         out += fallbackScore.map { "; faces kept down to detector score \(Format.number($0, decimals: 2))" } ?? "; detector defaults"
         out += ".\n\n"
         out += "No face found: \(maskedWithoutFace.count) of \(maskedPhotos) masked photos, \(unmaskedWithoutFace.count) of \(unmaskedPhotos) unmasked. "
@@ -74,13 +82,16 @@ public struct MaskedFoldersReport: EvaluationReport {
         }
         out += Format.table(["pairs", "genuine + impostor", "correct at Visage's decision", "TAR / FAR there", "best threshold (tuned on these pairs)",
                              "TAR at FAR", "no answer", "decided as"], rows) + "\n"
-        out += "\nCalibration on this folder (every pair of photos of two different people, by the condition the mask classifier gives it):\n\n"
-        out += Format.table(["condition", "impostor pairs", "threshold at FAR 1e-3", "FAR at the thresholds in use"], calibration.map {
-            [$0.condition.replacingOccurrences(of: "_", with: " "), "\($0.impostorPairs)", Format.number($0.threshold), Format.percent($0.falseAcceptRateInUse)]
-        }) + "\n"
-        let leaveOut = categories.compactMap { c in c.leavePeopleOutAccuracy.map { "\(c.category.replacingOccurrences(of: "_", with: " ")) \(Format.percent($0))" } }
-        if !leaveOut.isEmpty {
-            out += "\nDecided at thresholds calibrated the same way on the other people only (leave the pair's people out): " + leaveOut.joined(separator: ", ") + ".\n"
+        // The calibration is of the attention head's conditions: nothing to say without it.
+        if attentionHead {
+            out += "\nCalibration on this folder (every pair of photos of two different people, by the condition the mask classifier gives it):\n\n"
+            out += Format.table(["condition", "impostor pairs", "threshold at FAR 1e-3", "FAR at the thresholds in use"], calibration.map {
+                [$0.condition.replacingOccurrences(of: "_", with: " "), "\($0.impostorPairs)", Format.number($0.threshold), Format.percent($0.falseAcceptRateInUse)]
+            }) + "\n"
+            let leaveOut = categories.compactMap { c in c.leavePeopleOutAccuracy.map { "\(c.category.replacingOccurrences(of: "_", with: " ")) \(Format.percent($0))" } }
+            if !leaveOut.isEmpty {
+                out += "\nDecided at thresholds calibrated the same way on the other people only (leave the pair's people out): " + leaveOut.joined(separator: ", ") + ".\n"
+            }
         }
         for image in unreadableImages { out += "\nUnreadable: `\(image.path)`: \(image.error)" }
         return out
@@ -151,7 +162,9 @@ public struct MaskedFoldersEvaluation: Sendable {
             maskedWithoutFace: masked.filter { faces[$0] == nil }, unmaskedWithoutFace: unmasked.filter { faces[$0] == nil },
             maskedCalledMasked: masked.count { faces[$0]?.mask?.isMasked ?? false },
             unmaskedCalledMasked: unmasked.count { faces[$0]?.mask?.isMasked ?? false },
-            unreadableImages: unreadable, thresholds: thresholds, fallbackScore: analyzer.configuration.fallbackScoreThreshold,
+            unreadableImages: unreadable, thresholds: thresholds,
+            attentionHead: analyzer.configuration.permitted(analyzer.configuration.tasks).contains(.maskedFaceEmbedding),
+            fallbackScore: analyzer.configuration.fallbackScoreThreshold,
             seed: seed, categories: categories,
             calibration: calibration.sorted { $0.key.rawValue < $1.key.rawValue }.map { condition, value in
                 .init(condition: condition.rawValue, impostorPairs: value.impostors, threshold: value.threshold,

@@ -30,6 +30,8 @@ struct EvalExpressionCommand: AsyncParsableCommand {
     var output: String = Eval.defaultOutput("expression")
 
     func run() async throws {
+        // Before any photo is read: under --no-research-only-models the model cannot run at all.
+        try global.permit(ExpressionClassifier.card)
         let root = Eval.dataFolder(fer, "fer2013/publictest")
         let dataset: ClassFolderDataset
         do {

@@ -69,9 +69,11 @@ struct EvalProbeCommand: AsyncParsableCommand {
             do {
                 switch kind {
                 case .sface:
+                    try global.permit(SFaceEmbedder.card)
                     let model = try SFaceEmbedder(directory: models, runtime: runtime)
                     embed = { try model.embed($0) }
                 case .fabnet:
+                    try global.permit(FabNetEncoder.card)
                     let model = try FabNetEncoder(directory: models, runtime: runtime)
                     embed = { try model.embed($0) }
                 }

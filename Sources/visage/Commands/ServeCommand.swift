@@ -129,7 +129,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         // Which thresholds decide, and why, belongs in the operator's log from the first line.
-        printError("visage: identification thresholds: " + GalleryCommand.Threshold.oneLine(await gallery.thresholds))
+        // Without the attention head (--no-research-only-models) the masked thresholds decide nothing.
+        let headless = !analyzer.configuration.tasks.contains(.maskedFaceEmbedding)
+        let masksThroughSFace = headless ? "; masked faces through SFace at the unmasked threshold (no attention head)" : ""
+        printError("visage: identification thresholds: " + GalleryCommand.Threshold.oneLine(await gallery.thresholds) + masksThroughSFace)
 
         var configuration = VisageService.Configuration()
         configuration.host = host
@@ -146,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let verifyThresholds { configuration.verificationThresholds = try parseVerificationThresholds(verifyThresholds, "--verify-thresholds") }
         let pair = configuration.verificationThresholds
         printError(String(format: "visage: verification thresholds: neither face masked %.4f, one %.4f, both %.4f (%@)", pair.unmasked, pair.oneMasked, pair.bothMasked,
-                          verifyThresholds == nil ? "calibrated defaults" : "--verify-thresholds"))
+                          verifyThresholds == nil ? "calibrated defaults" : "--verify-thresholds") + masksThroughSFace)
         var loaded: [String: any CustomHead] = [:]
         for path in heads {
             let head: FaceHead
