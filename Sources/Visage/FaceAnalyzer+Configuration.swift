@@ -100,6 +100,13 @@ extension FaceAnalyzer {
         /// use. ``withoutResearchOnlyModels()`` makes a configuration that keeps to the rest.
         public var allowedModelUses: Set<ModelCard.Use> = Set(ModelCard.Use.allCases)
 
+        /// Throws ``ModelError/useNotAllowed(fileName:use:)`` when ``allowedModelUses`` does not
+        /// allow `card`'s model: called before its file is read, by the analyzer and by code that
+        /// opens a model itself.
+        public func permit(_ card: ModelCard) throws(ModelError) {
+            guard allowedModelUses.contains(card.use) else { throw .useNotAllowed(fileName: card.fileName, use: card.use) }
+        }
+
         /// `tasks` less those whose models ``allowedModelUses`` does not allow: an analyzer leaves
         /// their fields nil, as for a task not asked for (the detector is not a task: refused, it
         /// fails every photo with ``ModelError/useNotAllowed(fileName:use:)``).

@@ -58,10 +58,8 @@ extension FaceAnalyzer {
 
         init(configuration: Configuration, runtime: OnnxRuntime) {
             let directory = configuration.models, detection = configuration.detector, allowed = configuration.allowedModelUses
-            /// Refuses a model whose terms the configuration does not allow, before its file is read.
-            @Sendable func permit(_ card: ModelCard) throws {
-                guard allowed.contains(card.use) else { throw ModelError.useNotAllowed(fileName: card.fileName, use: card.use) }
-            }
+            // Each open first asks whether the configuration allows the model's use.
+            let permit = { @Sendable (card: ModelCard) throws in try configuration.permit(card) }
             detector = LazyModel { try permit(YuNetDetector.card); return try YuNetDetector(directory: directory, runtime: runtime, configuration: detection) }
             // Set-up does not provide the student (not shipped; docs/models/yunet-masked.md): a
             // folder without it runs the rescue alone, and putting the file there opts in. An

@@ -72,8 +72,7 @@ struct GlobalOptions: ParsableArguments {
     /// For a command that opens a model itself rather than through an analyzer: refuses it as the
     /// analyzer would under `--no-research-only-models`.
     func permit(_ card: ModelCard) throws {
-        let allowed = analyzerConfiguration(tasks: []).allowedModelUses
-        guard allowed.contains(card.use) else { throw CommandFailure(ModelError.useNotAllowed(fileName: card.fileName, use: card.use).description) }
+        do { try analyzerConfiguration(tasks: []).permit(card) } catch { throw CommandFailure(error.description) }
     }
 
     /// What `--no-research-only-models` leaves out of a command's tasks, in words; nil when nothing.

@@ -16,7 +16,8 @@ struct EnrollCommand: AsyncParsableCommand {
 
         Each template holds SFace's embedding and the masked-face attention head's, and \
         whether the mask classifier called the face masked, so that a masked face can be \
-        identified later (docs/gallery.md). Enrol from unmasked photos: a person enrolled from \
+        identified later (docs/gallery.md); with --no-research-only-models only SFace's (the \
+        head is research-only; `visage gallery reembed` adds its embedding later). Enrol from unmasked photos: a person enrolled from \
         a masked photo gets a warning (\"warning\" in the JSON), because an unmasked photo of \
         them matches a masked template poorly; so does one whose photo looks like a child's \
         (estimated under 13), because children's faces are confused with each other far more \
