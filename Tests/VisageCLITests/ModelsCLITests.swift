@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import VisageTestSupport
 
@@ -68,5 +71,46 @@ struct ModelsCLITests {
         let expression = try CLITests.visage("eval", "expression", "--no-research-only-models")
         #expect(expression.status == 1)
         #expect(expression.stderr.contains("expression-fer2013.onnx is one"), "\(expression.stderr)")
+    }
+
+    /// A head whose weights are not the set-up's (one bit changed: it still loads) is warned about
+    /// in serve's first lines and reported by GET /v1/models as a problem.
+    @Test(.enabled(if: Fixtures.hasModels, "the models are missing: run `make setup`"))
+    func serveWarnsAboutAFileThatIsNotTheSetUps() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-serve-models-\(UUID().uuidString)")
+        let models = folder.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for file in try FileManager.default.contentsOfDirectory(atPath: Fixtures.modelDirectory) where file.hasSuffix(".onnx") && file != "gender-sface-head.onnx" {
+            try FileManager.default.createSymbolicLink(atPath: models.appendingPathComponent(file).path, withDestinationPath: Fixtures.modelDirectory + "/" + file)
+        }
+        var head = try Data(contentsOf: URL(fileURLWithPath: Fixtures.modelDirectory + "/gender-sface-head.onnx"))
+        head[head.count / 2] ^= 1
+        try head.write(to: models.appendingPathComponent("gender-sface-head.onnx"))
+
+        let server = Process()
+        server.executableURL = CLITests.binary
+        server.arguments = ["serve", "--insecure-no-auth", "--port", "0", "--models", models.path, "--gallery", folder.appendingPathComponent("g.gallery").path]
+        let err = Pipe()
+        server.standardError = err
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var said = ""
+        var address: String?
+        while address == nil {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+            address = said.firstMatch(of: #/serving (http://[0-9.]+:[0-9]+)//#).map { String($0.output.1) }
+        }
+        let base = try #require(address, "no address in: \(said)")
+        #expect(said.contains("warning: model gender-sface-head.onnx (differs): not the file set-up installs"), "\(said)")
+        let (body, _) = try await URLSession.shared.data(from: try #require(URL(string: base + "/v1/models")))
+        let listed = try #require((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["models"] as? [[String: Any]])
+        let gender = try #require(listed.first { $0["file"] as? String == "gender-sface-head.onnx" })
+        #expect(gender["state"] as? String == "differs" && gender["problem"] as? Bool == true)
+        #expect(gender["sha256"] as? String != gender["installed_sha256"] as? String)
+        #expect(listed.filter { $0["problem"] as? Bool == true }.count == 1, "\(listed)")
     }
 }

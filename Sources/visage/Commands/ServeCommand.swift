@@ -179,7 +179,7 @@ struct ServeCommand: AsyncParsableCommand {
             lines.append("visage: models for non-commercial research only: \(restricted.joined(separator: ", ")) (licences and training data: GET /v1/models, `visage models`)")
         }
         for entry in models.entries where entry.isProblem {
-            lines.append("warning: model \(entry.card.fileName) is \(entry.state.name): \(entry.advice ?? "")")
+            lines.append("warning: model \(entry.card.fileName) (\(entry.state.name)): \(entry.advice ?? "")")
         }
         return lines
     }
