@@ -162,7 +162,7 @@ extension VisageService: APIProtocol {
     }
 
     func getModels(_ input: Operations.GetModels.Input) async throws -> Operations.GetModels.Output {
-        let inventory = try await servedModels.get()
+        let inventory = try await modelSurvey.get()
         return .undocumented(statusCode: 200, .rendered(.json(.object([
             ("models", .array(inventory.entries.map { $0.json(includingAdvice: false) })),
         ]))))

@@ -87,7 +87,7 @@ public struct VisageService: Sendable {
     /// Custom heads `/v1/analyze?head=NAME` may run, by name (`visage serve --head FILE`).
     public let heads: [String: any CustomHead]
     /// The model files this node runs, as `GET /v1/models` reports them.
-    let servedModels: ServedModels
+    let modelSurvey: ModelSurvey
 
     let admission: AdmissionControl
     let uploadBudget: UploadBudget
@@ -101,7 +101,7 @@ public struct VisageService: Sendable {
     public init(configuration: Configuration = .init(), analyzer: FaceAnalyzer, embedder: FaceAnalyzer, gallery: Gallery, keys: APIKeys?,
                 heads: [String: any CustomHead] = [:], models: ModelInventory? = nil) {
         self.configuration = configuration
-        servedModels = ServedModels(models) { Self.servedModels(analyzer: analyzer, embedder: embedder) }
+        modelSurvey = ModelSurvey(models) { Self.servedModels(analyzer: analyzer, embedder: embedder) }
         self.heads = heads
         self.analyzer = analyzer
         self.embedder = embedder
@@ -278,7 +278,7 @@ public struct ListenError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The survey `GET /v1/models` answers with, made once: given at start-up, or at the first request.
-final class ServedModels: Sendable {
+final class ModelSurvey: Sendable {
     private let inventory: Mutex<ModelInventory?>
     private let survey: @Sendable () -> ModelInventory
 
