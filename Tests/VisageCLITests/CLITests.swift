@@ -262,7 +262,7 @@ model reads the whole crop resized to its input instead of a crop aligned on
 landmarks. The models were trained on aligned crops, so a loose crop gives less
 accurate answers than a photo.
 
-USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--no-mask-rescue] [--annotate <dir>] [--head <head.json> ...] [--face-crop] [--attributes <names>] [--age-gender <model>] <paths> ...
+USAGE: visage analyze [--json] [--models <dir>] [--threads <threads>] [--max-pixels <max-pixels>] [--no-mask-rescue] [--no-research-only-models] [--annotate <dir>] [--head <head.json> ...] [--face-crop] [--attributes <names>] [--age-gender <model>] <paths> ...
 
 ARGUMENTS:
   <paths>                 Image files or folders (searched recursively for
@@ -283,6 +283,12 @@ OPTIONS:
                           threshold: no second look at weak boxes for masked
                           faces (the detector alone, as the Python reference
                           runs it).
+  --no-research-only-models
+                          Open no model whose weights are for non-commercial
+                          research only (`visage models` lists them): age and
+                          gender from the package's CC0 networks, no
+                          expression, masked faces compared and searched
+                          through SFace.
   --annotate <dir>        Write each image with boxes, landmarks and labels
                           drawn into this folder.
   --head <head.json>      A head file from `visage train-head`; its prediction
