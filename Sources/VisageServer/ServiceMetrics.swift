@@ -1,5 +1,6 @@
 import HTTPTypes
 import Prometheus
+import VisageModels
 
 /// The service's Prometheus metrics: requests by route, method and status, their latency,
 /// and the analysis slots in use and requests waiting. Never names, ids or keys.
@@ -40,6 +41,18 @@ final class ServiceMetrics: Sendable {
         // 503s answered at once would hide the latency of the analyses, hence the status class.
         let outcome = clientClosed ? "client_closed" : status == 503 ? "503" : "\(status / 100)xx"
         registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route), ("status", outcome)], buckets: Self.buckets).record(duration)
+    }
+
+    static var model: MetricNameDescriptor { MetricNameDescriptor(namespace: "visage", metricName: "model", unitName: "info",
+                                            helpText: "1 for each model file this node loaded, by file, state against the set-up's sha256 (as-installed, differs, present, missing, unreadable) and allowed use.") }
+
+    /// The model files as `GET /v1/models` lists them: a fleet alerts on `visage_model_info{state="differs"}`
+    /// without asking every node. Setting the same gauges again changes nothing.
+    func record(_ models: ModelInventory) {
+        for entry in models.entries {
+            registry.makeGauge(descriptor: Self.model, labels: [("file", entry.card.fileName), ("state", entry.state.name), ("use", entry.card.use.rawValue)])
+                .set(to: 1)
+        }
     }
 
     func render(load: (running: Int, waiting: Int), connections open: (open: Int, evicted: Int), uploadBytesInFlight: Int) -> String {

@@ -222,6 +222,7 @@ extension VisageService: APIProtocol {
     }
 
     func metrics(_ input: Operations.Metrics.Input) async throws -> Operations.Metrics.Output {
+        requestMetrics.record(try await modelSurvey.get())
         let text = requestMetrics.render(load: admission.load, connections: connections.counts, uploadBytesInFlight: uploadBudget.inUse)
         return .undocumented(statusCode: 200, .rendered(.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")))
     }

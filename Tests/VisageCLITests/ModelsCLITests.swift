@@ -112,5 +112,10 @@ struct ModelsCLITests {
         #expect(gender["state"] as? String == "differs" && gender["problem"] as? Bool == true)
         #expect(gender["sha256"] as? String != gender["installed_sha256"] as? String)
         #expect(listed.filter { $0["problem"] as? Bool == true }.count == 1, "\(listed)")
+        // The same for a fleet's monitoring, without asking each node.
+        let (metrics, _) = try await URLSession.shared.data(from: try #require(URL(string: base + "/metrics")))
+        let text = String(decoding: metrics, as: UTF8.self)
+        #expect(text.contains(#"visage_model_info{file="gender-sface-head.onnx",state="differs",use="research-only"} 1"#), "\(text)")
+        #expect(text.contains(#"visage_model_info{file="sface_2021dec.onnx",state="as-installed",use="check-training-data"} 1"#))
     }
 }
