@@ -140,6 +140,8 @@ struct EvalVerificationCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // --mask-matching attention names the head itself: refused up front rather than measured as plain SFace.
+        if maskMatching == .attention { try global.permit(MaskedFaceAttentionHead.card) }
         if let folders { return try await runFolders(folders) }
         let folds = try foldList()
         let pairs: VerificationPairs
