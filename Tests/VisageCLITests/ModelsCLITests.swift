@@ -71,6 +71,8 @@ struct ModelsCLITests {
         let expression = try CLITests.visage("eval", "expression", "--no-research-only-models")
         #expect(expression.status == 1)
         #expect(expression.stderr.contains("expression-fer2013.onnx is one"), "\(expression.stderr)")
+        let attention = try CLITests.visage("eval", "verification", "--protocol", "cfp-ff", "--mask", "one", "--mask-matching", "attention", "--no-research-only-models")
+        #expect(attention.status == 1 && attention.stderr.contains("mfsa-attention-head.onnx is one"), "\(attention.stderr)")
     }
 
     /// A head whose weights are not the set-up's (one bit changed: it still loads) is warned about
