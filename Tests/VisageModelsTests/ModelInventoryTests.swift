@@ -91,4 +91,19 @@ struct ModelInventoryTests {
         let masked = try #require(byFile[YuNetDetector.maskedCard.fileName])
         #expect(masked.state == .missing && !masked.isProblem && masked.advice == nil)
     }
+
+    /// THIRD_PARTY_NOTICES.md names every package Package.swift depends on and every model file
+    /// Visage can open, so a new dependency or model cannot ship without its terms written down.
+    @Test func theNoticesNameEveryDependencyAndModel() throws {
+        let notices = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("THIRD_PARTY_NOTICES.md"), encoding: .utf8)
+        let manifest = try String(contentsOf: Self.repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let packages = manifest.matches(of: #/\.package\(url: "https://github\.com/([^"]+?)(?:\.git)?"/#).map { String($0.output.1) }
+        #expect(packages.count >= 15, "\(packages)")
+        for package in packages {
+            #expect(notices.contains(package), "THIRD_PARTY_NOTICES.md does not name \(package)")
+        }
+        for card in ModelCard.all {
+            #expect(notices.contains("`\(card.fileName)`"), "THIRD_PARTY_NOTICES.md does not name \(card.fileName)")
+        }
+    }
 }
