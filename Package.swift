@@ -48,13 +48,10 @@ let package = Package(
         // setjmp/longjmp error handling for libjpeg and libpng, which Swift cannot do itself.
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
         // FFmpeg from Debian (libavformat-dev, libavcodec-dev, libswscale-dev, libavutil-dev; scripts/setup installs them).
-        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         // Video decode/encode through FFmpeg behind a few plain C calls (its API is macros and owned pointers).
-        // C code does not import CFFmpeg's module, so its `link` lines do not reach the linker: name the libraries here.
-        .target(
-            name: "CVideoCodecs", dependencies: ["CFFmpeg"],
-            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]
-        ),
+        // Compiled against Debian's FFmpeg headers (libav*-dev, in the default include path) but not linked:
+        // FFmpegLoader.h opens the libraries with dlopen when a video is first opened.
+        .target(name: "CVideoCodecs", linkerSettings: [.linkedLibrary("dl")]),
         // Our own declarations of the part of ONNX Runtime's C API we call; the library is dlopen'ed.
         .target(name: "COnnxRuntime"),
         // The gallery's fast-scan kernels: 4-bit product-quantisation codes through pshufb tables (AVX2 picked at run time, scalar otherwise).

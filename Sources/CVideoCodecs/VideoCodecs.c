@@ -7,8 +7,12 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+
+#include "FFmpegLoader.h"
 #include <stdio.h>
 #include <string.h>
+
+int vc_ffmpeg_available(char *error, size_t error_size) { return vc_ffmpeg_load(error, error_size); }
 
 static void set_error(char *error, size_t size, const char *what, int code) {
     if (!error || size == 0) return;
@@ -39,6 +43,7 @@ struct vc_reader {
 int vc_reader_open(const char *path, int threads, vc_reader **out, vc_info *info, char *error, size_t error_size) {
     *out = NULL;
     memset(info, 0, sizeof *info);
+    if (vc_ffmpeg_load(error, error_size) != 0) return -1;
     // Every failure reaches the caller as an error naming the file; FFmpeg's own log lines
     // on stderr would only repeat it, out of context.
     av_log_set_level(AV_LOG_QUIET);
@@ -205,6 +210,7 @@ static void free_writer(vc_writer *w) {
 int vc_writer_open(const char *path, int width, int height, int fps_num, int fps_den, int rotation,
                    vc_writer **out, char *encoder_name, size_t encoder_name_size, char *error, size_t error_size) {
     *out = NULL;
+    if (vc_ffmpeg_load(error, error_size) != 0) return -1;
     vc_writer *w = av_mallocz(sizeof *w);
     if (!w) { set_error(error, error_size, "out of memory", 0); return -1; }
     w->width = width;

@@ -1,3 +1,4 @@
+internal import CVideoCodecs
 public import Foundation
 
 /// Why a video could not be read or written.
@@ -19,6 +20,9 @@ public enum VideoError: Error, LocalizedError, Sendable, Equatable {
     case unwritable(path: String, reason: String)
     /// A reading option is out of range (negative stride, end before start).
     case invalidOptions(String)
+    /// FFmpeg's libraries, loaded when the first video is opened, are not on this machine (or
+    /// not the major versions Visage was built against).
+    case ffmpegUnavailable(reason: String)
 
     public var errorDescription: String? {
         switch self {
@@ -38,6 +42,8 @@ public enum VideoError: Error, LocalizedError, Sendable, Equatable {
             return "Cannot write \(path): \(reason). Check that the folder exists and is writable."
         case let .invalidOptions(message):
             return message
+        case let .ffmpegUnavailable(reason):
+            return reason
         }
     }
 }
@@ -45,4 +51,11 @@ public enum VideoError: Error, LocalizedError, Sendable, Equatable {
 /// The text FFmpeg's shim wrote into a NUL-terminated buffer.
 func text(of buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Loads FFmpeg, or says why it cannot be: checked before a video is opened, so that a missing
+/// library is not reported as a damaged file.
+func requireFFmpeg() throws(VideoError) {
+    var message = [CChar](repeating: 0, count: 512)
+    guard vc_ffmpeg_available(&message, message.count) == 0 else { throw .ffmpegUnavailable(reason: text(of: message)) }
 }

@@ -88,6 +88,7 @@ public final class VideoReader {
             throw .invalidOptions("The end time (\(end) s) must come after the start time (\(options.start) s).")
         }
         try Self.checkFile(path)
+        try requireFFmpeg()
         self.path = path
         self.options = options
         var raw = vc_info()

@@ -28,6 +28,7 @@ public final class VideoWriter {
         self.height = height
         // A rational rate FFmpeg accepts: thousandths of a frame per second.
         let numerator = Int32(max(1, (framesPerSecond * 1000).rounded()))
+        try requireFFmpeg()
         var writer: OpaquePointer?
         var name = [CChar](repeating: 0, count: 32)
         var message = [CChar](repeating: 0, count: 256)

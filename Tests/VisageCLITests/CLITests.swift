@@ -35,10 +35,12 @@ struct CLITests {
     }
 
     /// - Parameter directory: the working directory (default: the test process's).
-    static func visage(_ arguments: [String], in directory: String? = nil) throws -> Run {
+    /// - Parameter environment: variables set for this run on top of the test process's.
+    static func visage(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

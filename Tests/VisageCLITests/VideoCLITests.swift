@@ -62,6 +62,35 @@ struct VideoCLITests {
         #expect(emptyRun.stderr.contains("\(empty) is empty"))
     }
 
+    /// FFmpeg is loaded when a video is first opened, not linked: the executable does not need it
+    /// to start, and without it a video command says which library is missing and how to provide
+    /// it (exit 1, a set-up problem, not a bad file).
+    @Test(.enabled(if: hasClip, "needs ../shared/data/videos (set VISAGE_DATA); skipped"))
+    func ffmpegIsLoadedOnlyForVideo() throws {
+        let arguments = ["video", "analyze", "--every", "10", "--end", "1", Self.clip!]
+        let missing = try CLITests.visage(arguments, environment: ["VISAGE_FFMPEG_DIR": "/nonexistent/ffmpeg"])
+        #expect(missing.status == 1, "\(missing.stderr)")
+        #expect(missing.stderr.contains("FFmpeg, which video needs, cannot be loaded: /nonexistent/ffmpeg/libavutil.so."), "\(missing.stderr)")
+        #expect(!missing.stderr.contains("damaged"))
+        // A folder holding the libraries works as the loader's search path does.
+        let debian = "/usr/lib/x86_64-linux-gnu"
+        if FileManager.default.fileExists(atPath: debian + "/libavformat.so.59") {
+            let named = try CLITests.visage(arguments, environment: ["VISAGE_FFMPEG_DIR": debian])
+            #expect(named.status == 0, "\(named.stderr)")
+        }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/ldd") {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+            process.arguments = [CLITests.binary.path]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let linked = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(linked.contains("libc.so") && !linked.contains("libavformat") && !linked.contains("libavcodec"), "\(linked)")
+        }
+    }
+
     @Test func usageErrorsExitSixtyFour() throws {
         #expect(try CLITests.visage("video", "analyze", "--every", "0", "x.mp4").status == 64)
         #expect(try CLITests.visage("video", "analyze", "--annotate", "out.avi", "x.mp4").status == 64)

@@ -19,6 +19,10 @@ typedef struct {
     char container[32];
 } vc_info;
 
+// Loads FFmpeg (dlopen, once per process). Returns 0, or -1 with `error` saying which library
+// could not be loaded and how to provide it. The calls below load it themselves too.
+int vc_ffmpeg_available(char *error, size_t error_size);
+
 // Opens the first video stream of `path`. Returns 0, or -1 with `error` filled.
 int vc_reader_open(const char *path, int threads, vc_reader **reader, vc_info *info, char *error, size_t error_size);
 // Seeks to the last key frame at or before `seconds`; frames before it are then decoded and dropped by the caller.

@@ -52,7 +52,7 @@ struct VideoReadingArguments: ParsableArguments {
 
 enum VideoTool {
     /// Runs the analysis of `path` with progress on stderr every 100 frames; a video that cannot
-    /// be read prints its message and exits 3.
+    /// be read prints its message and exits 3 (1 when FFmpeg itself cannot be loaded).
     static func analyze(_ path: String, analyzer: FaceAnalyzer, options: VideoReadingOptions) throws -> VideoAnalysis {
         let name = URL(fileURLWithPath: path).lastPathComponent
         do {
@@ -62,6 +62,8 @@ enum VideoTool {
                 if count % 100 == 0 { printError("\(name): \(count) frames analysed (frame \(frame.index), \(String(format: "%.1f", frame.timestamp)) s)") }
             }
         } catch let error as VideoError {
+            // A missing FFmpeg is this machine's set-up, not a bad file: exit 1 as for missing models.
+            if case .ffmpegUnavailable = error { throw CommandFailure(error.localizedDescription) }
             printError(error.localizedDescription)
             throw VisageExitCode.badInput
         }
