@@ -58,25 +58,11 @@ struct AgeGenderCLITests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("visage-age-gender-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let server = Process()
-        server.executableURL = CLITests.binary
-        server.arguments = ["serve", "--insecure-no-auth", "--port", "0", "--gallery", folder.appendingPathComponent("test.gallery").path,
-                            "--age-gender", "stacked"]
-        let err = Pipe()
-        server.standardError = err
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        // The server names its address on stderr once it listens ("serving http://127.0.0.1:PORT/").
-        var said = ""
-        var address: String?
-        while address == nil {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-            address = said.firstMatch(of: #/serving (http://[0-9.]+:[0-9]+)//#).map { String($0.output.1) }
-        }
-        let base = try #require(address, "no address in: \(said)")
+        let server = try CLITests.serve(["--insecure-no-auth", "--port", "0", "--gallery", folder.appendingPathComponent("test.gallery").path,
+                                         "--age-gender", "stacked"])
+        defer { server.stop() }
+        let said = server.startLines
+        let base = try #require(server.address, "no address in: \(said)")
         var request = URLRequest(url: try #require(URL(string: base + "/v1/analyze")))
         request.httpMethod = "POST"
         request.setValue("image/jpeg", forHTTPHeaderField: "Content-Type")

@@ -53,6 +53,40 @@ struct CLITests {
         return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// A `visage serve` run as an operator starts it (give `--port 0`): its address once it
+    /// listens, and what it said on stderr until then (its start-up lines).
+    struct Server {
+        let process: Process
+        /// `http://127.0.0.1:PORT`, or nil when it exited before listening.
+        let address: String?
+        let startLines: String
+
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    static func serve(_ arguments: [String]) throws -> Server {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"] + arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // The server names its address on stderr once it listens ("serving http://127.0.0.1:PORT/").
+        var said = ""
+        var address: String?
+        while address == nil {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            said += String(decoding: chunk, as: UTF8.self)
+            address = said.firstMatch(of: #/serving (http://[0-9.]+:[0-9]+)//#).map { String($0.output.1) }
+        }
+        return Server(process: process, address: address, startLines: said)
+    }
+
     static func object(_ line: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }

@@ -90,23 +90,10 @@ struct ModelsCLITests {
         head[head.count / 2] ^= 1
         try head.write(to: models.appendingPathComponent("gender-sface-head.onnx"))
 
-        let server = Process()
-        server.executableURL = CLITests.binary
-        server.arguments = ["serve", "--insecure-no-auth", "--port", "0", "--models", models.path, "--gallery", folder.appendingPathComponent("g.gallery").path]
-        let err = Pipe()
-        server.standardError = err
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        defer { server.terminate(); server.waitUntilExit() }
-        var said = ""
-        var address: String?
-        while address == nil {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            said += String(decoding: chunk, as: UTF8.self)
-            address = said.firstMatch(of: #/serving (http://[0-9.]+:[0-9]+)//#).map { String($0.output.1) }
-        }
-        let base = try #require(address, "no address in: \(said)")
+        let server = try CLITests.serve(["--insecure-no-auth", "--port", "0", "--models", models.path, "--gallery", folder.appendingPathComponent("g.gallery").path])
+        defer { server.stop() }
+        let said = server.startLines
+        let base = try #require(server.address, "no address in: \(said)")
         #expect(said.contains("warning: model gender-sface-head.onnx (differs): not the file set-up installs"), "\(said)")
         let (body, _) = try await URLSession.shared.data(from: try #require(URL(string: base + "/v1/models")))
         let listed = try #require((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["models"] as? [[String: Any]])
