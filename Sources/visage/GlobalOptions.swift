@@ -58,12 +58,13 @@ struct GlobalOptions: ParsableArguments {
         if noResearchOnlyModels, let ageGender, ageGender != .separateNetwork {
             throw ValidationError("--age-gender \(ageGender.rawValue) runs the heads trained on UTKFace, which are for non-commercial research only; with --no-research-only-models use --age-gender separate (the default then).")
         }
-        if noResearchOnlyModels, let note = Self.researchOnlyNote(dropped: tasks.subtracting(analyzerConfiguration(tasks: tasks, input: input).tasks)) {
+        let configuration = analyzerConfiguration(tasks: tasks, input: input, fallbackScore: fallbackScore,
+                                                  imagesInFlight: imagesInFlight, ageGender: ageGender)
+        if noResearchOnlyModels, let note = Self.researchOnlyNote(dropped: tasks.subtracting(configuration.tasks)) {
             printError(note)
         }
         do {
-            return try FaceAnalyzer(configuration: analyzerConfiguration(tasks: tasks, input: input, fallbackScore: fallbackScore,
-                                                                         imagesInFlight: imagesInFlight, ageGender: ageGender))
+            return try FaceAnalyzer(configuration: configuration)
         } catch {
             throw CommandFailure(FaceReport.message(for: error))
         }
