@@ -16,15 +16,6 @@ public struct ModelCard: Sendable, Hashable {
         /// Trained by us on photos whose terms allow research only (UTKFace, FER2013, CFP):
         /// the weights inherit that, so no product or commercial use.
         case researchOnly = "research-only"
-
-        /// The words `visage models` and the service's start-up line print.
-        public var words: String {
-            switch self {
-            case .any: "any use the licence allows"
-            case .checkTrainingData: "check the training photos' rights before commercial use"
-            case .researchOnly: "non-commercial research only"
-            }
-        }
     }
 
     /// The file name inside the model folder.

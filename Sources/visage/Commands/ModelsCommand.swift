@@ -40,12 +40,13 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         let directory = global.analyzerConfiguration(tasks: []).models
+        let named = "\(directory.url.path) (\(global.models == nil ? "$VISAGE_HOME/models" : "--models"))"
         switch FileKind(of: directory.url.path) {
         case .directory: break
         case .missing:
-            throw CommandFailure("There is no model folder at \(directory.url.path) (\(global.models == nil ? "$VISAGE_HOME/models" : "--models")): run `make setup` (scripts/setup), or name the folder with --models.")
+            throw CommandFailure("There is no model folder at \(named): run `make setup` (scripts/setup), or name the folder with --models.")
         default:
-            throw CommandFailure("\(directory.url.path) (\(global.models == nil ? "$VISAGE_HOME/models" : "--models")) is not a folder: name the folder that holds the model files.")
+            throw CommandFailure("\(named) is not a folder: name the folder that holds the model files.")
         }
         let inventory = ModelInventory.survey(directory)
         if global.json {
