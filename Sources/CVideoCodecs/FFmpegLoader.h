@@ -87,7 +87,10 @@ static int vc_ffmpeg_load(char *error, size_t error_size) {
     return -1;
 }
 
-// From here on, VideoCodecs.c's calls go through the table.
+// From here on, VideoCodecs.c's calls go through the table. The preprocessor cannot define a
+// macro from a list, so the names are written twice; the build keeps the two in step: a name
+// missing below is an undefined symbol at link time (FFmpeg is not linked), one missing above a
+// compile error.
 #define av_strerror vc_ffmpeg.av_strerror
 #define av_log_set_level vc_ffmpeg.av_log_set_level
 #define av_mallocz vc_ffmpeg.av_mallocz
